@@ -1,0 +1,75 @@
+// swift-tools-version: 6.1
+// egress-audit: a packet-capture egress auditor. Layers point down only:
+// egress-audit (CLI) → EgressAudit → {EgressPolicy, FlowEngine → PacketWire, PacketCapture → CPcap}.
+import PackageDescription
+
+let package = Package(
+    name: "EgressAudit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "egress-audit", targets: ["egress-audit"]),
+        .executable(name: "egress-capgen", targets: ["egress-capgen"]),
+        .library(name: "PacketWire", targets: ["PacketWire"]),
+        .library(name: "PacketCapture", targets: ["PacketCapture"]),
+        .library(name: "FlowEngine", targets: ["FlowEngine"]),
+        .library(name: "EgressPolicy", targets: ["EgressPolicy"]),
+        .library(name: "EgressAudit", targets: ["EgressAudit"]),
+        .library(name: "CaptureSynth", targets: ["CaptureSynth"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // libpcap itself (apt: libpcap-dev).
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        // The few C calls Swift cannot make well: gzip-backed FILE* for pcap_fopen_offline.
+        .target(
+            name: "CPcapShim",
+            dependencies: ["CPcap"],
+            linkerSettings: [.linkedLibrary("z")]
+        ),
+        // Bytes → typed views. No Foundation, no I/O, no allocation.
+        .target(name: "PacketWire"),
+        // Packet sources over libpcap: offline files (pcap, pcapng, gzip), live interfaces.
+        .target(name: "PacketCapture", dependencies: ["CPcap", "CPcapShim", "PacketWire"]),
+        // Packets → flows, first-flight reassembly, names (DNS, TLS, QUIC, HTTP).
+        .target(
+            name: "FlowEngine",
+            dependencies: [
+                "PacketWire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // Profiles, service tags and the compiled matchers.
+        .target(name: "EgressPolicy", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Flows + profile → verdicts, findings, reports.
+        .target(name: "EgressAudit", dependencies: ["FlowEngine", "EgressPolicy", "PacketCapture", "PacketWire"]),
+        // Deterministic synthetic captures of gateway-node egress (pcap/pcapng writer + scenarios).
+        .target(name: "CaptureSynth", dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto")]),
+        .executableTarget(
+            name: "egress-audit",
+            dependencies: [
+                "EgressAudit", "EgressPolicy", "FlowEngine", "PacketCapture", "PacketWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "egress-capgen",
+            dependencies: ["CaptureSynth", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "PacketWireTests", dependencies: ["PacketWire"]),
+        .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "PacketWire", "CaptureSynth"]),
+        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "PacketWire", "CaptureSynth"]),
+        .testTarget(name: "EgressPolicyTests", dependencies: ["EgressPolicy"]),
+        .testTarget(name: "EgressAuditTests", dependencies: ["EgressAudit", "CaptureSynth"]),
+        .testTarget(name: "CaptureSynthTests", dependencies: ["CaptureSynth", "PacketWire"]),
+        .testTarget(name: "CLITests", dependencies: ["CaptureSynth"]),
+    ]
+)
