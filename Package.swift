@@ -48,7 +48,7 @@ let package = Package(
             ]
         ),
         // Profiles, service tags and the compiled matchers.
-        .target(name: "EgressPolicy", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "EgressPolicy", dependencies: ["PacketWire", .product(name: "Yams", package: "Yams")]),
         // Flows + profile → verdicts, findings, reports.
         .target(name: "EgressAudit", dependencies: ["FlowEngine", "EgressPolicy", "PacketCapture", "PacketWire"]),
         // Deterministic synthetic captures of gateway-node egress (pcap/pcapng writer + scenarios).
@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "PacketWireTests", dependencies: ["PacketWire"]),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "PacketWire", "CaptureSynth"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "PacketWire", "CaptureSynth"]),
-        .testTarget(name: "EgressPolicyTests", dependencies: ["EgressPolicy"]),
+        .testTarget(name: "EgressPolicyTests", dependencies: ["EgressPolicy", "PacketWire"]),
         .testTarget(name: "EgressAuditTests", dependencies: ["EgressAudit", "CaptureSynth"]),
         .testTarget(name: "CaptureSynthTests", dependencies: ["CaptureSynth", "PacketWire"]),
         .testTarget(name: "CLITests", dependencies: ["CaptureSynth"]),
