@@ -70,7 +70,7 @@ private func view<R>(_ bytes: [UInt8], _ body: (ByteView) -> R) -> R {
 
     /// Random segments (seeded) against a plain byte-array model of "first copy wins".
     @Test func matchesAReferenceModelOnRandomSegments() throws {
-        var rng = SplitMix64(seed: 42)
+        var rng = SeededRandom(seed: 42)
         for _ in 0..<300 {
             let size = 64
             let stream = (0..<size).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -101,7 +101,7 @@ private func view<R>(_ bytes: [UInt8], _ body: (ByteView) -> R) -> R {
 }
 
 /// A small seeded generator so random tests repeat exactly.
-struct SplitMix64: RandomNumberGenerator {
+struct SeededRandom: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
