@@ -16,11 +16,14 @@ public struct OfflineAnalyzer {
     private var truncatedFrames = 0
     private let decoder = PacketDecoder()
     private var packet = DecodedPacket()
-    /// Called with every flow as it leaves the tracker (evicted or at the end).
-    public var onFlowEnd: ((FlowRecord) -> Void)?
+    /// Keep every flow as it leaves the tracker (for `--flows` and the audit).
+    public var keepsFlows: Bool
+    /// Flows that left the tracker (evicted, or at the end), when `keepsFlows`.
+    public private(set) var flows: [FlowRecord] = []
 
-    public init(limits: FlowEngineLimits = FlowEngineLimits()) {
+    public init(limits: FlowEngineLimits = FlowEngineLimits(), keepsFlows: Bool = false) {
         tracker = FlowTracker(limits: limits)
+        self.keepsFlows = keepsFlows
     }
 
     /// Reads one file to its end (or its first error).
@@ -70,8 +73,15 @@ public struct OfflineAnalyzer {
             synPorts.insert(packet.destinationPort)
         }
         let created = tracker.counters.flowsCreated
-        let sink = onFlowEnd
-        tracker.process(packet, timestamp: captured.timestampNanoseconds, wireLength: captured.originalLength) { sink?($0) }
+        if keepsFlows {
+            // Evicted flows land in `flows`; moved out so the tracker can be mutated meanwhile.
+            var kept = flows
+            flows = []
+            tracker.process(packet, timestamp: captured.timestampNanoseconds, wireLength: captured.originalLength) { kept.append($0) }
+            flows = kept
+        } else {
+            tracker.process(packet, timestamp: captured.timestampNanoseconds, wireLength: captured.originalLength) { _ in }
+        }
         if tracker.counters.flowsCreated != created {
             flowTotals.total += 1
             if packet.transport == .tcp { flowTotals.tcp += 1 } else { flowTotals.udp += 1 }
@@ -80,8 +90,10 @@ public struct OfflineAnalyzer {
 
     /// Ends the run: remaining flows leave the tracker.
     public mutating func finish() {
-        let sink = onFlowEnd
-        tracker.finish { sink?($0) }
+        var rest: [FlowRecord] = []
+        let keep = keepsFlows
+        tracker.finish { if keep { rest.append($0) } }
+        flows.append(contentsOf: rest)
     }
 
     public var summary: CaptureSummary {

@@ -22,10 +22,15 @@ public struct AnalysisDocument: Codable, Sendable {
     public var summary: CaptureSummary
     public var files: [FileSummary]
     public var errors: [String]
+    /// With `--flows`: every flow, and every distinct DNS answer.
+    public var flows: [FlowEntry]?
+    public var dns: [DNSEntry]?
 
-    public init(summary: CaptureSummary, files: [FileSummary], errors: [String]) {
+    public init(summary: CaptureSummary, files: [FileSummary], errors: [String], flows: [FlowEntry]? = nil, dns: [DNSEntry]? = nil) {
         self.summary = summary
         self.files = files
         self.errors = errors
+        self.flows = flows
+        self.dns = dns
     }
 }

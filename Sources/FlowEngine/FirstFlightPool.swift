@@ -10,6 +10,11 @@ import PacketWire
 /// deliver), and `contiguousLength` is how far the stream is gap-free from its
 /// start. Buffers are recycled through a free list, so a steady state of
 /// connections allocates nothing.
+///
+/// Each buffer's bytes live at a fixed address for the pool's lifetime, so
+/// `contiguousBytes(_:)` can lend a view without a closure; the view is valid
+/// until the next `add` or `release` of that buffer. Copies of a pool share
+/// that memory: a pool has one owner (its `FlowTracker`).
 public struct FirstFlightPool {
     public typealias BufferID = Int32
 
@@ -18,7 +23,12 @@ public struct FirstFlightPool {
     /// Most disjoint byte ranges tracked per buffer before further holes are refused.
     public static let maxRanges = 16
 
-    private var storage: [UInt8] = []
+    /// Buffer memory, one fixed slab per buffer id, freed with the pool.
+    final class Slabs {
+        var pointers: [UnsafeMutableRawPointer] = []
+        deinit { for p in pointers { p.deallocate() } }
+    }
+    private let slabs = Slabs()
     private var baseSequence: [UInt32] = []
     private var rangeCount: [Int32] = []
     private var ranges: [Int32] = []      // per buffer: maxRanges × (start, end), sorted, disjoint
@@ -44,7 +54,7 @@ public struct FirstFlightPool {
         } else {
             guard baseSequence.count < maxBuffers else { refusedPoolFull += 1; return nil }
             id = BufferID(baseSequence.count)
-            storage.append(contentsOf: repeatElement(0, count: bufferSize))
+            slabs.pointers.append(.allocate(byteCount: bufferSize, alignment: 16))
             baseSequence.append(0)
             rangeCount.append(0)
             ranges.append(contentsOf: repeatElement(0, count: Self.maxRanges * 2))
@@ -100,11 +110,14 @@ public struct FirstFlightPool {
         return contiguousLength(id)
     }
 
-    /// Runs `body` over the contiguous prefix (valid only during the call).
+    /// The contiguous prefix, lent until the next `add` or `release` of `id`.
+    public func contiguousBytes(_ id: BufferID) -> ByteView {
+        ByteView(UnsafeRawBufferPointer(start: slabs.pointers[Int(id)], count: contiguousLength(id)))
+    }
+
+    /// Runs `body` over the contiguous prefix.
     public func withContiguousBytes<R>(_ id: BufferID, _ body: (ByteView) -> R) -> R {
-        let n = contiguousLength(id)
-        let base = Int(id) * bufferSize
-        return storage.withUnsafeBytes { body(ByteView(UnsafeRawBufferPointer(rebasing: $0[base..<(base + n)]))) }
+        body(contiguousBytes(id))
     }
 
     /// Copies the parts of [start, end) not yet held and merges the range.
@@ -153,10 +166,12 @@ public struct FirstFlightPool {
         return true
     }
 
-    private mutating func copy(_ i: Int, from bytes: ByteView, sourceOffset: Int, to offset: Int, count: Int) {
-        let base = i * bufferSize + offset
-        storage.withUnsafeMutableBytes { dst in
-            for j in 0..<count { dst[base + j] = bytes.u8Unchecked(at: sourceOffset + j) }
+    private func copy(_ i: Int, from bytes: ByteView, sourceOffset: Int, to offset: Int, count: Int) {
+        // SAFETY: insertRange clamps offset + count to bufferSize, and the
+        // caller's view holds sourceOffset + count bytes.
+        let dst = slabs.pointers[i] + offset
+        bytes.withUnsafeBytes { src in
+            dst.copyMemory(from: src.baseAddress.unsafelyUnwrapped + sourceOffset, byteCount: count)
         }
     }
 }

@@ -97,6 +97,10 @@ public struct FlowRecord: Sendable {
     /// The ClientHello carried encrypted_client_hello: `sni` is only the public name.
     public var echPresent = false
     public var tlsClientHelloSeen = false
+    /// The name DNS gave this client for the responder's address when the flow began.
+    public var dnsName: NameTable.NameID = .none
+    /// DNS messages this flow carried (port 53 over UDP or TCP).
+    public var dnsMessages: UInt32 = 0
 
     // First-flight reassembly state.
     var firstFlight: FirstFlightPool.BufferID = -1
@@ -104,6 +108,11 @@ public struct FlowRecord: Sendable {
     var initiatorSequenceKnown = false
     /// Set once nothing more is to be learned from the first flight.
     var firstFlightDone = false
+    /// DNS over TCP: the responder's stream, and how much of it was parsed.
+    var responderFlight: FirstFlightPool.BufferID = -1
+    var responderSequenceKnown = false
+    var responderNextSequence: UInt32 = 0
+    var responderParsed: Int32 = 0
 
     public init(key: FlowKey, initiatorIsLow: Bool, evidence: InitiatorEvidence, timestamp: Int64) {
         self.key = key

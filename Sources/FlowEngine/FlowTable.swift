@@ -104,7 +104,7 @@ public struct FlowTable {
 
     /// Advances the clock hand over at most `budget` records and removes the
     /// first one idle past its transport's timeout.
-    public mutating func evictIdle(now: Int64, budget: Int) -> FlowRecord? {
+    public mutating func evictIdle(now: Int64, budget: Int) -> (index: Int, record: FlowRecord)? {
         guard !records.isEmpty else { return nil }
         for _ in 0..<budget {
             if clockHand >= records.count { clockHand = 0 }
@@ -116,14 +116,14 @@ public struct FlowTable {
                 let old = records[i]
                 remove(at: i)
                 evictedIdle += 1
-                return old
+                return (i, old)
             }
         }
         return nil
     }
 
     /// Removes the least recently seen flow among a sample of 32 from the clock hand.
-    public mutating func evictOldest() -> FlowRecord? {
+    public mutating func evictOldest() -> (index: Int, record: FlowRecord)? {
         var victim = -1
         var oldest = Int64.max
         var i = clockHand
@@ -139,7 +139,7 @@ public struct FlowTable {
         let old = records[victim]
         remove(at: victim)
         evictedForCapacity += 1
-        return old
+        return (victim, old)
     }
 
     /// Deletes record `index` and closes the probe gap by shifting later

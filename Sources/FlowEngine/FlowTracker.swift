@@ -8,6 +8,9 @@ public struct FlowEngineLimits: Sendable {
     public var firstFlightBytes = 16 * 1024
     public var maxFirstFlights = 4096
     public var maxNames = 1 << 18
+    public var maxDNSAnswers = 1 << 17
+    public var maxDNSObservations = 1 << 16
+    public var maxQUICFlows = 1024
     public init() {}
 }
 
@@ -29,13 +32,21 @@ public struct FlowTracker {
     public var names: NameTable
     public var firstFlights: FirstFlightPool
     public private(set) var counters = FlowTrackerCounters()
+    public internal(set) var namingCounters = NamingCounters()
+    public internal(set) var dnsCache: DNSAnswerCache
+    /// Distinct DNS answers seen (bounded by `limits.maxDNSObservations`).
+    public internal(set) var dnsObservations: Set<DNSObservation> = []
     public let limits: FlowEngineLimits
+    var quicFlows: [Int: QUICFlowState] = [:]
+    var quicDecryptor = QUICInitialDecryptor()
+    let scratch = ScratchBuffer(size: TLSClientHello.defaultMaxLength)
 
     public init(limits: FlowEngineLimits = FlowEngineLimits()) {
         self.limits = limits
         table = FlowTable(capacity: limits.maxFlows, tcpIdleTimeoutSeconds: limits.tcpIdleTimeoutSeconds, udpIdleTimeoutSeconds: limits.udpIdleTimeoutSeconds)
         names = NameTable(capacity: limits.maxNames)
         firstFlights = FirstFlightPool(bufferSize: limits.firstFlightBytes, maxBuffers: limits.maxFirstFlights)
+        dnsCache = DNSAnswerCache(capacity: limits.maxDNSAnswers)
     }
 
     /// Adds one decoded packet. Flows that leave the table (evicted) are
@@ -57,16 +68,22 @@ public struct FlowTracker {
 
     /// Hands every flow still in the table to `ended` (end of capture).
     public mutating func finish(_ ended: (FlowRecord) -> Void) {
-        for record in table.removeAll() { retire(record, ended) }
+        quicFlows.removeAll()
+        for record in table.removeAll() { retire(record, index: nil, ended) }
     }
 
-    /// A flow leaving the table gives back its first-flight buffer.
-    private mutating func retire(_ record: FlowRecord, _ ended: (FlowRecord) -> Void) {
+    /// A flow leaving the table gives back its buffers and QUIC state.
+    private mutating func retire(_ record: FlowRecord, index: Int?, _ ended: (FlowRecord) -> Void) {
         var r = record
         if r.firstFlight >= 0 {
             firstFlights.release(r.firstFlight)
             r.firstFlight = -1
         }
+        if r.responderFlight >= 0 {
+            firstFlights.release(r.responderFlight)
+            r.responderFlight = -1
+        }
+        if let index { quicFlows.removeValue(forKey: index) }
         ended(r)
     }
 
@@ -83,9 +100,11 @@ public struct FlowTracker {
             let (senderInitiates, evidence) = Self.initiator(packet)
             let record = FlowRecord(key: key, initiatorIsLow: senderInitiates == senderIsLow, evidence: evidence, timestamp: timestamp)
             // Make room first: at most one idle flow per insert, then the oldest if still full.
-            if let old = table.evictIdle(now: timestamp, budget: 4) { retire(old, ended) }
-            if table.isFull, let old = table.evictOldest() { retire(old, ended) }
+            if let old = table.evictIdle(now: timestamp, budget: 4) { retire(old.record, index: old.index, ended) }
+            if table.isFull, let old = table.evictOldest() { retire(old.record, index: old.index, ended) }
             index = table.insert(record)
+            let r = table[index]
+            table[index].dnsName = dnsCache.name(client: r.initiator.address, address: r.responder.address, now: timestamp)
             counters.flowsCreated += 1
         }
         update(index, packet, timestamp: timestamp, wireLength: wireLength)
@@ -116,6 +135,7 @@ public struct FlowTracker {
             table[index].fromResponder.packets += 1
             table[index].fromResponder.bytes += UInt64(wireLength)
         }
+        defer { if packet.payload.count > 0 { name(index, packet, fromInitiator: fromInitiator, timestamp: timestamp) } }
         guard packet.transport == .tcp, packet.tcp.hasHeader else { return }
         let flags = packet.tcp.flags
         if flags.contains(.syn) {
@@ -125,6 +145,8 @@ public struct FlowTracker {
                 table[index].initiatorSequenceKnown = true
             } else if !fromInitiator && flags.contains(.ack) {
                 table[index].synAckSeen = true
+                table[index].responderNextSequence = packet.tcp.sequenceNumber &+ 1
+                table[index].responderSequenceKnown = true
             }
         }
         if flags.contains(.rst) {

@@ -18,6 +18,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Print one JSON document instead of the text report.")
     var json = false
 
+    @Flag(help: "List every flow with its outcome, traffic and names (SNI, QUIC SNI, HTTP Host, CONNECT, DNS).")
+    var flows = false
+
     @Option(help: "Write the report to this file (atomically) instead of standard output.")
     var output: String?
 
@@ -26,7 +29,7 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
-        var analyzer = OfflineAnalyzer()
+        var analyzer = OfflineAnalyzer(keepsFlows: flows)
         for path in files { analyzer.read(path: path) }
         analyzer.finish()
         for error in analyzer.errors { Diagnostics.error(error.description) }
@@ -34,9 +37,13 @@ struct AnalyzeCommand: ParsableCommand {
         let summary = analyzer.summary
         let text: String
         if json {
-            text = try ReportOutput.json(AnalysisDocument(summary: summary, files: analyzer.files, errors: analyzer.errors.map(\.description)))
+            text = try ReportOutput.json(AnalysisDocument(
+                summary: summary, files: analyzer.files, errors: analyzer.errors.map(\.description),
+                flows: flows ? analyzer.flowEntries : nil, dns: flows ? analyzer.dnsEntries : nil))
         } else {
-            text = CaptureSummaryText.render(summary: summary, files: analyzer.files)
+            var body = CaptureSummaryText.render(summary: summary, files: analyzer.files)
+            if flows { body += "\n" + FlowListingText.render(flows: analyzer.flowEntries, dns: analyzer.dnsEntries) }
+            text = body
         }
         try emit(text, to: output)
         if !analyzer.errors.isEmpty { throw ExitCode(1) }

@@ -24,7 +24,7 @@ import PacketWire
         for i in 0..<5000 { #expect(table.find(key(i)) != nil) }
         // Evict half by age; the rest must still be found (backward-shift deletion).
         var evicted = Set<FlowKey>()
-        for _ in 0..<2500 { if let r = table.evictOldest() { evicted.insert(r.key) } }
+        for _ in 0..<2500 { if let r = table.evictOldest() { evicted.insert(r.record.key) } }
         #expect(evicted.count == 2500)
         for i in 0..<5000 { #expect((table.find(key(i)) != nil) == !evicted.contains(key(i))) }
     }
@@ -56,7 +56,7 @@ import PacketWire
         _ = table.insert(record(2, at: 0, transport: .tcp))
         #expect(table.evictIdle(now: 500_000_000, budget: 4) == nil)
         let gone = table.evictIdle(now: 2_000_000_000, budget: 4)
-        #expect(gone?.key.transport == .udp)
+        #expect(gone?.record.key.transport == .udp)
         #expect(table.evictedIdle == 1)
         #expect(table.count == 1)
     }
