@@ -85,7 +85,13 @@ extension FlowTracker {
     /// Tries TLS, then HTTP, on the contiguous first flight. True when nothing
     /// more is to be learnt from it.
     private mutating func readFirstFlight(_ index: Int, _ buffer: FirstFlightPool.BufferID) -> Bool {
-        let bytes = firstFlights.contiguousBytes(buffer)
+        var bytes = firstFlights.contiguousBytes(buffer)
+        // PostgreSQL's SSLRequest (length 8, code 80877103) precedes its TLS
+        // ClientHello in the same direction (seen in zeek-psql-aws-ssl-require).
+        if bytes.u32(at: 0) == 8, bytes.u32(at: 4) == 80_877_103 {
+            guard let rest = bytes.suffix(from: 8), rest.count > 0 else { return false }
+            bytes = rest
+        }
         guard let first = bytes.u8(at: 0) else { return false }
         if first == 0x16 {
             switch TLSClientHello.parse(records: bytes, scratch: scratch.buffer) {
@@ -225,11 +231,17 @@ extension FlowTracker {
     mutating func observeDNS(_ payload: ByteView, packet: DecodedPacket, overTCP: Bool, timestamp: Int64) {
         namingCounters.dnsMessages += 1
         guard let message = try? DNSMessage(payload) else { namingCounters.dnsMalformed += 1; return }
-        guard message.header.isResponse, let question = message.firstQuestion else { return }
+        guard message.header.isResponse else { return }
         let linkLocal = packet.sourcePort == Self.mdnsPort || packet.destinationPort == Self.mdnsPort
             || packet.sourcePort == Self.llmnrPort || packet.destinationPort == Self.llmnrPort
         if linkLocal { namingCounters.dnsLinkLocal += 1 }
         var nameBuffer = DNSNameBuffer()
+        guard let question = message.firstQuestion else {
+            // mDNS announcements carry answers without a question (RFC 6762 §8.3):
+            // each address belongs to its record's owner name.
+            observeUnsolicited(message, linkLocal: linkLocal)
+            return
+        }
         guard (try? message.decodeName(at: question.nameOffset, into: &nameBuffer)) != nil else {
             namingCounters.dnsMalformed += 1
             return
@@ -272,6 +284,23 @@ extension FlowTracker {
                 dnsObservations.insert(observation)
             } else {
                 namingCounters.dnsObservationsRefused += 1
+            }
+        }
+    }
+
+    /// Records the owner name of each address record of a question-less response.
+    private mutating func observeUnsolicited(_ message: DNSMessage, linkLocal: Bool) {
+        var nameBuffer = DNSNameBuffer()
+        var records = message.records()
+        while let record = try? records.next() {
+            guard record.section == .answer, let address = record.address,
+                  (try? message.decodeName(at: record.nameOffset, into: &nameBuffer)) != nil else { continue }
+            let owner = nameBuffer.withView { names.intern($0) }
+            guard !owner.isNone else { continue }
+            let observation = DNSObservation(name: owner, type: record.type, rcode: message.header.responseCode.rawValue,
+                                             answers: [.address(address)], echAdvertised: false, overTCP: false, linkLocal: linkLocal)
+            if !dnsObservations.contains(observation), dnsObservations.count < limits.maxDNSObservations {
+                dnsObservations.insert(observation)
             }
         }
     }

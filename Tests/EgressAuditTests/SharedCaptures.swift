@@ -15,6 +15,16 @@ enum SharedCaptures {
         let flows: Int
         let truncated_frames: Int
         let malformed_frames: Int
+        let sni: [String]
+        let quic_sni: [String]
+        let http_hosts: [String]
+        let dns: [DNS]
+    }
+
+    struct DNS: Decodable {
+        let qname: String
+        let answers: [String]
+        let answer_records: [[String]]
     }
 
     static func manifest() throws -> [Entry] {
