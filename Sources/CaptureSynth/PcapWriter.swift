@@ -40,6 +40,19 @@ public final class PcapWriter: CaptureWriter {
     }
 
     public func write(frame: [UInt8], timestamp: Timestamp, interface: Int) throws {
+        try buildRecord(frame: frame, timestamp: timestamp, interface: interface)
+        try output.write(record)
+        recordCount += 1
+    }
+
+    /// Test hook for reader error paths: writes only the first `keeping` bytes of the record
+    /// (header included) that `write` would write, as a capture cut off mid-record looks.
+    public func writeTruncatedRecord(frame: [UInt8], timestamp: Timestamp, keeping: Int) throws {
+        try buildRecord(frame: frame, timestamp: timestamp, interface: 0)
+        try output.write(Array(record.prefix(max(0, keeping))))
+    }
+
+    private func buildRecord(frame: [UInt8], timestamp: Timestamp, interface: Int) throws {
         guard interface == 0 else { throw CaptureWriterError(description: "classic pcap has one interface; got \(interface)") }
         let captured = min(frame.count, Int(snapLength))
         record.removeAll(keepingCapacity: true)
@@ -49,8 +62,6 @@ public final class PcapWriter: CaptureWriter {
         record.appendU32(UInt32(captured), byteOrder)
         record.appendU32(UInt32(truncatingIfNeeded: frame.count), byteOrder)
         record.append(contentsOf: frame[0..<captured])
-        try output.write(record)
-        recordCount += 1
     }
 
     public func close() throws { try output.close() }

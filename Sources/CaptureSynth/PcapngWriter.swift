@@ -99,6 +99,19 @@ public final class PcapngWriter: CaptureWriter {
     }
 
     public func write(frame: [UInt8], timestamp: Timestamp, interface: Int) throws {
+        try buildBlock(frame: frame, timestamp: timestamp, interface: interface)
+        try output.write(block)
+        recordCount += 1
+    }
+
+    /// Test hook for reader error paths: writes only the first `keeping` bytes of the Enhanced
+    /// Packet Block that `write` would write.
+    public func writeTruncatedRecord(frame: [UInt8], timestamp: Timestamp, interface: Int = 0, keeping: Int) throws {
+        try buildBlock(frame: frame, timestamp: timestamp, interface: interface)
+        try output.write(Array(block.prefix(max(0, keeping))))
+    }
+
+    private func buildBlock(frame: [UInt8], timestamp: Timestamp, interface: Int) throws {
         guard interfaces.indices.contains(interface) else {
             throw CaptureWriterError(description: "no interface \(interface) (have \(interfaces.count))")
         }
@@ -118,8 +131,6 @@ public final class PcapngWriter: CaptureWriter {
         block.append(contentsOf: frame[0..<captured])
         for _ in captured..<padded { block.append(0) }
         block.appendU32(total, byteOrder)
-        try output.write(block)
-        recordCount += 1
     }
 
     public func close() throws { try output.close() }

@@ -66,3 +66,22 @@ func fileSize(_ path: String) throws -> Int {
     guard stat(path, &s) == 0 else { throw CaptureWriterError(description: "stat \(path)") }
     return Int(s.st_size)
 }
+
+@Suite struct TruncatedRecordTests {
+    @Test func pcapTruncatedRecordKeepsTheHeaderThatPromisesMore() throws {
+        let out = MemoryOutput()
+        let writer = try PcapWriter(output: out, linkType: .raw)
+        try writer.writeTruncatedRecord(frame: [0x45, 0, 0, 20, 9, 9], timestamp: Timestamp(seconds: 2), keeping: 16 + 2)
+        #expect(out.bytes.count == 24 + 18)
+        #expect(Array(out.bytes[24...]) == [2, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 6, 0, 0, 0, 0x45, 0])
+        #expect(writer.recordCount == 0)
+    }
+
+    @Test func pcapngTruncatedBlockStopsMidBody() throws {
+        let out = MemoryOutput()
+        let writer = try PcapngWriter(output: out, interfaces: [CaptureInterface(linkType: .raw)], application: nil)
+        let before = out.bytes.count
+        try writer.writeTruncatedRecord(frame: [1, 2, 3, 4, 5, 6, 7, 8], timestamp: Timestamp(seconds: 0), keeping: 10)
+        #expect(Array(out.bytes[before...]) == [6, 0, 0, 0, 40, 0, 0, 0, 0, 0])  // type, total length 40, half the interface id
+    }
+}
