@@ -4,6 +4,10 @@ import PacketWire
 /// the client asked for, CNAME chains folded back to that name. Bounded: the
 /// oldest entries give way when full (counted). The most recent answer for a
 /// pair wins, so a name that moves to a new address mid-capture follows it.
+///
+/// Each answer is also kept for "any client": a node that asks over IPv4 and
+/// connects over IPv6 (or from another of its addresses) is still named, with
+/// its own answers preferred.
 public struct DNSAnswerCache {
     public struct Entry: Sendable, Equatable {
         public var name: NameTable.NameID
@@ -33,9 +37,15 @@ public struct DNSAnswerCache {
 
     public var count: Int { entries.count }
 
+    /// Stands for "any client" in the second entry each answer makes.
+    static let anyClient = IPAddress(ipv6High: 0, low: 0)
+
     public mutating func record(client: IPAddress, address: IPAddress, name: NameTable.NameID, ttl: UInt32, now: Int64) {
-        let key = Key(client: client, address: address)
-        let entry = Entry(name: name, expires: now &+ Int64(ttl) &* 1_000_000_000)
+        insert(Key(client: client, address: address), Entry(name: name, expires: now &+ Int64(ttl) &* 1_000_000_000))
+        insert(Key(client: Self.anyClient, address: address), Entry(name: name, expires: now &+ Int64(ttl) &* 1_000_000_000))
+    }
+
+    private mutating func insert(_ key: Key, _ entry: Entry) {
         if entries.updateValue(entry, forKey: key) != nil { return }
         // A new pair: remember its arrival so the oldest can give way.
         if order.count < capacity {
@@ -50,7 +60,9 @@ public struct DNSAnswerCache {
     /// The name `client` was told for `address`, if the answer is not older
     /// than its TTL plus the grace period.
     public mutating func name(client: IPAddress, address: IPAddress, now: Int64) -> NameTable.NameID {
-        guard let e = entries[Key(client: client, address: address)] else { return .none }
+        guard let e = entries[Key(client: client, address: address)] ?? entries[Key(client: Self.anyClient, address: address)] else {
+            return .none
+        }
         if now > e.expires {
             guard now - e.expires <= staleGraceNanoseconds else { return .none }
             staleUses += 1

@@ -96,12 +96,7 @@ extension FlowTracker {
         if first == 0x16 {
             switch TLSClientHello.parse(records: bytes, scratch: scratch.buffer) {
             case .complete(let hello):
-                namingCounters.tlsClientHellos += 1
-                table[index].tlsClientHelloSeen = true
-                if let sni = hello.serverName { table[index].sni = names.intern(sni) }
-                var alpn = hello.alpnProtocols
-                if let proto = alpn.next() { table[index].alpn = names.intern(proto) }
-                table[index].echPresent = hello.hasECH
+                record(hello, in: index, overQUIC: false)
                 return true
             case .needMoreBytes:
                 return false
@@ -117,21 +112,44 @@ extension FlowTracker {
         }
         switch HTTPRequestHead.parse(bytes) {
         case .complete(let head):
-            namingCounters.httpRequests += 1
-            if head.isCONNECT, let authority = head.connectAuthority {
-                table[index].connectTarget = names.intern(authority.host)
-                table[index].connectPort = authority.port ?? 443
-            }
+            if table[index].httpHost.isNone && table[index].connectTarget.isNone { namingCounters.httpRequests += 1 }
             if let host = head.host, let authority = HTTPAuthority(host) {
                 table[index].httpHost = names.intern(authority.host)
             }
-            // TLS through the proxy follows the CONNECT: it belongs to the tunnel.
-            return true
+            guard head.isCONNECT, let authority = head.connectAuthority else { return true }
+            table[index].connectTarget = names.intern(authority.host)
+            table[index].connectPort = authority.port ?? 443
+            // The client speaks TLS through the tunnel right after the request
+            // head: its ClientHello names the real destination too.
+            guard let tunnel = bytes.suffix(from: head.length), let first = tunnel.u8(at: 0) else { return false }
+            guard first == 0x16 else { return true }
+            switch TLSClientHello.parse(records: tunnel, scratch: scratch.buffer) {
+            case .complete(let hello):
+                record(hello, in: index, overQUIC: false)
+                return true
+            case .needMoreBytes:
+                return false
+            case .tooLarge, .malformed, .notClientHello:
+                return true
+            }
         case .needMore:
             return false
         case .notHTTP, .tooLarge:
             return true
         }
+    }
+
+    /// Keeps what a ClientHello says about its flow: server name, first ALPN, ECH.
+    private mutating func record(_ hello: TLSClientHelloFacts, in index: Int, overQUIC: Bool) {
+        if overQUIC { namingCounters.quicClientHellos += 1 } else { namingCounters.tlsClientHellos += 1 }
+        table[index].tlsClientHelloSeen = true
+        if let sni = hello.serverName {
+            let id = names.intern(sni)
+            if overQUIC { table[index].quicSNI = id } else { table[index].sni = id }
+        }
+        var alpn = hello.alpnProtocols
+        if let proto = alpn.next() { table[index].alpn = names.intern(proto) }
+        table[index].echPresent = hello.hasECH
     }
 
     // MARK: QUIC
@@ -173,12 +191,7 @@ extension FlowTracker {
             state.crypto.withContiguousBytes { bytes in
                 switch TLSClientHello.parse(handshake: bytes, maxLength: CryptoStreamAssembler.defaultCapacity) {
                 case .complete(let hello):
-                    namingCounters.quicClientHellos += 1
-                    if let sni = hello.serverName { table[index].quicSNI = names.intern(sni) }
-                    var alpn = hello.alpnProtocols
-                    if let proto = alpn.next() { table[index].alpn = names.intern(proto) }
-                    table[index].echPresent = hello.hasECH
-                    table[index].tlsClientHelloSeen = true
+                    record(hello, in: index, overQUIC: true)
                     done = true
                 case .needMoreBytes:
                     break
