@@ -264,4 +264,43 @@ import Testing
         #expect(found.count == 1)
         #expect(found.first?.hasPrefix("demo.json:3:3: expected well-formed YAML or JSON, found ") == true)
     }
+
+    /// Mutated built-in profiles (deterministic SplitMix64 edits: delete, duplicate or
+    /// replace a byte with YAML punctuation) must never crash the loader, and every error
+    /// it reports must point at a line and column of the file.
+    @Test func mutatedProfilesFailWithLocatedErrors() throws {
+        let original = Array(try #require(BuiltinProfiles.text(id: "cassandra-mi")).yaml.utf8)
+        let punctuation = Array(":-[]{}\"'#&*!|>%@` \n\t,0".utf8)
+        var state: UInt64 = 0x5EED_1234_ABCD_0001
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        var rejected = 0
+        for _ in 0..<300 {
+            var bytes = original
+            for _ in 0..<(1 + Int(next() % 4)) {
+                let position = Int(next() % UInt64(bytes.count))
+                switch next() % 3 {
+                case 0: bytes.remove(at: position)
+                case 1: bytes.insert(bytes[position], at: position)
+                default: bytes[position] = punctuation[Int(next() % UInt64(punctuation.count))]
+                }
+            }
+            do {
+                _ = try ProfileLoader.load(text: String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml")
+            } catch {
+                rejected += 1
+                #expect(!error.errors.isEmpty)
+                for item in error.errors {
+                    #expect(item.file == "fuzz.yaml" && item.line != nil && item.column != nil, "\(item)")
+                }
+            }
+        }
+        // Most random edits of a strict format must be caught.
+        #expect(rejected > 150)
+    }
 }
