@@ -25,9 +25,22 @@ let package = Package(
                 .product(name: "PacketCapture", package: root),
                 .product(name: "PacketWire", package: root),
                 .product(name: "CaptureSynth", package: root),
+                .product(name: "EgressAudit", package: root),
             ],
             path: "Benchmarks/CaptureBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Alternating-round timing of the read paths against the bare loop: prints the ratios.
+        .executableTarget(
+            name: "read-loop-ratio",
+            dependencies: [
+                "BareLibpcap",
+                .product(name: "PacketCapture", package: root),
+                .product(name: "PacketWire", package: root),
+                .product(name: "EgressAudit", package: root),
+                .product(name: "CaptureSynth", package: root),
+            ],
+            path: "Benchmarks/ReadLoopRatio"
         ),
     ]
 )

@@ -1,0 +1,66 @@
+// Side-by-side timing of egress-audit's read paths against a bare libpcap
+// pcap_next_ex loop over the same file, alternating rounds so both see the
+// same machine state. Prints each path's best and median time and its ratio
+// to the bare loop (ratios, not absolute times, are the figure to quote).
+//
+//   swift run -c release --package-path Benchmarks read-loop-ratio [FILE] [--rounds N]
+import BareLibpcap
+import EgressAudit
+import Foundation
+import PacketCapture
+import PacketWire
+
+@main
+struct ReadLoopRatio {
+    static func main() throws {
+        var args = Array(CommandLine.arguments.dropFirst())
+        var rounds = 7
+        if let i = args.firstIndex(of: "--rounds"), i + 1 < args.count { rounds = Int(args[i + 1]) ?? 7; args.removeSubrange(i...(i + 1)) }
+        let path = args.first ?? BenchmarkCapture.path()
+        let packets = BenchmarkCapture.packetCount(path)
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        print("capture: \(path) (\(packets) packets, \(size / 1_000_000) MB); \(rounds) alternating rounds")
+
+        let paths: [(String, () throws -> Int)] = [
+            ("bare libpcap pcap_next_ex loop", { BareLoop.run(path) }),
+            ("PacketCapture read", {
+                var bytes = 0
+                try OfflineCapture(path: path).forEachPacket { bytes &+= $0.bytes.count }
+                return bytes
+            }),
+            ("read + PacketWire decode + counters", {
+                let decoder = PacketDecoder()
+                var packet = DecodedPacket()
+                var counters = DecodeCounters()
+                try OfflineCapture(path: path).forEachPacket { p in
+                    decoder.decode(p.bytes, linkType: LinkType(rawValue: p.linkType), originalLength: p.originalLength, into: &packet)
+                    counters.record(packet, wireLength: p.originalLength)
+                }
+                return counters.decoded
+            }),
+            ("analyze: read + decode + flows + names", {
+                var analyzer = OfflineAnalyzer()
+                analyzer.read(path: path)
+                analyzer.finish()
+                return analyzer.summary.flows
+            }),
+        ]
+        var times = [[Double]](repeating: [], count: paths.count)
+        for _ in 0..<rounds {
+            for (i, (_, body)) in paths.enumerated() {
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = try body()
+                times[i].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+        }
+        let bareBest = times[0].min() ?? 1
+        let bareMedian = times[0].sorted()[rounds / 2]
+        print(String(repeating: "-", count: 100))
+        for (i, (name, _)) in paths.enumerated() {
+            let best = times[i].min() ?? 0, median = times[i].sorted()[rounds / 2]
+            print(name.padding(toLength: 42, withPad: " ", startingAt: 0)
+                + String(format: "best %.3f s (%.2f M pkt/s)  median %.3f s   ratio to bare: best %.2f×  median %.2f×",
+                         best, Double(packets) / best / 1e6, median, best / bareBest, median / bareMedian))
+        }
+    }
+}
