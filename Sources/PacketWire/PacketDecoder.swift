@@ -27,6 +27,7 @@ public struct PacketDecoder: Sendable {
     public func decode(_ frame: ByteView, linkType: LinkType, originalLength: Int, into packet: inout DecodedPacket) {
         packet = DecodedPacket()
         packet.linkType = linkType
+        packet.truncated = frame.count < originalLength
         var cursor = Cursor(frame: frame, originalLength: originalLength)
 
         var step: Step
