@@ -42,6 +42,8 @@ public struct DecodedPacket {
     public var transportOffset: Int
     public var sourcePort: UInt16
     public var destinationPort: UInt16
+    /// True when the ports were read (TCP/UDP with at least 4 header bytes captured).
+    public var hasPorts: Bool
     public var tcp: TCPFacts
     public var icmp: ICMPFacts
 
@@ -72,6 +74,7 @@ public struct DecodedPacket {
         transportOffset = 0
         sourcePort = 0
         destinationPort = 0
+        hasPorts = false
         tcp = TCPFacts()
         icmp = ICMPFacts()
         payload = .empty
@@ -95,6 +98,7 @@ public struct DecodedPacket {
         transportOffset = 0
         sourcePort = 0
         destinationPort = 0
+        hasPorts = false
         tcp = TCPFacts()
         icmp = ICMPFacts()
         payload = .empty

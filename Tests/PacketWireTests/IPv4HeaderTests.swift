@@ -101,6 +101,21 @@ import Testing
             == .malformed(DecodeIssue(layer: .ipv4, offset: 14, needed: 1500, had: 28, reason: .lengthExceedsEnclosing)))
     }
 
+    @Test func totalLengthBeyondTheWireStillYieldsAddressesAndPorts() {
+        let frame = ipv4Header(totalLength: 122, protocol: 6) + tcpSYN(destination: 58999)
+        let p = decode(frame, .ipv4).packet
+        #expect(p.status == .malformed(DecodeIssue(layer: .ipv4, offset: 0, needed: 122, had: 40, reason: .lengthExceedsEnclosing)))
+        #expect(p.source == ip("10.0.0.2") && p.hasPorts && p.destinationPort == 58999 && p.tcp.flags == [.syn])
+    }
+
+    @Test func totalLengthZeroIsTakenFromTheFrame() {
+        // Captured on the sender with TCP segmentation offload: the NIC writes the length later.
+        let frame = ipv4Header(totalLength: 0, protocol: 6) + tcpSYN() + Array("GET".utf8)
+        let d = decode(frame, .ipv4)
+        #expect(d.packet.status == .decoded && d.packet.destinationPort == 443)
+        #expect(d.payload == Array("GET".utf8))
+    }
+
     @Test func totalLengthBeyondTheCaptureIsTruncated() {
         // 1500-byte datagram captured with a 96-byte snaplen.
         let full = ethernetHeader(type: 0x0800) + ipv4Header(totalLength: 1500, protocol: 17)

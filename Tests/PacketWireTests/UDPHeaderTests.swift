@@ -24,8 +24,11 @@ import Testing
 
     @Test func lengthBeyondTheIPPayload() {
         let frame = ipv4Header(totalLength: 32, protocol: 17) + udpHeader(length: 200) + [1, 2, 3, 4]
-        #expect(decode(frame, .ipv4).packet.status
+        let d = decode(frame, .ipv4)
+        #expect(d.packet.status
             == .malformed(DecodeIssue(layer: .udp, offset: 20, needed: 200, had: 12, reason: .lengthExceedsEnclosing)))
+        // The lie is reported, and what the bytes do hold is still decoded.
+        #expect(d.packet.hasPorts && d.packet.destinationPort == 53 && d.payload == [1, 2, 3, 4])
     }
 
     @Test func lengthShorterThanTheIPPayloadWins() {
