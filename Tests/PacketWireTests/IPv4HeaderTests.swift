@@ -39,6 +39,15 @@ import Testing
         #expect(!d.packet.truncated)
     }
 
+    @Test func tinyFirstFragmentStopsInsideTCPWithoutBeingMalformed() {
+        // RFC 1858's tiny fragment: only 8 bytes of the TCP header in the first fragment.
+        let frame = ipv4Header(totalLength: 28, protocol: 6, flagsFragment: 0x2000) + Array(tcpSYN().prefix(8))
+        let p = decode(frame, .ipv4).packet
+        #expect(p.status == .decoded && p.fragment == .first && !p.truncated)
+        #expect(p.hasPorts && p.destinationPort == 443 && !p.tcp.hasHeader)
+        #expect(p.stop == DecodeIssue(layer: .tcp, offset: 20, needed: 20, had: 8, reason: .headerTruncated))
+    }
+
     @Test func laterFragmentIsNotDecoded() {
         let frame = ipv4Header(totalLength: 28, protocol: 17, flagsFragment: 0x00b9) // offset 185 × 8 = 1480
             + [UInt8](repeating: 0xab, count: 8)
