@@ -17,6 +17,16 @@
 /// the inner headers are still read, so addresses and ports of such packets
 /// are known (tshark does the same). Structural contradictions (IHL < 5, TCP
 /// data offset < 5, a chain that never ends) stop decoding where they are.
+///
+/// ```swift
+/// let decoder = PacketDecoder()
+/// var packet = DecodedPacket()          // one per capture loop, reused
+/// var counters = DecodeCounters()
+/// // for each captured frame (bytes borrowed for the callback):
+/// decoder.decode(ByteView(buffer), linkType: linkType, originalLength: wireLength, into: &packet)
+/// counters.record(packet, wireLength: wireLength)
+/// if packet.status.isDecoded, packet.hasPorts { /* flow key: packet.source … packet.destinationPort */ }
+/// ```
 public struct PacketDecoder: Sendable {
     /// 802.1Q/802.1ad tags accepted per frame before the stack counts as malformed.
     public var maximumVLANTags = 8
