@@ -208,6 +208,8 @@ public struct PacketDecoder: Sendable {
             guard require(.link, at: 0, v2 ? LinuxCookedHeader.sll2Length : LinuxCookedHeader.sllLength, c, &p),
                   let sll = LinuxCookedHeader(c.bytes, at: 0, version2: v2) else { return .done }
             p.linkDirection = sll.direction
+            // On a netlink monitor (ARPHRD_NETLINK) the protocol field is a netlink family, not an ethertype.
+            if sll.arphrdType == LinuxCookedHeader.arphrdNetlink { return notDecoded(.unsupportedLinkType, &p) }
             return .etherType(sll.protocolType, sll.payloadOffset)
         case LinkType.null.rawValue, LinkType.loop.rawValue:
             guard require(.link, at: 0, NullLoopbackHeader.length, c, &p),

@@ -52,6 +52,17 @@ import Testing
         #expect(p.linkDirection == .broadcast)
     }
 
+    @Test func netlinkMonitorFramesAreNotDecoded() {
+        let frame: [UInt8] = [
+            0x00, 0x04,                                     // outgoing
+            0x03, 0x38,                                     // ARPHRD_NETLINK (824)
+            0x00, 0x00,                                     // no address
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // address
+            0x00, 0x00,                                     // netlink family 0 (NETLINK_ROUTE)
+        ] + [UInt8](repeating: 0, count: 16)
+        #expect(decode(frame, .linuxSLL).packet.status == .notDecoded(.unsupportedLinkType))
+    }
+
     @Test func shortHeadersAreMalformed() {
         let p = decode([UInt8](repeating: 0, count: 19), .linuxSLL2).packet
         #expect(p.status == .malformed(DecodeIssue(layer: .link, offset: 0, needed: 20, had: 19, reason: .headerTruncated)))
