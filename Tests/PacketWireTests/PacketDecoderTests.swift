@@ -118,6 +118,19 @@ struct SplitMix64: RandomNumberGenerator {
         #expect(packet.tcp == TCPFacts() && packet.icmp == ICMPFacts() && packet.payload.isEmpty && packet.stop == nil)
     }
 
+    @Test func oneLineDescriptions() {
+        #expect(decode(EthernetFrameTests.synFrame, .ethernet).packet.description == "tcp 10.1.2.3:51000 > 20.50.60.70:443 [S]")
+        #expect(decode(ethernetHeader(type: 0x0806) + [UInt8](repeating: 0, count: 28), .ethernet).packet.description
+            == "not-decoded arp")
+        #expect(decode(IPv6HeaderTests.packet(chain: [], firstNext: 17), .ipv6).packet.description
+            == "udp [2001:db8::2]:50000 > [2001:db8:1::10]:443")
+        #expect(decode(TunnelsTests.vxlan(inner: ethernetHeader(type: 0x0800) + TunnelsTests.innerIPv4SYN), .ethernet)
+            .packet.description == "tcp 172.16.0.5:51000 > 203.0.113.7:443 [S] tunnels=1")
+        var ihl3 = ipv4Header(totalLength: 28, protocol: 17) + udpHeader(length: 8)
+        ihl3[0] = 0x43
+        #expect(decode(ihl3, .ipv4).packet.description == "malformed ipv4 at 0: header length 3 words < 5")
+    }
+
     @Test func hundredThousandFramesThroughOneReusedPacket() {
         // The shape of the capture loop: one decoder, one packet, one counter set.
         let frames = [EthernetFrameTests.synFrame,
