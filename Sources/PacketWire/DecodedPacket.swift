@@ -42,6 +42,8 @@ public struct DecodedPacket {
     public var transportOffset: Int
     public var sourcePort: UInt16
     public var destinationPort: UInt16
+    /// True when the ports were read (TCP/UDP with at least 4 header bytes captured).
+    public var hasPorts: Bool
     public var tcp: TCPFacts
     public var icmp: ICMPFacts
 
@@ -72,6 +74,7 @@ public struct DecodedPacket {
         transportOffset = 0
         sourcePort = 0
         destinationPort = 0
+        hasPorts = false
         tcp = TCPFacts()
         icmp = ICMPFacts()
         payload = .empty
@@ -95,6 +98,7 @@ public struct DecodedPacket {
         transportOffset = 0
         sourcePort = 0
         destinationPort = 0
+        hasPorts = false
         tcp = TCPFacts()
         icmp = ICMPFacts()
         payload = .empty
@@ -262,4 +266,33 @@ public struct Encapsulations: OptionSet, Hashable, Sendable {
     public static let vxlan = Encapsulations(rawValue: 1 << 4)
     /// IPv4/IPv6 directly inside IPv4/IPv6 (protocols 4 and 41).
     public static let ipInIP = Encapsulations(rawValue: 1 << 5)
+}
+
+extension DecodedPacket: CustomStringConvertible {
+    /// One line for logs and `explain` (allocates: off the per-packet path),
+    /// e.g. `tcp 10.0.0.2:51000 > 192.0.2.10:443 [S]` or `not-decoded arp`.
+    public var description: String {
+        var s: String
+        switch status {
+        case .decoded: s = ""
+        case .notDecoded(let reason): s = "not-decoded \(reason.name)"
+        case .malformed(let issue): s = "malformed \(issue)"
+        }
+        if network != .none {
+            let v6 = network == .ipv6
+            func endpoint(_ a: IPAddress, _ port: UInt16) -> String {
+                guard hasPorts else { return a.description }
+                return v6 ? "[\(a)]:\(port)" : "\(a):\(port)"
+            }
+            let name = transport == .none || transport == .other ? "ip-proto-\(ipProtocol)" : transport.name
+            let flow = "\(name) \(endpoint(source, sourcePort)) > \(endpoint(destination, destinationPort))"
+            s = s.isEmpty ? flow : s + ": " + flow
+            if transport == .tcp && tcp.hasHeader { s += " [\(tcp.flags.letters)]" }
+            if transport == .icmp || transport == .icmpv6 { s += " \(icmp.kind.name)" }
+            if fragment != .none { s += " fragment=\(fragment.name)" }
+        }
+        if tunnelDepth > 0 { s += " tunnels=\(tunnelDepth)" }
+        if truncated { s += " truncated" }
+        return s
+    }
 }

@@ -14,6 +14,8 @@
 public struct LinuxCookedHeader {
     public static let sllLength = 16
     public static let sll2Length = 20
+    /// `ARPHRD_NETLINK` (<linux/if_arp.h>): frames of an nlmon device.
+    public static let arphrdNetlink: UInt16 = 824
 
     public let view: ByteView
     public let offset: Int

@@ -10,6 +10,23 @@
 /// not the declared one was cut by the snaplen: `truncated`, decoded as far as
 /// the bytes go. One running past the declared end contradicts its own
 /// lengths: `malformed`, with the layer, offset and numbers.
+///
+/// A length field that claims more than its enclosing layer (IPv4 total
+/// length, IPv6 payload length, UDP length, PPPoE length) marks the packet
+/// malformed but does not stop decoding: the enclosing end stays in force and
+/// the inner headers are still read, so addresses and ports of such packets
+/// are known (tshark does the same). Structural contradictions (IHL < 5, TCP
+/// data offset < 5, a chain that never ends) stop decoding where they are.
+///
+/// ```swift
+/// let decoder = PacketDecoder()
+/// var packet = DecodedPacket()          // one per capture loop, reused
+/// var counters = DecodeCounters()
+/// // for each captured frame (bytes borrowed for the callback):
+/// decoder.decode(ByteView(buffer), linkType: linkType, originalLength: wireLength, into: &packet)
+/// counters.record(packet, wireLength: wireLength)
+/// if packet.status.isDecoded, packet.hasPorts { /* flow key: packet.source … packet.destinationPort */ }
+/// ```
 public struct PacketDecoder: Sendable {
     /// 802.1Q/802.1ad tags accepted per frame before the stack counts as malformed.
     public var maximumVLANTags = 8
@@ -27,6 +44,7 @@ public struct PacketDecoder: Sendable {
     public func decode(_ frame: ByteView, linkType: LinkType, originalLength: Int, into packet: inout DecodedPacket) {
         packet = DecodedPacket()
         packet.linkType = linkType
+        packet.truncated = frame.count < originalLength
         var cursor = Cursor(frame: frame, originalLength: originalLength)
 
         var step: Step
@@ -48,6 +66,8 @@ public struct PacketDecoder: Sendable {
             }
             switch step {
             case .done:
+                // A length lie found on the way in outranks what came after it.
+                if let issue = cursor.lengthIssue { packet.status = .malformed(issue) }
                 return
             case .ethernet(let offset):
                 step = ethernet(at: offset, &cursor, &packet)
@@ -83,6 +103,8 @@ public struct PacketDecoder: Sendable {
         /// Inside the first fragment of a fragmented datagram: running out of
         /// bytes is where the fragment ends, not a malformed packet.
         var firstFragment = false
+        /// The first length field that claimed more than its enclosing layer.
+        var lengthIssue: DecodeIssue?
 
         init(frame: ByteView, originalLength: Int) {
             self.frame = frame
@@ -124,19 +146,20 @@ public struct PacketDecoder: Sendable {
     }
 
     /// Narrows the declared end to a length field's claim: `length` bytes
-    /// from `start`. A claim past the enclosing end is malformed, except in a
-    /// first fragment, where the rest of the datagram is in later fragments.
-    func narrow(_ layer: DecodeIssue.Layer, at offset: Int, start: Int, length: Int,
-                _ c: inout Cursor, _ p: inout DecodedPacket) -> Bool {
+    /// from `start`. A claim past the enclosing end leaves the end where it
+    /// was and marks the packet malformed (kept in `lengthIssue`, reported
+    /// when decoding ends) — except in a first fragment, where the rest of
+    /// the datagram is in later fragments.
+    func narrow(_ layer: DecodeIssue.Layer, at offset: Int, start: Int, length: Int, _ c: inout Cursor) {
         let end = start + length
         if end > c.declaredEnd {
-            if c.firstFragment { return true }
-            p.status = .malformed(DecodeIssue(layer: layer, offset: offset, needed: length,
-                                              had: Swift.max(0, c.declaredEnd - start), reason: .lengthExceedsEnclosing))
-            return false
+            if !c.firstFragment && c.lengthIssue == nil {
+                c.lengthIssue = DecodeIssue(layer: layer, offset: offset, needed: length,
+                                            had: Swift.max(0, c.declaredEnd - start), reason: .lengthExceedsEnclosing)
+            }
+            return
         }
         c.setDeclaredEnd(end)
-        return true
     }
 
     func malformed(_ layer: DecodeIssue.Layer, at offset: Int, needed: Int, had: Int, _ reason: DecodeIssue.Reason,
@@ -185,6 +208,8 @@ public struct PacketDecoder: Sendable {
             guard require(.link, at: 0, v2 ? LinuxCookedHeader.sll2Length : LinuxCookedHeader.sllLength, c, &p),
                   let sll = LinuxCookedHeader(c.bytes, at: 0, version2: v2) else { return .done }
             p.linkDirection = sll.direction
+            // On a netlink monitor (ARPHRD_NETLINK) the protocol field is a netlink family, not an ethertype.
+            if sll.arphrdType == LinuxCookedHeader.arphrdNetlink { return notDecoded(.unsupportedLinkType, &p) }
             return .etherType(sll.protocolType, sll.payloadOffset)
         case LinkType.null.rawValue, LinkType.loop.rawValue:
             guard require(.link, at: 0, NullLoopbackHeader.length, c, &p),
@@ -281,8 +306,7 @@ public struct PacketDecoder: Sendable {
         guard header.versionType == 0x11 else {
             return malformed(.pppoe, at: offset, needed: 0x11, had: Int(header.versionType), .wrongVersion, &p)
         }
-        guard narrow(.pppoe, at: offset, start: offset + PPPoESessionHeader.length, length: header.payloadLength, &c, &p)
-        else { return .done }
+        narrow(.pppoe, at: offset, start: offset + PPPoESessionHeader.length, length: header.payloadLength, &c)
         switch header.pppProtocol {
         case PPPoESessionHeader.pppIPv4: return .ipv4(offset + fixed)
         case PPPoESessionHeader.pppIPv6: return .ipv6(offset + fixed)
@@ -299,11 +323,15 @@ public struct PacketDecoder: Sendable {
         guard ip.version == 4 else { return malformed(.ipv4, at: offset, needed: 4, had: Int(ip.version), .wrongVersion, &p) }
         guard ip.ihl >= 5 else { return malformed(.ipv4, at: offset, needed: 5, had: Int(ip.ihl), .headerLengthTooSmall, &p) }
         let headerLength = ip.headerLength
-        guard ip.totalLength >= headerLength else {
+        if ip.totalLength == 0 {
+            // A sender's own capture under TCP segmentation offload shows total length 0: the NIC
+            // fills it in later. Wireshark takes the frame's length then; so does this.
+        } else if ip.totalLength < headerLength {
             return malformed(.ipv4, at: offset, needed: headerLength, had: ip.totalLength, .totalLengthTooSmall, &p)
+        } else {
+            // Ethernet pads short frames to 60 bytes: the total length, not the frame, ends the datagram.
+            narrow(.ipv4, at: offset, start: offset, length: ip.totalLength, &c)
         }
-        // Ethernet pads short frames to 60 bytes: the total length, not the frame, ends the datagram.
-        guard narrow(.ipv4, at: offset, start: offset, length: ip.totalLength, &c, &p) else { return .done }
         p.status = .decoded
         p.network = .ipv4
         p.networkOffset = offset
@@ -337,7 +365,7 @@ public struct PacketDecoder: Sendable {
         if ip.payloadLength == 0 && ip.nextHeader == IPProtocolNumber.hopByHop {
             return notDecoded(.jumbogram, &p)
         }
-        guard narrow(.ipv6, at: offset, start: ip.payloadOffset, length: ip.payloadLength, &c, &p) else { return .done }
+        narrow(.ipv6, at: offset, start: ip.payloadOffset, length: ip.payloadLength, &c)
 
         var next = ip.nextHeader
         var cursor = ip.payloadOffset
@@ -418,6 +446,7 @@ public struct PacketDecoder: Sendable {
         guard require(.tcp, at: offset, 4, c, &p) else { return }
         p.sourcePort = c.bytes.u16Unchecked(at: offset)
         p.destinationPort = c.bytes.u16Unchecked(at: offset + 2)
+        p.hasPorts = true
         guard require(.tcp, at: offset, TCPHeader.minimumLength, c, &p), let tcp = TCPHeader(c.bytes, at: offset) else {
             return
         }
@@ -441,6 +470,7 @@ public struct PacketDecoder: Sendable {
         guard require(.udp, at: offset, 4, c, &p) else { return .done }
         p.sourcePort = c.bytes.u16Unchecked(at: offset)
         p.destinationPort = c.bytes.u16Unchecked(at: offset + 2)
+        p.hasPorts = true
         guard require(.udp, at: offset, UDPHeader.length, c, &p), let udp = UDPHeader(c.bytes, at: offset) else {
             return .done
         }
@@ -448,7 +478,7 @@ public struct PacketDecoder: Sendable {
             return malformed(.udp, at: offset, needed: UDPHeader.length, had: udp.length, .udpLengthTooSmall, &p)
         }
         // A UDP length shorter than the IP payload wins (RFC 768); a longer one is a lie.
-        guard narrow(.udp, at: offset, start: offset, length: udp.length, &c, &p) else { return .done }
+        narrow(.udp, at: offset, start: offset, length: udp.length, &c)
         setPayload(from: udp.payloadOffset, c, &p)
         if udp.destinationPort == VXLANHeader.udpPort, let vxlan = VXLANHeader(c.bytes, at: udp.payloadOffset),
            vxlan.hasValidVNI {
