@@ -94,7 +94,7 @@ import PacketWire
     }
 
     @Test func randomBytesNeverTrap() throws {
-        var rng = SplitMix64(seed: 0x5EED_0001)
+        var rng = AppWireQUICRNG(seed: 0x5EED_0001)
         let keys = try #require(QUICInitialKeys(version: QUICVersion.v1, destinationConnectionID: V.dcid))
         var decryptor = QUICInitialDecryptor()
         var headers = 0
@@ -117,7 +117,7 @@ import PacketWire
 }
 
 /// A small deterministic generator for seeded fuzz loops.
-struct SplitMix64 {
+struct AppWireQUICRNG {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
