@@ -142,8 +142,14 @@ public enum TLSClientHello {
             if case .otherContentType = gathered.stop {
                 return .malformed(TLSIssue(.truncated, at: 0, needed: total, had: gathered.copied))
             }
-            // Lower bound in stream bytes: the handshake bytes plus one header per record seen and one more.
-            return .needMoreBytes(total: total + TLSRecordHeader.size * (gathered.records + 1))
+            // Stream bytes: the message plus the headers seen, plus one more header
+            // unless the record in progress already covers the rest (then exact).
+            var coveredByCurrentRecord = false
+            if case .streamEnded(let needed) = gathered.stop {
+                coveredByCurrentRecord = needed > 0 && needed >= total - gathered.copied
+            }
+            let headers = gathered.records + (coveredByCurrentRecord ? 0 : 1)
+            return .needMoreBytes(total: total + TLSRecordHeader.size * headers)
         case let other:
             return other
         }
