@@ -38,6 +38,15 @@ import Testing
         }
     }
 
+    /// Seen in zeek-mixed-vlan-mpls.pcap: a bare "GET /" line, which tshark counts as a request.
+    @Test func http09SimpleRequest() {
+        parse("GET /\r\n\r\n") { result in
+            guard case .complete(let head) = result else { Issue.record("expected complete"); return }
+            #expect(head.targetString == "/" && head.versionMajor == 0 && head.versionMinor == 9)
+            #expect(head.host == nil && head.length == 7)
+        }
+    }
+
     @Test func connectSplitsHostAndPort() {
         parse("CONNECT login.microsoftonline.com:443 HTTP/1.1\r\nHost: login.microsoftonline.com:443\r\n\r\n") { result in
             guard case .complete(let head) = result, let authority = head.connectAuthority else {
@@ -76,7 +85,7 @@ import Testing
 
     @Test(arguments: [
         "\u{16}\u{03}\u{01}\u{00}", "SSH-2.0-OpenSSH_9.6\r\n", "get / HTTP/1.1\r\n\r\n", "GET / HTTP/2.0\r\n\r\n",
-        "PRI * HTTP/2.0\r\n\r\n", "GET / FTP/1.1\r\n\r\n", "GET /\r\n\r\n", " GET / HTTP/1.1\r\n\r\n", "GET\u{0}/ HTTP/1.1",
+        "PRI * HTTP/2.0\r\n\r\n", "GET / FTP/1.1\r\n\r\n", "POST /\r\n\r\n", " GET / HTTP/1.1\r\n\r\n", "GET\u{0}/ HTTP/1.1",
         "ABCDEFGHIJKLMNOPQRSTUVWXYZ / HTTP/1.1\r\n",
     ])
     func notHTTP(text: String) {

@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+@testable import PacketWire
+
+/// Real public captures (read-only, `<repo>/../shared/captures/real`) with
+/// tshark's ground truth in manifest.json; payloads extracted with tshark.
+/// Skipped when the folder or tshark is absent.
+enum AppWireCaptures {
+    static let folder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("../shared/captures/real").standardizedFileURL
+    static let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static var available: Bool {
+        tshark != nil && FileManager.default.fileExists(atPath: folder.appendingPathComponent("manifest.json").path)
+    }
+
+    static func manifest() throws -> [[String: Any]] {
+        let data = try Data(contentsOf: folder.appendingPathComponent("manifest.json"))
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return try #require(root["captures"] as? [[String: Any]])
+    }
+
+    /// Tab-separated field rows of `tshark -r FILE -Y FILTER -T fields -e …`.
+    static func fields(_ file: String, filter: String, _ names: [String]) throws -> [[String]] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(tshark))
+        process.arguments = ["-n", "-r", folder.appendingPathComponent(file).path, "-Y", filter, "-T", "fields", "-E", "occurrence=f"]
+            + names.flatMap { ["-e", $0] }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
+    }
+}
+
+@Suite(.enabled(if: AppWireCaptures.available, "needs ../shared/captures/real and tshark"))
+struct AppWireCaptureAgreementTests {
+    typealias F = AppWireFixtures
+
+    @Test func clientHelloSNIAgreesWithTshark() throws {
+        var checked = 0
+        var singleSegment = 0
+        for capture in try AppWireCaptures.manifest() {
+            let expected = Set(capture["sni"] as? [String] ?? [])
+            guard !expected.isEmpty, let file = capture["file"] as? String else { continue }
+            var found = Set<String>()
+            var scratch = [UInt8](repeating: 0, count: 65_536)
+            for row in try AppWireCaptures.fields(file, filter: "tls.handshake.type == 1 && !quic", ["tls.handshake.extensions_server_name", "tcp.payload"]) {
+                guard row.count == 2 else { continue }
+                let payload = F.bytes(row[1])
+                // Single segment: a handshake record whose declared length fits in this payload.
+                let recordFits = payload.count >= 9 && payload[0] == 0x16 && payload[5] == 0x01
+                    && Int(payload[3]) << 8 | Int(payload[4]) + 5 <= payload.count
+                let result = F.withView(payload) { view in
+                    scratch.withUnsafeMutableBytes { buffer -> String?? in
+                        if case .complete(let hello) = TLSClientHello.parse(records: view, scratch: buffer) {
+                            return .some(hello.serverNameString)
+                        }
+                        return .none
+                    }
+                }
+                if recordFits {
+                    singleSegment += 1
+                    #expect(result != nil, "\(file): single-segment ClientHello did not parse")
+                }
+                if let sni = result {
+                    checked += 1
+                    #expect((sni ?? "") == row[0], "\(file): SNI \(sni ?? "nil") vs tshark \(row[0])")
+                    if let sni { found.insert(sni) }
+                }
+            }
+            #expect(found.isSubset(of: expected), "\(file): \(found.subtracting(expected)) not in manifest")
+        }
+        print("capture agreement: \(checked) ClientHellos parsed, \(singleSegment) single-segment")
+        #expect(checked > 30 && singleSegment > 30, "checked \(checked) ClientHellos")
+    }
+
+    @Test func dnsResponsesAgreeWithManifest() throws {
+        var checked = 0
+        for capture in try AppWireCaptures.manifest() {
+            let entries = capture["dns"] as? [[String: Any]] ?? []
+            guard !entries.isEmpty, let file = capture["file"] as? String else { continue }
+            let truth = Set(entries.compactMap { e -> String? in
+                guard (e["transport"] as? String) == "udp" else { return nil }
+                let records = (e["answer_records"] as? [[String]] ?? []).map { $0.joined(separator: " ") }
+                return "\(e["qname"] as? String ?? "")|\(e["qtype"] as? Int ?? -1)|\(e["rcode"] as? Int ?? -1)|\(records.joined(separator: ","))"
+            })
+            for row in try AppWireCaptures.fields(file, filter: "dns.flags.response == 1 && udp && !icmp && !icmpv6", ["udp.payload"]) {
+                let payload = F.bytes(row[0])
+                guard let key = Self.summary(payload) else { continue }
+                checked += 1
+                #expect(truth.contains(key), "\(file): \(key) not in manifest")
+            }
+        }
+        print("capture agreement: \(checked) DNS responses matched")
+        #expect(checked > 100, "checked \(checked) DNS responses")
+    }
+
+    /// Manifest-style summary: first question, rcode, and the answer section's A/AAAA/CNAME records.
+    static func summary(_ payload: [UInt8]) -> String? {
+        AppWireFixtures.withView(payload) { view -> String? in
+            guard let m = try? DNSMessage(view) else { return nil }
+            var name = DNSNameBuffer()
+            var qname = ""
+            var qtype = -1
+            if let q = m.firstQuestion {
+                guard (try? m.decodeName(at: q.nameOffset, into: &name)) != nil else { return nil }
+                qname = name.string
+                qtype = Int(q.type)
+            }
+            var answers: [String] = []
+            var records = m.records()
+            do {
+                while let r = try records.next(), r.section == .answer {
+                    let kind: String
+                    let value: String
+                    switch r.type {
+                    case DNSRecordType.a:
+                        kind = "A"; value = r.ipv4?.description ?? ""
+                    case DNSRecordType.aaaa:
+                        kind = "AAAA"; value = r.ipv6?.description ?? ""
+                    case DNSRecordType.cname:
+                        kind = "CNAME"
+                        try m.decodeName(at: r.dataOffset, into: &name)
+                        value = name.string
+                    default:
+                        continue
+                    }
+                    try m.decodeName(at: r.nameOffset, into: &name)
+                    answers.append("\(name.string) \(kind) \(value)")
+                }
+            } catch {
+                return nil
+            }
+            return "\(qname)|\(qtype)|\(m.header.responseCode.rawValue)|\(answers.joined(separator: ","))"
+        }
+    }
+
+    @Test func httpHostsAgreeWithManifest() throws {
+        var checked = 0
+        for capture in try AppWireCaptures.manifest() {
+            let expected = Set(capture["http_hosts"] as? [String] ?? [])
+            guard !expected.isEmpty, let file = capture["file"] as? String else { continue }
+            for row in try AppWireCaptures.fields(file, filter: "http.request", ["http.host", "tcp.payload"]) {
+                guard row.count == 2, !row[1].isEmpty else { continue }
+                let result = F.withView(F.bytes(row[1])) { HTTPRequestHead.parse($0) }
+                guard case .complete(let head) = result else {
+                    Issue.record("\(file): request head did not parse: \(result)")
+                    continue
+                }
+                checked += 1
+                #expect((head.hostString ?? "") == row[0])
+                if let host = head.hostString { #expect(expected.contains(host)) }
+            }
+        }
+        #expect(checked > 0)
+    }
+}
