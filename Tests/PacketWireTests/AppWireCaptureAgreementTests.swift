@@ -21,10 +21,11 @@ enum AppWireCaptures {
     }
 
     /// Tab-separated field rows of `tshark -r FILE -Y FILTER -T fields -e …`.
-    static func fields(_ file: String, filter: String, _ names: [String]) throws -> [[String]] {
+    /// With `allOccurrences`, repeated fields are joined with ",".
+    static func fields(_ file: String, filter: String, _ names: [String], allOccurrences: Bool = false) throws -> [[String]] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(tshark))
-        process.arguments = ["-n", "-r", folder.appendingPathComponent(file).path, "-Y", filter, "-T", "fields", "-E", "occurrence=f"]
+        process.arguments = ["-n", "-r", folder.appendingPathComponent(file).path, "-Y", filter, "-T", "fields", "-E", allOccurrences ? "occurrence=a" : "occurrence=f", "-E", "aggregator=,"]
             + names.flatMap { ["-e", $0] }
         let out = Pipe()
         process.standardOutput = out
@@ -79,6 +80,38 @@ struct AppWireCaptureAgreementTests {
         }
         print("capture agreement: \(checked) ClientHellos parsed, \(singleSegment) single-segment")
         #expect(checked > 30 && singleSegment > 30, "checked \(checked) ClientHellos")
+    }
+
+    /// ALPN list, supported_versions and ECH presence against tshark's own dissection of the same frames.
+    @Test func clientHelloExtensionsAgreeWithTshark() throws {
+        var checked = 0
+        var withECH = 0
+        var scratch = [UInt8](repeating: 0, count: 65_536)
+        for capture in try AppWireCaptures.manifest() {
+            guard !(capture["sni"] as? [String] ?? []).isEmpty, let file = capture["file"] as? String else { continue }
+            let rows = try AppWireCaptures.fields(
+                file, filter: "tls.handshake.type == 1 && !quic",
+                ["tls.handshake.extensions_alpn_str", "tls.handshake.extension.type", "tls.handshake.extensions.supported_version", "tcp.payload"],
+                allOccurrences: true)
+            for row in rows where row.count == 4 {
+                let payload = F.bytes(row[3])
+                F.withView(payload) { view in
+                    scratch.withUnsafeMutableBytes { buffer in
+                        guard case .complete(let hello) = TLSClientHello.parse(records: view, scratch: buffer) else { return }
+                        checked += 1
+                        #expect(hello.alpnProtocols.strings.joined(separator: ",") == row[0], "\(file) ALPN")
+                        let types = row[1].split(separator: ",").compactMap { Int($0) }
+                        #expect(hello.hasECH == types.contains(0xFE0D), "\(file) ECH")
+                        #expect(hello.extensionCount == types.count, "\(file) extension count")
+                        let versions = row[2].split(separator: ",").compactMap { UInt16($0.dropFirst(2), radix: 16) }
+                        #expect(Array(hello.versions) == versions, "\(file) supported_versions")
+                        if hello.hasECH { withECH += 1 }
+                    }
+                }
+            }
+        }
+        print("capture agreement: \(checked) ClientHellos' ALPN/versions/ECH checked, \(withECH) with ECH")
+        #expect(checked > 30 && withECH > 0)
     }
 
     @Test func dnsResponsesAgreeWithManifest() throws {

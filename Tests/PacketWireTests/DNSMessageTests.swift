@@ -190,6 +190,21 @@ import Testing
         }
     }
 
+    /// mDNS query with the QU bit (RFC 6762 §5.4) in QCLASS.
+    @Test func mdnsUnicastResponseBit() throws {
+        let bytes = F.bytes("""
+            00 00 00 00 00 01 00 00 00 00 00 00   // ID=0, query, QD=1
+            07 7072696e746572 05 6c6f63616c 00    // printer.local
+            00 01 80 01                           // QTYPE=A, QCLASS=0x8001 (QU|IN)
+            """)
+        try F.withView(bytes) { view in
+            let m = try DNSMessage(view)
+            #expect(!m.header.isResponse)
+            let q = try #require(m.firstQuestion)
+            #expect(q.unicastResponse && q.recordClass == 1 && q.type == 1)
+        }
+    }
+
     // MARK: malformed messages
 
     @Test func countsClaimingMoreRecordsThanBytes() throws {
