@@ -108,6 +108,10 @@ import PacketWire
                 while let header = packets.next() {
                     headers += 1
                     _ = decryptor.open(header, in: view, keys: keys)
+                    // Keys from whatever DCID the bytes carry, empty included.
+                    if let own = QUICInitialKeys(version: header.version, destinationConnectionID: header.destinationConnectionID) {
+                        _ = decryptor.open(header, in: view, keys: own)
+                    }
                 }
             }
         }
