@@ -69,9 +69,10 @@ public struct TLSClientHelloFacts {
 /// The outcome of looking for a ClientHello in some bytes.
 public enum TLSClientHelloParse {
     case complete(TLSClientHelloFacts)
-    /// The handshake header is here but not all of the message: `total` bytes
-    /// of this input are needed (for a record stream, a lower bound: each
-    /// further record adds a 5-byte header).
+    /// The message is not all here: `total` bytes of this input are needed.
+    /// For a record stream this counts record headers: exact while the record
+    /// in progress covers the rest, otherwise a lower bound (each further
+    /// record adds 5 bytes). Before the handshake header arrives it is 9.
     case needMoreBytes(total: Int)
     /// Not a TLS handshake record, or a handshake message other than ClientHello.
     case notClientHello
