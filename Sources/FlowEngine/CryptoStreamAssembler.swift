@@ -71,8 +71,8 @@ public struct CryptoStreamAssembler: Sendable {
         contiguousCount = Swift.min(n, capacity)
     }
 
-    /// Decrypts nothing: reads the frames of an opened Initial payload and
-    /// stores its CRYPTO data. Returns the number of CRYPTO frames.
+    /// Reads the frames of an opened (decrypted) Initial payload and stores
+    /// its CRYPTO data. Returns the number of CRYPTO frames.
     @discardableResult
     public mutating func absorb(payload: ByteView) throws(QUICFrameIssue) -> Int {
         var frames = QUICFrameReader(payload)

@@ -125,7 +125,8 @@ public struct QUICInitialDecryptor: Sendable {
     /// With no packet received yet the expected number is 0.
     public static func decodePacketNumber(truncated: UInt64, length: Int, largest: UInt64?) -> UInt64 {
         let bits = UInt64(length * 8)
-        let expected = largest.map { $0 &+ 1 } ?? 0
+        // Packet numbers stop at 2^62 - 1 (RFC 9000 §12.3); clamping keeps the arithmetic below in range.
+        let expected = largest.map { Swift.min($0, (1 << 62) - 1) + 1 } ?? 0
         let window: UInt64 = 1 << bits
         let halfWindow = window / 2
         let mask = window - 1

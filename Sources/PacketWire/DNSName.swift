@@ -59,12 +59,21 @@ public struct DNSNameBuffer: Sendable {
 
     public init() {}
 
-    mutating func append(_ byte: UInt8) {
-        let i = count
+    /// Appends "." (unless first) and `count` label bytes read from `source`
+    /// at `offset`; the caller checked both the source range and the 255-byte limit.
+    mutating func appendLabel(_ source: ByteView, at offset: Int, count n: Int) {
+        var i = count
         withUnsafeMutableBytes(of: &storage) { raw in
-            if i < raw.count { raw[i] = byte }
+            if i > 0, i < raw.count {
+                raw[i] = 0x2E
+                i += 1
+            }
+            for k in 0..<n where i < raw.count {
+                raw[i] = source.u8Unchecked(at: offset + k)
+                i += 1
+            }
         }
-        count = i + 1
+        count = i
     }
 
     mutating func reset() {
@@ -120,6 +129,17 @@ public enum DNSName {
     /// Every pointer must point before the start of the segment that holds it,
     /// so decoding only ever moves backwards and ends; the hop cap is a second fence.
     public static func decode(in message: ByteView, at offset: Int, into name: inout DNSNameBuffer) throws(DNSIssue) -> Int {
+        try walk(message, at: offset, into: &name, store: true)
+    }
+
+    /// Validates the name at `offset` (same rules as `decode`) and returns the
+    /// offset just past it, without keeping the text.
+    public static func skip(in message: ByteView, at offset: Int) throws(DNSIssue) -> Int {
+        var unused = DNSNameBuffer()
+        return try walk(message, at: offset, into: &unused, store: false)
+    }
+
+    private static func walk(_ message: ByteView, at offset: Int, into name: inout DNSNameBuffer, store: Bool) throws(DNSIssue) -> Int {
         name.reset()
         var position = offset
         var segmentStart = offset
@@ -154,20 +174,12 @@ public enum DNSName {
                 guard message.contains(offset: position + 1, width: n) else {
                     throw DNSIssue(.truncated, at: position + 1, needed: n, had: message.count - position - 1)
                 }
-                if name.labelCount > 0 { name.append(0x2E) }
-                for i in 1...n { name.append(message.u8Unchecked(at: position + i)) }
+                if store { name.appendLabel(message, at: position + 1, count: n) }
                 name.labelCount += 1
                 position += n + 1
             default:
                 throw DNSIssue(.reservedLabelType, at: position)
             }
         }
-    }
-
-    /// Validates the name at `offset` (same rules as `decode`) and returns the
-    /// offset just past it, without keeping the text.
-    public static func skip(in message: ByteView, at offset: Int) throws(DNSIssue) -> Int {
-        var scratch = DNSNameBuffer()
-        return try decode(in: message, at: offset, into: &scratch)
     }
 }

@@ -9,7 +9,7 @@
 public struct HTTPRequestHead {
     public let method: ByteView
     public let target: ByteView
-    /// 1.0 → (1, 0), 1.1 → (1, 1).
+    /// 1.0 → (1, 0), 1.1 → (1, 1); an HTTP/0.9 simple request → (0, 9).
     public let versionMajor: UInt8
     public let versionMinor: UInt8
     /// First Host field value, surrounding whitespace trimmed.
@@ -129,6 +129,13 @@ extension HTTPRequestHead {
         for k in stride(from: contentEnd - 1, to: methodEnd, by: -1) where bytes.u8Unchecked(at: k) == 0x20 {
             targetEnd = k
             break
+        }
+        // HTTP/0.9 simple request (RFC 1945 §4.1): "GET" SP target CRLF, no version, no fields.
+        if targetEnd < 0, contentEnd > methodEnd + 1, let method = bytes.slice(from: 0, length: methodEnd),
+           method.equalsASCIICaseInsensitive("GET"),
+           let target = bytes.slice(from: methodEnd + 1, length: contentEnd - methodEnd - 1) {
+            return .complete(HTTPRequestHead(
+                method: method, target: target, versionMajor: 0, versionMinor: 9, host: nil, length: lineEnd + 1))
         }
         guard targetEnd > methodEnd + 1,
               let method = bytes.slice(from: 0, length: methodEnd),

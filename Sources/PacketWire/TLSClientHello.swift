@@ -69,9 +69,10 @@ public struct TLSClientHelloFacts {
 /// The outcome of looking for a ClientHello in some bytes.
 public enum TLSClientHelloParse {
     case complete(TLSClientHelloFacts)
-    /// The handshake header is here but not all of the message: `total` bytes
-    /// of this input are needed (for a record stream, a lower bound: each
-    /// further record adds a 5-byte header).
+    /// The message is not all here: `total` bytes of this input are needed.
+    /// For a record stream this counts record headers: exact while the record
+    /// in progress covers the rest, otherwise a lower bound (each further
+    /// record adds 5 bytes). Before the handshake header arrives it is 9.
     case needMoreBytes(total: Int)
     /// Not a TLS handshake record, or a handshake message other than ClientHello.
     case notClientHello
@@ -142,8 +143,14 @@ public enum TLSClientHello {
             if case .otherContentType = gathered.stop {
                 return .malformed(TLSIssue(.truncated, at: 0, needed: total, had: gathered.copied))
             }
-            // Lower bound in stream bytes: the handshake bytes plus one header per record seen and one more.
-            return .needMoreBytes(total: total + TLSRecordHeader.size * (gathered.records + 1))
+            // Stream bytes: the message plus the headers seen, plus one more header
+            // unless the record in progress already covers the rest (then exact).
+            var coveredByCurrentRecord = false
+            if case .streamEnded(let needed) = gathered.stop {
+                coveredByCurrentRecord = needed > 0 && needed >= total - gathered.copied
+            }
+            let headers = gathered.records + (coveredByCurrentRecord ? 0 : 1)
+            return .needMoreBytes(total: total + TLSRecordHeader.size * headers)
         case let other:
             return other
         }

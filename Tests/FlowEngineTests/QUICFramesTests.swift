@@ -48,4 +48,33 @@ import PacketWire
             #expect(throws: QUICFrameIssue(what: .truncated, offset: 0)) { _ = try reader.next() }
         }
     }
+
+    @Test func randomPayloadsNeverTrap() {
+        var rng = AppWireQUICRNG(seed: 0xF4A3_0001)
+        var assembler = CryptoStreamAssembler(capacity: 2048)
+        var frames = 0
+        for round in 0..<5000 {
+            var payload = (0..<Int(rng.next() % 300)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            // Every other payload starts with a CRYPTO frame type so offsets and lengths get exercised.
+            if round % 2 == 0, !payload.isEmpty { payload[0] = 0x06 }
+            payload.withUnsafeBytes { raw in
+                var reader = QUICFrameReader(ByteView(raw))
+                while let frame = try? reader.next() {
+                    frames += 1
+                    if case .crypto(let offset, let data) = frame { assembler.insert(offset: offset, bytes: data) }
+                }
+                _ = try? assembler.absorb(payload: ByteView(raw))
+            }
+        }
+        #expect(frames > 100, "the fuzz reached frame parsing")
+        #expect(assembler.contiguousCount <= 2048)
+    }
+
+    @Test func packetNumberRecoveryNeverTrapsAtTheEdges() {
+        for largest: UInt64? in [nil, 0, (1 << 62) - 1, .max] {
+            for length in 1...4 {
+                _ = QUICInitialDecryptor.decodePacketNumber(truncated: (1 << UInt64(8 * length)) - 1, length: length, largest: largest)
+            }
+        }
+    }
 }

@@ -94,7 +94,7 @@ import PacketWire
     }
 
     @Test func randomBytesNeverTrap() throws {
-        var rng = SplitMix64(seed: 0x5EED_0001)
+        var rng = AppWireQUICRNG(seed: 0x5EED_0001)
         let keys = try #require(QUICInitialKeys(version: QUICVersion.v1, destinationConnectionID: V.dcid))
         var decryptor = QUICInitialDecryptor()
         var headers = 0
@@ -108,6 +108,10 @@ import PacketWire
                 while let header = packets.next() {
                     headers += 1
                     _ = decryptor.open(header, in: view, keys: keys)
+                    // Keys from whatever DCID the bytes carry, empty included.
+                    if let own = QUICInitialKeys(version: header.version, destinationConnectionID: header.destinationConnectionID) {
+                        _ = decryptor.open(header, in: view, keys: own)
+                    }
                 }
             }
         }
@@ -117,7 +121,7 @@ import PacketWire
 }
 
 /// A small deterministic generator for seeded fuzz loops.
-struct SplitMix64 {
+struct AppWireQUICRNG {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

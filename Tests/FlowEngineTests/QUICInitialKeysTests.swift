@@ -38,6 +38,13 @@ import PacketWire
         #expect(v2iv == V.bytes("a6b5bc6ab7dafce30ffff5dd"))
     }
 
+    @Test func emptyConnectionIDStillDerives() throws {
+        // A zero-length DCID is legal on the wire (RFC 9000 §17.2); derivation must not trap.
+        let keys = try #require(QUICInitialKeys(version: QUICVersion.v1, destinationConnectionID: []))
+        #expect(keys.keyBytes.count == 16 && keys.iv.count == 12 && keys.headerProtectionKeyBytes.count == 16)
+        #expect(keys.keyBytes != V.bytes("1f369613dd76d5467730efcbe3b1a22d"))
+    }
+
     @Test func unknownVersionHasNoKeys() {
         #expect(QUICInitialKeys(version: 0x1A2A_3A4A, destinationConnectionID: V.dcid) == nil)
         #expect(QUICInitialKeys(version: 0, destinationConnectionID: V.dcid) == nil)
