@@ -115,12 +115,21 @@ public struct GatewayEgressScenario {
                     try c.emit(ip: fragment, node: n, outbound: false)
                     c.advance(microseconds: 20)
                 }
+            } else if !server.isIPv4, let size = fragmentSize {
+                // The same over IPv6: the resolver fragments with a Fragment extension header.
+                var f = IPv6Fields(source: server.bytes, destination: client.bytes, nextHeader: IPProtocolNumber.udp)
+                f.hopLimit = 128
+                let datagram = UDPDatagram.build(sourcePort: 53, destinationPort: port, payload: reply, source: server, destination: client)
+                for fragment in IPv6Packet.fragments(f, payload: datagram, maxData: size, identification: c.rng.u32()) {
+                    try c.emit(ip: fragment, node: n, outbound: false)
+                    c.advance(microseconds: 20)
+                }
             } else {
                 try c.emit(ip: UDPExchange.packet(from: server, 53, to: client, port, payload: reply, ttl: 128), node: n, outbound: false)
             }
             var flow = PlantFlow(transport: "udp", client: client.description, clientPort: port, server: server.description,
                                  serverPort: 53, outcome: .replied, node: n.name)
-            if fragmentSize != nil && server.isIPv4 { flow.delivery = "response in IPv4 fragments" }
+            if fragmentSize != nil { flow.delivery = server.isIPv4 ? "response in IPv4 fragments" : "response in IPv6 fragments" }
             c.plants.add(flow: flow)
         }
         c.plants.destinations.insert(server)
