@@ -62,6 +62,11 @@ struct TsharkAgreementTests {
         ("gateway-egress-raw", CaptureOptions(seed: 4)),
         ("gateway-egress-null", CaptureOptions(byteOrder: .bigEndian, seed: 8)),
         ("gateway-egress-multi", CaptureOptions(format: .pcapng, nanosecond: true, seed: 9)),
+        // More seeds: other ephemeral ports, connection ids and random payloads.
+        ("gateway-egress", CaptureOptions(seed: 101)),
+        ("gateway-egress", CaptureOptions(seed: 102)),
+        ("gateway-egress-vlan-ipv6", CaptureOptions(seed: 103)),
+        ("gateway-egress-sll", CaptureOptions(format: .pcapng, seed: 104)),
     ]
 
     @Test(arguments: 0..<cases.count)
