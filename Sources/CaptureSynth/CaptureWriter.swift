@@ -24,7 +24,8 @@ public enum LinkType: UInt16, Sendable, Codable, CaseIterable {
 public struct CaptureInterface: Sendable, Hashable {
     public var linkType: LinkType
     public var snapLength: UInt32
-    /// pcapng if_tsresol exponent (units of 10^-n s): 6 = µs (the default), 9 = ns.
+    /// pcapng if_tsresol exponent (units of 10^-n s): 6 = µs (the default), 9 = ns. Base 10 only
+    /// (the option's power-of-two form, high bit set, is not written).
     public var timestampResolution: UInt8
     public var name: String?
 

@@ -14,6 +14,8 @@ public struct GatewayEgressScenario {
         var cnames: [String]
         var ipv4: HostAddress
         var ipv6: HostAddress?
+        /// Further A records after `ipv4` (consecutive addresses), for large answers.
+        var extraIPv4: Int = 0
     }
 
     static func addr(_ s: String) -> HostAddress { HostAddress(s) ?? .v4(0) }
@@ -61,7 +63,7 @@ public struct GatewayEgressScenario {
 
     /// One DNS query/response over UDP (or TCP) from `node` to the resolver; records the plant.
     mutating func resolve(_ d: Destination, node n: Node, type: DNSRecordType? = nil, rcode: DNSResponseCode = .noError,
-                          overTCP: Bool = false) throws {
+                          overTCP: Bool = false, fragmentSize: Int? = nil) throws {
         let qtype = type ?? (target(d).isIPv4 ? .a : .aaaa)
         let server = variant.preferIPv6 ? Self.dnsServerV6 : Self.dnsServerV4
         let client = n.address(ipv6: !server.isIPv4)
@@ -80,6 +82,13 @@ public struct GatewayEgressScenario {
             let answer = qtype == .aaaa ? (d.ipv6 ?? d.ipv4) : d.ipv4
             response.answers.append(DNSRecord(name: owner, ttl: 60, data: .address(answer)))
             addresses.append(answer.description)
+            if case .v4(let first) = answer, qtype == .a {
+                for k in 0..<d.extraIPv4 {
+                    let extra = HostAddress.v4(first &+ UInt32(k + 1))
+                    response.answers.append(DNSRecord(name: owner, ttl: 60, data: .address(extra)))
+                    addresses.append(extra.description)
+                }
+            }
         }
         let plant = PlantDNS(qname: d.name, qtype: qtype == .aaaa ? "AAAA" : "A", rcode: "\(rcode)", transport: overTCP ? "tcp" : "udp",
                              cnames: rcode == .noError ? d.cnames : [], addresses: addresses)
@@ -95,10 +104,33 @@ public struct GatewayEgressScenario {
             let port = c.rng.ephemeralPort()
             try c.emit(ip: UDPExchange.packet(from: client, port, to: server, 53, payload: DNSMessage.build(query)), node: n, outbound: true)
             c.advance(microseconds: rttShort)
-            try c.emit(ip: UDPExchange.packet(from: server, 53, to: client, port, payload: DNSMessage.build(response), ttl: 128),
-                       node: n, outbound: false)
-            c.plants.add(flow: PlantFlow(transport: "udp", client: client.description, clientPort: port, server: server.description,
-                                         serverPort: 53, outcome: .replied, node: n.name))
+            let reply = DNSMessage.build(response)
+            if case .v4(let s) = server, case .v4(let d) = client, let size = fragmentSize {
+                // A large answer arriving in RFC 791 fragments: only the first carries the UDP header.
+                var f = IPv4Fields(source: s, destination: d, protocolNumber: IPProtocolNumber.udp)
+                f.ttl = 128
+                f.identification = c.rng.u16()
+                let datagram = UDPDatagram.build(sourcePort: 53, destinationPort: port, payload: reply, source: server, destination: client)
+                for fragment in IPv4Packet.fragments(f, payload: datagram, maxData: size) {
+                    try c.emit(ip: fragment, node: n, outbound: false)
+                    c.advance(microseconds: 20)
+                }
+            } else if !server.isIPv4, let size = fragmentSize {
+                // The same over IPv6: the resolver fragments with a Fragment extension header.
+                var f = IPv6Fields(source: server.bytes, destination: client.bytes, nextHeader: IPProtocolNumber.udp)
+                f.hopLimit = 128
+                let datagram = UDPDatagram.build(sourcePort: 53, destinationPort: port, payload: reply, source: server, destination: client)
+                for fragment in IPv6Packet.fragments(f, payload: datagram, maxData: size, identification: c.rng.u32()) {
+                    try c.emit(ip: fragment, node: n, outbound: false)
+                    c.advance(microseconds: 20)
+                }
+            } else {
+                try c.emit(ip: UDPExchange.packet(from: server, 53, to: client, port, payload: reply, ttl: 128), node: n, outbound: false)
+            }
+            var flow = PlantFlow(transport: "udp", client: client.description, clientPort: port, server: server.description,
+                                 serverPort: 53, outcome: .replied, node: n.name)
+            if fragmentSize != nil { flow.delivery = server.isIPv4 ? "response in IPv4 fragments" : "response in IPv6 fragments" }
+            c.plants.add(flow: flow)
         }
         c.plants.destinations.insert(server)
         c.plants.add(dns: plant)
@@ -288,6 +320,8 @@ public struct GatewayEgressScenario {
             Destination(name: "registry-1.docker.io", cnames: [], ipv4: addr("54.236.113.205"), ipv6: nil),
             Destination(name: "ghcr.io", cnames: [], ipv4: addr("140.82.121.34"), ipv6: addr("2001:db8:34::34")),
             Destination(name: "nodeconfig.contoso.com", cnames: [], ipv4: addr("10.20.0.8"), ipv6: nil),
+            Destination(name: "assets.contoso-cdn.net", cnames: ["assets.contoso-cdn.net.edgesuite.net", "a1492.dscb.akamai.net"],
+                        ipv4: addr("23.55.220.10"), ipv6: nil, extraIPv4: 40),
             Destination(name: "doesnotexist.contoso.invalid", cnames: [], ipv4: addr("0.0.0.0"), ipv6: nil),
             Destination(name: "dnssec-failed.org", cnames: [], ipv4: addr("0.0.0.0"), ipv6: nil),
         ]
@@ -353,6 +387,7 @@ public struct GatewayEgressScenario {
         try proxyConnect(host: "contosostorage.blob.core.windows.net", node: a)
 
         try resolve(Self.dest("nodeconfig.contoso.com"), node: b, overTCP: true)
+        try resolve(Self.dest("assets.contoso-cdn.net"), node: a, type: .a, fragmentSize: 256)
         try resolve(Self.dest("doesnotexist.contoso.invalid"), node: a, rcode: .nameError)
         try resolve(Self.dest("dnssec-failed.org"), node: b, rcode: .serverFailure)
 

@@ -137,6 +137,26 @@ public enum IPv6Packet {
     }
 }
 
+extension IPv6Packet {
+    /// Splits an already checksummed upper-layer `payload` into RFC 8200 §4.5 fragments: each packet
+    /// carries `fields.extensionHeaders` (the unfragmentable part), then a Fragment header, then at most
+    /// `maxData` bytes (a multiple of 8 except in the last fragment).
+    public static func fragments(_ fields: IPv6Fields, payload: [UInt8], maxData: Int, identification: UInt32) -> [[UInt8]] {
+        let step = max(8, maxData - maxData % 8)
+        var out: [[UInt8]] = []
+        var offset = 0
+        repeat {
+            let end = min(payload.count, offset + step)
+            var f = fields
+            f.extensionHeaders.append(.fragment(offset: UInt16(truncatingIfNeeded: offset / 8), moreFragments: end < payload.count,
+                                                identification: identification))
+            out.append(build(f, payload: Array(payload[offset..<end])))
+            offset = end
+        } while offset < payload.count
+        return out
+    }
+}
+
 /// Picks the family from the addresses: the convenience every scenario uses.
 public enum IPPacket {
     public static func build(source: HostAddress, destination: HostAddress, protocolNumber: UInt8, payload: [UInt8],

@@ -47,6 +47,9 @@ struct CapgenCommand: ParsableCommand {
             throw ValidationError("Unknown scenario '\(scenario)'. Known: \(Scenario.names.joined(separator: ", ")).")
         }
         guard output != nil else { throw ValidationError("--output FILE is required.") }
+        if scenario == "gateway-egress-multi" && format != .pcapng {
+            throw ValidationError("gateway-egress-multi has two interfaces: use --format pcapng.")
+        }
         if let packets, packets < 0 { throw ValidationError("--packets must be ≥ 0.") }
         if snaplen == 0 { throw ValidationError("--snaplen must be > 0.") }
     }

@@ -125,3 +125,17 @@ import Testing
         #expect(HostAddress("not-an-address") == nil)
     }
 }
+
+@Suite struct IPv6FragmentTests {
+    @Test func fragmentHeadersCarryOffsetsAndTheMoreFlag() {
+        let f = IPv6Fields(source: HostAddress("fd00:1::2")!.bytes, destination: HostAddress("fd00:1::4")!.bytes, nextHeader: IPProtocolNumber.udp)
+        let parts = IPv6Packet.fragments(f, payload: [UInt8](repeating: 1, count: 20), maxData: 12, identification: 0x0102_0304)
+        #expect(parts.count == 3)  // 8 + 8 + 4
+        #expect(parts.map { $0[6] } == [44, 44, 44])
+        #expect(Array(parts[0][40..<48]) == [17, 0, 0x00, 0x01, 0x01, 0x02, 0x03, 0x04])  // offset 0, M=1
+        #expect(Array(parts[1][40..<48]) == [17, 0, 0x00, 0x09, 0x01, 0x02, 0x03, 0x04])  // offset 1 (8 bytes), M=1
+        #expect(Array(parts[2][40..<48]) == [17, 0, 0x00, 0x10, 0x01, 0x02, 0x03, 0x04])  // offset 2, M=0
+        #expect(parts.map(\.count) == [56, 56, 52])
+        #expect(Array(parts[2][4..<6]) == [0, 12])  // payload length: fragment header + 4
+    }
+}

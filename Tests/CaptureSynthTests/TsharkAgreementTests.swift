@@ -20,6 +20,8 @@ struct TsharkAgreementTests {
         var malformed: String
         var checksums: [String]
         var udpDestinationPort: String
+        var tcpSourcePort: String
+        var destination: String
     }
 
     static func run(_ path: String) throws -> [Row] {
@@ -32,7 +34,8 @@ struct TsharkAgreementTests {
                        "-e", "frame.number", "-e", "tls.handshake.extensions_server_name", "-e", "dns.qry.name",
                        "-e", "tcp.dstport", "-e", "tcp.flags.syn", "-e", "tcp.flags.ack", "-e", "http.host", "-e", "_ws.malformed",
                        "-e", "frame.protocols", "-e", "tcp.checksum.status", "-e", "udp.checksum.status", "-e", "ip.checksum.status",
-                       "-e", "icmp.checksum.status", "-e", "icmpv6.checksum.status", "-e", "udp.dstport"]
+                       "-e", "icmp.checksum.status", "-e", "icmpv6.checksum.status", "-e", "udp.dstport",
+                       "-e", "tcp.srcport", "-e", "ip.dst", "-e", "ipv6.dst"]
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = FileHandle(forWritingAtPath: "/dev/null")
@@ -42,10 +45,10 @@ struct TsharkAgreementTests {
         let text = String(decoding: data, as: UTF8.self)
         func list(_ s: String) -> [String] { s.isEmpty ? [] : s.split(separator: ",").map(String.init) }
         return text.split(separator: "\n", omittingEmptySubsequences: true).map { line in
-            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) + Array(repeating: "", count: 16)
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) + Array(repeating: "", count: 20)
             return Row(protocols: f[8], sni: list(f[1]), dnsNames: list(f[2]), tcpDestinationPort: f[3], syn: f[4], ack: f[5],
                        httpHosts: list(f[6]), malformed: f[7], checksums: list(f[9]) + list(f[10]) + list(f[11]) + list(f[12]) + list(f[13]),
-                       udpDestinationPort: f[14])
+                       udpDestinationPort: f[14], tcpSourcePort: f[15], destination: f[16] + f[17])
         }
     }
 
@@ -59,6 +62,11 @@ struct TsharkAgreementTests {
         ("gateway-egress-raw", CaptureOptions(seed: 4)),
         ("gateway-egress-null", CaptureOptions(byteOrder: .bigEndian, seed: 8)),
         ("gateway-egress-multi", CaptureOptions(format: .pcapng, nanosecond: true, seed: 9)),
+        // More seeds: other ephemeral ports, connection ids and random payloads.
+        ("gateway-egress", CaptureOptions(seed: 101)),
+        ("gateway-egress", CaptureOptions(seed: 102)),
+        ("gateway-egress-vlan-ipv6", CaptureOptions(seed: 103)),
+        ("gateway-egress-sll", CaptureOptions(format: .pcapng, seed: 104)),
     ]
 
     @Test(arguments: 0..<cases.count)
@@ -83,6 +91,12 @@ struct TsharkAgreementTests {
         #expect(Set(rows.filter { $0.udpDestinationPort == "5353" }.flatMap(\.dnsNames)) == Set(plants.mdnsNames))
         let synPorts = rows.filter { $0.syn == "1" && $0.ack == "0" && !$0.protocols.contains("icmp") }.compactMap { UInt16($0.tcpDestinationPort) }
         #expect(Set(synPorts) == Set(plants.synDestinationPorts))
+
+        // Every planted TCP flow starts with a SYN tshark sees with the same ports and server address.
+        let syns = Set(rows.filter { $0.syn == "1" && $0.ack == "0" && !$0.protocols.contains("icmp") }
+            .map { "\($0.tcpSourcePort)>\($0.destination):\($0.tcpDestinationPort)" })
+        let planted = Set(plants.flows.filter { $0.transport == "tcp" }.map { "\($0.clientPort)>\($0.server):\($0.serverPort)" })
+        #expect(planted == syns)
     }
 
     @Test func bulkCaptureIsCleanAndNamesMatch() throws {
