@@ -94,7 +94,7 @@ struct JSONCursor {
     }
 
     func int() throws(PolicyLoadError) -> Int {
-        if value is Bool { throw fail("an integer") }
+        if JSONCursor.isBool(value) { throw fail("an integer") }
         guard let n = value as? NSNumber, let i = Int(exactly: n.doubleValue) else { throw fail("an integer") }
         return i
     }
@@ -129,11 +129,18 @@ struct JSONCursor {
         }
     }
 
+    /// JSON true/false: Foundation hands them back as NSNumbers of C type `char`
+    /// (`value is Bool` is also true for the numbers 0 and 1, so it cannot tell).
+    static func isBool(_ value: Any) -> Bool {
+        guard let n = value as? NSNumber else { return false }
+        return n.objCType.pointee == CChar(UInt8(ascii: "c"))
+    }
+
     static func describe(_ value: Any) -> String {
         switch value {
         case is NSNull: return "null"
         case let s as String: return "\"\(s.count > 60 ? String(s.prefix(60)) + "…" : s)\""
-        case let b as Bool: return b ? "true" : "false"
+        case let n as NSNumber where isBool(n): return n.boolValue ? "true" : "false"
         case let n as NSNumber: return "the number \(n)"
         case let a as [Any]: return "an array of \(a.count)"
         case is [String: Any]: return "an object"

@@ -43,11 +43,15 @@ public struct PrefixMatcher: Sendable {
         let high6 = i6.map(\.start.high)
         v4Starts = starts4
         v4Sets = i4.map(\.set)
-        v4Index = PrefixMatcher.blockIndex(count: starts4.count, start: { UInt64(starts4[$0]) }, blockStart: { UInt64($0) << 16 })
+        v4Index = PrefixMatcher.blockIndex(count: starts4.count) { k, b in starts4[k] <= UInt32(b) << 16 }
         v6StartHigh = high6
-        v6StartLow = i6.map(\.start.low)
         v6Sets = i6.map(\.set)
-        v6Index = PrefixMatcher.blockIndex(count: high6.count, start: { high6[$0] }, blockStart: { UInt64($0) << 48 })
+        let low6 = i6.map(\.start.low)
+        v6StartLow = low6
+        v6Index = PrefixMatcher.blockIndex(count: high6.count) { k, b in
+            let blockHigh = UInt64(b) << 48
+            return high6[k] < blockHigh || (high6[k] == blockHigh && low6[k] == 0)
+        }
         setOffsets = sets.offsets
         setIDs = sets.ids
     }
@@ -140,12 +144,12 @@ public struct PrefixMatcher: Sendable {
     }
 
     /// index[b] = the interval containing the first address of block b; index[65536] = last interval.
-    static func blockIndex(count: Int, start: (Int) -> UInt64, blockStart: (Int) -> UInt64) -> [UInt32] {
+    /// `startsAtOrBefore(k, b)`: interval k starts at or before the first address of block b.
+    static func blockIndex(count: Int, startsAtOrBefore: (Int, Int) -> Bool) -> [UInt32] {
         var index = [UInt32](repeating: 0, count: 65537)
         var k = 0
         for b in 0 ..< 65536 {
-            let s = blockStart(b)
-            while k + 1 < count, start(k + 1) <= s { k += 1 }
+            while k + 1 < count, startsAtOrBefore(k + 1, b) { k += 1 }
             index[b] = UInt32(k)
         }
         index[65536] = UInt32(count - 1)
