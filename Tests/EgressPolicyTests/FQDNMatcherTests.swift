@@ -149,7 +149,7 @@ import Testing
     // MARK: Property test against a tiny independent reference
 
     @Test func agreesWithReferenceOnRandomPatternsAndNames() throws {
-        var rng = SplitMix64(seed: 0xE6E5_5A0D)
+        var rng = MatcherTestRandom(seed: 0xE6E5_5A0D)
         let labels = ["a", "b", "ab", "ba", "aab", "x", "com"]
         func randomCase(_ s: String) -> String {
             String(s.map { rng.next() % 3 == 0 ? Character($0.uppercased()) : $0 })
@@ -187,8 +187,8 @@ import Testing
     }
 }
 
-/// Seeded generator (SplitMix64) so property tests are reproducible.
-struct SplitMix64: RandomNumberGenerator {
+/// Seeded generator (MatcherTestRandom) so property tests are reproducible.
+struct MatcherTestRandom: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
