@@ -121,6 +121,11 @@ struct JSONCursor {
     /// A CIDR string, with the parse failure spelled out.
     func cidr() throws(PolicyLoadError) -> CIDR {
         guard let s = value as? String else { throw fail("a CIDR string like 10.0.0.0/8") }
+        // Published range files always give the length; a bare address there means a damaged file.
+        guard s.contains("/") else {
+            throw PolicyLoadError(file: file, path: path, expected: "a CIDR like 10.0.0.0/8 or 2001:db8::/32",
+                                  found: "\"\(s)\" (no prefix length)")
+        }
         do {
             return try CIDR(parsing: s)
         } catch {
