@@ -34,18 +34,23 @@ public struct FQDNMatcher: Sendable {
     private let nodes: [Node]
     private let ruleIDs: [Int32]
     private let globEdges: [GlobEdge]
+    /// One exact edge; a probe touches one 24-byte slot.
+    struct Slot: Sendable {
+        var hash: UInt64 = 0
+        var parent: Int32 = -1
+        var child: Int32 = 0
+        var labelStart: Int32 = 0
+        var labelLength: Int32 = 0
+    }
+
     // Exact-edge hash table (capacity a power of two; parent -1 = empty slot).
-    private let slotParent: [Int32]
-    private let slotHash: [UInt64]
-    private let slotLabelStart: [Int32]
-    private let slotLabelLength: [Int32]
-    private let slotChild: [Int32]
+    private let slots: [Slot]
     private let labelBytes: [UInt8]
     private let slotMask: Int
 
     /// Number of trie nodes and exact edges (for sizing reports).
     public var statistics: (nodes: Int, exactEdges: Int, globEdges: Int) {
-        (nodes.count, slotParent.lazy.filter { $0 >= 0 }.count, globEdges.count)
+        (nodes.count, slots.lazy.filter { $0.parent >= 0 }.count, globEdges.count)
     }
 
     public init<S: Sequence>(_ entries: S) where S.Element == (FQDNPattern, Int32) {
@@ -71,31 +76,19 @@ public struct FQDNMatcher: Sendable {
         }
         var capacity = 16
         while capacity < b.exact.count * 2 { capacity <<= 1 }
-        var parent = [Int32](repeating: -1, count: capacity)
-        var hash = [UInt64](repeating: 0, count: capacity)
-        var start = [Int32](repeating: 0, count: capacity)
-        var length = [Int32](repeating: 0, count: capacity)
-        var child = [Int32](repeating: 0, count: capacity)
+        var slots = [Slot](repeating: Slot(), count: capacity)
         var arena: [UInt8] = []
         for (key, c) in b.exact {
             let h = FQDNMatcher.fnv1a(key.label)
-            var slot = FQDNMatcher.slot(parent: key.parent, hash: h, mask: capacity - 1)
-            while parent[slot] >= 0 { slot = (slot + 1) & (capacity - 1) }
-            parent[slot] = key.parent
-            hash[slot] = h
-            start[slot] = Int32(arena.count)
-            length[slot] = Int32(key.label.count)
-            child[slot] = c
+            var i = FQDNMatcher.slot(parent: key.parent, hash: h, mask: capacity - 1)
+            while slots[i].parent >= 0 { i = (i + 1) & (capacity - 1) }
+            slots[i] = Slot(hash: h, parent: key.parent, child: c, labelStart: Int32(arena.count), labelLength: Int32(key.label.count))
             arena.append(contentsOf: key.label)
         }
         self.nodes = nodes
         self.ruleIDs = ruleIDs
         self.globEdges = globEdges
-        slotParent = parent
-        slotHash = hash
-        slotLabelStart = start
-        slotLabelLength = length
-        slotChild = child
+        self.slots = slots
         labelBytes = arena
         slotMask = capacity - 1
     }
@@ -160,15 +153,15 @@ public struct FQDNMatcher: Sendable {
         for k in 0 ..< Int(node.deeperCount) { body(ruleIDs[Int(node.deeperStart) + k]) }
         let next = start == 0 ? -1 : start - 1
 
-        var slot = FQDNMatcher.slot(parent: Int32(nodeIndex), hash: h, mask: slotMask)
+        var i = FQDNMatcher.slot(parent: Int32(nodeIndex), hash: h, mask: slotMask)
         while true {
-            let p = slotParent[slot]
-            if p < 0 { break }
-            if p == Int32(nodeIndex), slotHash[slot] == h, labelEquals(slot, name, start, end) {
-                visit(Int(slotChild[slot]), name, next, body)
+            let slot = slots[i]
+            if slot.parent < 0 { break }
+            if slot.parent == Int32(nodeIndex), slot.hash == h, labelEquals(slot, name, start, end) {
+                visit(Int(slot.child), name, next, body)
                 break
             }
-            slot = (slot + 1) & slotMask
+            i = (i + 1) & slotMask
         }
         if node.globCount > 0 {
             for g in Int(node.globStart) ..< Int(node.globStart + node.globCount) {
@@ -183,10 +176,10 @@ public struct FQDNMatcher: Sendable {
         }
     }
 
-    private func labelEquals(_ slot: Int, _ name: ByteView, _ start: Int, _ end: Int) -> Bool {
-        let length = Int(slotLabelLength[slot])
+    private func labelEquals(_ slot: Slot, _ name: ByteView, _ start: Int, _ end: Int) -> Bool {
+        let length = Int(slot.labelLength)
         guard length == end - start else { return false }
-        let base = Int(slotLabelStart[slot])
+        let base = Int(slot.labelStart)
         for k in 0 ..< length where labelBytes[base + k] != asciiLowerByte(name.u8Unchecked(at: start + k)) {
             return false
         }
