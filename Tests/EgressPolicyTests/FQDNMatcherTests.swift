@@ -146,6 +146,34 @@ import Testing
         #expect(m.matches("example.com") == [])
     }
 
+    /// Arbitrary bytes (NUL, non-ASCII, dots, stars) never trap, and names
+    /// with an empty label never match.
+    @Test func arbitraryBytesNeverCrashTheMatcherOrTheParser() throws {
+        var rng = MatcherTestRandom(seed: 0xBAD_B17E5)
+        let alphabet: [UInt8] = [0x61, 0x41, 0x2E, 0x2A, 0x2D, 0x00, 0xC3, 0xFF, 0x3C, 0x3E, 0x7B, 0x7D, 0x62]
+        let m = try matcher(["*", "a.a", "*.a", "a*.b", "<x>.a", "*.*.a"])
+        var parsed = 0, rejected = 0
+        for _ in 0 ..< 3000 {
+            let bytes = (0 ..< Int(rng.next() % 12)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            var ids: [Int32] = []
+            bytes.withUnsafeBytes { m.forEachMatch(ByteView($0)) { ids.append($0) } }
+            #expect(ids.allSatisfy { (0 ..< 6).contains($0) })
+            var trimmed = bytes
+            if trimmed.last == 0x2E { trimmed.removeLast() }
+            let hasEmptyLabel = trimmed.isEmpty || trimmed.first == 0x2E || trimmed.last == 0x2E
+                || zip(trimmed, trimmed.dropFirst()).contains { $0 == 0x2E && $1 == 0x2E }
+            if hasEmptyLabel { #expect(ids.isEmpty) } else { #expect(ids.contains(0)) }  // "*" matches every real name
+            do {
+                let p = try FQDNPattern(String(decoding: bytes, as: UTF8.self))
+                #expect(!p.labels.isEmpty)
+                parsed += 1
+            } catch {
+                rejected += 1
+            }
+        }
+        #expect(parsed > 0 && rejected > 0)
+    }
+
     // MARK: Property test against a tiny independent reference
 
     @Test func agreesWithReferenceOnRandomPatternsAndNames() throws {
