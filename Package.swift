@@ -70,6 +70,6 @@ let package = Package(
         .testTarget(name: "EgressPolicyTests", dependencies: ["EgressPolicy", "PacketWire"]),
         .testTarget(name: "EgressAuditTests", dependencies: ["EgressAudit", "CaptureSynth"]),
         .testTarget(name: "CaptureSynthTests", dependencies: ["CaptureSynth", "PacketWire"]),
-        .testTarget(name: "CLITests", dependencies: ["CaptureSynth"]),
+        .testTarget(name: "CLITests", dependencies: ["CaptureSynth", "egress-audit"]),
     ]
 )

@@ -1,0 +1,33 @@
+// swift-tools-version: 6.1
+// Benchmarks for egress-audit (package-benchmark). A separate package so the
+// root's `swift test` stays lean. Run: `swift package --package-path Benchmarks benchmark`.
+import PackageDescription
+
+// A path dependency's identity is its folder's name, which differs between
+// clones: derive it from where this package sits (Benchmarks/ in the repo).
+let root = String(Context.packageDirectory.split(separator: "/").dropLast().last ?? "EgressAudit").lowercased()
+
+let package = Package(
+    name: "EgressAuditBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // libpcap reached directly, for the bare read loop every benchmark is measured against.
+        .systemLibrary(name: "BareLibpcap", path: "Sources/BareLibpcap", pkgConfig: "libpcap"),
+        .executableTarget(
+            name: "CaptureBenchmarks",
+            dependencies: [
+                "BareLibpcap",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PacketCapture", package: root),
+                .product(name: "PacketWire", package: root),
+                .product(name: "CaptureSynth", package: root),
+            ],
+            path: "Benchmarks/CaptureBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

@@ -1,0 +1,91 @@
+/// The scenario catalogue behind `egress-capgen`: names, and writing one to a capture output.
+public enum CaptureFormat: String, Sendable, CaseIterable, Codable {
+    case pcap
+    case pcapng
+}
+
+public struct CaptureOptions: Sendable {
+    public var format: CaptureFormat
+    public var nanosecond: Bool
+    public var byteOrder: ByteOrder
+    public var seed: UInt64
+    /// Exact packet count for `bulk`; ignored by the fixed scenarios.
+    public var packets: Int?
+    public var snapLength: UInt32
+
+    public init(format: CaptureFormat = .pcap, nanosecond: Bool = false, byteOrder: ByteOrder = .littleEndian, seed: UInt64 = 1,
+                packets: Int? = nil, snapLength: UInt32 = 262_144) {
+        self.format = format; self.nanosecond = nanosecond; self.byteOrder = byteOrder; self.seed = seed
+        self.packets = packets; self.snapLength = snapLength
+    }
+}
+
+public struct ScenarioError: Error, CustomStringConvertible, Sendable { public let description: String }
+
+public enum Scenario {
+    /// 2026-01-01T00:00:00Z: fixed so that captures are reproducible.
+    public static let start = Timestamp(seconds: 1_767_225_600)
+
+    public static let catalog: [(name: String, summary: String)] = [
+        ("gateway-egress", "two gateway nodes on Ethernet: DNS, TLS (split/out-of-order/retransmitted ClientHellos, ECH), QUIC v1/v2, HTTP, CONNECT, S0/REJ/ICMP-prohibited, noise"),
+        ("gateway-egress-vlan-ipv6", "the same over IPv6 where possible, node A on VLAN 100, node B on QinQ 200/10 with IPv6 extension headers"),
+        ("gateway-egress-sll", "the same on Linux cooked capture v1 (any interface)"),
+        ("gateway-egress-sll2", "the same on Linux cooked capture v2"),
+        ("gateway-egress-raw", "the same on raw IP (LINKTYPE_RAW)"),
+        ("gateway-egress-null", "the same on BSD loopback (LINKTYPE_NULL)"),
+        ("gateway-egress-multi", "pcapng only: node A on an Ethernet interface, node B on a Linux SLL2 interface"),
+        ("bulk", "realistic TLS flows over a bounded set of destinations, exactly --packets packets (default 10000)"),
+    ]
+
+    public static var names: [String] { catalog.map(\.name) }
+
+    /// Writes scenario `name` to `output` and returns its plant list. The output is closed.
+    public static func generate(_ name: String, options: CaptureOptions, output: any CaptureOutput) throws -> PlantList {
+        let nodes: [Node]
+        var preferIPv6 = false
+        switch name {
+        case "gateway-egress", "bulk": nodes = GatewayEgressScenario.nodes(link: .ethernet(vlanTags: []))
+        case "gateway-egress-vlan-ipv6":
+            nodes = GatewayEgressScenario.nodes(link: .ethernet(vlanTags: [VLANTag(identifier: 100)]),
+                                                secondLink: .ethernet(vlanTags: [VLANTag(identifier: 200), VLANTag(identifier: 10, priority: 5)]))
+            preferIPv6 = true
+        case "gateway-egress-sll": nodes = GatewayEgressScenario.nodes(link: .linuxSLL)
+        case "gateway-egress-sll2": nodes = GatewayEgressScenario.nodes(link: .linuxSLL2(interfaceIndex: 2))
+        case "gateway-egress-raw": nodes = GatewayEgressScenario.nodes(link: .raw)
+        case "gateway-egress-null": nodes = GatewayEgressScenario.nodes(link: .null)
+        case "gateway-egress-multi":
+            guard options.format == .pcapng else { throw ScenarioError(description: "gateway-egress-multi needs --format pcapng (several interfaces)") }
+            nodes = GatewayEgressScenario.nodes(link: .ethernet(vlanTags: []), secondLink: .linuxSLL2(interfaceIndex: 3), separateInterfaces: true)
+        default:
+            throw ScenarioError(description: "unknown scenario '\(name)'; known: \(names.joined(separator: ", "))")
+        }
+
+        var interfaces: [CaptureInterface] = []
+        for n in nodes where n.interface == interfaces.count {
+            interfaces.append(CaptureInterface(linkType: n.link.linkType, snapLength: options.snapLength,
+                                               timestampResolution: options.nanosecond ? 9 : 6, name: "eth\(interfaces.count)"))
+        }
+        let writer: any CaptureWriter
+        switch options.format {
+        case .pcap:
+            writer = try PcapWriter(output: output, linkType: interfaces[0].linkType, snapLength: options.snapLength,
+                                    nanosecond: options.nanosecond, byteOrder: options.byteOrder)
+        case .pcapng:
+            writer = try PcapngWriter(output: output, interfaces: interfaces, byteOrder: options.byteOrder)
+        }
+
+        let isBulk = name == "bulk"
+        let limit = isBulk ? max(0, options.packets ?? 10_000) : nil
+        let composer = CaptureComposer(writer: writer, fileByteOrder: options.byteOrder, start: start, seed: options.seed,
+                                       recordFlows: !isBulk, packetLimit: limit)
+        if isBulk {
+            var bulk = BulkScenario(composer: composer)
+            try bulk.run()
+        } else {
+            var script = GatewayEgressScenario(variant: .init(name: name, nodes: nodes, preferIPv6: preferIPv6), composer: composer)
+            try script.run()
+        }
+        try writer.close()
+        return composer.plants.list(scenario: name, seed: options.seed, packetCount: composer.packetCount)
+    }
+}

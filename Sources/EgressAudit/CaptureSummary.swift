@@ -1,0 +1,85 @@
+import PacketCapture
+import PacketWire
+
+/// What was read from one capture file.
+public struct FileSummary: Codable, Sendable, Equatable {
+    public var path: String
+    public var format: String?
+    public var byteOrder: String?
+    public var timestampPrecision: String?
+    public var gzip: Bool?
+    public var linkType: Int?
+    public var linkTypeName: String?
+    public var snapshotLength: Int?
+    public var packets: Int
+    public var bytes: Int
+    /// First and last packet time, RFC 3339 UTC with nanoseconds.
+    public var firstPacket: String?
+    public var lastPacket: String?
+    /// Set when the file could not be opened or read to its end.
+    public var error: String?
+}
+
+/// Totals over every file of a run: the decoder's view of the traffic.
+public struct CaptureSummary: Codable, Sendable, Equatable {
+    public var files: Int
+    public var packets: Int
+    public var bytes: Int
+    public var linkTypes: [String: Int]
+    public var decoded: Int
+    public var notDecoded: Int
+    /// Reason name → packets ("arp", "later-fragment", …).
+    public var notDecodedReasons: [String: Int]
+    public var malformed: Int
+    /// "layer: reason" → packets ("ipv4: header-length-too-small", …).
+    public var malformedReasons: [String: Int]
+    /// Frames the capture cut short (snaplen: captured < original length).
+    public var truncated: Int
+    public var ipv4: Int
+    public var ipv6: Int
+    public var tcp: Int
+    public var udp: Int
+    public var icmp: Int
+    public var icmpv6: Int
+    public var otherTransport: Int
+    public var firstFragments: Int
+    public var laterFragments: Int
+    public var vlanTagged: Int
+    public var tunneled: Int
+    /// Bidirectional TCP/UDP 5-tuples (flows).
+    public var flows: Int
+    public var tcpFlows: Int
+    public var udpFlows: Int
+    /// Destination ports of TCP SYNs without ACK: the connections attempted.
+    public var synDestinationPorts: [Int]
+
+    init(counters: DecodeCounters, files: Int, truncatedFrames: Int, flows: (total: Int, tcp: Int, udp: Int), synPorts: [Int]) {
+        self.files = files
+        packets = counters.packets
+        bytes = counters.bytes
+        var links: [String: Int] = [:]
+        for (type, n) in counters.linkTypeBreakdown { links[type?.name ?? "other", default: 0] += n }
+        linkTypes = links
+        decoded = counters.decoded
+        notDecoded = counters.notDecoded
+        notDecodedReasons = Dictionary(uniqueKeysWithValues: counters.notDecodedBreakdown.map { ($0.reason.name, $0.count) })
+        malformed = counters.malformed
+        malformedReasons = Dictionary(uniqueKeysWithValues: counters.malformedBreakdown.map { ("\($0.layer.name): \($0.reason.name)", $0.count) })
+        truncated = truncatedFrames
+        ipv4 = counters.ipv4
+        ipv6 = counters.ipv6
+        tcp = counters.tcp
+        udp = counters.udp
+        icmp = counters.icmp
+        icmpv6 = counters.icmpv6
+        otherTransport = counters.otherTransport
+        firstFragments = counters.firstFragments
+        laterFragments = counters.laterFragments
+        vlanTagged = counters.vlanTagged
+        tunneled = counters.tunneled
+        self.flows = flows.total
+        tcpFlows = flows.tcp
+        udpFlows = flows.udp
+        synDestinationPorts = synPorts
+    }
+}

@@ -1,0 +1,102 @@
+import FlowEngine
+import PacketCapture
+import PacketWire
+
+/// Reads capture files one after another through the whole pipeline:
+/// libpcap → PacketWire decode → FlowEngine tracking, keeping the counters
+/// `analyze` reports. A file that fails is reported and the run goes on with
+/// the next; packets read before a mid-file error still count.
+public struct OfflineAnalyzer {
+    public private(set) var counters = DecodeCounters()
+    public private(set) var tracker: FlowTracker
+    public private(set) var files: [FileSummary] = []
+    public private(set) var errors: [CaptureError] = []
+    public private(set) var synPorts = PortSet()
+    private var flowTotals = (total: 0, tcp: 0, udp: 0)
+    private var truncatedFrames = 0
+    private let decoder = PacketDecoder()
+    private var packet = DecodedPacket()
+    /// Keep every flow as it leaves the tracker (for `--flows` and the audit).
+    public var keepsFlows: Bool
+    /// Flows that left the tracker (evicted, or at the end), when `keepsFlows`.
+    public private(set) var flows: [FlowRecord] = []
+
+    public init(limits: FlowEngineLimits = FlowEngineLimits(), keepsFlows: Bool = false) {
+        tracker = FlowTracker(limits: limits)
+        self.keepsFlows = keepsFlows
+    }
+
+    /// Reads one file to its end (or its first error).
+    public mutating func read(path: String) {
+        let capture: OfflineCapture
+        do {
+            capture = try OfflineCapture(path: path)
+        } catch {
+            errors.append(error)
+            files.append(FileSummary(path: path, packets: 0, bytes: 0, error: error.problemText))
+            return
+        }
+        var summary = FileSummary(
+            path: path, format: capture.format.container.rawValue, byteOrder: capture.format.byteOrder.rawValue,
+            timestampPrecision: capture.format.precision?.rawValue, gzip: capture.format.gzip,
+            linkType: Int(capture.linkType), linkTypeName: LinkTypeNames.name(capture.linkType),
+            snapshotLength: capture.snapshotLength, packets: 0, bytes: 0)
+        let before = (counters.packets, counters.bytes)
+        var first = Int64.max, last = Int64.min
+        do {
+            try capture.forEachPacket { captured in
+                first = Swift.min(first, captured.timestampNanoseconds)
+                last = Swift.max(last, captured.timestampNanoseconds)
+                ingest(captured)
+            }
+        } catch {
+            errors.append(error)
+            summary.error = error.problemText
+        }
+        summary.packets = counters.packets - before.0
+        summary.bytes = counters.bytes - before.1
+        if first <= last {
+            summary.firstPacket = RFC3339.format(nanoseconds: first)
+            summary.lastPacket = RFC3339.format(nanoseconds: last)
+        }
+        files.append(summary)
+    }
+
+    /// The per-packet path: no allocation once the tables are warm.
+    @inline(__always)
+    private mutating func ingest(_ captured: CapturedPacket) {
+        decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType), originalLength: captured.originalLength, into: &packet)
+        counters.record(packet, wireLength: captured.originalLength)
+        if captured.isTruncated { truncatedFrames += 1 }
+        if packet.status.isDecoded, packet.transport == .tcp, packet.tcp.hasHeader,
+           packet.tcp.flags.contains(.syn), !packet.tcp.flags.contains(.ack) {
+            synPorts.insert(packet.destinationPort)
+        }
+        let created = tracker.counters.flowsCreated
+        if keepsFlows {
+            // Evicted flows land in `flows`; moved out so the tracker can be mutated meanwhile.
+            var kept = flows
+            flows = []
+            tracker.process(packet, timestamp: captured.timestampNanoseconds, wireLength: captured.originalLength) { kept.append($0) }
+            flows = kept
+        } else {
+            tracker.process(packet, timestamp: captured.timestampNanoseconds, wireLength: captured.originalLength) { _ in }
+        }
+        if tracker.counters.flowsCreated != created {
+            flowTotals.total += 1
+            if packet.transport == .tcp { flowTotals.tcp += 1 } else { flowTotals.udp += 1 }
+        }
+    }
+
+    /// Ends the run: remaining flows leave the tracker.
+    public mutating func finish() {
+        var rest: [FlowRecord] = []
+        let keep = keepsFlows
+        tracker.finish { if keep { rest.append($0) } }
+        flows.append(contentsOf: rest)
+    }
+
+    public var summary: CaptureSummary {
+        CaptureSummary(counters: counters, files: files.count, truncatedFrames: truncatedFrames, flows: flowTotals, synPorts: synPorts.sorted)
+    }
+}

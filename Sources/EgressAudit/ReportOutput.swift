@@ -1,0 +1,36 @@
+import Foundation
+
+/// Writes reports: JSON with stable key order (two reports diff cleanly), and
+/// files replaced atomically (a reader never sees half a report).
+public enum ReportOutput {
+    public static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+
+    /// Writes `text` to `path` through a temporary file in the same folder and a rename.
+    public static func writeAtomically(_ text: String, to path: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
+
+/// `analyze`'s JSON document (schema version 1: see docs/analyze-report.schema.json).
+public struct AnalysisDocument: Codable, Sendable {
+    public var schemaVersion = 1
+    public var tool = "egress-audit"
+    public var summary: CaptureSummary
+    public var files: [FileSummary]
+    public var errors: [String]
+    /// With `--flows`: every flow, and every distinct DNS answer.
+    public var flows: [FlowEntry]?
+    public var dns: [DNSEntry]?
+
+    public init(summary: CaptureSummary, files: [FileSummary], errors: [String], flows: [FlowEntry]? = nil, dns: [DNSEntry]? = nil) {
+        self.summary = summary
+        self.files = files
+        self.errors = errors
+        self.flows = flows
+        self.dns = dns
+    }
+}

@@ -1,0 +1,92 @@
+import PacketWire
+
+/// What each client learnt from DNS: (client, answered address) → the name
+/// the client asked for, CNAME chains folded back to that name. Bounded: the
+/// oldest entries give way when full (counted). The most recent answer for a
+/// pair wins, so a name that moves to a new address mid-capture follows it.
+///
+/// Each answer is also kept for "any client": a node that asks over IPv4 and
+/// connects over IPv6 (or from another of its addresses) is still named, with
+/// its own answers preferred.
+public struct DNSAnswerCache {
+    public struct Entry: Sendable, Equatable {
+        public var name: NameTable.NameID
+        /// Answer time + TTL, nanoseconds.
+        public var expires: Int64
+    }
+
+    struct Key: Hashable {
+        let client: IPAddress
+        let address: IPAddress
+    }
+
+    public let capacity: Int
+    /// How long past its TTL an answer still names a connection: clients and
+    /// resolvers keep answers, and captures start after the lookup.
+    public var staleGraceNanoseconds: Int64 = 3_600_000_000_000
+    private var entries: [Key: Entry] = [:]
+    private var order: [Key?]
+    private var head = 0
+    public private(set) var evicted = 0
+    public private(set) var staleUses = 0
+
+    public init(capacity: Int = 1 << 17) {
+        self.capacity = capacity
+        order = []
+    }
+
+    public var count: Int { entries.count }
+
+    /// Stands for "any client" in the second entry each answer makes.
+    static let anyClient = IPAddress(ipv6High: 0, low: 0)
+
+    public mutating func record(client: IPAddress, address: IPAddress, name: NameTable.NameID, ttl: UInt32, now: Int64) {
+        insert(Key(client: client, address: address), Entry(name: name, expires: now &+ Int64(ttl) &* 1_000_000_000))
+        insert(Key(client: Self.anyClient, address: address), Entry(name: name, expires: now &+ Int64(ttl) &* 1_000_000_000))
+    }
+
+    private mutating func insert(_ key: Key, _ entry: Entry) {
+        if entries.updateValue(entry, forKey: key) != nil { return }
+        // A new pair: remember its arrival so the oldest can give way.
+        if order.count < capacity {
+            order.append(key)
+        } else {
+            if let old = order[head] { entries.removeValue(forKey: old); evicted += 1 }
+            order[head] = key
+            head = (head + 1) % capacity
+        }
+    }
+
+    /// The name `client` was told for `address`, if the answer is not older
+    /// than its TTL plus the grace period.
+    public mutating func name(client: IPAddress, address: IPAddress, now: Int64) -> NameTable.NameID {
+        guard let e = entries[Key(client: client, address: address)] ?? entries[Key(client: Self.anyClient, address: address)] else {
+            return .none
+        }
+        if now > e.expires {
+            guard now - e.expires <= staleGraceNanoseconds else { return .none }
+            staleUses += 1
+        }
+        return e.name
+    }
+}
+
+/// Every distinct DNS answer seen: the question, the response code, and the
+/// records (A, AAAA, CNAME) — for the report and for failing-DNS findings.
+public struct DNSObservation: Sendable, Hashable {
+    public enum Answer: Sendable, Hashable {
+        case address(IPAddress)
+        case cname(NameTable.NameID)
+    }
+
+    public var name: NameTable.NameID
+    public var type: UInt16
+    public var rcode: UInt8
+    public var answers: [Answer]
+    /// The HTTPS/SVCB answer advertised an ECH configuration.
+    public var echAdvertised: Bool
+    /// Carried over TCP rather than UDP.
+    public var overTCP: Bool
+    /// mDNS or LLMNR: link-local name service, kept apart from egress.
+    public var linkLocal: Bool
+}

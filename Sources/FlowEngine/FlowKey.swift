@@ -1,0 +1,30 @@
+import PacketWire
+
+/// A direction-insensitive 5-tuple: the two endpoints in a canonical order
+/// (lower address/port first), so both directions of a conversation map to
+/// one key. Which endpoint initiated is a property of the flow, not the key.
+public struct FlowKey: Hashable, Sendable {
+    public let transport: TransportKind
+    public let lowAddress: IPAddress
+    public let highAddress: IPAddress
+    public let lowPort: UInt16
+    public let highPort: UInt16
+
+    /// Orders the endpoints; `isForward` says whether (a, aPort) became the low one.
+    @inlinable
+    public init(transport: TransportKind, _ a: IPAddress, _ aPort: UInt16, _ b: IPAddress, _ bPort: UInt16) {
+        self.transport = transport
+        if (a.high, a.low, a.isIPv4 ? 0 : 1, aPort) <= (b.high, b.low, b.isIPv4 ? 0 : 1, bPort) {
+            lowAddress = a; lowPort = aPort; highAddress = b; highPort = bPort
+        } else {
+            lowAddress = b; lowPort = bPort; highAddress = a; highPort = aPort
+        }
+    }
+
+    /// The key of a decoded TCP or UDP packet; nil for anything else.
+    @inlinable
+    public init?(_ packet: DecodedPacket) {
+        guard packet.status.isDecoded, packet.transport == .tcp || packet.transport == .udp else { return nil }
+        self.init(transport: packet.transport, packet.source, packet.sourcePort, packet.destination, packet.destinationPort)
+    }
+}

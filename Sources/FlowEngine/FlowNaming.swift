@@ -1,0 +1,320 @@
+import PacketWire
+
+/// Reusable scratch memory for parsers that gather bytes (a ClientHello spread
+/// over TLS records): allocated once per tracker, never per packet.
+final class ScratchBuffer: @unchecked Sendable {
+    let buffer: UnsafeMutableRawBufferPointer
+    init(size: Int) { buffer = .allocate(byteCount: size, alignment: 16) }
+    deinit { buffer.deallocate() }
+}
+
+/// Per-flow QUIC state while its Initial packets are being read.
+struct QUICFlowState {
+    var crypto = CryptoStreamAssembler()
+    var largestPacketNumber: UInt64?
+    /// Keys from the DCID of the client's first Initial: RFC 9001 §5.2 keeps
+    /// them for every Initial, even after the client switches to the server's
+    /// connection ID (seen in ndpi-quic_frags_different_dcid).
+    var keys: QUICInitialKeys?
+}
+
+/// Counters of the naming stage: what was read, and what the caps cost.
+public struct NamingCounters: Sendable, Equatable {
+    public var tlsClientHellos: UInt64 = 0
+    public var tlsMalformed: UInt64 = 0
+    public var tlsTooLarge: UInt64 = 0
+    public var httpRequests: UInt64 = 0
+    public var dnsMessages: UInt64 = 0
+    public var dnsMalformed: UInt64 = 0
+    public var dnsLinkLocal: UInt64 = 0
+    public var quicInitials: UInt64 = 0
+    public var quicUndecryptable: UInt64 = 0
+    public var quicClientHellos: UInt64 = 0
+    public var quicFlowsRefused: UInt64 = 0
+    public var dnsObservationsRefused: UInt64 = 0
+    public init() {}
+}
+
+extension FlowTracker {
+    static let dnsPort: UInt16 = 53
+    static let mdnsPort: UInt16 = 5353
+    static let llmnrPort: UInt16 = 5355
+
+    /// Reads names from the payload of a packet already counted in flow `index`.
+    mutating func name(_ index: Int, _ packet: DecodedPacket, fromInitiator: Bool, timestamp: Int64) {
+        let payload = packet.payload
+        guard payload.count > 0 else { return }
+        let sport = packet.sourcePort, dport = packet.destinationPort
+        if packet.transport == .udp {
+            if sport == Self.dnsPort || dport == Self.dnsPort || sport == Self.mdnsPort || dport == Self.mdnsPort
+                || sport == Self.llmnrPort || dport == Self.llmnrPort {
+                table[index].dnsMessages &+= 1
+                observeDNS(payload, packet: packet, overTCP: false, timestamp: timestamp)
+                return
+            }
+            if fromInitiator, !table[index].firstFlightDone, let first = payload.u8(at: 0), QUICLongHeader.isLongHeader(first) {
+                readQUICInitial(index, payload)
+            }
+            return
+        }
+        // TCP.
+        if sport == Self.dnsPort || dport == Self.dnsPort {
+            if !fromInitiator { readDNSOverTCP(index, packet, timestamp: timestamp) }
+            return
+        }
+        guard fromInitiator, !table[index].firstFlightDone else { return }
+        var buffer = table[index].firstFlight
+        if buffer < 0 {
+            let base = table[index].initiatorSequenceKnown ? table[index].initiatorNextSequence : packet.tcp.sequenceNumber
+            guard let acquired = firstFlights.acquire(baseSequence: base) else {
+                table[index].firstFlightDone = true
+                return
+            }
+            buffer = acquired
+            table[index].firstFlight = acquired
+        }
+        firstFlights.add(buffer, sequence: packet.tcp.sequenceNumber, bytes: payload)
+        let done = readFirstFlight(index, buffer)
+        if done || firstFlights.isFull(buffer) {
+            firstFlights.release(buffer)
+            table[index].firstFlight = -1
+            table[index].firstFlightDone = true
+        }
+    }
+
+    /// Tries TLS, then HTTP, on the contiguous first flight. True when nothing
+    /// more is to be learnt from it.
+    private mutating func readFirstFlight(_ index: Int, _ buffer: FirstFlightPool.BufferID) -> Bool {
+        var bytes = firstFlights.contiguousBytes(buffer)
+        // PostgreSQL's SSLRequest (length 8, code 80877103) precedes its TLS
+        // ClientHello in the same direction (seen in zeek-psql-aws-ssl-require).
+        if bytes.u32(at: 0) == 8, bytes.u32(at: 4) == 80_877_103 {
+            guard let rest = bytes.suffix(from: 8), rest.count > 0 else { return false }
+            bytes = rest
+        }
+        guard let first = bytes.u8(at: 0) else { return false }
+        if first == 0x16 {
+            switch TLSClientHello.parse(records: bytes, scratch: scratch.buffer) {
+            case .complete(let hello):
+                record(hello, in: index, overQUIC: false)
+                return true
+            case .needMoreBytes:
+                return false
+            case .tooLarge:
+                namingCounters.tlsTooLarge += 1
+                return true
+            case .malformed:
+                namingCounters.tlsMalformed += 1
+                return true
+            case .notClientHello:
+                return true
+            }
+        }
+        switch HTTPRequestHead.parse(bytes) {
+        case .complete(let head):
+            if table[index].httpHost.isNone && table[index].connectTarget.isNone { namingCounters.httpRequests += 1 }
+            if let host = head.host, let authority = HTTPAuthority(host) {
+                table[index].httpHost = names.intern(authority.host)
+            }
+            guard head.isCONNECT, let authority = head.connectAuthority else { return true }
+            table[index].connectTarget = names.intern(authority.host)
+            table[index].connectPort = authority.port ?? 443
+            // The client speaks TLS through the tunnel right after the request
+            // head: its ClientHello names the real destination too.
+            guard let tunnel = bytes.suffix(from: head.length), let first = tunnel.u8(at: 0) else { return false }
+            guard first == 0x16 else { return true }
+            switch TLSClientHello.parse(records: tunnel, scratch: scratch.buffer) {
+            case .complete(let hello):
+                record(hello, in: index, overQUIC: false)
+                return true
+            case .needMoreBytes:
+                return false
+            case .tooLarge, .malformed, .notClientHello:
+                return true
+            }
+        case .needMore:
+            return false
+        case .notHTTP, .tooLarge:
+            return true
+        }
+    }
+
+    /// Keeps what a ClientHello says about its flow: server name, first ALPN, ECH.
+    private mutating func record(_ hello: TLSClientHelloFacts, in index: Int, overQUIC: Bool) {
+        if overQUIC { namingCounters.quicClientHellos += 1 } else { namingCounters.tlsClientHellos += 1 }
+        table[index].tlsClientHelloSeen = true
+        if let sni = hello.serverName {
+            let id = names.intern(sni)
+            if overQUIC { table[index].quicSNI = id } else { table[index].sni = id }
+        }
+        var alpn = hello.alpnProtocols
+        if let proto = alpn.next() { table[index].alpn = names.intern(proto) }
+        table[index].echPresent = hello.hasECH
+    }
+
+    // MARK: QUIC
+
+    private mutating func readQUICInitial(_ index: Int, _ datagram: ByteView) {
+        var offset = 0
+        // Coalesced packets (RFC 9000 §12.2): walk every long-header packet in the datagram.
+        while offset < datagram.count {
+            guard let header = try? QUICLongHeader.parse(datagram, at: offset) else { return }
+            defer { offset = header.end }
+            guard header.type == .initial else { continue }
+            namingCounters.quicInitials += 1
+            var state: QUICFlowState
+            if let existing = quicFlows.removeValue(forKey: index) {
+                state = existing
+            } else {
+                guard quicFlows.count < limits.maxQUICFlows else { namingCounters.quicFlowsRefused += 1; return }
+                state = QUICFlowState()
+            }
+            var opened: QUICOpenedPacket?
+            if let keys = state.keys, keys.version == header.version {
+                opened = try? QUICInitialDecryptor.openPacket(header, in: datagram, keys: keys, largestPacketNumber: state.largestPacketNumber)
+            }
+            if opened == nil, let keys = QUICInitialKeys(version: header.version, destinationConnectionID: header.destinationConnectionID) {
+                opened = quicDecryptor.open(header, in: datagram, keys: keys, largestPacketNumber: state.largestPacketNumber)
+                if opened != nil, state.keys == nil { state.keys = keys }
+            }
+            guard let opened else {
+                namingCounters.quicUndecryptable += 1
+                quicFlows[index] = state
+                continue
+            }
+            state.largestPacketNumber = max(state.largestPacketNumber ?? 0, opened.packetNumber)
+            let absorbed: Bool = opened.payload.withUnsafeBytes { raw in
+                (try? state.crypto.absorb(payload: ByteView(raw))) != nil
+            }
+            if !absorbed { namingCounters.quicUndecryptable += 1 }
+            var done = false
+            state.crypto.withContiguousBytes { bytes in
+                switch TLSClientHello.parse(handshake: bytes, maxLength: CryptoStreamAssembler.defaultCapacity) {
+                case .complete(let hello):
+                    record(hello, in: index, overQUIC: true)
+                    done = true
+                case .needMoreBytes:
+                    break
+                case .tooLarge, .malformed, .notClientHello:
+                    done = true
+                }
+            }
+            if done {
+                table[index].firstFlightDone = true
+                return
+            }
+            quicFlows[index] = state
+        }
+    }
+
+    // MARK: DNS
+
+    private mutating func readDNSOverTCP(_ index: Int, _ packet: DecodedPacket, timestamp: Int64) {
+        var buffer = table[index].responderFlight
+        if buffer < 0 {
+            let base = table[index].responderSequenceKnown ? table[index].responderNextSequence : packet.tcp.sequenceNumber
+            guard let acquired = firstFlights.acquire(baseSequence: base) else { return }
+            buffer = acquired
+            table[index].responderFlight = acquired
+        }
+        firstFlights.add(buffer, sequence: packet.tcp.sequenceNumber, bytes: packet.payload)
+        var parsed = Int(table[index].responderParsed)
+        let stream = firstFlights.contiguousBytes(buffer)
+        parsing: while true {
+            switch DNSTCPFrame.next(in: stream, at: parsed) {
+            case .message(let offset, let length, let next):
+                parsed = next
+                table[index].dnsMessages &+= 1
+                if let message = stream.slice(from: offset, length: length) {
+                    observeDNS(message, packet: packet, overTCP: true, timestamp: timestamp)
+                }
+            case .needMore, .end:
+                break parsing
+            case .malformed:
+                namingCounters.dnsMalformed += 1
+                parsed = stream.count
+                break parsing
+            }
+        }
+        table[index].responderParsed = Int32(parsed)
+    }
+
+    /// Reads a DNS response: every A/AAAA (and HTTPS/SVCB address hint) it
+    /// carries is attributed to the name the client asked, for that client.
+    mutating func observeDNS(_ payload: ByteView, packet: DecodedPacket, overTCP: Bool, timestamp: Int64) {
+        namingCounters.dnsMessages += 1
+        guard let message = try? DNSMessage(payload) else { namingCounters.dnsMalformed += 1; return }
+        guard message.header.isResponse else { return }
+        let linkLocal = packet.sourcePort == Self.mdnsPort || packet.destinationPort == Self.mdnsPort
+            || packet.sourcePort == Self.llmnrPort || packet.destinationPort == Self.llmnrPort
+        if linkLocal { namingCounters.dnsLinkLocal += 1 }
+        var nameBuffer = DNSNameBuffer()
+        guard let question = message.firstQuestion else {
+            // mDNS announcements carry answers without a question (RFC 6762 §8.3):
+            // each address belongs to its record's owner name.
+            observeUnsolicited(message, linkLocal: linkLocal)
+            return
+        }
+        guard (try? message.decodeName(at: question.nameOffset, into: &nameBuffer)) != nil else {
+            namingCounters.dnsMalformed += 1
+            return
+        }
+        let asked = nameBuffer.withView { names.intern($0) }
+        guard !asked.isNone else { return }
+        var observation = DNSObservation(name: asked, type: question.type, rcode: message.header.responseCode.rawValue,
+                                         answers: [], echAdvertised: false, overTCP: overTCP, linkLocal: linkLocal)
+        var records = message.records()
+        while let record = try? records.next() {
+            guard record.section == .answer else { break }
+            if let address = record.address {
+                observation.answers.append(.address(address))
+                if !linkLocal {
+                    dnsCache.record(client: packet.destination, address: address, name: asked, ttl: record.ttl, now: timestamp)
+                }
+            } else if record.type == DNSRecordType.cname {
+                if (try? message.decodeName(at: record.dataOffset, into: &nameBuffer)) != nil {
+                    let target = nameBuffer.withView { names.intern($0) }
+                    if !target.isNone { observation.answers.append(.cname(target)) }
+                }
+            } else if let binding = record.serviceBinding {
+                if binding.value(for: DNSServiceBinding.Key.ech) != nil { observation.echAdvertised = true }
+                for key in [DNSServiceBinding.Key.ipv4hint, DNSServiceBinding.Key.ipv6hint] {
+                    guard let hints = binding.value(for: key) else { continue }
+                    let width = key == DNSServiceBinding.Key.ipv4hint ? 4 : 16
+                    var at = 0
+                    while at + width <= hints.count {
+                        let address = width == 4 ? IPAddress.ipv4(in: hints, at: at) : IPAddress.ipv6(in: hints, at: at)
+                        if let address, !linkLocal {
+                            dnsCache.record(client: packet.destination, address: address, name: asked, ttl: record.ttl, now: timestamp)
+                        }
+                        at += width
+                    }
+                }
+            }
+        }
+        if !dnsObservations.contains(observation) {
+            if dnsObservations.count < limits.maxDNSObservations {
+                dnsObservations.insert(observation)
+            } else {
+                namingCounters.dnsObservationsRefused += 1
+            }
+        }
+    }
+
+    /// Records the owner name of each address record of a question-less response.
+    private mutating func observeUnsolicited(_ message: DNSMessage, linkLocal: Bool) {
+        var nameBuffer = DNSNameBuffer()
+        var records = message.records()
+        while let record = try? records.next() {
+            guard record.section == .answer, let address = record.address,
+                  (try? message.decodeName(at: record.nameOffset, into: &nameBuffer)) != nil else { continue }
+            let owner = nameBuffer.withView { names.intern($0) }
+            guard !owner.isNone else { continue }
+            let observation = DNSObservation(name: owner, type: record.type, rcode: message.header.responseCode.rawValue,
+                                             answers: [.address(address)], echAdvertised: false, overTCP: false, linkLocal: linkLocal)
+            if !dnsObservations.contains(observation), dnsObservations.count < limits.maxDNSObservations {
+                dnsObservations.insert(observation)
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import PacketWire
+
+/// Limits that bound the engine's memory whatever the traffic.
+public struct FlowEngineLimits: Sendable {
+    public var maxFlows = 1 << 20
+    public var tcpIdleTimeoutSeconds: Int64 = 300
+    public var udpIdleTimeoutSeconds: Int64 = 60
+    public var firstFlightBytes = 16 * 1024
+    public var maxFirstFlights = 4096
+    public var maxNames = 1 << 18
+    public var maxDNSAnswers = 1 << 17
+    public var maxDNSObservations = 1 << 16
+    public var maxQUICFlows = 1024
+    public init() {}
+}
+
+/// Counters of what the tracker did with packets that were not simply added to a flow.
+public struct FlowTrackerCounters: Sendable, Equatable {
+    public var flowPackets: UInt64 = 0
+    public var flowsCreated: UInt64 = 0
+    public var icmpErrorsMatched: UInt64 = 0
+    public var icmpErrorsUnmatched: UInt64 = 0
+    public var otherPackets: UInt64 = 0
+    public init() {}
+}
+
+/// Turns decoded packets into flows: finds or creates the flow, decides its
+/// initiator, follows the TCP handshake and teardown, matches ICMP errors back
+/// to the flow they quote, and keeps each client's first flight for naming.
+public struct FlowTracker {
+    public var table: FlowTable
+    public var names: NameTable
+    public var firstFlights: FirstFlightPool
+    public private(set) var counters = FlowTrackerCounters()
+    public internal(set) var namingCounters = NamingCounters()
+    public internal(set) var dnsCache: DNSAnswerCache
+    /// Distinct DNS answers seen (bounded by `limits.maxDNSObservations`).
+    public internal(set) var dnsObservations: Set<DNSObservation> = []
+    public let limits: FlowEngineLimits
+    var quicFlows: [Int: QUICFlowState] = [:]
+    var quicDecryptor = QUICInitialDecryptor()
+    let scratch = ScratchBuffer(size: TLSClientHello.defaultMaxLength)
+
+    public init(limits: FlowEngineLimits = FlowEngineLimits()) {
+        self.limits = limits
+        table = FlowTable(capacity: limits.maxFlows, tcpIdleTimeoutSeconds: limits.tcpIdleTimeoutSeconds, udpIdleTimeoutSeconds: limits.udpIdleTimeoutSeconds)
+        names = NameTable(capacity: limits.maxNames)
+        firstFlights = FirstFlightPool(bufferSize: limits.firstFlightBytes, maxBuffers: limits.maxFirstFlights)
+        dnsCache = DNSAnswerCache(capacity: limits.maxDNSAnswers)
+    }
+
+    /// Adds one decoded packet. Flows that leave the table (evicted) are
+    /// handed to `ended`; returns the index of the packet's flow, if any.
+    @discardableResult
+    public mutating func process(_ packet: DecodedPacket, timestamp: Int64, wireLength: Int, ended: (FlowRecord) -> Void) -> Int? {
+        guard packet.status.isDecoded else { counters.otherPackets += 1; return nil }
+        switch packet.transport {
+        case .tcp, .udp:
+            return track(packet, timestamp: timestamp, wireLength: wireLength, ended: ended)
+        case .icmp, .icmpv6:
+            matchICMPError(packet)
+            return nil
+        default:
+            counters.otherPackets += 1
+            return nil
+        }
+    }
+
+    /// Hands every flow still in the table to `ended` (end of capture).
+    public mutating func finish(_ ended: (FlowRecord) -> Void) {
+        quicFlows.removeAll()
+        for record in table.removeAll() { retire(record, index: nil, ended) }
+    }
+
+    /// A flow leaving the table gives back its buffers and QUIC state.
+    private mutating func retire(_ record: FlowRecord, index: Int?, _ ended: (FlowRecord) -> Void) {
+        var r = record
+        if r.firstFlight >= 0 {
+            firstFlights.release(r.firstFlight)
+            r.firstFlight = -1
+        }
+        if r.responderFlight >= 0 {
+            firstFlights.release(r.responderFlight)
+            r.responderFlight = -1
+        }
+        if let index { quicFlows.removeValue(forKey: index) }
+        ended(r)
+    }
+
+    // MARK: TCP and UDP
+
+    private mutating func track(_ packet: DecodedPacket, timestamp: Int64, wireLength: Int, ended: (FlowRecord) -> Void) -> Int {
+        counters.flowPackets += 1
+        let key = FlowKey(transport: packet.transport, packet.source, packet.sourcePort, packet.destination, packet.destinationPort)
+        let index: Int
+        if let found = table.find(key) {
+            index = found
+        } else {
+            let senderIsLow = key.lowAddress == packet.source && key.lowPort == packet.sourcePort
+            let (senderInitiates, evidence) = Self.initiator(packet)
+            let record = FlowRecord(key: key, initiatorIsLow: senderInitiates == senderIsLow, evidence: evidence, timestamp: timestamp)
+            // Make room first: at most one idle flow per insert, then the oldest if still full.
+            if let old = table.evictIdle(now: timestamp, budget: 4) { retire(old.record, index: old.index, ended) }
+            if table.isFull, let old = table.evictOldest() { retire(old.record, index: old.index, ended) }
+            index = table.insert(record)
+            let r = table[index]
+            table[index].dnsName = dnsCache.name(client: r.initiator.address, address: r.responder.address, now: timestamp)
+            counters.flowsCreated += 1
+        }
+        update(index, packet, timestamp: timestamp, wireLength: wireLength)
+        return index
+    }
+
+    /// Who opened the flow, judged from its first captured packet.
+    static func initiator(_ packet: DecodedPacket) -> (senderInitiates: Bool, InitiatorEvidence) {
+        if packet.transport == .tcp && packet.tcp.hasHeader && packet.tcp.flags.contains(.syn) {
+            return (!packet.tcp.flags.contains(.ack), .handshake)
+        }
+        let s = ServicePorts.rank(packet.sourcePort), d = ServicePorts.rank(packet.destinationPort)
+        if s != d { return (d > s, .servicePort) }
+        return (true, .firstPacket)
+    }
+
+    private mutating func update(_ index: Int, _ packet: DecodedPacket, timestamp: Int64, wireLength: Int) {
+        let fromInitiator: Bool = {
+            let r = table[index]
+            let initiator = r.initiator
+            return packet.source == initiator.address && packet.sourcePort == initiator.port
+        }()
+        table[index].lastSeen = Swift.max(table[index].lastSeen, timestamp)
+        if fromInitiator {
+            table[index].fromInitiator.packets += 1
+            table[index].fromInitiator.bytes += UInt64(wireLength)
+        } else {
+            table[index].fromResponder.packets += 1
+            table[index].fromResponder.bytes += UInt64(wireLength)
+        }
+        defer { if packet.payload.count > 0 { name(index, packet, fromInitiator: fromInitiator, timestamp: timestamp) } }
+        guard packet.transport == .tcp, packet.tcp.hasHeader else { return }
+        let flags = packet.tcp.flags
+        if flags.contains(.syn) {
+            if fromInitiator && !flags.contains(.ack) {
+                table[index].synCount &+= 1
+                table[index].initiatorNextSequence = packet.tcp.sequenceNumber &+ 1
+                table[index].initiatorSequenceKnown = true
+            } else if !fromInitiator && flags.contains(.ack) {
+                table[index].synAckSeen = true
+                table[index].responderNextSequence = packet.tcp.sequenceNumber &+ 1
+                table[index].responderSequenceKnown = true
+            }
+        }
+        if flags.contains(.rst) {
+            if fromInitiator { table[index].resetByInitiator = true } else { table[index].resetByResponder = true }
+        }
+        if flags.contains(.fin) { table[index].finSeen = true }
+    }
+
+    // MARK: ICMP errors
+
+    /// An unreachable/prohibited error quotes the packet our host sent: find
+    /// that packet's flow and record why it failed.
+    private mutating func matchICMPError(_ packet: DecodedPacket) {
+        let kind = packet.icmp.kind
+        guard Self.isDeliveryFailure(kind), let quoted = packet.icmp.quoted,
+              let sport = quoted.sourcePort, let dport = quoted.destinationPort else {
+            counters.otherPackets += 1
+            return
+        }
+        let transport: TransportKind
+        switch quoted.ipProtocol {
+        case 6: transport = .tcp
+        case 17: transport = .udp
+        default: counters.icmpErrorsUnmatched += 1; return
+        }
+        let key = FlowKey(transport: transport, quoted.source, sport, quoted.destination, dport)
+        guard let index = table.find(key) else { counters.icmpErrorsUnmatched += 1; return }
+        counters.icmpErrorsMatched += 1
+        // A prohibition outranks a plain unreachable seen earlier for the same flow.
+        if table[index].icmpError != .adminProhibited { table[index].icmpError = kind }
+        table[index].icmpReporter = packet.source
+    }
+
+    static func isDeliveryFailure(_ kind: ICMPKind) -> Bool {
+        switch kind {
+        case .unreachableNetwork, .unreachableHost, .unreachableProtocol, .unreachablePort, .adminProhibited, .unreachableOther:
+            return true
+        default:
+            return false
+        }
+    }
+}

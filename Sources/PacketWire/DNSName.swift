@@ -1,0 +1,173 @@
+/// A problem found while reading a DNS message: what, where, and how many
+/// bytes were needed against how many there were (zero when not a length issue).
+public struct DNSIssue: Error, Equatable, Sendable {
+    public enum What: Equatable, Sendable {
+        /// The message ended inside a header, name, question or record.
+        case truncated
+        /// A compression pointer points at or after the segment it came from
+        /// (RFC 1035 §4.1.4: pointers refer to a *prior* occurrence); this
+        /// also catches self-pointers and every pointer cycle.
+        case forwardPointer
+        /// More pointer hops than any legal name can need.
+        case tooManyPointers
+        /// A label length byte with the reserved top bits 01 or 10 (RFC 6891 §5 retired them).
+        case reservedLabelType
+        /// A name longer than 255 bytes in wire form (RFC 1035 §2.3.4).
+        case nameTooLong
+        /// RDATA whose length does not fit its type (A ≠ 4, AAAA ≠ 16, SVCB params past the end…).
+        case badRecordData
+        /// A message shorter than the 12-byte header, or a TCP length prefix below it.
+        case tooShort
+    }
+
+    public let what: What
+    /// Byte offset inside the message where the problem was seen.
+    public let offset: Int
+    public let needed: Int
+    public let had: Int
+
+    @inlinable
+    public init(_ what: What, at offset: Int, needed: Int = 0, had: Int = 0) {
+        self.what = what
+        self.offset = offset
+        self.needed = needed
+        self.had = had
+    }
+}
+
+/// Caller-owned storage for one decoded domain name in presentation order
+/// (`www.example.com`, no trailing dot, the root as empty), at most 255 bytes.
+///
+/// It lives on the stack or inside a reused struct: decoding writes into it
+/// without touching the heap. Label bytes are copied as they are (no case
+/// folding, no escaping); a label containing a `.` byte is therefore
+/// ambiguous in this form, which is fine for matching host names.
+public struct DNSNameBuffer: Sendable {
+    // 32 × 8 = 256 bytes of inline storage: a fixed-size buffer without InlineArray.
+    @usableFromInline var storage: (
+        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
+    ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    /// Number of valid bytes.
+    public internal(set) var count: Int = 0
+    /// Number of labels (0 for the root).
+    public internal(set) var labelCount: Int = 0
+
+    public static let capacity = 256
+
+    public init() {}
+
+    mutating func append(_ byte: UInt8) {
+        let i = count
+        withUnsafeMutableBytes(of: &storage) { raw in
+            if i < raw.count { raw[i] = byte }
+        }
+        count = i + 1
+    }
+
+    mutating func reset() {
+        count = 0
+        labelCount = 0
+    }
+
+    /// Runs `body` over the name's bytes; the view must not escape.
+    @inlinable
+    public func withView<R>(_ body: (ByteView) throws -> R) rethrows -> R {
+        let n = count
+        return try withUnsafeBytes(of: storage) { raw in
+            try body(ByteView(UnsafeRawBufferPointer(rebasing: raw.prefix(n))))
+        }
+    }
+
+    /// True when the name equals `literal` ignoring ASCII case.
+    public func equals(_ literal: StaticString) -> Bool {
+        withView { $0.equalsASCIICaseInsensitive(literal) }
+    }
+
+    /// True when both names are equal ignoring ASCII case (DNS names compare case-insensitively, RFC 4343).
+    public func equalsIgnoringCase(_ other: DNSNameBuffer) -> Bool {
+        guard count == other.count else { return false }
+        return withView { a in
+            other.withView { b in
+                for i in 0..<a.count where asciiLower(a.u8Unchecked(at: i)) != asciiLower(b.u8Unchecked(at: i)) {
+                    return false
+                }
+                return true
+            }
+        }
+    }
+
+    /// The name as a `String` (allocates: off the per-packet path). Bytes that
+    /// are not valid UTF-8 are replaced, as in `String(decoding:as:)`.
+    public var string: String {
+        withView { v in v.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+    }
+}
+
+/// Domain name decoding (RFC 1035 §3.1, §4.1.4) with compression.
+public enum DNSName {
+    /// A hop budget no legal name reaches: 255 bytes hold at most 127 labels,
+    /// but a pointer per label beyond a handful never happens in practice.
+    public static let maxPointerHops = 64
+    public static let maxWireLength = 255
+
+    /// Decodes the name starting at `offset` in `message` into `name` and
+    /// returns the offset just past the name *where it starts* (after the
+    /// first pointer, if any) so the caller can continue with the next field.
+    ///
+    /// Every pointer must point before the start of the segment that holds it,
+    /// so decoding only ever moves backwards and ends; the hop cap is a second fence.
+    public static func decode(in message: ByteView, at offset: Int, into name: inout DNSNameBuffer) throws(DNSIssue) -> Int {
+        name.reset()
+        var position = offset
+        var segmentStart = offset
+        var resumeAt: Int? = nil
+        var hops = 0
+        var wireLength = 0
+        while true {
+            guard let length = message.u8(at: position) else {
+                throw DNSIssue(.truncated, at: position, needed: 1, had: 0)
+            }
+            switch length & 0xC0 {
+            case 0xC0:
+                guard let low = message.u8(at: position + 1) else {
+                    throw DNSIssue(.truncated, at: position, needed: 2, had: message.count - position)
+                }
+                let target = Int(length & 0x3F) << 8 | Int(low)
+                guard target < segmentStart else { throw DNSIssue(.forwardPointer, at: position) }
+                hops += 1
+                guard hops <= maxPointerHops else { throw DNSIssue(.tooManyPointers, at: position) }
+                if resumeAt == nil { resumeAt = position + 2 }
+                position = target
+                segmentStart = target
+            case 0x00:
+                if length == 0 {
+                    wireLength += 1
+                    guard wireLength <= maxWireLength else { throw DNSIssue(.nameTooLong, at: position) }
+                    return resumeAt ?? position + 1
+                }
+                let n = Int(length)
+                wireLength += n + 1
+                guard wireLength < maxWireLength else { throw DNSIssue(.nameTooLong, at: position) }
+                guard message.contains(offset: position + 1, width: n) else {
+                    throw DNSIssue(.truncated, at: position + 1, needed: n, had: message.count - position - 1)
+                }
+                if name.labelCount > 0 { name.append(0x2E) }
+                for i in 1...n { name.append(message.u8Unchecked(at: position + i)) }
+                name.labelCount += 1
+                position += n + 1
+            default:
+                throw DNSIssue(.reservedLabelType, at: position)
+            }
+        }
+    }
+
+    /// Validates the name at `offset` (same rules as `decode`) and returns the
+    /// offset just past it, without keeping the text.
+    public static func skip(in message: ByteView, at offset: Int) throws(DNSIssue) -> Int {
+        var scratch = DNSNameBuffer()
+        return try decode(in: message, at: offset, into: &scratch)
+    }
+}

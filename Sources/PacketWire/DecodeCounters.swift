@@ -1,0 +1,162 @@
+/// Running counts of what the decoder saw, for `analyze`'s summary.
+///
+/// Fixed-size storage: every counter is a field or an array slot indexed by
+/// an enum's raw value, allocated once in `init`; `record` only increments.
+/// Counts add, so per-thread or per-node counters `merge` into one.
+public struct DecodeCounters: Equatable, Sendable {
+    public private(set) var packets = 0
+    /// Sum of original (wire) lengths.
+    public private(set) var bytes = 0
+    public private(set) var decoded = 0
+    public private(set) var truncated = 0
+    public private(set) var ipv4 = 0
+    public private(set) var ipv6 = 0
+    public private(set) var tcp = 0
+    public private(set) var udp = 0
+    public private(set) var icmp = 0
+    public private(set) var icmpv6 = 0
+    public private(set) var otherTransport = 0
+    public private(set) var firstFragments = 0
+    public private(set) var laterFragments = 0
+    public private(set) var vlanTagged = 0
+    public private(set) var tunneled = 0
+
+    private var notDecodedCounts: [Int]
+    private var malformedCounts: [Int]
+    private var linkTypeCounts: [Int]
+
+    /// Link types with their own slot; anything else lands in the last slot.
+    public static let countedLinkTypes: [LinkType] = [
+        .null, .ethernet, .raw, .rawOpenBSD, .rawLinkType, .loop, .linuxSLL, .ipv4, .ipv6, .nflog, .linuxSLL2,
+    ]
+
+    private static let reasonCount = DecodeIssue.Reason.allCases.count
+
+    public init() {
+        notDecodedCounts = Array(repeating: 0, count: NotDecodedReason.allCases.count)
+        malformedCounts = Array(repeating: 0, count: DecodeIssue.Layer.allCases.count * Self.reasonCount)
+        linkTypeCounts = Array(repeating: 0, count: Self.countedLinkTypes.count + 1)
+    }
+
+    /// Counts one decoded packet that was `wireLength` bytes on the wire.
+    public mutating func record(_ packet: DecodedPacket, wireLength: Int) {
+        packets += 1
+        bytes += wireLength
+        linkTypeCounts[Self.linkSlot(packet.linkType)] += 1
+        switch packet.status {
+        case .decoded:
+            decoded += 1
+        case .notDecoded(let reason):
+            notDecodedCounts[Int(reason.rawValue)] += 1
+        case .malformed(let issue):
+            malformedCounts[Int(issue.layer.rawValue) * Self.reasonCount + Int(issue.reason.rawValue)] += 1
+        }
+        if packet.truncated { truncated += 1 }
+        switch packet.network {
+        case .ipv4: ipv4 += 1
+        case .ipv6: ipv6 += 1
+        case .none: break
+        }
+        switch packet.transport {
+        case .tcp: tcp += 1
+        case .udp: udp += 1
+        case .icmp: icmp += 1
+        case .icmpv6: icmpv6 += 1
+        case .other: otherTransport += 1
+        case .none: break
+        }
+        switch packet.fragment {
+        case .first: firstFragments += 1
+        case .later: laterFragments += 1
+        case .none: break
+        }
+        if packet.vlanCount > 0 { vlanTagged += 1 }
+        if packet.tunnelDepth > 0 { tunneled += 1 }
+    }
+
+    /// Adds `other`'s counts to these.
+    public mutating func merge(_ other: DecodeCounters) {
+        packets += other.packets
+        bytes += other.bytes
+        decoded += other.decoded
+        truncated += other.truncated
+        ipv4 += other.ipv4
+        ipv6 += other.ipv6
+        tcp += other.tcp
+        udp += other.udp
+        icmp += other.icmp
+        icmpv6 += other.icmpv6
+        otherTransport += other.otherTransport
+        firstFragments += other.firstFragments
+        laterFragments += other.laterFragments
+        vlanTagged += other.vlanTagged
+        tunneled += other.tunneled
+        for i in notDecodedCounts.indices { notDecodedCounts[i] += other.notDecodedCounts[i] }
+        for i in malformedCounts.indices { malformedCounts[i] += other.malformedCounts[i] }
+        for i in linkTypeCounts.indices { linkTypeCounts[i] += other.linkTypeCounts[i] }
+    }
+
+    // MARK: Reading (off the per-packet path)
+
+    public var notDecoded: Int { notDecodedCounts.reduce(0, +) }
+    public var malformed: Int { malformedCounts.reduce(0, +) }
+
+    public func count(notDecoded reason: NotDecodedReason) -> Int {
+        notDecodedCounts[Int(reason.rawValue)]
+    }
+
+    public func count(malformed layer: DecodeIssue.Layer, _ reason: DecodeIssue.Reason) -> Int {
+        malformedCounts[Int(layer.rawValue) * Self.reasonCount + Int(reason.rawValue)]
+    }
+
+    /// Packets of `linkType`; for a type without its own slot, all such "other" packets.
+    public func count(linkType: LinkType) -> Int {
+        linkTypeCounts[Self.linkSlot(linkType)]
+    }
+
+    /// Non-zero not-decoded counts, in reason order.
+    public var notDecodedBreakdown: [(reason: NotDecodedReason, count: Int)] {
+        NotDecodedReason.allCases.compactMap { r in
+            let n = count(notDecoded: r)
+            return n > 0 ? (r, n) : nil
+        }
+    }
+
+    /// Non-zero malformed counts, in layer then reason order.
+    public var malformedBreakdown: [(layer: DecodeIssue.Layer, reason: DecodeIssue.Reason, count: Int)] {
+        var out: [(layer: DecodeIssue.Layer, reason: DecodeIssue.Reason, count: Int)] = []
+        for layer in DecodeIssue.Layer.allCases {
+            for reason in DecodeIssue.Reason.allCases {
+                let n = count(malformed: layer, reason)
+                if n > 0 { out.append((layer, reason, n)) }
+            }
+        }
+        return out
+    }
+
+    /// Non-zero link-type counts; `nil` stands for every type without its own slot.
+    public var linkTypeBreakdown: [(linkType: LinkType?, count: Int)] {
+        var out: [(linkType: LinkType?, count: Int)] = []
+        for (i, n) in linkTypeCounts.enumerated() where n > 0 {
+            out.append((i < Self.countedLinkTypes.count ? Self.countedLinkTypes[i] : nil, n))
+        }
+        return out
+    }
+
+    static func linkSlot(_ linkType: LinkType) -> Int {
+        switch linkType.rawValue {
+        case 0: 0
+        case 1: 1
+        case 12: 2
+        case 14: 3
+        case 101: 4
+        case 108: 5
+        case 113: 6
+        case 228: 7
+        case 229: 8
+        case 239: 9
+        case 276: 10
+        default: 11
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import EgressAudit
+
+/// The bundled captures in `Captures/` against the plant lists the generator
+/// wrote beside them: what was put on the wire is what the pipeline finds.
+@Suite struct GeneratedCaptureTests {
+    static let captures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Captures")
+
+    struct Plants: Decodable {
+        struct Flow: Decodable {
+            let client: String
+            let clientPort: Int
+            let server: String
+            let serverPort: Int
+            let transport: String
+            let outcome: String
+            let sni: String?
+            let quicSNI: String?
+            let httpHost: String?
+            let connectTarget: String?
+            let alpn: [String]?
+            let ech: Bool?
+        }
+        struct DNS: Decodable {
+            let qname: String
+            let qtype: String
+            let addresses: [String]
+            let cnames: [String]
+            let rcode: String
+        }
+        let packetCount: Int
+        let synDestinationPorts: [Int]
+        let sniNames: [String]
+        let quicSNINames: [String]
+        let flows: [Flow]
+        let dns: [DNS]
+    }
+
+    static let pairs: [(capture: String, plants: String)] = [
+        ("gateway-egress.pcap", "gateway-egress.plants.json"),
+        ("gateway-egress.pcapng", "gateway-egress.plants.json"),
+        ("gateway-egress-ns-be.pcap", "gateway-egress-ns-be.plants.json"),
+        ("gateway-egress-vlan-ipv6.pcapng", "gateway-egress-vlan-ipv6.plants.json"),
+        ("gateway-egress-sll2.pcap", "gateway-egress-sll2.plants.json"),
+        ("bulk-300.pcap", "bulk-300.plants.json"),
+    ]
+
+    @Test(arguments: pairs)
+    func everyPlantedFlowIsFoundAndNamed(capture: String, plants: String) throws {
+        let planted = try JSONDecoder().decode(Plants.self, from: Data(contentsOf: Self.captures.appendingPathComponent(plants)))
+        var analyzer = OfflineAnalyzer(keepsFlows: true)
+        analyzer.read(path: Self.captures.appendingPathComponent(capture).path)
+        analyzer.finish()
+        #expect(analyzer.errors.isEmpty)
+        #expect(analyzer.summary.packets == planted.packetCount)
+        #expect(analyzer.summary.malformed == 0)
+        #expect(analyzer.summary.synDestinationPorts == planted.synDestinationPorts)
+
+        let flows = analyzer.flowEntries
+        #expect(Set(flows.compactMap(\.sni)) == Set(planted.sniNames.map { $0.lowercased() }), "\(capture): SNI names")
+        #expect(Set(flows.compactMap(\.quicSNI)) == Set(planted.quicSNINames.map { $0.lowercased() }), "\(capture): QUIC SNI names")
+        func find(_ p: Plants.Flow) -> FlowEntry? {
+            flows.first { $0.transport == p.transport && $0.initiator == p.client && $0.initiatorPort == p.clientPort
+                && $0.responder == p.server && $0.responderPort == p.serverPort }
+        }
+        for p in planted.flows {
+            guard let f = find(p) else {
+                Issue.record("\(capture): planted flow \(p.transport) \(p.client):\(p.clientPort) → \(p.server):\(p.serverPort) not found (or its initiator is wrong)")
+                continue
+            }
+            let expectedOutcome = p.outcome == "replied" ? "established" : p.outcome
+            #expect(f.outcome == expectedOutcome, "\(capture): \(p.server):\(p.serverPort)")
+            #expect(f.sni == p.sni?.lowercased(), "\(capture): SNI of \(p.server):\(p.serverPort)")
+            #expect(f.quicSNI == p.quicSNI?.lowercased(), "\(capture): QUIC SNI of \(p.server):\(p.serverPort)")
+            let plantedHost = p.httpHost.map { NamingAgreementTests.hostWithoutPort($0).lowercased() }
+            #expect(f.httpHost == plantedHost, "\(capture): Host of \(p.server):\(p.serverPort)")
+            #expect(f.connect == p.connectTarget?.lowercased(), "\(capture): CONNECT of \(p.server):\(p.serverPort)")
+            if let alpn = p.alpn { #expect(f.alpn == alpn.first, "\(capture): ALPN of \(p.server):\(p.serverPort)") }
+            #expect(f.ech == (p.ech ?? false), "\(capture): ECH of \(p.server):\(p.serverPort)")
+        }
+        // Anything found beyond the plants must be link-local noise (mDNS to ff02::fb / 224.0.0.251).
+        // (The bulk scenario's plant list carries names and counts, not flows.)
+        let plantedKeys = Set(planted.flows.map { "\($0.transport) \($0.client):\($0.clientPort) \($0.server):\($0.serverPort)" })
+        for f in flows where !planted.flows.isEmpty && !plantedKeys.contains("\(f.transport) \(f.initiator):\(f.initiatorPort) \(f.responder):\(f.responderPort)") {
+            #expect(f.responderPort == 5353, "\(capture): unplanted flow \(f.transport) \(f.initiator):\(f.initiatorPort) → \(f.responder):\(f.responderPort)")
+        }
+
+        let answers = Dictionary(grouping: analyzer.dnsEntries.filter { !$0.linkLocal }, by: { "\($0.name) \($0.type)" })
+        for d in planted.dns {
+            let ours = answers["\(d.qname.lowercased()) \(d.qtype)"] ?? []
+            #expect(!ours.isEmpty, "\(capture): DNS answer for \(d.qname) not seen")
+            let values = Set(ours.flatMap(\.answers))
+            #expect(values == Set(d.addresses + d.cnames.map { $0.lowercased() }), "\(capture): answers for \(d.qname)")
+            let rcode = ["noError": "NOERROR", "nameError": "NXDOMAIN", "serverFailure": "SERVFAIL"][d.rcode] ?? d.rcode
+            #expect(ours.contains { $0.rcode == rcode }, "\(capture): rcode for \(d.qname)")
+        }
+    }
+
+    /// Interfaces of different link types in one pcapng (Ethernet and SLL2): libpcap
+    /// 1.10 refuses such a file, and the operator is told which file and why.
+    @Test func mixedLinkTypePcapngIsRefusedClearly() throws {
+        var analyzer = OfflineAnalyzer()
+        let path = Self.captures.appendingPathComponent("gateway-egress-multi.pcapng").path
+        analyzer.read(path: path)
+        let error = try #require(analyzer.errors.first)
+        #expect(error.description.hasPrefix(path))
+        #expect(error.description.contains("an interface has a type 276 different from the type of the first interface"))
+    }
+}

@@ -1,0 +1,306 @@
+import EgressPolicy
+import Testing
+
+/// Loader errors: each message must carry file, line:column, path and expectation.
+/// Line/column are 1-based as libyaml counts them (columns in Unicode scalars); the
+/// YAML fragments below are laid out so positions can be counted by eye.
+@Suite struct ProfileLoaderTests {
+    /// A valid minimal profile; `rules` is spliced in at line 10.
+    private func yaml(rules: String, parameters: String = "") -> String {
+        """
+        id: demo
+        title: Demo
+        source: https://example.invalid/doc
+        dialect: azure-firewall
+        \(parameters.isEmpty ? "parameters: []" : "parameters:\n" + parameters)
+        features:
+          - name: git
+            description: Git over SMB
+        rules:
+        \(rules)
+        """
+    }
+
+    private func errors(_ text: String, file: String = "demo.yaml") -> [String] {
+        do {
+            _ = try ProfileLoader.load(text: text, file: file)
+            return []
+        } catch {
+            return error.errors.map(\.description)
+        }
+    }
+
+    @Test func minimalProfileLoads() throws {
+        let profile = try ProfileLoader.load(
+            text: yaml(
+                rules: """
+                  - id: a
+                    direction: outbound
+                    destinations: [{fqdn: "*.example.com"}, {serviceTag: Storage}, {cidr: 10.0.0.0/8}]
+                    ports: [443, "6381-6383"]
+                    transport: tcp
+                    required: true
+                    purpose: p
+                """), file: "demo.yaml")
+        #expect(profile.id == "demo")
+        #expect(profile.dialect == .azureFirewall)
+        #expect(profile.documents == [ProfileDocument(id: "https://example.invalid/doc", url: "https://example.invalid/doc")])
+        let rule = try #require(profile.rules.first)
+        #expect(rule.destinations == [.fqdn("*.example.com"), .serviceTag("Storage"), .cidr("10.0.0.0/8")])
+        #expect(rule.ports.contains(443) && rule.ports.contains(6382) && !rule.ports.contains(6384) && !rule.ports.contains(80))
+    }
+
+    @Test func yamlSyntaxErrorCarriesYamsPosition() {
+        // Line 2: `title: a: b` — libyaml rejects the second ':' (column 9) in block context.
+        let found = errors("id: demo\ntitle: a: b\n")
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("demo.yaml:2:9: expected well-formed YAML or JSON, found mapping values are not allowed") == true)
+    }
+
+    @Test func badPortIsLocated() {
+        // Line 10 is the rule's `- id`; `ports:` is line 13, its value at column 12.
+        let found = errors(
+            yaml(
+                rules: """
+                  - id: a
+                    direction: outbound
+                    destinations: [{fqdn: a.example.com}]
+                    ports: http
+                    transport: tcp
+                    required: true
+                    purpose: p
+                """))
+        #expect(found == [#"demo.yaml:13:12: rules[0].ports: expected a port 1-65535, a list, a range "A-B" or "any", found "http""#])
+    }
+
+    @Test func portOutOfRangeAndBackwardsRangeInList() {
+        let found = errors(
+            yaml(
+                rules: """
+                  - id: a
+                    direction: outbound
+                    destinations: [{fqdn: a.example.com}]
+                    ports: [0, 65536, "6383-6381"]
+                    transport: tcp
+                    required: true
+                    purpose: p
+                """))
+        #expect(
+            found == [
+                #"demo.yaml:13:13: rules[0].ports[0]: expected a port 1-65535 or a range "A-B", found "0""#,
+                #"demo.yaml:13:16: rules[0].ports[1]: expected a port 1-65535 or a range "A-B", found "65536""#,
+                #"demo.yaml:13:23: rules[0].ports[2]: expected a port 1-65535 or a range "A-B", found "6383-6381""#,
+            ])
+    }
+
+    @Test func wrongTypes() {
+        let found = errors(
+            yaml(
+                rules: """
+                  - id: a
+                    direction: outbound
+                    destinations: a.example.com
+                    ports: 443
+                    transport: tcp
+                    required: "yes"
+                    purpose: [p]
+                """))
+        #expect(
+            found == [
+                #"demo.yaml:12:19: rules[0].destinations: expected a list, found "a.example.com""#,
+                #"demo.yaml:15:15: rules[0].required: expected true or false, found "yes""#,
+                #"demo.yaml:16:14: rules[0].purpose: expected text, found a list"#,
+            ])
+    }
+
+    @Test func unknownKeyIsRejectedWithSuggestionAndMissingKeyReported() {
+        let found = errors(
+            yaml(
+                rules: """
+                  - id: a
+                    direction: outbound
+                    destinations: [{fqdn: a.example.com}]
+                    portz: 443
+                    transport: tcp
+                    required: true
+                    purpose: p
+                """))
+        #expect(found.count == 2)
+        #expect(
+            found.first
+                == #"demo.yaml:13:5: rules[0].portz: expected one of the keys id, direction, sources, destinations, ports, transport, required, feature, when, purpose, note, source, found unknown key "portz" (did you mean "ports"?)"#
+        )
+        #expect(found.last == #"demo.yaml:10:5: rules[0]: expected key "ports""#)
+    }
+
+    @Test func duplicateRuleIdPointsAtFirstUse() {
+        let rule = """
+              - id: same
+                direction: outbound
+                destinations: [{fqdn: a.example.com}]
+                ports: 443
+                transport: tcp
+                required: true
+                purpose: p
+            """
+        // Second copy starts at line 17; its id value sits at column 9.
+        let found = errors(yaml(rules: rule + "\n" + rule))
+        #expect(found == [#"demo.yaml:17:9: rules[1].id: expected a rule id not used before (first at 10:9), found "same""#])
+    }
+
+    @Test func unknownFeatureIsRejectedWithSuggestion() {
+        let found = errors(
+            yaml(
+                rules: """
+                  - id: a
+                    direction: outbound
+                    destinations: [{fqdn: a.example.com}]
+                    ports: 445
+                    transport: tcp
+                    required: false
+                    feature: gti
+                    purpose: p
+                """))
+        #expect(found == [#"demo.yaml:16:14: rules[0].feature: expected a feature declared under features (git), found "gti" (did you mean "git"?)"#])
+    }
+
+    @Test func badParameterValuesInDefaultAndCondition() {
+        let parameters = """
+              - name: cloud
+                description: Azure cloud
+                values: [public, usgov, china]
+                default: mars
+              - name: region
+                description: Region
+                kind: region
+            """
+        // parameters block occupies lines 6-12, so features start at 13 and the rule at line 17.
+        let found = errors(
+            yaml(
+                rules: """
+                  - id: a
+                    direction: outbound
+                    destinations: [{fqdn: "<region>.example.com"}]
+                    ports: 443
+                    transport: tcp
+                    required: true
+                    when: {cloud: public, region: Atlantis}
+                    purpose: p
+                """, parameters: parameters))
+        #expect(
+            found == [
+                #"demo.yaml:9:14: parameters[0].default: expected one of public, usgov, china, found "mars""#,
+                #"demo.yaml:23:35: rules[0].when.region: expected a known Azure region (e.g. "West US" or westus), found "Atlantis""#,
+            ])
+    }
+
+    @Test func placeholderMustNameAParameterAndWildcardOnlyLeftmost() {
+        let found = errors(
+            yaml(
+                rules: """
+                  - id: a
+                    direction: outbound
+                    destinations: [{fqdn: "<regoin>.example.com"}, {fqdn: "a.*.example.com"}, {cidr: 10.0.0.0/33}]
+                    ports: 443
+                    transport: tcp
+                    required: true
+                    purpose: p
+                """))
+        #expect(
+            found == [
+                #"demo.yaml:12:27: rules[0].destinations[0].fqdn: expected placeholders naming a parameter (), found "<regoin>""#,
+                #"demo.yaml:12:59: rules[0].destinations[1].fqdn: expected a host name or *.pattern ("*" only as the leftmost label), found "a.*.example.com""#,
+                #"demo.yaml:12:86: rules[0].destinations[2].cidr: expected an IP address or prefix (e.g. 10.0.0.0/16), found "10.0.0.0/33""#,
+            ])
+    }
+
+    // JSON goes through the same node API, so the same mistakes give the same messages with JSON positions.
+    private let jsonHead = """
+        {
+          "id": "demo",
+          "title": "Demo",
+          "source": "https://example.invalid/doc",
+          "dialect": "azure-firewall",
+          "features": [{"name": "git", "description": "Git over SMB"}],
+          "rules": [
+
+        """
+
+    @Test func jsonBadPortUnknownKeyAndDuplicateID() {
+        let text =
+            jsonHead + """
+                {"id": "a", "direction": "outbound", "destinations": [{"fqdn": "a.example.com"}],
+                 "ports": "http", "transport": "tcp", "required": true, "purpose": "p"},
+                {"id": "a", "direction": "outbound", "destinations": [{"fqdn": "a.example.com"}],
+                 "portz": 443, "ports": 443, "transport": "tcp", "required": true, "purpose": "p"},
+                {"id": "b", "direction": "outbound", "destinations": [{"fqdn": "a.example.com"}],
+                 "ports": 445, "transport": "tcp", "required": false, "feature": "gti", "purpose": "p"}
+              ]
+            }
+            """
+        let found = errors(text, file: "demo.json")
+        #expect(
+            found == [
+                #"demo.json:9:15: rules[0].ports: expected a port 1-65535, a list, a range "A-B" or "any", found "http""#,
+                #"demo.json:11:6: rules[1].portz: expected one of the keys id, direction, sources, destinations, ports, transport, required, feature, when, purpose, note, source, found unknown key "portz" (did you mean "ports"?)"#,
+                #"demo.json:10:12: rules[1].id: expected a rule id not used before (first at 8:12), found "a""#,
+                #"demo.json:13:70: rules[2].feature: expected a feature declared under features (git), found "gti" (did you mean "git"?)"#,
+            ])
+    }
+
+    @Test func jsonWrongTypeAndSyntaxError() {
+        let wrongType =
+            jsonHead + """
+                {"id": "a", "direction": "outbound", "destinations": [{"fqdn": "a.example.com"}],
+                 "ports": 443, "transport": "tcp", "required": "true", "purpose": "p"}
+              ]
+            }
+            """
+        #expect(errors(wrongType, file: "demo.json") == [#"demo.json:9:52: rules[0].required: expected true or false, found "true""#])
+
+        // A missing comma between members: libyaml stops at the second key (line 3, column 3).
+        let broken = "{\n  \"id\": \"demo\"\n  \"title\": \"Demo\"\n}\n"
+        let found = errors(broken, file: "demo.json")
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("demo.json:3:3: expected well-formed YAML or JSON, found ") == true)
+    }
+
+    /// Mutated built-in profiles (deterministic SplitMix64 edits: delete, duplicate or
+    /// replace a byte with YAML punctuation) must never crash the loader, and every error
+    /// it reports must point at a line and column of the file.
+    @Test func mutatedProfilesFailWithLocatedErrors() throws {
+        let original = Array(try #require(BuiltinProfiles.text(id: "cassandra-mi")).yaml.utf8)
+        let punctuation = Array(":-[]{}\"'#&*!|>%@` \n\t,0".utf8)
+        var state: UInt64 = 0x5EED_1234_ABCD_0001
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        var rejected = 0
+        for _ in 0..<300 {
+            var bytes = original
+            for _ in 0..<(1 + Int(next() % 4)) {
+                let position = Int(next() % UInt64(bytes.count))
+                switch next() % 3 {
+                case 0: bytes.remove(at: position)
+                case 1: bytes.insert(bytes[position], at: position)
+                default: bytes[position] = punctuation[Int(next() % UInt64(punctuation.count))]
+                }
+            }
+            do {
+                _ = try ProfileLoader.load(text: String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml")
+            } catch {
+                rejected += 1
+                #expect(!error.errors.isEmpty)
+                for item in error.errors {
+                    #expect(item.file == "fuzz.yaml" && item.line != nil && item.column != nil, "\(item)")
+                }
+            }
+        }
+        // Most random edits of a strict format must be caught.
+        #expect(rejected > 150)
+    }
+}

@@ -1,0 +1,63 @@
+import Testing
+@testable import FlowEngine
+import PacketWire
+
+@Suite struct FlowTableTests {
+    private func key(_ i: Int, transport: TransportKind = .tcp) -> FlowKey {
+        FlowKey(transport: transport, IPAddress(ipv4: 0x0a00_0001), UInt16(1024 + i % 60000), IPAddress(ipv4: 0x1400_0000 | UInt32(i)), 443)
+    }
+
+    private func record(_ i: Int, at t: Int64, transport: TransportKind = .tcp) -> FlowRecord {
+        FlowRecord(key: key(i, transport: transport), initiatorIsLow: true, evidence: .handshake, timestamp: t)
+    }
+
+    @Test func keysAreDirectionInsensitive() {
+        let a = IPAddress(ipv4: 1), b = IPAddress(ipv4: 2)
+        #expect(FlowKey(transport: .udp, a, 5000, b, 53) == FlowKey(transport: .udp, b, 53, a, 5000))
+        #expect(FlowKey(transport: .udp, a, 5000, b, 53) != FlowKey(transport: .tcp, a, 5000, b, 53))
+    }
+
+    @Test func insertFindAndRemoveKeepProbeChainsIntact() {
+        var table = FlowTable(capacity: 5000)
+        for i in 0..<5000 { _ = table.insert(record(i, at: Int64(i))) }
+        #expect(table.count == 5000)
+        for i in 0..<5000 { #expect(table.find(key(i)) != nil) }
+        // Evict half by age; the rest must still be found (backward-shift deletion).
+        var evicted = Set<FlowKey>()
+        for _ in 0..<2500 { if let r = table.evictOldest() { evicted.insert(r.record.key) } }
+        #expect(evicted.count == 2500)
+        for i in 0..<5000 { #expect((table.find(key(i)) != nil) == !evicted.contains(key(i))) }
+    }
+
+    @Test func capacityIsNeverExceededUnderAFlood() throws {
+        var tracker = FlowTracker(limits: { var l = FlowEngineLimits(); l.maxFlows = 1000; return l }())
+        var ended = 0
+        var packet = DecodedPacket()
+        packet.status = .decoded
+        packet.network = .ipv4
+        packet.transport = .udp
+        packet.source = IPAddress(ipv4: 0x0a00_0001)
+        for i in 0..<20_000 {
+            packet.destination = IPAddress(ipv4: 0xc000_0000 | UInt32(i))
+            packet.sourcePort = UInt16(truncatingIfNeeded: 30000 + i)
+            packet.destinationPort = 53
+            tracker.process(packet, timestamp: Int64(i), wireLength: 80) { _ in ended += 1 }
+            #expect(tracker.table.count <= 1000)
+        }
+        #expect(tracker.table.evictedForCapacity == 19_000)
+        #expect(ended == 19_000)
+        tracker.finish { _ in ended += 1 }
+        #expect(ended == 20_000)
+    }
+
+    @Test func idleFlowsAreEvictedByTheClock() {
+        var table = FlowTable(capacity: 100, tcpIdleTimeoutSeconds: 10, udpIdleTimeoutSeconds: 1)
+        _ = table.insert(record(1, at: 0, transport: .udp))
+        _ = table.insert(record(2, at: 0, transport: .tcp))
+        #expect(table.evictIdle(now: 500_000_000, budget: 4) == nil)
+        let gone = table.evictIdle(now: 2_000_000_000, budget: 4)
+        #expect(gone?.record.key.transport == .udp)
+        #expect(table.evictedIdle == 1)
+        #expect(table.count == 1)
+    }
+}

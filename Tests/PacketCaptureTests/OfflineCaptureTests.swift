@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+@testable import PacketCapture
+
+/// Reads a capture and returns (packets, a digest of every record's timestamp,
+/// lengths and bytes) so two encodings of the same packets can be compared.
+private func readAll(_ path: String) throws -> (count: Int, digest: UInt64, error: CaptureError?) {
+    let capture = try OfflineCapture(path: path)
+    var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+    func mix(_ v: UInt64) { digest = (digest ^ v) &* 0x0000_0100_0000_01b3 }
+    var n = 0
+    do {
+        n = try capture.forEachPacket { p in
+            mix(UInt64(bitPattern: p.timestampNanoseconds))
+            mix(UInt64(p.originalLength))
+            mix(UInt64(p.bytes.count))
+            p.bytes.withUnsafeBytes { for b in $0 { mix(UInt64(b)) } }
+        }
+        return (n, digest, nil)
+    } catch {
+        return (n, digest, error)
+    }
+}
+
+@Suite struct OfflineCaptureTests {
+    @Test(.enabled(if: SharedData.available, "../shared/captures/real is absent"))
+    func packetCountsMatchTshark() throws {
+        for entry in try SharedData.manifest() {
+            let path = SharedData.realCaptures.appendingPathComponent(entry.file).path
+            let capture = try OfflineCapture(path: path)
+            // libpcap reports DLTs (LINKTYPE_RAW 101 is DLT_RAW 12 on Linux): compare names.
+            #expect(LinkTypeNames.name(capture.linkType) == entry.link_type_names.first, "\(entry.file)")
+            #expect(capture.format.container.rawValue == entry.file_format, "\(entry.file)")
+            if let order = entry.byte_order { #expect(capture.format.byteOrder.rawValue == order, "\(entry.file)") }
+            var truncated = 0
+            let n = try capture.forEachPacket { if $0.isTruncated { truncated += 1 } }
+            #expect(n == entry.packet_count, "\(entry.file): libpcap read \(n), tshark \(entry.packet_count)")
+            if let t = entry.truncated_frames { #expect(truncated == t, "\(entry.file)") }
+        }
+    }
+
+    @Test(.enabled(if: SharedData.available && SharedData.tool("gzip") != nil))
+    func gzipCapturesReadLikeTheOriginal() throws {
+        let dir = try SharedData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in ["zeek-dhe.pcap", "ja4-tls-sni.pcapng", "ndpi-fuzz-2006-06-26-2594.pcap"] {
+            let src = SharedData.realCaptures.appendingPathComponent(name).path
+            let gz = dir.appendingPathComponent(name + ".gz").path
+            let (status, data) = try SharedData.run(SharedData.tool("gzip")!, ["-c", src])
+            #expect(status == 0)
+            try data.write(to: URL(fileURLWithPath: gz))
+            let plain = try readAll(src)
+            let packed = try readAll(gz)
+            #expect(plain.error == nil && packed.error == nil)
+            #expect(plain.count == packed.count && plain.count > 0, "\(name)")
+            #expect(plain.digest == packed.digest, "\(name)")
+            #expect(try OfflineCapture(path: gz).format.gzip)
+        }
+    }
+
+    /// editcap (Wireshark) rewrites the same packets as pcapng and as nanosecond
+    /// pcap: an independent writer for the formats libpcap must read alike.
+    @Test(.enabled(if: SharedData.available && SharedData.tool("editcap") != nil))
+    func formatsConvertedByEditcapReadAlike() throws {
+        let dir = try SharedData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = SharedData.realCaptures.appendingPathComponent("zeek-tls-conn-with-extensions.pcap").path
+        let original = try readAll(src)
+        for (format, container, precision) in [("pcapng", "pcapng", nil), ("nsecpcap", "pcap", "nanosecond"), ("pcap", "pcap", "microsecond")] as [(String, String, String?)] {
+            let out = dir.appendingPathComponent("out.\(format)").path
+            #expect(try SharedData.run(SharedData.tool("editcap")!, ["-F", format, src, out]).status == 0)
+            let capture = try OfflineCapture(path: out)
+            #expect(capture.format.container.rawValue == container)
+            #expect(capture.format.precision?.rawValue == precision)
+            let converted = try readAll(out)
+            #expect(converted.count == original.count)
+            #expect(converted.digest == original.digest, "\(format): timestamps or bytes differ")
+        }
+    }
+
+    @Test func nanosecondTimestampsKeepTheirPrecision() throws {
+        let dir = try SharedData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Hand-written nanosecond pcap, big-endian: one 60-byte Ethernet frame at 1.000000123 s.
+        var file: [UInt8] = [0xa1, 0xb2, 0x3c, 0x4d, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 1]
+        file += [0, 0, 0, 1, 0, 0, 0, 123, 0, 0, 0, 60, 0, 0, 0, 60] + [UInt8](repeating: 0, count: 60)
+        let path = dir.appendingPathComponent("ns.pcap").path
+        try Data(file).write(to: URL(fileURLWithPath: path))
+        let capture = try OfflineCapture(path: path)
+        #expect(capture.format == CaptureFileFormat(container: .pcap, byteOrder: .big, precision: .nanosecond, gzip: false))
+        var stamps: [Int64] = []
+        try capture.forEachPacket { stamps.append($0.timestampNanoseconds) }
+        #expect(stamps == [1_000_000_123])
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// The workspace's read-only shared data (`<repo>/../shared`), absent on some machines.
+enum SharedData {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let realCaptures = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/real")
+    static var available: Bool { FileManager.default.fileExists(atPath: realCaptures.appendingPathComponent("manifest.json").path) }
+
+    struct Entry: Decodable {
+        let file: String
+        let packet_count: Int
+        let link_types: [Int]
+        let link_type_names: [String]
+        let file_format: String
+        let byte_order: String?
+        let tcp_dst_ports: [Int]
+        let truncated_frames: Int?
+    }
+
+    static func manifest() throws -> [Entry] {
+        struct M: Decodable { let captures: [Entry] }
+        let data = try Data(contentsOf: realCaptures.appendingPathComponent("manifest.json"))
+        return try JSONDecoder().decode(M.self, from: data).captures
+    }
+
+    static func tool(_ name: String) -> String? {
+        for dir in ["/usr/bin", "/usr/local/bin", "/usr/sbin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+            return "\(dir)/\(name)"
+        }
+        return nil
+    }
+
+    @discardableResult
+    static func run(_ tool: String, _ args: [String]) throws -> (status: Int32, stdout: Data) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, data)
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("egress-audit-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
