@@ -127,8 +127,11 @@ public struct FQDNPattern: Hashable, Sendable, CustomStringConvertible {
             || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
     }
 
+    /// Placeholder names are free text for the profile author (`<your apim>`,
+    /// `{workspace-id}`): printable ASCII other than a dot or a delimiter.
     static func isPlaceholderByte(_ c: UInt8) -> Bool {
-        isLabelByte(c)
+        c >= 0x20 && c < 0x7F && c != UInt8(ascii: ".") && c != UInt8(ascii: "<") && c != UInt8(ascii: ">")
+            && c != UInt8(ascii: "{") && c != UInt8(ascii: "}")
     }
 }
 
@@ -161,7 +164,7 @@ public struct FQDNPatternError: Error, Hashable, Sendable, CustomStringConvertib
         case .nameTooLong(let n): "is \(n) characters long (at most 253)"
         case .badCharacter(let c):
             "has the character \(c >= 0x21 && c < 0x7F ? "'\(Character(Unicode.Scalar(c)))'" : "byte 0x\(String(c, radix: 16))") where only letters, digits, '-', '_', '*' or a <placeholder> may appear"
-        case .badPlaceholder: "has a placeholder that is not closed or not of the form <name> / {name}"
+        case .badPlaceholder: "has a placeholder that is empty, not closed within its label (no dots inside) or holds a control character, delimiter or non-ASCII byte"
         case .doubleGlob: "has two wildcards in a row ('**' or '*<placeholder>'), which is never meaningful"
         }
         return "FQDN pattern \"\(pattern)\" \(what) (at offset \(offset))"

@@ -35,6 +35,8 @@ import Testing
         let q = try FQDNPattern("gcs.prod.monitoring.{region}.core.windows.net")
         #expect(q.labels[3] == .glob([[], []]))
         #expect(q.placeholders == ["{region}"])
+        let spaced = try FQDNPattern("<your apim>.azure-api.net")
+        #expect(spaced.placeholders == ["<your apim>"])
         let r = try FQDNPattern("acs-<region>-x.example.com")
         #expect(r.labels[0] == .glob([bytes("acs-"), bytes("-x")]))
     }
@@ -62,7 +64,9 @@ import Testing
         ("*<region>.com", .doubleGlob, 1),
         ("<region.com", .badPlaceholder, 0),
         ("<>.com", .badPlaceholder, 0),
-        ("{a b}.com", .badPlaceholder, 2),
+        ("<a<b>.com", .badPlaceholder, 2),
+        ("{a\u{7}b}.com", .badPlaceholder, 2),
+        ("<my.region>.com", .badPlaceholder, 0),
     ])
     func rejects(pattern: String, reason: FQDNPatternError.Reason, offset: Int) {
         #expect(throws: FQDNPatternError(pattern: pattern, offset: offset, reason: reason)) {
@@ -89,5 +93,22 @@ import Testing
         #expect(c.description.contains("byte 0x20"))
         let d = FQDNPatternError(pattern: "a$b", offset: 1, reason: .badCharacter(0x24))
         #expect(d.description.contains("'$'"))
+    }
+
+    /// The profile layer validates FQDNs with its own rules; every one it
+    /// accepts in the shipped profiles must also compile here.
+    @Test func everyFQDNOfTheBuiltinProfilesParses() {
+        var failures: [String] = []
+        var count = 0
+        for profile in BuiltinProfiles.all {
+            for rule in profile.rules {
+                for case .fqdn(let text) in rule.destinations + rule.sources {
+                    count += 1
+                    do { _ = try FQDNPattern(text) } catch { failures.append("\(profile.id)/\(rule.id): \(error)") }
+                }
+            }
+        }
+        #expect(count > 20)
+        #expect(failures == [])
     }
 }

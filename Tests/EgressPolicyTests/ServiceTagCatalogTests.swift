@@ -209,4 +209,28 @@ struct AzurePublicCatalogTests {
         #expect(catalog.tags(containing: try #require(IPAddress("168.63.129.16"))).contains("AzureLoadBalancer"))
         if case .success = catalog.lookup("VirtualNetworkX") { Issue.record("unknown tag resolved") }
     }
+
+    /// Every service tag the shipped profiles name exists in the Public file,
+    /// regional ones resolved for "West US" as an operator would spell it.
+    @Test func everyServiceTagOfTheBuiltinProfilesResolves() throws {
+        let catalog = try #require(Self.catalog)
+        var failures: [String] = []
+        var count = 0
+        for profile in BuiltinProfiles.all {
+            for rule in profile.rules {
+                for case .serviceTag(let text) in rule.destinations + rule.sources {
+                    count += 1
+                    let result: Result<ServiceTag, ServiceTagWarning>
+                    if text.contains("<") || text.contains("{"), let dot = text.firstIndex(of: ".") {
+                        result = catalog.regionalTag(String(text[..<dot]), region: "West US")
+                    } else {
+                        result = catalog.lookup(text)
+                    }
+                    if case .failure(let w) = result { failures.append("\(profile.id)/\(rule.id): \(w)") }
+                }
+            }
+        }
+        #expect(count > 10)
+        #expect(failures == [])
+    }
 }
