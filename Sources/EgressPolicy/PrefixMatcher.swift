@@ -1,0 +1,205 @@
+import PacketWire
+
+/// Every id whose prefix contains an address, answered without allocating.
+///
+/// Built once from `(CIDR, id)` entries that may nest and overlap freely (an
+/// Azure address is in `AzureCloud`, `AzureCloud.westus`, `Storage` and
+/// `Storage.WestUS` at once). The build flattens each family's prefixes into
+/// disjoint address intervals; each interval carries an interned *match set*
+/// (the sorted, de-duplicated ids of all prefixes containing it, stored once in
+/// a shared array). A lookup indexes a 2^16-entry table by the address's top
+/// 16 bits, which narrows the search to the intervals starting in that block,
+/// then binary-searches them: no allocation, no pointer chasing.
+public struct PrefixMatcher: Sendable {
+    // IPv4: interval starts and their match-set indices, plus the top-16-bit index.
+    private let v4Starts: [UInt32]
+    private let v4Sets: [UInt32]
+    private let v4Index: [UInt32]
+    // IPv6: the same over 128-bit keys split in two words; index on the top 16 bits.
+    private let v6StartHigh: [UInt64]
+    private let v6StartLow: [UInt64]
+    private let v6Sets: [UInt32]
+    private let v6Index: [UInt32]
+    // Match set n is setIDs[setOffsets[n] ..< setOffsets[n + 1]]; set 0 is empty.
+    private let setOffsets: [Int]
+    private let setIDs: [Int32]
+
+    /// Number of disjoint intervals (IPv4, IPv6) and interned match sets: the size of the built table.
+    public var statistics: (ipv4Intervals: Int, ipv6Intervals: Int, matchSets: Int) {
+        (v4Starts.count, v6StartHigh.count, setOffsets.count - 1)
+    }
+
+    public init<S: Sequence>(_ entries: S) where S.Element == (CIDR, Int32) {
+        var v4: [(CIDR, Int32)] = []
+        var v6: [(CIDR, Int32)] = []
+        for e in entries {
+            if e.0.isIPv4 { v4.append(e) } else { v6.append(e) }
+        }
+        var sets = MatchSetInterner()
+        let i4 = PrefixMatcher.flatten(v4, familyLast: UInt128Key(high: 0, low: UInt64(UInt32.max)), sets: &sets)
+        let i6 = PrefixMatcher.flatten(v6, familyLast: .max, sets: &sets)
+
+        let starts4 = i4.map { UInt32(truncatingIfNeeded: $0.start.low) }
+        let high6 = i6.map(\.start.high)
+        v4Starts = starts4
+        v4Sets = i4.map(\.set)
+        v4Index = PrefixMatcher.blockIndex(count: starts4.count) { k, b in starts4[k] <= UInt32(b) << 16 }
+        v6StartHigh = high6
+        v6Sets = i6.map(\.set)
+        let low6 = i6.map(\.start.low)
+        v6StartLow = low6
+        v6Index = PrefixMatcher.blockIndex(count: high6.count) { k, b in
+            let blockHigh = UInt64(b) << 48
+            return high6[k] < blockHigh || (high6[k] == blockHigh && low6[k] == 0)
+        }
+        setOffsets = sets.offsets
+        setIDs = sets.ids
+    }
+
+    /// Every id whose prefix contains `address` (IPv4 addresses search the
+    /// IPv4 prefixes, IPv6 ones the IPv6 prefixes, including `::ffff:0:0/96`).
+    @inlinable
+    public func lookup(_ address: IPAddress) -> PrefixMatchSet {
+        address.isIPv4 ? lookup(ipv4: address.ipv4) : lookup(ipv6High: address.high, low: address.low)
+    }
+
+    public func lookup(ipv4 address: UInt32) -> PrefixMatchSet {
+        let block = Int(address >> 16)
+        var lo = Int(v4Index[block])
+        var hi = Int(v4Index[block + 1])
+        // Invariant: v4Starts[lo] <= address; the answer is the last start <= address in lo...hi.
+        while lo < hi {
+            let mid = (lo + hi + 1) >> 1
+            if v4Starts[mid] <= address { lo = mid } else { hi = mid - 1 }
+        }
+        return matchSet(v4Sets[lo])
+    }
+
+    public func lookup(ipv6High high: UInt64, low: UInt64) -> PrefixMatchSet {
+        let block = Int(high >> 48)
+        var lo = Int(v6Index[block])
+        var hi = Int(v6Index[block + 1])
+        while lo < hi {
+            let mid = (lo + hi + 1) >> 1
+            let h = v6StartHigh[mid]
+            if h < high || (h == high && v6StartLow[mid] <= low) { lo = mid } else { hi = mid - 1 }
+        }
+        return matchSet(v6Sets[lo])
+    }
+
+    private func matchSet(_ n: UInt32) -> PrefixMatchSet {
+        let i = Int(n)
+        return PrefixMatchSet(setIndex: n, ids: setIDs[setOffsets[i] ..< setOffsets[i + 1]])
+    }
+
+    // MARK: Build
+
+    struct Interval {
+        var start: UInt128Key
+        var set: UInt32
+    }
+
+    /// Sweeps prefixes in address order keeping the chain of prefixes that
+    /// contain the current position (CIDR prefixes either nest or are
+    /// disjoint, so that chain is a stack). Every change of the top of the
+    /// stack starts an interval labelled with the top's match set, which is
+    /// its parent's set plus its own ids, interned once at push time.
+    static func flatten(_ entries: [(CIDR, Int32)], familyLast: UInt128Key, sets: inout MatchSetInterner) -> [Interval] {
+        var prefixes = entries.map { (first: $0.0.firstKey, last: $0.0.lastKey, length: $0.0.prefixLength, id: $0.1) }
+        prefixes.sort { a, b in a.first != b.first ? a.first < b.first : a.length < b.length }
+
+        var out: [Interval] = []
+        func emit(_ start: UInt128Key, _ set: UInt32) {
+            if let last = out.last, last.set == set { return }
+            out.append(Interval(start: start, set: set))
+        }
+        var stack: [(last: UInt128Key, set: UInt32)] = []
+        var pos: UInt128Key? = .zero
+        var i = 0
+        while i < prefixes.count {
+            // One group = one distinct prefix, with all the ids given for it.
+            let first = prefixes[i].first, last = prefixes[i].last, length = prefixes[i].length
+            var ids: [Int32] = []
+            while i < prefixes.count, prefixes[i].first == first, prefixes[i].length == length {
+                ids.append(prefixes[i].id)
+                i += 1
+            }
+            while let top = stack.last, top.last < first {
+                if let p = pos, !(top.last < p) { emit(p, top.set) }
+                pos = top.last.successor
+                stack.removeLast()
+            }
+            if let p = pos, p < first { emit(p, stack.last?.set ?? 0) }
+            pos = first
+            let set = sets.intern(parent: stack.last?.set ?? 0, adding: ids)
+            stack.append((last, set))
+        }
+        while let top = stack.popLast() {
+            if let p = pos, !(top.last < p) { emit(p, top.set) }
+            pos = top.last.successor
+        }
+        if let p = pos, !(familyLast < p) { emit(p, 0) }
+        if out.isEmpty { out.append(Interval(start: .zero, set: 0)) }
+        return out
+    }
+
+    /// index[b] = the interval containing the first address of block b; index[65536] = last interval.
+    /// `startsAtOrBefore(k, b)`: interval k starts at or before the first address of block b.
+    static func blockIndex(count: Int, startsAtOrBefore: (Int, Int) -> Bool) -> [UInt32] {
+        var index = [UInt32](repeating: 0, count: 65537)
+        var k = 0
+        for b in 0 ..< 65536 {
+            while k + 1 < count, startsAtOrBefore(k + 1, b) { k += 1 }
+            index[b] = UInt32(k)
+        }
+        index[65536] = UInt32(count - 1)
+        return index
+    }
+}
+
+/// The ids of all prefixes containing one address: a view into the matcher's
+/// shared id array (sorted ascending, no duplicates). `setIndex` names the
+/// set itself, so callers can cache per-set decisions (two addresses with the
+/// same `setIndex` are in exactly the same prefixes' ids).
+public struct PrefixMatchSet: RandomAccessCollection, Sendable {
+    public let setIndex: UInt32
+    public let ids: ArraySlice<Int32>
+
+    public var startIndex: Int { ids.startIndex }
+    public var endIndex: Int { ids.endIndex }
+    public subscript(position: Int) -> Int32 { ids[position] }
+    public var isEmpty: Bool { ids.isEmpty }
+    public var count: Int { ids.count }
+
+    public func contains(id: Int32) -> Bool {
+        var lo = ids.startIndex, hi = ids.endIndex
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if ids[mid] < id { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < ids.endIndex && ids[lo] == id
+    }
+}
+
+/// Stores each distinct sorted id list once.
+struct MatchSetInterner {
+    var offsets: [Int] = [0, 0]
+    var ids: [Int32] = []
+    private var table: [[Int32]: UInt32] = [[]: 0]
+
+    mutating func intern(parent: UInt32, adding extra: [Int32]) -> UInt32 {
+        let p = Int(parent)
+        var merged = Array(ids[offsets[p] ..< offsets[p + 1]])
+        merged.append(contentsOf: extra)
+        merged.sort()
+        var unique: [Int32] = []
+        unique.reserveCapacity(merged.count)
+        for id in merged where unique.last != id { unique.append(id) }
+        if let existing = table[unique] { return existing }
+        let n = UInt32(offsets.count - 1)
+        ids.append(contentsOf: unique)
+        offsets.append(ids.count)
+        table[unique] = n
+        return n
+    }
+}
