@@ -75,6 +75,12 @@ public struct FlowTable {
         return index
     }
 
+    /// Runs `body` with exclusive access to record `index`.
+    @inlinable
+    public mutating func modify<R>(_ index: Int, _ body: (inout FlowRecord) -> R) -> R {
+        body(&records[index])
+    }
+
     @inlinable
     public subscript(index: Int) -> FlowRecord {
         get { records[index] }

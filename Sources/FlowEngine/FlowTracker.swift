@@ -122,37 +122,42 @@ public struct FlowTracker {
     }
 
     private mutating func update(_ index: Int, _ packet: DecodedPacket, timestamp: Int64, wireLength: Int) {
-        let fromInitiator: Bool = {
-            let r = table[index]
-            let initiator = r.initiator
-            return packet.source == initiator.address && packet.sourcePort == initiator.port
-        }()
-        table[index].lastSeen = Swift.max(table[index].lastSeen, timestamp)
+        // One exclusive access to the record for all the counters (one uniqueness check, not ten).
+        let fromInitiator = table.modify(index) { r in Self.count(packet, into: &r, timestamp: timestamp, wireLength: wireLength) }
+        if packet.payload.count > 0 { name(index, packet, fromInitiator: fromInitiator, timestamp: timestamp) }
+    }
+
+    /// Adds a packet's evidence to its flow; returns whether the initiator sent it.
+    @inline(__always)
+    static func count(_ packet: DecodedPacket, into r: inout FlowRecord, timestamp: Int64, wireLength: Int) -> Bool {
+        let initiator = r.initiator
+        let fromInitiator = packet.source == initiator.address && packet.sourcePort == initiator.port
+        if timestamp > r.lastSeen { r.lastSeen = timestamp }
         if fromInitiator {
-            table[index].fromInitiator.packets += 1
-            table[index].fromInitiator.bytes += UInt64(wireLength)
+            r.fromInitiator.packets &+= 1
+            r.fromInitiator.bytes &+= UInt64(wireLength)
         } else {
-            table[index].fromResponder.packets += 1
-            table[index].fromResponder.bytes += UInt64(wireLength)
+            r.fromResponder.packets &+= 1
+            r.fromResponder.bytes &+= UInt64(wireLength)
         }
-        defer { if packet.payload.count > 0 { name(index, packet, fromInitiator: fromInitiator, timestamp: timestamp) } }
-        guard packet.transport == .tcp, packet.tcp.hasHeader else { return }
+        guard packet.transport == .tcp, packet.tcp.hasHeader else { return fromInitiator }
         let flags = packet.tcp.flags
         if flags.contains(.syn) {
             if fromInitiator && !flags.contains(.ack) {
-                table[index].synCount &+= 1
-                table[index].initiatorNextSequence = packet.tcp.sequenceNumber &+ 1
-                table[index].initiatorSequenceKnown = true
+                r.synCount &+= 1
+                r.initiatorNextSequence = packet.tcp.sequenceNumber &+ 1
+                r.initiatorSequenceKnown = true
             } else if !fromInitiator && flags.contains(.ack) {
-                table[index].synAckSeen = true
-                table[index].responderNextSequence = packet.tcp.sequenceNumber &+ 1
-                table[index].responderSequenceKnown = true
+                r.synAckSeen = true
+                r.responderNextSequence = packet.tcp.sequenceNumber &+ 1
+                r.responderSequenceKnown = true
             }
         }
         if flags.contains(.rst) {
-            if fromInitiator { table[index].resetByInitiator = true } else { table[index].resetByResponder = true }
+            if fromInitiator { r.resetByInitiator = true } else { r.resetByResponder = true }
         }
-        if flags.contains(.fin) { table[index].finSeen = true }
+        if flags.contains(.fin) { r.finSeen = true }
+        return fromInitiator
     }
 
     // MARK: ICMP errors

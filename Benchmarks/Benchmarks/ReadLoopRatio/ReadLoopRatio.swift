@@ -16,6 +16,8 @@ struct ReadLoopRatio {
         var args = Array(CommandLine.arguments.dropFirst())
         var rounds = 7
         if let i = args.firstIndex(of: "--rounds"), i + 1 < args.count { rounds = Int(args[i + 1]) ?? 7; args.removeSubrange(i...(i + 1)) }
+        var only: String?
+        if let i = args.firstIndex(of: "--only"), i + 1 < args.count { only = args[i + 1]; args.removeSubrange(i...(i + 1)) }
         let path = args.first ?? BenchmarkCapture.path()
         let packets = BenchmarkCapture.packetCount(path)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
@@ -45,6 +47,11 @@ struct ReadLoopRatio {
                 return analyzer.summary.flows
             }),
         ]
+        if let only {
+            // Profiling aid: run one path once (e.g. under callgrind).
+            for (name, body) in paths where name.hasPrefix(only) { print(name, try body()) }
+            return
+        }
         var times = [[Double]](repeating: [], count: paths.count)
         for _ in 0..<rounds {
             for (i, (_, body)) in paths.enumerated() {
