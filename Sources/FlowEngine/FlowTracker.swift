@@ -36,6 +36,7 @@ public struct FlowTracker {
     public internal(set) var dnsCache: DNSAnswerCache
     /// Distinct DNS answers seen (bounded by `limits.maxDNSObservations`).
     public internal(set) var dnsObservations: Set<DNSObservation> = []
+    var dnsObservationFingerprints: Set<UInt64> = []
     public let limits: FlowEngineLimits
     var quicFlows: [Int: QUICFlowState] = [:]
     var quicDecryptor = QUICInitialDecryptor()
