@@ -15,7 +15,6 @@ public struct OfflineAnalyzer {
     private var flowTotals = (total: 0, tcp: 0, udp: 0)
     private var truncatedFrames = 0
     private let decoder = PacketDecoder()
-    private var packet = DecodedPacket()
     /// Keep every flow as it leaves the tracker (for `--flows` and the audit).
     public var keepsFlows: Bool
     /// Flows that left the tracker (evicted, or at the end), when `keepsFlows`.
@@ -43,11 +42,13 @@ public struct OfflineAnalyzer {
             snapshotLength: capture.snapshotLength, packets: 0, bytes: 0)
         let before = (counters.packets, counters.bytes)
         var first = Int64.max, last = Int64.min
+        // A local, reused for every packet: passed by reference, never copied.
+        var packet = DecodedPacket()
         do {
             try capture.forEachPacket { captured in
                 first = Swift.min(first, captured.timestampNanoseconds)
                 last = Swift.max(last, captured.timestampNanoseconds)
-                ingest(captured)
+                ingest(captured, &packet)
             }
         } catch {
             errors.append(error)
@@ -64,7 +65,7 @@ public struct OfflineAnalyzer {
 
     /// The per-packet path: no allocation once the tables are warm.
     @inline(__always)
-    private mutating func ingest(_ captured: CapturedPacket) {
+    private mutating func ingest(_ captured: CapturedPacket, _ packet: inout DecodedPacket) {
         decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType), originalLength: captured.originalLength, into: &packet)
         counters.record(packet, wireLength: captured.originalLength)
         if captured.isTruncated { truncatedFrames += 1 }
