@@ -4,7 +4,7 @@
 // to the bare loop (ratios, not absolute times, are the figure to quote).
 //
 //   swift run -c release --package-path Benchmarks read-loop-ratio [FILE] [--rounds N]
-import BareLibpcap
+import BenchmarkSupport
 import EgressAudit
 import Foundation
 import PacketCapture
