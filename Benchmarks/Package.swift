@@ -40,6 +40,17 @@ let package = Package(
             path: "Benchmarks/CaptureBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Policy matchers (prefix, FQDN) and their builds beside naive baselines.
+        .executableTarget(
+            name: "PolicyBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "EgressPolicy", package: root),
+                .product(name: "PacketWire", package: root),
+            ],
+            path: "Benchmarks/PolicyBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Alternating-round timing of the read paths against the bare loop: prints the ratios.
         .executableTarget(
             name: "read-loop-ratio",

@@ -1,0 +1,391 @@
+import PacketWire
+
+/// An expanded profile joined with a service-tag catalog into two matchers:
+/// one `FQDNMatcher` over every FQDN pattern and one `PrefixMatcher` over every
+/// CIDR/IP and every prefix of every service tag the rules name. Per-packet
+/// queries (`rules(allowingName:…)`, `rules(allowingAddress:…)`, `allows`)
+/// run over raw bytes and reuse the caller's `MatchBuffer`, so they do not
+/// allocate; `evaluate` is the allocating, explaining form for the CLI and reports.
+///
+/// The "peer" a rule names depends on who initiates: an outbound rule's
+/// destinations, an inbound rule's sources, both for `both` rules. A rule that
+/// names no peer on the asked side ("*" in the documents) allows any peer.
+public struct CompiledProfile: Sendable {
+    /// Which list of a rule an endpoint came from.
+    public enum Side: Sendable, Hashable {
+        case destination
+        case source
+    }
+
+    /// Why an endpoint matched: the pattern, tag or prefix as the rule names it.
+    public enum Reason: Sendable, Hashable, CustomStringConvertible {
+        case name(pattern: String)
+        case serviceTag(String)
+        case address(String)
+        /// The rule names no peer on this side: any address or name.
+        case anyPeer
+
+        public var description: String {
+            switch self {
+            case .name(let pattern): return "name matches \(pattern)"
+            case .serviceTag(let tag): return "address in service tag \(tag)"
+            case .address(let cidr): return "address in \(cidr)"
+            case .anyPeer: return "rule allows any peer"
+            }
+        }
+    }
+
+    struct Endpoint: Sendable {
+        var rule: Int32
+        var side: Side
+        var reason: Reason
+    }
+
+    public let expanded: ExpandedProfile
+    public let catalog: ServiceTagCatalog
+    /// The expanded profile's rules; rule indices in every answer point here.
+    public var rules: [ExpandedRule] { expanded.rules }
+    /// Expansion warnings followed by the join's own (tags missing, widened, …).
+    public let warnings: [CompileWarning]
+
+    private let endpoints: [Endpoint]
+    private let names: FQDNMatcher
+    private let addresses: PrefixMatcher
+    /// Rules naming no peer for an outbound (resp. inbound) flow.
+    private let anyPeerOutbound: [Int32]
+    private let anyPeerInbound: [Int32]
+    private let enabled: [Bool]
+
+    public init(_ expanded: ExpandedProfile, catalog: ServiceTagCatalog) {
+        var endpoints: [Endpoint] = []
+        var fqdns: [(FQDNPattern, Int32)] = []
+        var prefixes: [(CIDR, Int32)] = []
+        var anyOut: [Int32] = [], anyIn: [Int32] = []
+        var warnings = expanded.warnings.map(CompileWarning.expansion)
+        var missingWithoutFile: [String] = []
+        var emptyVirtualNetwork: [String] = []
+        let files = catalog.sources.map(CompiledProfile.fileName)
+
+        for (r, rule) in expanded.rules.enumerated() {
+            let ruleIndex = Int32(r)
+            var sides: [(Side, [ProfileEndpoint])] = []
+            switch rule.direction {
+            case .outbound: sides = [(.destination, rule.destinations)]
+            case .inbound: sides = [(.source, rule.sources)]
+            case .both: sides = [(.destination, rule.destinations), (.source, rule.sources)]
+            }
+            for (side, list) in sides {
+                if list.isEmpty {
+                    if side == .destination { anyOut.append(ruleIndex) } else { anyIn.append(ruleIndex) }
+                    continue
+                }
+                for endpoint in list {
+                    let id = Int32(endpoints.count)
+                    switch endpoint {
+                    case .fqdn(let text):
+                        do {
+                            fqdns.append((try FQDNPattern(text), id))
+                            endpoints.append(Endpoint(rule: ruleIndex, side: side, reason: .name(pattern: text)))
+                        } catch {
+                            warnings.append(.unusableEndpoint(rule: rule.id, endpoint: endpoint.description, reason: error.description))
+                        }
+                    case .cidr(let text):
+                        do {
+                            prefixes.append((try CIDR(parsing: text), id))
+                            endpoints.append(Endpoint(rule: ruleIndex, side: side, reason: .address(text)))
+                        } catch {
+                            warnings.append(.unusableEndpoint(rule: rule.id, endpoint: endpoint.description, reason: error.description))
+                        }
+                    case .serviceTag(let written):
+                        let resolved = CompiledProfile.resolve(written, in: catalog)
+                        guard let tag = resolved.tag else {
+                            if catalog.sources.isEmpty {
+                                if !missingWithoutFile.contains(written) { missingWithoutFile.append(written) }
+                            } else {
+                                warnings.append(.tagMissing(rule: rule.id, tag: written, files: files))
+                            }
+                            continue
+                        }
+                        if let widenedTo = resolved.widenedTo {
+                            warnings.append(.tagWidened(rule: rule.id, written: written, resolved: widenedTo))
+                        }
+                        if tag.prefixes.isEmpty, ServiceTagCatalog.fold(tag.name) == ServiceTagCatalog.fold(ServiceTagCatalog.virtualNetwork) {
+                            if !emptyVirtualNetwork.contains(rule.id) { emptyVirtualNetwork.append(rule.id) }
+                        }
+                        endpoints.append(Endpoint(rule: ruleIndex, side: side, reason: .serviceTag(tag.name)))
+                        for p in tag.prefixes { prefixes.append((p, id)) }
+                    }
+                }
+            }
+        }
+        if !missingWithoutFile.isEmpty { warnings.append(.noServiceTagFile(tags: missingWithoutFile)) }
+        if !emptyVirtualNetwork.isEmpty { warnings.append(.virtualNetworkUnset(rules: emptyVirtualNetwork)) }
+
+        self.expanded = expanded
+        self.catalog = catalog
+        self.warnings = warnings
+        self.endpoints = endpoints
+        names = FQDNMatcher(fqdns)
+        addresses = PrefixMatcher(prefixes)
+        anyPeerOutbound = anyOut
+        anyPeerInbound = anyIn
+        enabled = expanded.rules.map {
+            switch $0.requirement {
+            case .required: return true
+            case .optional(_, let on): return on
+            }
+        }
+    }
+
+    // MARK: Per-packet queries (no allocation once `buffer` has grown)
+
+    /// Indices (into `rules`) of the enabled rules that allow a flow to or from
+    /// the peer called `name` on `port` (nil: any port) over `transport`
+    /// (`.any`: either). `buffer` is cleared first; each index appears once.
+    public func rules(
+        allowingName name: ByteView, port: UInt16?, transport: RuleTransport, direction: RuleDirection,
+        includeDisabled: Bool = false, into buffer: inout MatchBuffer
+    ) {
+        buffer.removeAll()
+        names.forEachMatch(name) { id in
+            let e = endpoints[Int(id)]
+            if fits(e.rule, side: e.side, port: port, transport: transport, direction: direction, includeDisabled: includeDisabled) {
+                buffer.insert(e.rule)
+            }
+        }
+        addAnyPeer(port: port, transport: transport, direction: direction, includeDisabled: includeDisabled, into: &buffer)
+    }
+
+    /// As `rules(allowingName:…)`, for the peer's address (CIDRs and service tags).
+    public func rules(
+        allowingAddress address: IPAddress, port: UInt16?, transport: RuleTransport, direction: RuleDirection,
+        includeDisabled: Bool = false, into buffer: inout MatchBuffer
+    ) {
+        buffer.removeAll()
+        for id in addresses.lookup(address) {
+            let e = endpoints[Int(id)]
+            if fits(e.rule, side: e.side, port: port, transport: transport, direction: direction, includeDisabled: includeDisabled) {
+                buffer.insert(e.rule)
+            }
+        }
+        addAnyPeer(port: port, transport: transport, direction: direction, includeDisabled: includeDisabled, into: &buffer)
+    }
+
+    /// True when an enabled rule allows the flow by name or by address.
+    public func allows(name: ByteView?, address: IPAddress?, port: UInt16, transport: RuleTransport, direction: RuleDirection) -> Bool {
+        let anyPeer = direction == .inbound ? anyPeerInbound : anyPeerOutbound
+        for r in anyPeer where fits(r, side: direction == .inbound ? .source : .destination, port: port, transport: transport,
+                                     direction: direction, includeDisabled: false) {
+            return true
+        }
+        if let address {
+            for id in addresses.lookup(address) {
+                let e = endpoints[Int(id)]
+                if fits(e.rule, side: e.side, port: port, transport: transport, direction: direction, includeDisabled: false) { return true }
+            }
+        }
+        if let name {
+            var found = false
+            names.forEachMatch(name) { id in
+                let e = endpoints[Int(id)]
+                if !found, fits(e.rule, side: e.side, port: port, transport: transport, direction: direction, includeDisabled: false) {
+                    found = true
+                }
+            }
+            return found
+        }
+        return false
+    }
+
+    private func addAnyPeer(port: UInt16?, transport: RuleTransport, direction: RuleDirection, includeDisabled: Bool,
+                            into buffer: inout MatchBuffer) {
+        let side: Side = direction == .inbound ? .source : .destination
+        for r in direction == .inbound ? anyPeerInbound : anyPeerOutbound
+        where fits(r, side: side, port: port, transport: transport, direction: direction, includeDisabled: includeDisabled) {
+            buffer.insert(r)
+        }
+    }
+
+    /// The flow's direction picks the side a rule names its peer on: outbound
+    /// flows are matched against destinations, inbound ones against sources.
+    @inline(__always)
+    private func fits(_ rule: Int32, side: Side, port: UInt16?, transport: RuleTransport, direction: RuleDirection,
+                      includeDisabled: Bool) -> Bool {
+        let r = Int(rule)
+        guard includeDisabled || enabled[r] else { return false }
+        switch direction {
+        case .outbound: guard side == .destination else { return false }
+        case .inbound: guard side == .source else { return false }
+        case .both: break
+        }
+        let spec = expanded.rules[r]
+        if transport != .any, spec.transport != .any, spec.transport != transport { return false }
+        if let port, !spec.ports.contains(port) { return false }
+        return true
+    }
+
+    // MARK: Explaining (allocates)
+
+    /// Which rules allow a flow, which would with a feature enabled, and which
+    /// allow the same peer only on other ports or transports.
+    /// `port` nil asks about every port (then nothing is "on other ports").
+    public func evaluate(name: String?, address: IPAddress?, port: UInt16?, transport: RuleTransport,
+                         direction: RuleDirection = .outbound) -> Evaluation {
+        var reasons: [Int32: [Reason]] = [:]
+        var order: [Int32] = []
+        func note(_ rule: Int32, _ reason: Reason) {
+            if reasons[rule] == nil { order.append(rule) }
+            if !(reasons[rule, default: []].contains(reason)) { reasons[rule, default: []].append(reason) }
+        }
+        let wantedSide: Side = direction == .inbound ? .source : .destination
+        if var text = name {
+            text.withUTF8 { bytes in
+                names.forEachMatch(ByteView(UnsafeRawBufferPointer(bytes))) { id in
+                    let e = endpoints[Int(id)]
+                    if direction == .both || e.side == wantedSide { note(e.rule, e.reason) }
+                }
+            }
+        }
+        if let address {
+            for id in addresses.lookup(address) {
+                let e = endpoints[Int(id)]
+                if direction == .both || e.side == wantedSide { note(e.rule, e.reason) }
+            }
+        }
+        var evaluation = Evaluation(name: name, address: address, port: port, transport: transport, direction: direction)
+        for r in order {
+            let match = Evaluation.Match(ruleIndex: Int(r), rule: expanded.rules[Int(r)], reasons: reasons[r] ?? [])
+            // Sides were filtered when noting, so only ports, transport and the feature remain to check.
+            if fits(r, side: wantedSide, port: port, transport: transport, direction: direction,
+                    includeDisabled: true)
+            {
+                if enabled[Int(r)] { evaluation.allowedBy.append(match) } else { evaluation.allowedIfEnabled.append(match) }
+            } else {
+                evaluation.otherPortsBy.append(match)
+            }
+        }
+        let anyPeer = direction == .inbound ? anyPeerInbound : anyPeerOutbound
+        for r in anyPeer where reasons[r] == nil
+            && fits(r, side: wantedSide, port: port, transport: transport, direction: direction, includeDisabled: true)
+        {
+            let match = Evaluation.Match(ruleIndex: Int(r), rule: expanded.rules[Int(r)], reasons: [.anyPeer])
+            if enabled[Int(r)] { evaluation.allowedBy.append(match) } else { evaluation.allowedIfEnabled.append(match) }
+        }
+        if let address { evaluation.serviceTags = catalog.tags(containing: address) }
+        return evaluation
+    }
+
+    // MARK: Building
+
+    /// Number of FQDN patterns, prefixes (after tag expansion) and matcher sizes.
+    public var statistics: (endpoints: Int, fqdnNodes: Int, ipv4Intervals: Int, ipv6Intervals: Int) {
+        let n = names.statistics, a = addresses.statistics
+        return (endpoints.count, n.nodes, a.ipv4Intervals, a.ipv6Intervals)
+    }
+
+    /// `Storage.WestUS` by name (any case), else as base + region
+    /// (`AzureCloud.WestUS` → `AzureCloud.westus`); a tag still holding a
+    /// placeholder (`Storage.<Region>`, region unset) widens to its base tag.
+    static func resolve(_ written: String, in catalog: ServiceTagCatalog) -> (tag: ServiceTag?, widenedTo: String?) {
+        if written.contains("<") || written.contains("{") {
+            guard let dot = written.firstIndex(of: ".") else { return (nil, nil) }
+            let base = String(written[..<dot])
+            guard !base.contains("<"), !base.contains("{"), let tag = catalog.tag(named: base) else { return (nil, nil) }
+            return (tag, tag.name)
+        }
+        if let tag = catalog.tag(named: written) { return (tag, nil) }
+        if let dot = written.lastIndex(of: "."),
+           case .success(let tag) = catalog.regionalTag(String(written[..<dot]), region: String(written[written.index(after: dot)...]))
+        {
+            return (tag, nil)
+        }
+        return (nil, nil)
+    }
+
+    static func fileName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+}
+
+/// A flow checked against a compiled profile, with the reasons.
+public struct Evaluation: Sendable {
+    public struct Match: Sendable {
+        public let ruleIndex: Int
+        public let rule: ExpandedRule
+        /// Every pattern, tag or prefix of the rule that matched the peer.
+        public let reasons: [CompiledProfile.Reason]
+    }
+
+    public enum Verdict: String, Sendable {
+        /// An enabled rule allows it.
+        case allowed
+        /// Only a rule of a disabled optional feature allows it.
+        case allowedIfFeatureEnabled = "feature-disabled"
+        /// Rules name the peer, but not on this port or transport.
+        case wrongPort = "wrong-port"
+        /// No rule names the peer.
+        case undocumented
+    }
+
+    public let name: String?
+    public let address: IPAddress?
+    public let port: UInt16?
+    public let transport: RuleTransport
+    public let direction: RuleDirection
+    public internal(set) var allowedBy: [Match] = []
+    public internal(set) var allowedIfEnabled: [Match] = []
+    /// Rules that name the peer but on other ports or another transport.
+    public internal(set) var otherPortsBy: [Match] = []
+    /// Every service tag of the catalog containing `address`, in load order.
+    public internal(set) var serviceTags: [String] = []
+
+    init(name: String?, address: IPAddress?, port: UInt16?, transport: RuleTransport, direction: RuleDirection) {
+        self.name = name
+        self.address = address
+        self.port = port
+        self.transport = transport
+        self.direction = direction
+    }
+
+    public var verdict: Verdict {
+        if !allowedBy.isEmpty { return .allowed }
+        if !allowedIfEnabled.isEmpty { return .allowedIfFeatureEnabled }
+        if !otherPortsBy.isEmpty { return .wrongPort }
+        return .undocumented
+    }
+}
+
+/// Something the join of profile and tag catalog could not do as written.
+public enum CompileWarning: Sendable, Hashable, CustomStringConvertible {
+    case expansion(ExpansionWarning)
+    /// `written` still held a placeholder; the rule uses the wider `resolved` tag.
+    case tagWidened(rule: String, written: String, resolved: String)
+    /// No loaded file defines the tag; the rule matches nothing by address.
+    case tagMissing(rule: String, tag: String, files: [String])
+    /// No tag file was given: these tags (other than the built-in ones) match nothing.
+    case noServiceTagFile(tags: [String])
+    /// `VirtualNetwork` has no prefixes (no `virtual-network` parameter).
+    case virtualNetworkUnset(rules: [String])
+    /// An endpoint that does not parse (profiles are validated on load, so only hand-built ones).
+    case unusableEndpoint(rule: String, endpoint: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .expansion(let warning):
+            return warning.description
+        case .tagWidened(let rule, let written, let resolved):
+            return "rule \(rule): service tag \(written) has an unset placeholder, widened to \(resolved)"
+        case .tagMissing(let rule, let tag, let files):
+            return "rule \(rule): service tag \(tag) is not in \(files.joined(separator: ", ")); it matches no address"
+        case .noServiceTagFile(let tags):
+            return "no service tag file given (--service-tags FILE): tags \(tags.joined(separator: ", ")) match no address; "
+                + "only \(ServiceTagCatalog.azureLoadBalancer), \(ServiceTagCatalog.virtualNetwork), \(ServiceTagCatalog.internet) "
+                + "and CIDR rules match by address"
+        case .virtualNetworkUnset(let rules):
+            let shown = rules.prefix(4).joined(separator: ", ") + (rules.count > 4 ? ", …" : "")
+            return "VirtualNetwork has no prefixes (set the virtual-network parameter): \(rules.count) rule(s) match no address by it (\(shown))"
+        case .unusableEndpoint(let rule, let endpoint, let reason):
+            return "rule \(rule): \(endpoint) ignored: \(reason)"
+        }
+    }
+}
