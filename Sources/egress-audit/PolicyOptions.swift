@@ -5,7 +5,7 @@ import Foundation
 /// The profile options `explain`, `analyze` and `live` share, with the same meaning everywhere.
 struct PolicyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A built-in profile id (see `profiles list`) or a profile file (.yaml, .yml, .json).", valueName: "id|file"))
-    var profile: String
+    var profile: String?
 
     @Option(name: .customLong("param"), help: ArgumentHelp("A profile parameter, e.g. --param region=westus (repeatable).", valueName: "name=value"))
     var parameters: [String] = []
@@ -37,6 +37,7 @@ struct PolicyOptions: ParsableArguments {
     /// Loads, expands and compiles the profile against the tag files, printing
     /// its warnings on standard error. Bad input prints its errors and exits 1.
     func compile(printWarnings: Bool = true) throws -> CompiledProfile {
+        guard profile != nil else { throw failure("--profile is required: a built-in id (\(BuiltinProfiles.texts.map(\.id).joined(separator: ", "))) or a profile file") }
         let values = try parameterValues()
         let profile = try loadProfile()
         let expanded: ExpandedProfile
@@ -60,6 +61,7 @@ struct PolicyOptions: ParsableArguments {
     }
 
     private func loadProfile() throws -> Profile {
+        let profile = self.profile ?? ""
         if let text = BuiltinProfiles.text(id: profile) {
             do { return try text.load() } catch { throw failure(error.description) }
         }
