@@ -56,6 +56,7 @@ let package = Package(
             name: "read-loop-ratio",
             dependencies: [
                 "BenchmarkSupport",
+                .product(name: "EgressPolicy", package: root),
                 .product(name: "PacketCapture", package: root),
                 .product(name: "PacketWire", package: root),
                 .product(name: "EgressAudit", package: root),

@@ -34,8 +34,10 @@ public struct Auditor {
                       nodes given: [CIDR], serviceTagFiles: [String], warnings: [String] = []) -> AuditReport {
         let selection = NodeSelector.select(flows: flows, given: given)
         var classified: [ClassifiedFlow] = []
+        classified.reserveCapacity(flows.count)
+        var memo = Memo()
         for record in flows {
-            if let c = classify(record, names: names, nodes: selection.nodes) { classified.append(c) }
+            if let c = classify(record, names: names, nodes: selection.nodes, memo: &memo) { classified.append(c) }
         }
 
         var allowed = DestinationTable(), undocumented = DestinationTable(), wrongPort = DestinationTable()
@@ -48,7 +50,7 @@ public struct Auditor {
             case .allowed:
                 if c.direction == .outbound { suggestions.insert(Self.suggestion(for: c)) }
                 let ids = c.evaluation.allowedBy.map { $0.rule.id }
-                allowed.add(c, display: display, rules: ids, tags: profile.catalog.tags(containing: c.peer))
+                allowed.add(c, display: display, rules: ids, tags: memo.tags(c.peer, profile.catalog))
                 for m in c.evaluation.allowedBy {
                     var entry = ruleFlows[m.ruleIndex] ?? (0, 0, [], [:])
                     entry.flows += 1
@@ -61,16 +63,16 @@ public struct Auditor {
                 }
             case .wrongPort:
                 wrongPort.add(c, display: display, rules: c.evaluation.otherPortsBy.map { "\($0.rule.id) (\($0.rule.transport.rawValue)/\($0.rule.ports))" },
-                              tags: profile.catalog.tags(containing: c.peer))
+                              tags: memo.tags(c.peer, profile.catalog))
             case .allowedIfFeatureEnabled:
                 undocumented.add(c, display: display,
                                  rules: c.evaluation.allowedIfEnabled.map { m in
                                      if case .optional(let feature, _) = m.rule.requirement { return "\(m.rule.id) (feature \(feature) is off)" }
                                      return m.rule.id
                                  },
-                                 tags: profile.catalog.tags(containing: c.peer))
+                                 tags: memo.tags(c.peer, profile.catalog))
             case .undocumented:
-                undocumented.add(c, display: display, rules: [], tags: profile.catalog.tags(containing: c.peer))
+                undocumented.add(c, display: display, rules: [], tags: memo.tags(c.peer, profile.catalog))
             }
             if let mismatch = c.mismatch {
                 findings.append(.init(kind: .nameMismatch,
@@ -183,11 +185,47 @@ public struct Auditor {
 
     /// Decides direction, peer and name of one flow; nil for flows the audit
     /// does not judge (link-local multicast, traffic not to or from a node).
-    func classify(_ r: FlowRecord, names: NameTable, nodes: [CIDR]) -> ClassifiedFlow? {
+    /// Answers computed once per distinct question: many flows share a destination.
+    struct Memo {
+        struct Question: Hashable {
+            let name: String?
+            let address: IPAddress?
+            let port: UInt16
+            let transport: RuleTransport
+            let direction: RuleDirection
+        }
+        var evaluations: [Question: Evaluation] = [:]
+        var serviceTags: [IPAddress: [String]] = [:]
+        var strings: [NameTable.NameID: String] = [:]
+
+        mutating func tags(_ address: IPAddress, _ catalog: ServiceTagCatalog) -> [String] {
+            if let known = serviceTags[address] { return known }
+            let found = catalog.tags(containing: address)
+            serviceTags[address] = found
+            return found
+        }
+
+        mutating func string(_ id: NameTable.NameID, _ names: NameTable) -> String? {
+            if id.isNone { return nil }
+            if let known = strings[id] { return known }
+            let text = names.string(id)
+            strings[id] = text
+            return text
+        }
+    }
+
+    func classify(_ r: FlowRecord, names: NameTable, nodes: [CIDR], memo: inout Memo) -> ClassifiedFlow? {
         let initiator = r.initiator, responder = r.responder
         if Self.isLinkLocalMulticast(responder.address) { return nil }
         let transport: RuleTransport = r.key.transport == .tcp ? .tcp : .udp
-        func text(_ id: NameTable.NameID) -> String? { id.isNone ? nil : names.string(id) }
+        func text(_ id: NameTable.NameID) -> String? { memo.string(id, names) }
+        func evaluate(_ name: String?, _ address: IPAddress?, _ port: UInt16, _ direction: RuleDirection) -> Evaluation {
+            let q = Memo.Question(name: name, address: address, port: port, transport: transport, direction: direction)
+            if let known = memo.evaluations[q] { return known }
+            let e = profile.evaluate(name: name, address: address, port: port, transport: transport, direction: direction)
+            memo.evaluations[q] = e
+            return e
+        }
         if nodes.contains(where: { $0.contains(initiator.address) }) {
             var name: String?, source = "address", port = responder.port
             if let connect = text(r.connectTarget) {
@@ -207,13 +245,12 @@ public struct Auditor {
                 mismatch = (n, d)
             }
             let address: IPAddress? = source == "connect" ? nil : responder.address
-            let evaluation = profile.evaluate(name: name, address: address, port: port, transport: transport, direction: .outbound)
+            let evaluation = evaluate(name, address, port, .outbound)
             return ClassifiedFlow(record: r, direction: .outbound, peer: responder.address, port: port, name: name,
                                   nameSource: source, evaluation: evaluation, mismatch: mismatch)
         }
         if nodes.contains(where: { $0.contains(responder.address) }) {
-            let evaluation = profile.evaluate(name: nil, address: initiator.address, port: responder.port, transport: transport,
-                                              direction: .inbound)
+            let evaluation = evaluate(nil, initiator.address, responder.port, .inbound)
             return ClassifiedFlow(record: r, direction: .inbound, peer: initiator.address, port: responder.port, name: nil,
                                   nameSource: "address", evaluation: evaluation, mismatch: nil)
         }
@@ -231,37 +268,44 @@ public struct Auditor {
 
 /// Flows grouped by destination for one verdict.
 struct DestinationTable {
-    private var entries: [String: AuditReport.Destination] = [:]
-    private var times: [String: (Int64, Int64)] = [:]
+    private struct Entry {
+        var destination: String
+        var nameSource: String
+        var direction: String
+        var addresses: Set<String> = []
+        var ports: Set<String> = []
+        var serviceTags: Set<String> = []
+        var rules: Set<String> = []
+        var flows = 0, failedFlows = 0
+        var bytesSent: UInt64 = 0, bytesReceived: UInt64 = 0
+        var first = Int64.max, last = Int64.min
+    }
+    private var entries: [String: Entry] = [:]
 
     mutating func add(_ c: Auditor.ClassifiedFlow, display: String, rules: [String], tags: [String]) {
         let key = "\(c.direction.rawValue) \(display)"
-        let transport = c.record.key.transport == .tcp ? "tcp" : "udp"
-        let port = "\(transport)/\(c.port)"
-        var d = entries[key] ?? AuditReport.Destination(
-            destination: display, nameSource: c.nameSource, addresses: [], ports: [], flows: 0, failedFlows: 0,
-            bytesSent: 0, bytesReceived: 0, firstSeen: "", lastSeen: "", serviceTags: [], rules: [], direction: c.direction.rawValue)
-        let address = c.peer.description
-        if c.nameSource != "connect", !d.addresses.contains(address) { d.addresses.append(address); d.addresses.sort() }
-        if !d.ports.contains(port) { d.ports.append(port); d.ports.sort() }
-        d.flows += 1
-        if c.record.outcome.isFailure { d.failedFlows += 1 }
-        d.bytesSent += c.record.fromInitiator.bytes
-        d.bytesReceived += c.record.fromResponder.bytes
+        var e = entries[key] ?? Entry(destination: display, nameSource: c.nameSource, direction: c.direction.rawValue)
+        if c.nameSource != "connect" { e.addresses.insert(c.peer.description) }
+        e.ports.insert("\(c.record.key.transport == .tcp ? "tcp" : "udp")/\(c.port)")
         // `Internet` holds every public address: it names nothing an operator needs to see.
-        for t in tags where t != "Internet" && !d.serviceTags.contains(t) { d.serviceTags.append(t) }
-        d.serviceTags.sort()
-        for r in rules where !d.rules.contains(r) { d.rules.append(r) }
-        d.rules.sort()
-        var t = times[key] ?? (Int64.max, Int64.min)
-        t = (min(t.0, c.record.firstSeen), max(t.1, c.record.lastSeen))
-        times[key] = t
-        d.firstSeen = RFC3339.format(nanoseconds: t.0)
-        d.lastSeen = RFC3339.format(nanoseconds: t.1)
-        entries[key] = d
+        for t in tags where t != "Internet" { e.serviceTags.insert(t) }
+        e.rules.formUnion(rules)
+        e.flows += 1
+        if c.record.outcome.isFailure { e.failedFlows += 1 }
+        e.bytesSent += c.record.fromInitiator.bytes
+        e.bytesReceived += c.record.fromResponder.bytes
+        e.first = min(e.first, c.record.firstSeen)
+        e.last = max(e.last, c.record.lastSeen)
+        entries[key] = e
     }
 
     func sorted() -> [AuditReport.Destination] {
-        entries.values.sorted { ($0.direction, $0.destination) < ($1.direction, $1.destination) }
+        entries.values.map { e in
+            AuditReport.Destination(
+                destination: e.destination, nameSource: e.nameSource, addresses: e.addresses.sorted(), ports: e.ports.sorted(),
+                flows: e.flows, failedFlows: e.failedFlows, bytesSent: e.bytesSent, bytesReceived: e.bytesReceived,
+                firstSeen: RFC3339.format(nanoseconds: e.first), lastSeen: RFC3339.format(nanoseconds: e.last),
+                serviceTags: e.serviceTags.sorted(), rules: e.rules.sorted(), direction: e.direction)
+        }.sorted { ($0.direction, $0.destination) < ($1.direction, $1.destination) }
     }
 }
