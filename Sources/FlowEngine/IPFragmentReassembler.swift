@@ -184,7 +184,7 @@ public struct IPFragmentReassembler {
         if timestamp > now { now = timestamp }
         lastSweep = now
         for s in slots.indices where slots[s].inUse && now &- slots[s].lastSeen > limits.idleTimeoutNanoseconds {
-            drop(s, counting: \.droppedTimeout)
+            drop(s, reason: .timeout)
         }
     }
 
@@ -202,7 +202,7 @@ public struct IPFragmentReassembler {
             // never-completing fragments cannot lock out new datagrams).
             var oldest = 0
             for s in slots.indices where slots[s].lastSeen < slots[oldest].lastSeen { oldest = s }
-            drop(oldest, counting: \.droppedCapacity)
+            drop(oldest, reason: .capacity)
         }
         let s = Int(freeSlots.removeLast())
         slots[s] = Slot()
@@ -215,9 +215,16 @@ public struct IPFragmentReassembler {
         return s
     }
 
-    private mutating func drop(_ s: Int, counting counter: WritableKeyPath<IPFragmentCounters, Int>) {
+    private enum DropReason { case timeout, capacity }
+
+    private mutating func drop(_ s: Int, reason: DropReason) {
         // A refused datagram was counted when it was refused.
-        if slots[s].buffer >= 0 { counters[keyPath: counter] += 1 }
+        if slots[s].buffer >= 0 {
+            switch reason {
+            case .timeout: counters.droppedTimeout += 1
+            case .capacity: counters.droppedCapacity += 1
+            }
+        }
         counters.fragmentsDropped += slots[s].fragments
         counters.fragmentsHeld -= slots[s].fragments
         closeSlot(s)
