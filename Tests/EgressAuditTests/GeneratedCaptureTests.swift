@@ -103,6 +103,30 @@ import Testing
         }
     }
 
+    /// The 783-byte answer for assets.contoso-cdn.net in IP fragments, as tshark sees it:
+    /// IPv4 id 0x9172 in frames 222–225 (3 × 290 + 49 bytes on the wire), IPv6 Fragment
+    /// headers id 0x9172c539 in frames 220–223 (3 × 322 + 81 bytes); 43 answers once reassembled.
+    @Test(arguments: [("gateway-egress.pcap", "10.1.0.4", "168.63.129.16", 919),
+                      ("gateway-egress-vlan-ipv6.pcapng", "fd00:1::4", "fd00:1::2", 1047)])
+    func fragmentedDNSAnswerIsReassembledAndTracked(capture: String, client: String, server: String, wireBytes: Int) throws {
+        var analyzer = OfflineAnalyzer(keepsFlows: true)
+        analyzer.read(path: Self.captures.appendingPathComponent(capture).path)
+        analyzer.finish()
+        let s = analyzer.summary
+        #expect(s.firstFragments == 1 && s.laterFragments == 3)
+        #expect(s.reassembledDatagrams == 1 && s.reassembledFragments == 4 && s.fragmentsHeld == 0)
+        #expect(s.fragmentDatagramsOversize == 0 && s.fragmentDatagramsTimedOut == 0 && s.fragmentDatagramsEvicted == 0)
+        // Packets are still the captured frames, fragments included.
+        #expect(s.packets == (try #require(analyzer.files.first)).packets)
+        let flow = try #require(analyzer.flowEntries.first {
+            $0.transport == "udp" && $0.initiator == client && $0.initiatorPort == 59874 && $0.responder == server
+                && $0.responderPort == 53 })
+        // The datagram is one packet to the flow, and costs its fragments' wire bytes.
+        #expect(flow.packetsReceived == 1 && flow.bytesReceived == UInt64(wireBytes))
+        let answer = try #require(analyzer.dnsEntries.first { $0.name == "assets.contoso-cdn.net" && $0.type == "A" })
+        #expect(answer.answers.count == 43)
+    }
+
     /// Interfaces of different link types in one pcapng (Ethernet and SLL2): libpcap
     /// 1.10 refuses such a file, and the operator is told which file and why.
     @Test func mixedLinkTypePcapngIsRefusedClearly() throws {
