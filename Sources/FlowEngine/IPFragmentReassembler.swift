@@ -143,7 +143,7 @@ public struct IPFragmentReassembler {
         let buffer = slots[s].buffer
         guard buffer >= 0 else { return nil } // refused earlier: absorbed until it idles out
 
-        // offset ≤ 65,528 and dataLength ≤ 65,535: the sum cannot overflow.
+        // offset ≤ 65,528 and data.count ≤ the frame's size: the sum cannot overflow.
         let end = facts.offset + data.count
         if end > limits.maxDatagramBytes {
             counters.droppedOversize += 1
