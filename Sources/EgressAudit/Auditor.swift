@@ -41,7 +41,9 @@ public struct Auditor {
         }
 
         var allowed = DestinationTable(), undocumented = DestinationTable(), wrongPort = DestinationTable()
-        var ruleFlows = [Int: (flows: Int, failed: Int, destinations: Set<String>, failures: [String: Int])]()
+        struct Seen: Hashable { let display: String; let port: UInt16 }
+        struct Failure: Hashable { let seen: Seen; let outcome: FlowOutcome }
+        var ruleFlows = [Int: (flows: Int, failed: Int, destinations: Set<Seen>, failures: [Failure: Int])]()
         var findings: [AuditReport.Finding] = []
         var suggestions = Set<RuleSuggester.Item>()
         for c in classified {
@@ -54,10 +56,11 @@ public struct Auditor {
                 for m in c.evaluation.allowedBy {
                     var entry = ruleFlows[m.ruleIndex] ?? (0, 0, [], [:])
                     entry.flows += 1
-                    entry.destinations.insert("\(display):\(c.port)")
+                    let seen = Seen(display: display, port: c.port)
+                    entry.destinations.insert(seen)
                     if c.record.outcome.isFailure {
                         entry.failed += 1
-                        entry.failures["\(display):\(c.port) \(c.record.outcome.name)", default: 0] += 1
+                        entry.failures[Failure(seen: seen, outcome: c.record.outcome), default: 0] += 1
                     }
                     ruleFlows[m.ruleIndex] = entry
                 }
@@ -86,8 +89,8 @@ public struct Auditor {
         for (index, rule) in profile.rules.enumerated() {
             let seen = ruleFlows[index]
             let flows = seen?.flows ?? 0, failed = seen?.failed ?? 0
-            let destinations = (seen?.destinations).map { Array($0).sorted() } ?? []
-            let failures = (seen?.failures ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }
+            let destinations = (seen?.destinations ?? []).map { "\($0.display):\($0.port)" }.sorted()
+            let failures = (seen?.failures ?? [:]).map { "\($0.key.seen.display):\($0.key.seen.port) \($0.key.outcome.name) ×\($0.value)" }.sorted()
             switch rule.requirement {
             case .required:
                 let status = flows == 0 ? "not-seen" : (failed == flows ? "attempted-but-failing" : "satisfied")
@@ -266,30 +269,39 @@ public struct Auditor {
     }
 }
 
-/// Flows grouped by destination for one verdict.
+/// Flows grouped by destination for one verdict. Accumulates values, not
+/// text: strings are made once per destination, when the report is built.
 struct DestinationTable {
+    private struct Key: Hashable {
+        let direction: RuleDirection
+        let display: String
+    }
+    private struct Port: Hashable, Comparable {
+        let tcp: Bool
+        let port: UInt16
+        static func < (a: Port, b: Port) -> Bool { (a.tcp ? 0 : 1, a.port) < (b.tcp ? 0 : 1, b.port) }
+        var text: String { "\(tcp ? "tcp" : "udp")/\(port)" }
+    }
     private struct Entry {
-        var destination: String
         var nameSource: String
-        var direction: String
-        var addresses: Set<String> = []
-        var ports: Set<String> = []
+        var addresses: Set<IPAddress> = []
+        var ports: Set<Port> = []
         var serviceTags: Set<String> = []
         var rules: Set<String> = []
         var flows = 0, failedFlows = 0
         var bytesSent: UInt64 = 0, bytesReceived: UInt64 = 0
         var first = Int64.max, last = Int64.min
     }
-    private var entries: [String: Entry] = [:]
+    private var entries: [Key: Entry] = [:]
 
     mutating func add(_ c: Auditor.ClassifiedFlow, display: String, rules: [String], tags: [String]) {
-        let key = "\(c.direction.rawValue) \(display)"
-        var e = entries[key] ?? Entry(destination: display, nameSource: c.nameSource, direction: c.direction.rawValue)
-        if c.nameSource != "connect" { e.addresses.insert(c.peer.description) }
-        e.ports.insert("\(c.record.key.transport == .tcp ? "tcp" : "udp")/\(c.port)")
+        let key = Key(direction: c.direction, display: display)
+        var e = entries.removeValue(forKey: key) ?? Entry(nameSource: c.nameSource)
+        if c.nameSource != "connect" { e.addresses.insert(c.peer) }
+        e.ports.insert(Port(tcp: c.record.key.transport == .tcp, port: c.port))
         // `Internet` holds every public address: it names nothing an operator needs to see.
         for t in tags where t != "Internet" { e.serviceTags.insert(t) }
-        e.rules.formUnion(rules)
+        for r in rules { e.rules.insert(r) }
         e.flows += 1
         if c.record.outcome.isFailure { e.failedFlows += 1 }
         e.bytesSent += c.record.fromInitiator.bytes
@@ -300,12 +312,12 @@ struct DestinationTable {
     }
 
     func sorted() -> [AuditReport.Destination] {
-        entries.values.map { e in
+        entries.map { key, e in
             AuditReport.Destination(
-                destination: e.destination, nameSource: e.nameSource, addresses: e.addresses.sorted(), ports: e.ports.sorted(),
-                flows: e.flows, failedFlows: e.failedFlows, bytesSent: e.bytesSent, bytesReceived: e.bytesReceived,
-                firstSeen: RFC3339.format(nanoseconds: e.first), lastSeen: RFC3339.format(nanoseconds: e.last),
-                serviceTags: e.serviceTags.sorted(), rules: e.rules.sorted(), direction: e.direction)
+                destination: key.display, nameSource: e.nameSource, addresses: e.addresses.sorted().map(\.description),
+                ports: e.ports.sorted().map(\.text), flows: e.flows, failedFlows: e.failedFlows, bytesSent: e.bytesSent,
+                bytesReceived: e.bytesReceived, firstSeen: RFC3339.format(nanoseconds: e.first), lastSeen: RFC3339.format(nanoseconds: e.last),
+                serviceTags: e.serviceTags.sorted(), rules: e.rules.sorted(), direction: key.direction.rawValue)
         }.sorted { ($0.direction, $0.destination) < ($1.direction, $1.destination) }
     }
 }
