@@ -1,4 +1,4 @@
-/// The audit's answer, as data: schema version 1 (docs/audit-report.schema.json).
+/// The audit's answer, as data: schema version 1 (Schemas/audit-report.schema.json).
 /// Every list is sorted so two reports of the same input are identical and
 /// two reports of different runs diff cleanly.
 public struct AuditReport: Codable, Sendable, Equatable {
