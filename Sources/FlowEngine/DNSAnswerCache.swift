@@ -18,6 +18,14 @@ public struct DNSAnswerCache {
     struct Key: Hashable {
         let client: IPAddress
         let address: IPAddress
+
+        /// One word into the hasher instead of six fields: the map is probed per new flow.
+        func hash(into hasher: inout Hasher) {
+            var h = client.high &* 0x9e37_79b9_7f4a_7c15 ^ client.low
+            h = (h ^ (h >> 29)) &* 0xbf58_476d_1ce4_e5b9 ^ address.high
+            h = (h ^ (h >> 31)) &* 0x94d0_49bb_1331_11eb ^ address.low
+            hasher.combine(h ^ (client.isIPv4 ? 1 : 0) ^ (address.isIPv4 ? 2 : 0))
+        }
     }
 
     public let capacity: Int
