@@ -19,6 +19,8 @@ public struct OfflineAnalyzer {
     public private(set) var fragments = IPFragmentReassembler()
     /// Keep every flow as it leaves the tracker (for `--flows` and the audit).
     public var keepsFlows: Bool
+    /// Called every 2^18 packets with (file, packets read so far in it): a progress line for long runs.
+    public var progress: ((String, Int) -> Void)?
     /// Flows that left the tracker (evicted, or at the end), when `keepsFlows`.
     public private(set) var flows: [FlowRecord] = []
 
@@ -46,11 +48,15 @@ public struct OfflineAnalyzer {
         var first = Int64.max, last = Int64.min
         // A local, reused for every packet: passed by reference, never copied.
         var packet = DecodedPacket()
+        let progress = self.progress
+        var seen = 0
         do {
             try capture.forEachPacket { captured in
                 first = Swift.min(first, captured.timestampNanoseconds)
                 last = Swift.max(last, captured.timestampNanoseconds)
                 ingest(captured, &packet)
+                seen &+= 1
+                if seen & 0x3_ffff == 0, let progress { progress(path, seen) }
             }
         } catch {
             errors.append(error)

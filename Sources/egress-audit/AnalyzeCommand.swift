@@ -84,7 +84,14 @@ struct AnalyzeCommand: ParsableCommand {
         // The profile first: a bad profile fails before a long capture is read.
         let compiled = try policy.profile.map { _ in try policy.compile() }
         var analyzer = OfflineAnalyzer(keepsFlows: flows || compiled != nil)
+        let showProgress = isatty(STDERR_FILENO) == 1
+        if showProgress {
+            analyzer.progress = { file, packets in
+                FileHandle.standardError.write(Data("\r\u{1B}[Kreading \(file): \(packets / 1_000_000).\(packets % 1_000_000 / 100_000) M packets".utf8))
+            }
+        }
         for path in files { analyzer.read(path: path) }
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         analyzer.finish()
         for error in analyzer.errors { Diagnostics.error(error.description) }
 
