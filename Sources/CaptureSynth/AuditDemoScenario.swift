@@ -109,9 +109,9 @@ public struct AuditDemoScenario {
     }
 
     mutating func item(_ kind: AuditFindingPlant.Kind, rule: String?, name: String?, address: String?, port: UInt16?, transport: String?,
-                       flows: [PlantFlow], why: String, dnsName: String? = nil, rcode: String? = nil, cite: Bool = false) {
+                       flows: [PlantFlow], why: String, dnsName: String? = nil, rcode: String? = nil, cite: Bool = false, also: [String] = []) {
         let facts = address.flatMap { Self.addressFacts[$0] }
-        items.append(AuditFindingPlant(kind: kind, rule: rule, name: name, dnsName: dnsName, address: address, port: port, transport: transport,
+        items.append(AuditFindingPlant(kind: kind, rule: rule, alsoRules: also.isEmpty ? nil : also, name: name, dnsName: dnsName, address: address, port: port, transport: transport,
                                        serviceTag: cite ? facts?.cite : nil, containingTags: facts?.tags, rcode: rcode,
                                        flows: flows.map(AuditFlowReference.init), why: why))
     }
@@ -243,6 +243,8 @@ public struct AuditDemoScenario {
 extension AuditDemoScenario {
     static let undocumentedIPOnlyWhy =
         "IP-only TLS (no SNI, no DNS) to an address the profile's tags do not contain; the tag file places it in AzureFrontDoor.Frontend."
+    static let mismatchUndocumentedWhy =
+        "The name-mismatch flow's destination is undocumented too: no rule allows it by its SNI, its DNS name or its address."
     static let mismatchWhy = "The client's DNS answer named the address files.contoso-partner.net, but the ClientHello's SNI says objects.githubusercontent.com."
 
     /// `apim-self-hosted-gateway`: its one required rule is the configuration endpoint, reached from node a and blocked from node b.
@@ -291,6 +293,8 @@ extension AuditDemoScenario {
         f = try tls(a, name: "files.contoso-partner.net", address: "185.199.108.133", sni: "objects.githubusercontent.com")
         item(.nameMismatch, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
              flows: f.map { [$0] } ?? [], why: Self.mismatchWhy, dnsName: "files.contoso-partner.net")
+        item(.undocumented, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: Self.mismatchUndocumentedWhy)
 
         return Setup(
             parameters: ["apim-name": "contoso", "region": "westus", "cloud": "public", "vault-name": "contoso-kv"],
@@ -342,7 +346,8 @@ extension AuditDemoScenario {
         f = try tls(b, name: "gcs.prod.monitoring.core.windows.net", address: "13.86.218.232")
         used(["azure-monitor-endpoints-public", "azure-monitor"], by: f)
         item(.allowedOptional, rule: "azure-monitor-endpoints-public", name: "gcs.prod.monitoring.core.windows.net", address: "13.86.218.232",
-             port: 443, transport: "tcp", flows: f.map { [$0] } ?? [], why: "Azure Monitor endpoint by name; its address is also in AzureMonitor.WestUS.")
+             port: 443, transport: "tcp", flows: f.map { [$0] } ?? [], why: "Azure Monitor endpoint by name; its address is also in AzureMonitor.WestUS.",
+             also: ["azure-monitor"])
 
         f = try tls(a, name: "api.github.com", address: "140.82.112.6")
         item(.undocumented, rule: nil, name: "api.github.com", address: "140.82.112.6", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
@@ -358,6 +363,8 @@ extension AuditDemoScenario {
         f = try tls(b, name: "files.contoso-partner.net", address: "185.199.108.133", sni: "objects.githubusercontent.com")
         item(.nameMismatch, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
              flows: f.map { [$0] } ?? [], why: Self.mismatchWhy, dnsName: "files.contoso-partner.net")
+        item(.undocumented, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: Self.mismatchUndocumentedWhy)
 
         return Setup(
             parameters: ["region": "westus", "cloud": "public", "platform": "stv2", "vnet-mode": "internal",
@@ -382,21 +389,24 @@ extension AuditDemoScenario {
         item(.allowedRequired, rule: "fqdn-snovap-blob", name: "snovapwestus.blob.core.windows.net", address: "13.88.144.116", port: 443,
              transport: "tcp", flows: f.map { [$0] } ?? [],
              why: "Control-plane storage by name; the address (Storage.WestUS) also meets tag-storage, tag-storage-regional, fqdn-store-core and fqdn-blob-backups.",
-             cite: true)
+             cite: true, also: storageFamily.filter { $0 != "fqdn-snovap-blob" })
         f = try tls(b, name: nil, address: "13.88.144.118")
         used(storageFamily, by: f)
         item(.allowedRequired, rule: "tag-storage-regional", name: nil, address: "13.88.144.118", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: "IP-only TLS to Storage.WestUS on 443: allowed by address alone.", cite: true)
+             why: "IP-only TLS to Storage.WestUS on 443: allowed by address alone.", cite: true,
+             also: storageFamily.filter { $0 != "tag-storage-regional" })
 
         f = try tls(a, name: "vmc-p-westus.vault.azure.net", address: "40.112.242.146")
         used(["fqdn-vmc-vault", "tag-keyvault"], by: f)
         item(.allowedRequired, rule: "fqdn-vmc-vault", name: "vmc-p-westus.vault.azure.net", address: "40.112.242.146", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "The regional vault by name; the address is in AzureKeyVault.WestUS (tag-keyvault).", cite: true)
+             flows: f.map { [$0] } ?? [], why: "The regional vault by name; the address is in AzureKeyVault.WestUS (tag-keyvault).", cite: true,
+             also: ["tag-keyvault"])
 
         f = try tls(b, name: "login.microsoftonline.com", address: "20.190.151.68")
         used(["fqdn-login", "tag-azureactivedirectory"], by: f)
         item(.allowedRequired, rule: "fqdn-login", name: "login.microsoftonline.com", address: "20.190.151.68", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Entra ID by name; the address is in AzureActiveDirectory (tag-azureactivedirectory).", cite: true)
+             flows: f.map { [$0] } ?? [], why: "Entra ID by name; the address is in AzureActiveDirectory (tag-azureactivedirectory).", cite: true,
+             also: ["tag-azureactivedirectory"])
 
         f = try tls(a, name: "management.azure.com", address: "4.150.240.10")
         used(["fqdn-management"], by: f)
@@ -437,7 +447,8 @@ extension AuditDemoScenario {
 
         f = try tls(b, name: nil, address: "13.93.168.85", port: 8080)
         item(.wrongPort, rule: "tag-storage", name: nil, address: "13.93.168.85", port: 8080, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: "A Storage.WestUS address on TCP 8080; every Storage rule allows 443 only.", cite: true)
+             why: "A Storage.WestUS address on TCP 8080; every Storage rule allows 443 only.", cite: true,
+             also: storageFamily.filter { $0 != "tag-storage" })
         f = try http(a, name: "management.azure.com", address: "4.150.240.10")
         item(.wrongPort, rule: "fqdn-management", name: "management.azure.com", address: "4.150.240.10", port: 80, transport: "tcp",
              flows: f.map { [$0] } ?? [], why: "Plain HTTP GET (Host management.azure.com) on port 80; the rule allows only TCP 443.")
@@ -445,6 +456,8 @@ extension AuditDemoScenario {
         f = try tls(b, name: "files.contoso-partner.net", address: "185.199.108.133", sni: "objects.githubusercontent.com")
         item(.nameMismatch, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
              flows: f.map { [$0] } ?? [], why: Self.mismatchWhy, dnsName: "files.contoso-partner.net")
+        item(.undocumented, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: Self.mismatchUndocumentedWhy)
 
         return Setup(
             parameters: ["region": "westus", "cloud": "public", "virtual-network": "10.10.0.0/16"],

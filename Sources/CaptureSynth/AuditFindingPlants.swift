@@ -59,6 +59,9 @@ public struct AuditFindingPlant: Codable, Sendable, Equatable {
     public var kind: Kind
     /// The rule the item concerns (nil for undocumented and name-mismatch destinations).
     public var rule: String?
+    /// Other required or enabled rules the same evidence concerns (a flow meets every rule that allows it;
+    /// a wrong-port destination is allowed on other ports by each of these).
+    public var alsoRules: [String]?
     /// Name the engine should give the destination (SNI, else HTTP Host, else this client's DNS answer).
     public var name: String?
     /// The other name of a mismatch: what DNS said for the address.

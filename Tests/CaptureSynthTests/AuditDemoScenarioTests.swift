@@ -127,6 +127,10 @@ import Testing
         #expect(rules(.allowedRequired).isSubset(of: Set(findings.requiredRules.filter { $0.status == .satisfied }.map(\.rule))))
         #expect(rules(.allowedOptional).isSubset(of: Set(findings.optionalRules.filter { $0.status == .used }.map(\.rule))))
         #expect(Set(findings.requiredRules.map(\.rule)).count == findings.requiredRules.count)
+        // Every rule an item names is a rule of the expansion (required, or optional of an enabled feature).
+        let known = Set((findings.requiredRules + findings.optionalRules).map(\.rule))
+        let named = findings.findings.flatMap { ($0.rule.map { [$0] } ?? []) + ($0.alsoRules ?? []) }
+        #expect(Set(named).isSubset(of: known), "\(Set(named).subtracting(known))")
     }
 
     // MARK: Service-tag addresses against the tag file
