@@ -35,12 +35,24 @@ public enum Scenario {
         ("gateway-egress-null", "the same on BSD loopback (LINKTYPE_NULL)"),
         ("gateway-egress-multi", "pcapng only: node A on an Ethernet interface, node B on a Linux SLL2 interface"),
         ("bulk", "realistic TLS flows over a bounded set of destinations, exactly --packets packets (default 10000)"),
+        ("demo-apim-self-hosted-gateway", "audit demo for profile apim-self-hosted-gateway: allowed, undocumented, wrong-port, blocked and failing-DNS traffic (--findings)"),
+        ("demo-apim-vnet", "audit demo for profile apim-vnet: the same mix for an API Management instance in a VNet (--findings)"),
+        ("demo-cassandra-mi", "audit demo for profile cassandra-mi: the same mix for a Cassandra managed instance data center (--findings)"),
     ]
 
     public static var names: [String] { catalog.map(\.name) }
 
     /// Writes scenario `name` to `output` and returns its plant list. The output is closed.
     public static func generate(_ name: String, options: CaptureOptions, output: any CaptureOutput) throws -> PlantList {
+        try generateWithFindings(name, options: options, output: output).plants
+    }
+
+    /// Writes scenario `name` to `output` and returns its plant list and, for the `demo-*` scenarios, the
+    /// audit findings planted in it (nil for the others). The output is closed.
+    public static func generateWithFindings(_ name: String, options: CaptureOptions, output: any CaptureOutput) throws
+        -> (plants: PlantList, findings: AuditFindingPlants?)
+    {
+        let demo = AuditDemoScenario.Demo(rawValue: name)
         let nodes: [Node]
         var preferIPv6 = false
         switch name {
@@ -53,6 +65,7 @@ public enum Scenario {
         case "gateway-egress-sll2": nodes = GatewayEgressScenario.nodes(link: .linuxSLL2(interfaceIndex: 2))
         case "gateway-egress-raw": nodes = GatewayEgressScenario.nodes(link: .raw)
         case "gateway-egress-null": nodes = GatewayEgressScenario.nodes(link: .null)
+        case _ where demo != nil: nodes = demo.map(AuditDemoScenario.nodes(for:)) ?? []
         case "gateway-egress-multi":
             guard options.format == .pcapng else { throw ScenarioError(description: "gateway-egress-multi needs --format pcapng (several interfaces)") }
             nodes = GatewayEgressScenario.nodes(link: .ethernet(vlanTags: []), secondLink: .linuxSLL2(interfaceIndex: 3), separateInterfaces: true)
@@ -78,14 +91,17 @@ public enum Scenario {
         let limit = isBulk ? max(0, options.packets ?? 10_000) : nil
         let composer = CaptureComposer(writer: writer, fileByteOrder: options.byteOrder, start: start, seed: options.seed,
                                        recordFlows: !isBulk, packetLimit: limit)
+        var findings: AuditFindingPlants?
         if isBulk {
             var bulk = BulkScenario(composer: composer)
             try bulk.run()
+        } else if let demo {
+            findings = try AuditDemoScenario.generate(demo, composer: composer, seed: options.seed)
         } else {
             var script = GatewayEgressScenario(variant: .init(name: name, nodes: nodes, preferIPv6: preferIPv6), composer: composer)
             try script.run()
         }
         try writer.close()
-        return composer.plants.list(scenario: name, seed: options.seed, packetCount: composer.packetCount)
+        return (composer.plants.list(scenario: name, seed: options.seed, packetCount: composer.packetCount), findings)
     }
 }

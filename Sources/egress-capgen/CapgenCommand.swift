@@ -40,6 +40,9 @@ struct CapgenCommand: ParsableCommand {
     @Option(name: .long, help: "Write the plant list (ground truth, JSON) to this file.")
     var plants: String?
 
+    @Option(name: .long, help: "Write the planted audit findings (JSON) to this file (demo-* scenarios only).")
+    var findings: String?
+
     func validate() throws {
         if list { return }
         guard let scenario else { throw ValidationError("Name a scenario, or use --list.") }
@@ -52,6 +55,7 @@ struct CapgenCommand: ParsableCommand {
         }
         if let packets, packets < 0 { throw ValidationError("--packets must be ≥ 0.") }
         if snaplen == 0 { throw ValidationError("--snaplen must be > 0.") }
+        if findings != nil && !scenario.hasPrefix("demo-") { throw ValidationError("--findings applies to the demo-* scenarios only.") }
     }
 
     func run() throws {
@@ -62,9 +66,12 @@ struct CapgenCommand: ParsableCommand {
         guard let scenario, let output else { return }
         let options = CaptureOptions(format: format, nanosecond: nanosecond, byteOrder: bigEndian ? .bigEndian : .littleEndian,
                                      seed: seed, packets: packets, snapLength: snaplen)
-        let plantList = try Scenario.generate(scenario, options: options, output: FileOutput(path: output))
+        let (plantList, planted) = try Scenario.generateWithFindings(scenario, options: options, output: FileOutput(path: output))
         if let plants {
             try plantList.jsonData().write(to: URL(fileURLWithPath: plants))
+        }
+        if let findings, let planted {
+            try planted.jsonData().write(to: URL(fileURLWithPath: findings))
         }
         var standardError = FileHandle.standardError
         print("\(scenario): \(plantList.packetCount) packets, \(plantList.flowCount) flows → \(output)", to: &standardError)

@@ -1,0 +1,476 @@
+/// Audit demonstrations: for each built-in profile, the egress of that service's nodes with a deliberate
+/// mix of allowed, undocumented, wrong-port, blocked and missing traffic, and the findings an audit must
+/// report (`AuditFindingPlants`). Rule ids are transcribed by hand from the profiles' YAML
+/// (`Sources/EgressPolicy/BuiltinProfiles/`) so the ground truth does not come from the engine.
+public struct AuditDemoScenario {
+    public enum Demo: String, CaseIterable, Sendable {
+        case apimSelfHostedGateway = "demo-apim-self-hosted-gateway"
+        case apimVNet = "demo-apim-vnet"
+        case cassandraMI = "demo-cassandra-mi"
+
+        var profile: String {
+            switch self {
+            case .apimSelfHostedGateway: "apim-self-hosted-gateway"
+            case .apimVNet: "apim-vnet"
+            case .cassandraMI: "cassandra-mi"
+            }
+        }
+
+        var nodePrefix: String {
+            switch self {
+            case .apimSelfHostedGateway: "shgw-node"
+            case .apimVNet: "apim-node"
+            case .cassandraMI: "cassandra-node"
+            }
+        }
+    }
+
+    /// Azure Public service tags, change 376; every tag address below was looked up in it.
+    public static let serviceTagFile = "ServiceTags_Public_20251109.json"
+
+    /// A VNet subnet of the demo nodes (virtual-network 10.10.0.0/16); the subnet's default gateway answers ICMP.
+    static let router = GatewayEgressScenario.addr("10.10.1.1")
+
+    /// What the tag file says about each address the demos use: every containing tag, and the prefix cited as
+    /// evidence (tag, prefix). Addresses outside every tag have an empty list (non-Azure hosts).
+    static let addressFacts: [String: (tags: [String], cite: ServiceTagCitation?)] = [
+        // ApiManagement.WestUS 40.112.243.240/28
+        "40.112.243.245": (["ApiManagement", "ApiManagement.WestUS", "AzureCloud", "AzureCloud.westus"],
+                           ServiceTagCitation(tag: "ApiManagement.WestUS", prefix: "40.112.243.240/28")),
+        // AzureActiveDirectory 20.190.128.0/18
+        "20.190.151.68": (["AzureActiveDirectory", "AzureActiveDirectory.ServiceEndpoint", "AzureCloud", "AzureCloud.eastus"],
+                          ServiceTagCitation(tag: "AzureActiveDirectory", prefix: "20.190.128.0/18")),
+        // AzureKeyVault.WestUS 40.112.242.144/30
+        "40.112.242.145": (["AzureCloud", "AzureCloud.westus", "AzureKeyVault", "AzureKeyVault.WestUS"],
+                           ServiceTagCitation(tag: "AzureKeyVault.WestUS", prefix: "40.112.242.144/30")),
+        "40.112.242.146": (["AzureCloud", "AzureCloud.westus", "AzureKeyVault", "AzureKeyVault.WestUS"],
+                           ServiceTagCitation(tag: "AzureKeyVault.WestUS", prefix: "40.112.242.144/30")),
+        // Storage.WestUS 13.88.144.112/28 and 13.93.168.80/28
+        "13.88.144.116": (["AzureCloud", "AzureCloud.westus", "Storage", "Storage.WestUS"],
+                          ServiceTagCitation(tag: "Storage.WestUS", prefix: "13.88.144.112/28")),
+        "13.88.144.118": (["AzureCloud", "AzureCloud.westus", "Storage", "Storage.WestUS"],
+                          ServiceTagCitation(tag: "Storage.WestUS", prefix: "13.88.144.112/28")),
+        "13.93.168.85": (["AzureCloud", "AzureCloud.westus", "Storage", "Storage.WestUS"],
+                         ServiceTagCitation(tag: "Storage.WestUS", prefix: "13.93.168.80/28")),
+        // Sql.WestUS 13.86.216.0/25
+        "13.86.216.10": (["AzureCloud", "AzureCloud.westus", "Sql", "Sql.WestUS"],
+                         ServiceTagCitation(tag: "Sql.WestUS", prefix: "13.86.216.0/25")),
+        // AzureMonitor.WestUS 13.86.218.224/28
+        "13.86.218.230": (["AzureCloud", "AzureCloud.westus", "AzureMonitor", "AzureMonitor.WestUS"],
+                          ServiceTagCitation(tag: "AzureMonitor.WestUS", prefix: "13.86.218.224/28")),
+        "13.86.218.232": (["AzureCloud", "AzureCloud.westus", "AzureMonitor", "AzureMonitor.WestUS"],
+                          ServiceTagCitation(tag: "AzureMonitor.WestUS", prefix: "13.86.218.224/28")),
+        // EventHub.WestUS 20.66.7.0/24
+        "20.66.7.20": (["AzureCloud", "AzureCloud.westus", "EventHub", "EventHub.WestUS"],
+                       ServiceTagCitation(tag: "EventHub.WestUS", prefix: "20.66.7.0/24")),
+        // AzureResourceManager.WestUS 4.150.240.0/23 (a tag no demo profile allows)
+        "4.150.240.10": (["AzureCloud", "AzureCloud.westus", "AzureResourceManager", "AzureResourceManager.WestUS"],
+                         ServiceTagCitation(tag: "AzureResourceManager.WestUS", prefix: "4.150.240.0/23")),
+        // AzureFrontDoor.Frontend 13.107.213.0/24: in no other tag of the file
+        "13.107.213.40": (["AzureFrontDoor.Frontend"], ServiceTagCitation(tag: "AzureFrontDoor.Frontend", prefix: "13.107.213.0/24")),
+        // Outside Azure: Cloudflare (pastebin.com), GitHub (api.github.com, objects.githubusercontent.com), Microsoft 365.
+        "104.20.29.150": ([], nil),
+        "140.82.112.6": ([], nil),
+        "185.199.108.133": ([], nil),
+        "52.113.194.132": ([], nil),
+        // Azure's platform resolver and the nodes themselves: in no tag of the file.
+        "168.63.129.16": ([], nil),
+        "10.10.1.4": ([], nil),
+        "10.10.1.5": ([], nil),
+    ]
+
+    public static func nodes(for demo: Demo) -> [Node] {
+        let gw = MACAddress(0x12, 0x34, 0x56, 0x78, 0x9a, 0x01)
+        return [("a", "10.10.1.4", "fd10:10:1::4", UInt8(4)), ("b", "10.10.1.5", "fd10:10:1::5", UInt8(5))].map { suffix, v4, v6, last in
+            Node(name: "\(demo.nodePrefix)-\(suffix)", ipv4: GatewayEgressScenario.addr(v4), ipv6: GatewayEgressScenario.addr(v6),
+                 mac: MACAddress(0x00, 0x0d, 0x3a, 0x20, 0x01, last), gatewayMAC: gw, link: .ethernet(vlanTags: []), interface: 0)
+        }
+    }
+
+    let demo: Demo
+    let c: CaptureComposer
+    var script: GatewayEgressScenario
+    var items: [AuditFindingPlant] = []
+    /// (rule, node, succeeded) for every planted attempt at a rule's destinations.
+    var evidence: [(rule: String, node: String, ok: Bool)] = []
+
+    public init(demo: Demo, composer: CaptureComposer) {
+        self.demo = demo
+        self.c = composer
+        self.script = GatewayEgressScenario(variant: .init(name: demo.rawValue, nodes: Self.nodes(for: demo), preferIPv6: false), composer: composer)
+    }
+
+    func node(_ i: Int) -> Node { script.node(i) }
+
+    // MARK: Steps
+
+    static func destination(_ name: String, _ address: String, cnames: [String] = []) -> GatewayEgressScenario.Destination {
+        .init(name: name, cnames: cnames, ipv4: GatewayEgressScenario.addr(address), ipv6: nil)
+    }
+
+    mutating func item(_ kind: AuditFindingPlant.Kind, rule: String?, name: String?, address: String?, port: UInt16?, transport: String?,
+                       flows: [PlantFlow], why: String, dnsName: String? = nil, rcode: String? = nil, cite: Bool = false, also: [String] = []) {
+        let facts = address.flatMap { Self.addressFacts[$0] }
+        items.append(AuditFindingPlant(kind: kind, rule: rule, alsoRules: also.isEmpty ? nil : also, name: name, dnsName: dnsName, address: address, port: port, transport: transport,
+                                       serviceTag: cite ? facts?.cite : nil, containingTags: facts?.tags, rcode: rcode,
+                                       flows: flows.map(AuditFlowReference.init), why: why))
+    }
+
+    var lastFlow: PlantFlow? { c.plants.flows.last }
+
+    /// DNS (when `name` is given) then a TLS connection; `sni` defaults to the name, nil name means an IP-only flow.
+    mutating func tls(_ n: Node, name: String?, address: String, port: UInt16 = 443, sni: String? = nil, cnames: [String] = []) throws -> PlantFlow? {
+        let server = GatewayEgressScenario.addr(address)
+        if let name { try script.resolve(Self.destination(name, address, cnames: cnames), node: n) }
+        var plan = GatewayEgressScenario.TLSPlan(sni: sni ?? name)
+        if name == nil && sni == nil { plan.alpn = [] }
+        try script.tlsConnection(to: server, port: port, node: n, plan: plan)
+        c.advance(microseconds: 20_000)
+        return lastFlow
+    }
+
+    /// DNS then an HTTP/1.1 GET on port 80 (Host = name).
+    mutating func http(_ n: Node, name: String, address: String) throws -> PlantFlow? {
+        let d = Self.destination(name, address)
+        try script.resolve(d, node: n)
+        try script.httpGet(d, node: n)
+        c.advance(microseconds: 20_000)
+        return lastFlow
+    }
+
+    /// DNS then a SYN retransmitted at t, t+1 s, t+3 s without answer (Zeek S0).
+    mutating func unanswered(_ n: Node, name: String, address: String, port: UInt16) throws -> PlantFlow {
+        try script.resolve(Self.destination(name, address), node: n)
+        let conv = TCPConversation(node: n, server: GatewayEgressScenario.addr(address), serverPort: port, rng: &c.rng)
+        try conv.unansweredSYN(c)
+        let flow = conv.plant(.unanswered)
+        c.plants.add(flow: flow)
+        c.advance(microseconds: 50_000)
+        return flow
+    }
+
+    /// DNS then a SYN answered by the subnet gateway's ICMP type 3 code 13 (RFC 1812 §5.2.7.1).
+    mutating func prohibited(_ n: Node, name: String, address: String, port: UInt16) throws -> PlantFlow {
+        try script.resolve(Self.destination(name, address), node: n)
+        let conv = TCPConversation(node: n, server: GatewayEgressScenario.addr(address), serverPort: port, rng: &c.rng)
+        try conv.prohibited(c, router: Self.router, rttMicroseconds: script.rttLong)
+        let flow = conv.plant(.prohibited)
+        c.plants.add(flow: flow)
+        c.advance(microseconds: 50_000)
+        return flow
+    }
+
+    mutating func failingDNS(_ n: Node, name: String, rcode: DNSResponseCode) throws {
+        try script.resolve(Self.destination(name, "0.0.0.0"), node: n, rcode: rcode)
+        c.advance(microseconds: 20_000)
+    }
+
+    /// The first DNS exchange a node made (the evidence for a DNS rule).
+    var firstDNSFlow: PlantFlow? { c.plants.flows.first { $0.serverPort == 53 } }
+
+    mutating func used(_ rules: [String], by flow: PlantFlow?) {
+        guard let flow else { return }
+        for r in rules { evidence.append((r, flow.node, flow.outcome == .established || flow.outcome == .replied)) }
+    }
+
+    // MARK: Statuses
+
+    /// Statuses from the planted evidence: satisfied = one successful flow; attempted-but-failing = attempts, none successful.
+    func statuses(_ rules: [String], optional: Bool) -> [AuditRuleStatusPlant] {
+        rules.map { rule in
+            let attempts = evidence.filter { $0.rule == rule }
+            func status(_ list: [(rule: String, node: String, ok: Bool)]) -> AuditRuleStatusPlant.Status {
+                if optional { return list.isEmpty ? .unused : .used }
+                if list.contains(where: \.ok) { return .satisfied }
+                return list.isEmpty ? .notSeen : .attemptedButFailing
+            }
+            let overall = status(attempts)
+            var perNode: [String: AuditRuleStatusPlant.Status] = [:]
+            for n in script.variant.nodes { perNode[n.name] = status(attempts.filter { $0.node == n.name }) }
+            // Only a rule satisfied somewhere and failing elsewhere needs the per-node view.
+            let split = overall == .satisfied && perNode.values.contains(.attemptedButFailing)
+            return AuditRuleStatusPlant(rule: rule, status: overall, nodes: split ? perNode : nil)
+        }
+    }
+
+    // MARK: Run
+
+    public static func generate(_ demo: Demo, composer: CaptureComposer, seed: UInt64) throws -> AuditFindingPlants {
+        var s = AuditDemoScenario(demo: demo, composer: composer)
+        let setup: Setup
+        switch demo {
+        case .apimSelfHostedGateway: setup = try s.selfHostedGateway()
+        case .apimVNet: setup = try s.apimVNet()
+        case .cassandraMI: setup = try s.cassandraMI()
+        }
+        let required = s.statuses(setup.requiredRules, optional: false)
+        let optional = s.statuses(setup.optionalRules, optional: true)
+        for r in required where r.status == .notSeen {
+            s.item(.requiredNeverSeen, rule: r.rule, name: nil, address: nil, port: nil, transport: nil, flows: [],
+                   why: setup.neverSeenWhy[r.rule] ?? "Required rule left without traffic on purpose: no flow to its destinations.")
+        }
+        for r in optional where r.status == .unused {
+            s.item(.unusedOptional, rule: r.rule, name: nil, address: nil, port: nil, transport: nil, flows: [],
+                   why: "The rule's feature is enabled but nothing in the capture uses the rule.")
+        }
+        return AuditFindingPlants(
+            scenario: demo.rawValue, seed: seed, profile: demo.profile, parameters: setup.parameters, features: setup.features,
+            nodes: s.script.variant.nodes.map { AuditNodePlant(name: $0.name, address: $0.ipv4.description) },
+            resolver: GatewayEgressScenario.dnsServerV4.description, serviceTagFile: serviceTagFile, semantics: semantics + setup.notes,
+            findings: s.items, requiredRules: required, optionalRules: optional)
+    }
+
+    static let semantics = [
+        "A flow satisfies (or uses) every rule that allows it, by its name or by its address: a rule whose destinations are an FQDN or a service tag is met by either.",
+        "A required rule is satisfied by one established flow; attempted-but-failing when every flow toward it failed (unanswered SYNs, ICMP administratively prohibited); notSeen otherwise. Where a rule is satisfied on one node and failing on another, nodes gives each node's status and a blockedRequired item names the failing node's flows.",
+        "A flow's name is its TLS SNI, else its HTTP Host, else this client's DNS answer for the address; IP-only flows have none and are judged by address.",
+        "DNS queries to the resolver are name-resolution evidence; they are findings only through the profile's DNS rule, if it has one (168.63.129.16 is Azure's platform address, which NSGs do not filter).",
+        "Optional rules of features not listed in features are outside the demo: no item concerns them.",
+    ]
+
+    struct Setup {
+        var parameters: [String: String]
+        var features: [String]
+        var requiredRules: [String]
+        var optionalRules: [String]
+        var neverSeenWhy: [String: String] = [:]
+        var notes: [String] = []
+    }
+}
+
+// MARK: The three demonstrations
+
+extension AuditDemoScenario {
+    static let undocumentedIPOnlyWhy =
+        "IP-only TLS (no SNI, no DNS) to an address the profile's tags do not contain; the tag file places it in AzureFrontDoor.Frontend."
+    static let mismatchUndocumentedWhy =
+        "The name-mismatch flow's destination is undocumented too: no rule allows it by its SNI, its DNS name or its address."
+    static let mismatchWhy = "The client's DNS answer named the address files.contoso-partner.net, but the ClientHello's SNI says objects.githubusercontent.com."
+
+    /// `apim-self-hosted-gateway`: its one required rule is the configuration endpoint, reached from node a and blocked from node b.
+    mutating func selfHostedGateway() throws -> Setup {
+        let a = node(0), b = node(1)
+        let config = "contoso.configuration.azure-api.net"
+        var f = try tls(a, name: config, address: "40.112.243.245", cnames: ["apimgmt-contoso-westus.cloudapp.net"])
+        used(["configuration-endpoint"], by: f)
+        item(.allowedRequired, rule: "configuration-endpoint", name: config, address: "40.112.243.245", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Configuration sync from node a with SNI: the one mandatory destination, established.")
+
+        f = try tls(a, name: "login.microsoftonline.com", address: "20.190.151.68")
+        used(["entra-login-microsoftonline"], by: f)
+        item(.allowedOptional, rule: "entra-login-microsoftonline", name: "login.microsoftonline.com", address: "20.190.151.68", port: 443,
+             transport: "tcp", flows: f.map { [$0] } ?? [], why: "Token issuance (feature entra-id).")
+
+        f = try tls(a, name: "contoso-kv.vault.azure.net", address: "40.112.242.145")
+        used(["key-vault"], by: f)
+        item(.allowedOptional, rule: "key-vault", name: "contoso-kv.vault.azure.net", address: "40.112.242.145", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Secrets from the vault named by vault-name (feature key-vault).")
+
+        try failingDNS(b, name: config, rcode: .serverFailure)
+        item(.failingDNS, rule: "configuration-endpoint", name: config, address: nil, port: nil, transport: "udp", flows: [],
+             why: "Node b's first lookup of the configuration endpoint fails with SERVFAIL (a private DNS zone out of reach).", rcode: "serverFailure")
+        let s0 = try unanswered(b, name: config, address: "40.112.243.245", port: 443)
+        let icmp = try prohibited(b, name: config, address: "40.112.243.245", port: 443)
+        used(["configuration-endpoint"], by: s0)
+        used(["configuration-endpoint"], by: icmp)
+        item(.blockedRequired, rule: "configuration-endpoint", name: config, address: "40.112.243.245", port: 443, transport: "tcp",
+             flows: [s0, icmp], why: "Node b never reaches its configuration endpoint: SYNs unanswered with retransmits, then ICMP admin-prohibited (3/13) from 10.10.1.1.")
+
+        f = try tls(b, name: "pastebin.com", address: "104.20.29.150")
+        item(.undocumented, rule: nil, name: "pastebin.com", address: "104.20.29.150", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: "No rule names pastebin.com and its address is in no Azure tag.")
+        f = try tls(a, name: "api.github.com", address: "140.82.112.6")
+        item(.undocumented, rule: nil, name: "api.github.com", address: "140.82.112.6", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: "No rule names api.github.com and its address is in no Azure tag.")
+        f = try tls(b, name: nil, address: "13.107.213.40")
+        item(.undocumented, rule: nil, name: nil, address: "13.107.213.40", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: Self.undocumentedIPOnlyWhy, cite: true)
+
+        f = try http(a, name: "login.microsoftonline.com", address: "20.190.151.68")
+        item(.wrongPort, rule: "entra-login-microsoftonline", name: "login.microsoftonline.com", address: "20.190.151.68", port: 80, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Plain HTTP GET (Host login.microsoftonline.com) on port 80; the rule allows only TCP 443.")
+
+        f = try tls(a, name: "files.contoso-partner.net", address: "185.199.108.133", sni: "objects.githubusercontent.com")
+        item(.nameMismatch, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: Self.mismatchWhy, dnsName: "files.contoso-partner.net")
+        item(.undocumented, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: Self.mismatchUndocumentedWhy)
+
+        return Setup(
+            parameters: ["apim-name": "contoso", "region": "westus", "cloud": "public", "vault-name": "contoso-kv"],
+            features: ["entra-id", "key-vault"],
+            requiredRules: ["configuration-endpoint"],
+            optionalRules: ["entra-regional-login", "entra-login-microsoftonline", "entra-login-windows", "key-vault"],
+            notes: ["This profile has one required rule (configuration-endpoint), so it cannot be both satisfied and never seen: it is satisfied on node a and attempted-but-failing on node b; no requiredNeverSeen item exists."])
+    }
+
+    /// `apim-vnet` (stv2, internal VNet, Premium): Storage, Key Vault and Entra reached; SQL blocked; inbound rows never seen.
+    mutating func apimVNet() throws -> Setup {
+        let a = node(0), b = node(1)
+        var f = try tls(a, name: "contosoapimst.blob.core.windows.net", address: "13.88.144.116")
+        if let dns = firstDNSFlow {
+            used(["dns"], by: dns)
+            item(.allowedRequired, rule: "dns", name: nil, address: GatewayEgressScenario.dnsServerV4.description, port: 53, transport: "udp",
+                 flows: [dns], why: "Every lookup goes to 168.63.129.16:53, the profile's DNS rule (this is the first).")
+        }
+        used(["storage"], by: f)
+        item(.allowedRequired, rule: "storage", name: "contosoapimst.blob.core.windows.net", address: "13.88.144.116", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "No FQDN rule names the account; its address is in Storage.WestUS, allowed on 443.", cite: true)
+
+        f = try tls(a, name: "contoso-apim-kv.vault.azure.net", address: "40.112.242.145")
+        used(["keyvault-stv2"], by: f)
+        item(.allowedRequired, rule: "keyvault-stv2", name: "contoso-apim-kv.vault.azure.net", address: "40.112.242.145", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Key Vault by address (AzureKeyVault.WestUS) on 443.", cite: true)
+
+        f = try tls(b, name: "login.microsoftonline.com", address: "20.190.151.68")
+        used(["entra-login"], by: f)
+        item(.allowedRequired, rule: "entra-login", name: "login.microsoftonline.com", address: "20.190.151.68", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Entra ID by name.")
+
+        try failingDNS(b, name: "westus.login.microsoft.com", rcode: .serverFailure)
+        item(.failingDNS, rule: "entra-regional-login", name: "westus.login.microsoft.com", address: nil, port: nil, transport: "udp", flows: [],
+             why: "The regional Entra endpoint fails to resolve (SERVFAIL); no connection follows.", rcode: "serverFailure")
+
+        let sql = "contoso-apim-sql.database.windows.net"
+        let s0 = try unanswered(a, name: sql, address: "13.86.216.10", port: 1433)
+        let icmp = try prohibited(b, name: sql, address: "13.86.216.10", port: 1433)
+        used(["sql"], by: s0)
+        used(["sql"], by: icmp)
+        item(.blockedRequired, rule: "sql", name: sql, address: "13.86.216.10", port: 1433, transport: "tcp", flows: [s0, icmp],
+             why: "Azure SQL (Sql.WestUS, 1433) blocked from both nodes: unanswered SYNs from node a, ICMP admin-prohibited for node b.", cite: true)
+
+        f = try tls(a, name: nil, address: "13.86.218.230", port: 1886)
+        used(["azure-monitor"], by: f)
+        item(.allowedOptional, rule: "azure-monitor", name: nil, address: "13.86.218.230", port: 1886, transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: "IP-only TLS to AzureMonitor.WestUS on 1886 (feature azure-monitor).", cite: true)
+        f = try tls(b, name: "gcs.prod.monitoring.core.windows.net", address: "13.86.218.232")
+        used(["azure-monitor-endpoints-public", "azure-monitor"], by: f)
+        item(.allowedOptional, rule: "azure-monitor-endpoints-public", name: "gcs.prod.monitoring.core.windows.net", address: "13.86.218.232",
+             port: 443, transport: "tcp", flows: f.map { [$0] } ?? [], why: "Azure Monitor endpoint by name; its address is also in AzureMonitor.WestUS.",
+             also: ["azure-monitor"])
+
+        f = try tls(a, name: "api.github.com", address: "140.82.112.6")
+        item(.undocumented, rule: nil, name: "api.github.com", address: "140.82.112.6", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: "No rule names api.github.com and its address is in no Azure tag.")
+        f = try tls(b, name: nil, address: "13.107.213.40")
+        item(.undocumented, rule: nil, name: nil, address: "13.107.213.40", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: Self.undocumentedIPOnlyWhy, cite: true)
+
+        f = try tls(a, name: nil, address: "13.93.168.85", port: 8080)
+        item(.wrongPort, rule: "storage", name: nil, address: "13.93.168.85", port: 8080, transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: "A Storage.WestUS address on TCP 8080; the storage rule allows 443 only.", cite: true)
+
+        f = try tls(b, name: "files.contoso-partner.net", address: "185.199.108.133", sni: "objects.githubusercontent.com")
+        item(.nameMismatch, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: Self.mismatchWhy, dnsName: "files.contoso-partner.net")
+        item(.undocumented, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: Self.mismatchUndocumentedWhy)
+
+        return Setup(
+            parameters: ["region": "westus", "cloud": "public", "platform": "stv2", "vnet-mode": "internal",
+                         "sku": "premium", "virtual-network": "10.10.0.0/16"],
+            features: ["azure-monitor", "cert-chain"],
+            requiredRules: ["inbound-management", "storage", "sql", "keyvault-stv2", "load-balancer-stv2", "dns", "entra-regional-login", "entra-login"],
+            optionalRules: ["azure-monitor", "cert-chain", "azure-monitor-endpoints-public"],
+            neverSeenWhy: [
+                "inbound-management": "Inbound 3443 from ApiManagement: the capture holds no inbound connection.",
+                "load-balancer-stv2": "Inbound 6390 from AzureLoadBalancer (Premium): the capture holds no inbound probe.",
+                "entra-regional-login": "westus.login.microsoft.com never connected (its lookup failed with SERVFAIL).",
+            ],
+            notes: ["vnet-mode internal drops inbound-client (external only); platform stv2 and sku premium make keyvault-stv2 and load-balancer-stv2 apply."])
+    }
+
+    /// `cassandra-mi`: Storage, Key Vault, Entra, ARM and packages reached; Event Hubs blocked; most FQDN rows never seen.
+    mutating func cassandraMI() throws -> Setup {
+        let a = node(0), b = node(1)
+        let storageFamily = ["fqdn-snovap-blob", "fqdn-store-core", "fqdn-blob-backups", "tag-storage", "tag-storage-regional"]
+        var f = try tls(a, name: "snovapwestus.blob.core.windows.net", address: "13.88.144.116")
+        used(storageFamily, by: f)
+        item(.allowedRequired, rule: "fqdn-snovap-blob", name: "snovapwestus.blob.core.windows.net", address: "13.88.144.116", port: 443,
+             transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: "Control-plane storage by name; the address (Storage.WestUS) also meets tag-storage, tag-storage-regional, fqdn-store-core and fqdn-blob-backups.",
+             cite: true, also: storageFamily.filter { $0 != "fqdn-snovap-blob" })
+        f = try tls(b, name: nil, address: "13.88.144.118")
+        used(storageFamily, by: f)
+        item(.allowedRequired, rule: "tag-storage-regional", name: nil, address: "13.88.144.118", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: "IP-only TLS to Storage.WestUS on 443: allowed by address alone.", cite: true,
+             also: storageFamily.filter { $0 != "tag-storage-regional" })
+
+        f = try tls(a, name: "vmc-p-westus.vault.azure.net", address: "40.112.242.146")
+        used(["fqdn-vmc-vault", "tag-keyvault"], by: f)
+        item(.allowedRequired, rule: "fqdn-vmc-vault", name: "vmc-p-westus.vault.azure.net", address: "40.112.242.146", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "The regional vault by name; the address is in AzureKeyVault.WestUS (tag-keyvault).", cite: true,
+             also: ["tag-keyvault"])
+
+        f = try tls(b, name: "login.microsoftonline.com", address: "20.190.151.68")
+        used(["fqdn-login", "tag-azureactivedirectory"], by: f)
+        item(.allowedRequired, rule: "fqdn-login", name: "login.microsoftonline.com", address: "20.190.151.68", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Entra ID by name; the address is in AzureActiveDirectory (tag-azureactivedirectory).", cite: true,
+             also: ["tag-azureactivedirectory"])
+
+        f = try tls(a, name: "management.azure.com", address: "4.150.240.10")
+        used(["fqdn-management"], by: f)
+        item(.allowedRequired, rule: "fqdn-management", name: "management.azure.com", address: "4.150.240.10", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Azure Resource Manager by name (its tag, AzureResourceManager, is not in the profile).")
+
+        f = try tls(b, name: "packages.microsoft.com", address: "52.113.194.132")
+        used(["fqdn-packages"], by: f)
+        item(.allowedRequired, rule: "fqdn-packages", name: "packages.microsoft.com", address: "52.113.194.132", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Security scanner definitions by name.")
+
+        f = try tls(a, name: nil, address: b.ipv4.description, port: 7001)
+        used(["vnet-7001-gossip"], by: f)
+        item(.allowedRequired, rule: "vnet-7001-gossip", name: nil, address: b.ipv4.description, port: 7001, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Gossip (TLS) from node a to node b inside the VNet (10.10.0.0/16).")
+
+        let logs = "cassandra-logs-westus.servicebus.windows.net"
+        let s0 = try unanswered(a, name: logs, address: "20.66.7.20", port: 443)
+        let icmp = try prohibited(b, name: logs, address: "20.66.7.20", port: 443)
+        used(["fqdn-servicebus", "tag-eventhub"], by: s0)
+        used(["fqdn-servicebus", "tag-eventhub"], by: icmp)
+        for rule in ["fqdn-servicebus", "tag-eventhub"] {
+            item(.blockedRequired, rule: rule, name: logs, address: "20.66.7.20", port: 443, transport: "tcp", flows: [s0, icmp],
+                 why: "Log forwarding to Event Hubs (EventHub.WestUS) blocked from both nodes: unanswered SYNs from node a, ICMP admin-prohibited for node b.",
+                 cite: true)
+        }
+
+        try failingDNS(a, name: "westus-dsms.dsms.core.windows.net", rcode: .nameError)
+        item(.failingDNS, rule: "fqdn-regional-dsms", name: "westus-dsms.dsms.core.windows.net", address: nil, port: nil, transport: "udp", flows: [],
+             why: "The logging certificate endpoint does not resolve (NXDOMAIN); no connection follows.", rcode: "nameError")
+
+        f = try tls(b, name: "pastebin.com", address: "104.20.29.150")
+        item(.undocumented, rule: nil, name: "pastebin.com", address: "104.20.29.150", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: "No rule names pastebin.com and its address is in no Azure tag.")
+        f = try tls(a, name: nil, address: "13.107.213.40")
+        item(.undocumented, rule: nil, name: nil, address: "13.107.213.40", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: Self.undocumentedIPOnlyWhy, cite: true)
+
+        f = try tls(b, name: nil, address: "13.93.168.85", port: 8080)
+        item(.wrongPort, rule: "tag-storage", name: nil, address: "13.93.168.85", port: 8080, transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: "A Storage.WestUS address on TCP 8080; every Storage rule allows 443 only.", cite: true,
+             also: storageFamily.filter { $0 != "tag-storage" })
+        f = try http(a, name: "management.azure.com", address: "4.150.240.10")
+        item(.wrongPort, rule: "fqdn-management", name: "management.azure.com", address: "4.150.240.10", port: 80, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Plain HTTP GET (Host management.azure.com) on port 80; the rule allows only TCP 443.")
+
+        f = try tls(b, name: "files.contoso-partner.net", address: "185.199.108.133", sni: "objects.githubusercontent.com")
+        item(.nameMismatch, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: Self.mismatchWhy, dnsName: "files.contoso-partner.net")
+        item(.undocumented, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: Self.mismatchUndocumentedWhy)
+
+        return Setup(
+            parameters: ["region": "westus", "cloud": "public", "virtual-network": "10.10.0.0/16"],
+            features: [],
+            requiredRules: [
+                "tag-storage", "tag-keyvault", "tag-eventhub", "tag-azuremonitor", "tag-azureactivedirectory", "tag-guestandhybridmanagement",
+                "tag-apimanagement", "tag-storage-regional", "fqdn-snovap-blob", "fqdn-store-core", "fqdn-blob-backups", "fqdn-vmc-vault",
+                "fqdn-management", "fqdn-servicebus", "fqdn-jarvis", "fqdn-login", "fqdn-packages", "fqdn-azure-microsoft", "fqdn-regional-dsms",
+                "fqdn-gcs-monitoring", "fqdn-global-metrics", "fqdn-scanner-packages", "fqdn-crl", "fqdn-global-dsms",
+                "vnet-8443", "vnet-9443", "vnet-7001-gossip", "vnet-9042-cql", "vnet-7199",
+            ],
+            optionalRules: [],
+            neverSeenWhy: ["fqdn-regional-dsms": "westus-dsms.dsms.core.windows.net never connected (its lookup failed with NXDOMAIN)."],
+            notes: ["cassandra-mi has no features, hence no optional rules; its DNS traffic to 168.63.129.16 is not a finding (no DNS rule, platform address)."])
+    }
+}
