@@ -15,6 +15,9 @@ public struct AuditReport: Codable, Sendable, Equatable {
     public var wrongPort: [Destination]
     /// Allowed egress, by destination.
     public var allowed: [Destination]
+    /// DNS servers the nodes asked, when the profile documents no DNS rule:
+    /// name-resolution evidence, not findings (168.63.129.16 is Azure's platform resolver).
+    public var resolvers: [Destination]
     public var requiredRules: [RuleStatus]
     public var optionalRules: [RuleStatus]
     public var dnsFailures: [DNSFailure]
@@ -90,6 +93,8 @@ public struct AuditReport: Codable, Sendable, Equatable {
         public var failedFlows: Int
         public var destinations: [String]
         public var failures: [String]
+        /// Node address → status, when nodes differ or the rule is failing.
+        public var nodes: [String: String]?
     }
 
     public struct DNSFailure: Codable, Sendable, Equatable {

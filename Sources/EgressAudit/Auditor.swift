@@ -43,7 +43,12 @@ public struct Auditor {
         var allowed = DestinationTable(), undocumented = DestinationTable(), wrongPort = DestinationTable()
         struct Seen: Hashable { let display: String; let port: UInt16 }
         struct Failure: Hashable { let seen: Seen; let outcome: FlowOutcome }
-        var ruleFlows = [Int: (flows: Int, failed: Int, destinations: Set<Seen>, failures: [Failure: Int])]()
+        // Evidence per rule and per node: a required rule met from one node and
+        // failing from another is still blocked where it fails.
+        struct Evidence { var flows = 0, failed = 0; var destinations: Set<Seen> = []; var failures: [Failure: Int] = [:] }
+        var ruleFlows = [Int: [IPAddress: Evidence]]()
+        var resolvers = DestinationTable()
+        let profileHasDNSRule = profile.rules.contains { $0.ports.contains(53) }
         var findings: [AuditReport.Finding] = []
         var suggestions = Set<RuleSuggester.Item>()
         for c in classified {
@@ -53,8 +58,9 @@ public struct Auditor {
                 if c.direction == .outbound { suggestions.insert(Self.suggestion(for: c)) }
                 let ids = c.evaluation.allowedBy.map { $0.rule.id }
                 allowed.add(c, display: display, rules: ids, tags: memo.tags(c.peer, profile.catalog))
+                let node = c.record.initiator.address
                 for m in c.evaluation.allowedBy {
-                    var entry = ruleFlows[m.ruleIndex] ?? (0, 0, [], [:])
+                    var entry = ruleFlows[m.ruleIndex, default: [:]][node] ?? Evidence()
                     entry.flows += 1
                     let seen = Seen(display: display, port: c.port)
                     entry.destinations.insert(seen)
@@ -62,7 +68,7 @@ public struct Auditor {
                         entry.failed += 1
                         entry.failures[Failure(seen: seen, outcome: c.record.outcome), default: 0] += 1
                     }
-                    ruleFlows[m.ruleIndex] = entry
+                    ruleFlows[m.ruleIndex, default: [:]][node] = entry
                 }
             case .wrongPort:
                 wrongPort.add(c, display: display, rules: c.evaluation.otherPortsBy.map { "\($0.rule.id) (\($0.rule.transport.rawValue)/\($0.rule.ports))" },
@@ -75,7 +81,12 @@ public struct Auditor {
                                  },
                                  tags: memo.tags(c.peer, profile.catalog))
             case .undocumented:
-                undocumented.add(c, display: display, rules: [], tags: memo.tags(c.peer, profile.catalog))
+                if c.port == 53 && c.direction == .outbound && !profileHasDNSRule {
+                    // Name resolution: evidence for naming, judged only by a profile that documents DNS.
+                    resolvers.add(c, display: display, rules: [], tags: memo.tags(c.peer, profile.catalog))
+                } else {
+                    undocumented.add(c, display: display, rules: [], tags: memo.tags(c.peer, profile.catalog))
+                }
             }
             if let mismatch = c.mismatch {
                 findings.append(.init(kind: .nameMismatch,
@@ -87,28 +98,43 @@ public struct Auditor {
         // Required and optional rules.
         var required: [AuditReport.RuleStatus] = [], optional: [AuditReport.RuleStatus] = []
         for (index, rule) in profile.rules.enumerated() {
-            let seen = ruleFlows[index]
-            let flows = seen?.flows ?? 0, failed = seen?.failed ?? 0
-            let destinations = (seen?.destinations ?? []).map { "\($0.display):\($0.port)" }.sorted()
-            let failures = (seen?.failures ?? [:]).map { "\($0.key.seen.display):\($0.key.seen.port) \($0.key.outcome.name) ×\($0.value)" }.sorted()
+            let perNode = ruleFlows[index] ?? [:]
+            let all = perNode.values.reduce(into: Evidence()) { total, e in
+                total.flows += e.flows
+                total.failed += e.failed
+                total.destinations.formUnion(e.destinations)
+                total.failures.merge(e.failures, uniquingKeysWith: +)
+            }
+            let destinations = all.destinations.map { "\($0.display):\($0.port)" }.sorted()
+            func failureText(_ f: [Failure: Int]) -> [String] {
+                f.map { "\($0.key.seen.display):\($0.key.seen.port) \($0.key.outcome.name) ×\($0.value)" }.sorted()
+            }
+            let failures = failureText(all.failures)
             switch rule.requirement {
             case .required:
-                let status = flows == 0 ? "not-seen" : (failed == flows ? "attempted-but-failing" : "satisfied")
-                required.append(.init(rule: rule.id, status: status, feature: nil, purpose: rule.purpose, flows: flows,
-                                      failedFlows: failed, destinations: destinations, failures: failures))
-                if status == "attempted-but-failing" {
+                // Per node: satisfied by one success; attempted-but-failing when every attempt failed.
+                var nodeStatus: [String: String] = [:]
+                for (node, e) in perNode { nodeStatus[node.description] = e.failed == e.flows ? "attempted-but-failing" : "satisfied" }
+                let status = perNode.isEmpty ? "not-seen"
+                    : (nodeStatus.values.contains("satisfied") ? "satisfied" : "attempted-but-failing")
+                required.append(.init(rule: rule.id, status: status, feature: nil, purpose: rule.purpose, flows: all.flows,
+                                      failedFlows: all.failed, destinations: destinations, failures: failures,
+                                      nodes: perNode.count > 1 || status == "attempted-but-failing" ? nodeStatus : nil))
+                for (node, e) in perNode.sorted(by: { $0.key < $1.key }) where e.failed == e.flows {
+                    let where_ = perNode.count > 1 ? " from \(node)" : ""
                     findings.append(.init(kind: .blockedRequired,
-                                          summary: "required rule \(rule.id) (\(rule.purpose)): every attempt failed: \(failures.joined(separator: ", "))",
-                                          rule: rule.id, destination: destinations.first, port: nil))
-                } else if status == "not-seen" {
+                                          summary: "required rule \(rule.id) (\(rule.purpose)): every attempt\(where_) failed: \(failureText(e.failures).joined(separator: ", "))",
+                                          rule: rule.id, destination: e.destinations.map { "\($0.display):\($0.port)" }.sorted().first, port: nil))
+                }
+                if status == "not-seen" {
                     findings.append(.init(kind: .requiredNotSeen, summary: "required rule \(rule.id) (\(rule.purpose)): no traffic seen",
                                           rule: rule.id, destination: nil, port: nil))
                 }
             case .optional(let feature, let enabled):
                 guard enabled else { continue }
-                optional.append(.init(rule: rule.id, status: flows == 0 ? "unused" : "used", feature: feature, purpose: rule.purpose,
-                                      flows: flows, failedFlows: failed, destinations: destinations, failures: failures))
-                if flows == 0 {
+                optional.append(.init(rule: rule.id, status: all.flows == 0 ? "unused" : "used", feature: feature, purpose: rule.purpose,
+                                      flows: all.flows, failedFlows: all.failed, destinations: destinations, failures: failures, nodes: nil))
+                if all.flows == 0 {
                     findings.append(.init(kind: .optionalUnused, summary: "optional rule \(rule.id) (feature \(feature)) carried no traffic",
                                           rule: rule.id, destination: nil, port: nil))
                 }
@@ -150,7 +176,7 @@ public struct Auditor {
                            features: profile.expanded.enabledFeatures.sorted(), serviceTagFiles: serviceTagFiles),
             nodes: .init(addresses: selection.nodes.map { $0.prefixLength == ($0.isIPv4 ? 32 : 128) ? $0.address.description : $0.description }, how: selection.how),
             findings: findings,
-            undocumented: undocumented.sorted(), wrongPort: wrongPort.sorted(), allowed: allowed.sorted(),
+            undocumented: undocumented.sorted(), wrongPort: wrongPort.sorted(), allowed: allowed.sorted(), resolvers: resolvers.sorted(),
             requiredRules: required.sorted { $0.rule < $1.rule }, optionalRules: optional.sorted { $0.rule < $1.rule },
             dnsFailures: dnsFailures.sorted { ($0.name, $0.rcode) < ($1.name, $1.rcode) },
             warnings: warnings + profile.warnings.map(\.description),
@@ -175,7 +201,7 @@ public struct Auditor {
     static func verdictLine(_ counts: [AuditReport.Severity: Int]) -> String {
         func n(_ k: AuditReport.Severity) -> Int { counts[k] ?? 0 }
         var parts: [String] = []
-        if n(.blockedRequired) > 0 { parts.append("\(n(.blockedRequired)) required rule\(n(.blockedRequired) == 1 ? "" : "s") blocked") }
+        if n(.blockedRequired) > 0 { parts.append("\(n(.blockedRequired)) required rule\(n(.blockedRequired) == 1 ? "" : "s") blocked (per node)") }
         if n(.failingDNS) > 0 { parts.append("\(n(.failingDNS)) required name\(n(.failingDNS) == 1 ? "" : "s") failing in DNS") }
         if n(.undocumented) > 0 { parts.append("\(n(.undocumented)) undocumented destination\(n(.undocumented) == 1 ? "" : "s")") }
         if n(.wrongPort) > 0 { parts.append("\(n(.wrongPort)) on a wrong port") }
