@@ -54,7 +54,15 @@ public struct CompiledProfile: Sendable {
     /// Rules naming no peer for an outbound (resp. inbound) flow.
     private let anyPeerOutbound: [Int32]
     private let anyPeerInbound: [Int32]
-    private let enabled: [Bool]
+    /// What `fits` needs of each rule, kept apart from `ExpandedRule` so a
+    /// per-packet check copies no strings.
+    private let facts: [RuleFacts]
+
+    struct RuleFacts: Sendable {
+        var ports: PortSpec
+        var transport: RuleTransport
+        var enabled: Bool
+    }
 
     public init(_ expanded: ExpandedProfile, catalog: ServiceTagCatalog) {
         var endpoints: [Endpoint] = []
@@ -129,11 +137,13 @@ public struct CompiledProfile: Sendable {
         addresses = PrefixMatcher(prefixes)
         anyPeerOutbound = anyOut
         anyPeerInbound = anyIn
-        enabled = expanded.rules.map {
-            switch $0.requirement {
-            case .required: return true
-            case .optional(_, let on): return on
+        facts = expanded.rules.map { rule in
+            let on: Bool
+            switch rule.requirement {
+            case .required: on = true
+            case .optional(_, let enabled): on = enabled
             }
+            return RuleFacts(ports: rule.ports, transport: rule.transport, enabled: on)
         }
     }
 
@@ -211,16 +221,15 @@ public struct CompiledProfile: Sendable {
     @inline(__always)
     private func fits(_ rule: Int32, side: Side, port: UInt16?, transport: RuleTransport, direction: RuleDirection,
                       includeDisabled: Bool) -> Bool {
-        let r = Int(rule)
-        guard includeDisabled || enabled[r] else { return false }
+        let f = facts[Int(rule)]
+        guard includeDisabled || f.enabled else { return false }
         switch direction {
         case .outbound: guard side == .destination else { return false }
         case .inbound: guard side == .source else { return false }
         case .both: break
         }
-        let spec = expanded.rules[r]
-        if transport != .any, spec.transport != .any, spec.transport != transport { return false }
-        if let port, !spec.ports.contains(port) { return false }
+        if transport != .any, f.transport != .any, f.transport != transport { return false }
+        if let port, !f.ports.contains(port) { return false }
         return true
     }
 
@@ -259,7 +268,7 @@ public struct CompiledProfile: Sendable {
             if fits(r, side: wantedSide, port: port, transport: transport, direction: direction,
                     includeDisabled: true)
             {
-                if enabled[Int(r)] { evaluation.allowedBy.append(match) } else { evaluation.allowedIfEnabled.append(match) }
+                if facts[Int(r)].enabled { evaluation.allowedBy.append(match) } else { evaluation.allowedIfEnabled.append(match) }
             } else {
                 evaluation.otherPortsBy.append(match)
             }
@@ -269,7 +278,7 @@ public struct CompiledProfile: Sendable {
             && fits(r, side: wantedSide, port: port, transport: transport, direction: direction, includeDisabled: true)
         {
             let match = Evaluation.Match(ruleIndex: Int(r), rule: expanded.rules[Int(r)], reasons: [.anyPeer])
-            if enabled[Int(r)] { evaluation.allowedBy.append(match) } else { evaluation.allowedIfEnabled.append(match) }
+            if facts[Int(r)].enabled { evaluation.allowedBy.append(match) } else { evaluation.allowedIfEnabled.append(match) }
         }
         if let address { evaluation.serviceTags = catalog.tags(containing: address) }
         return evaluation

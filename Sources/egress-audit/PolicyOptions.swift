@@ -3,9 +3,10 @@ import EgressPolicy
 import Foundation
 
 /// The profile options `explain`, `analyze` and `live` share, with the same meaning everywhere.
+/// `--profile` is optional here so `analyze` can run without one; `compile()` requires it.
 struct PolicyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A built-in profile id (see `profiles list`) or a profile file (.yaml, .yml, .json).", valueName: "id|file"))
-    var profile: String
+    var profile: String?
 
     @Option(name: .customLong("param"), help: ArgumentHelp("A profile parameter, e.g. --param region=westus (repeatable).", valueName: "name=value"))
     var parameters: [String] = []
@@ -60,6 +61,10 @@ struct PolicyOptions: ParsableArguments {
     }
 
     private func loadProfile() throws -> Profile {
+        guard let profile else {
+            let ids = BuiltinProfiles.texts.map(\.id).joined(separator: ", ")
+            throw failure("--profile is required: a built-in profile (\(ids)) or a profile file")
+        }
         if let text = BuiltinProfiles.text(id: profile) {
             do { return try text.load() } catch { throw failure(error.description) }
         }
