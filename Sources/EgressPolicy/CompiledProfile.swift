@@ -49,6 +49,9 @@ public struct CompiledProfile: Sendable {
     public let warnings: [CompileWarning]
 
     private let endpoints: [Endpoint]
+    /// `endpoints[i].rule` and `.side`, apart: the per-packet walk touches only these.
+    private let endpointRules: [Int32]
+    private let endpointSides: [Side]
     private let names: FQDNMatcher
     private let addresses: PrefixMatcher
     /// Rules naming no peer for an outbound (resp. inbound) flow.
@@ -133,6 +136,8 @@ public struct CompiledProfile: Sendable {
         self.catalog = catalog
         self.warnings = warnings
         self.endpoints = endpoints
+        endpointRules = endpoints.map(\.rule)
+        endpointSides = endpoints.map(\.side)
         names = FQDNMatcher(fqdns)
         addresses = PrefixMatcher(prefixes)
         anyPeerOutbound = anyOut
@@ -157,13 +162,16 @@ public struct CompiledProfile: Sendable {
         includeDisabled: Bool = false, into buffer: inout MatchBuffer
     ) {
         buffer.removeAll()
-        names.forEachMatch(name) { id in
-            let e = endpoints[Int(id)]
-            if fits(e.rule, side: e.side, port: port, transport: transport, direction: direction, includeDisabled: includeDisabled) {
-                buffer.insert(e.rule)
+        let flow = Flow(port: port, transport: transport, direction: direction, includeDisabled: includeDisabled)
+        // The matcher's walk recurses with the closure: it must capture only
+        // trivial values, or every step copies (retains) the whole profile.
+        withHotTables { endpointRules, endpointSides, facts in
+            names.forEachMatch(name) { id in
+                let rule = endpointRules[Int(id)]
+                if flow.admits(facts[Int(rule)], side: endpointSides[Int(id)]) { buffer.insert(rule) }
             }
+            addAnyPeer(flow, facts, into: &buffer)
         }
-        addAnyPeer(port: port, transport: transport, direction: direction, includeDisabled: includeDisabled, into: &buffer)
     }
 
     /// As `rules(allowingName:…)`, for the peer's address (CIDRs and service tags).
@@ -172,65 +180,81 @@ public struct CompiledProfile: Sendable {
         includeDisabled: Bool = false, into buffer: inout MatchBuffer
     ) {
         buffer.removeAll()
-        for id in addresses.lookup(address) {
-            let e = endpoints[Int(id)]
-            if fits(e.rule, side: e.side, port: port, transport: transport, direction: direction, includeDisabled: includeDisabled) {
-                buffer.insert(e.rule)
+        let flow = Flow(port: port, transport: transport, direction: direction, includeDisabled: includeDisabled)
+        withHotTables { endpointRules, endpointSides, facts in
+            for id in addresses.lookup(address) {
+                let rule = endpointRules[Int(id)]
+                if flow.admits(facts[Int(rule)], side: endpointSides[Int(id)]) { buffer.insert(rule) }
             }
+            addAnyPeer(flow, facts, into: &buffer)
         }
-        addAnyPeer(port: port, transport: transport, direction: direction, includeDisabled: includeDisabled, into: &buffer)
     }
 
     /// True when an enabled rule allows the flow by name or by address.
     public func allows(name: ByteView?, address: IPAddress?, port: UInt16, transport: RuleTransport, direction: RuleDirection) -> Bool {
-        let anyPeer = direction == .inbound ? anyPeerInbound : anyPeerOutbound
-        for r in anyPeer where fits(r, side: direction == .inbound ? .source : .destination, port: port, transport: transport,
-                                     direction: direction, includeDisabled: false) {
-            return true
-        }
-        if let address {
-            for id in addresses.lookup(address) {
-                let e = endpoints[Int(id)]
-                if fits(e.rule, side: e.side, port: port, transport: transport, direction: direction, includeDisabled: false) { return true }
+        let flow = Flow(port: port, transport: transport, direction: direction, includeDisabled: false)
+        return withHotTables { endpointRules, endpointSides, facts in
+            for r in direction == .inbound ? anyPeerInbound : anyPeerOutbound
+            where flow.admits(facts[Int(r)], side: direction == .inbound ? .source : .destination) {
+                return true
             }
-        }
-        if let name {
+            if let address {
+                for id in addresses.lookup(address) where flow.admits(facts[Int(endpointRules[Int(id)])], side: endpointSides[Int(id)]) {
+                    return true
+                }
+            }
+            guard let name else { return false }
             var found = false
             names.forEachMatch(name) { id in
-                let e = endpoints[Int(id)]
-                if !found, fits(e.rule, side: e.side, port: port, transport: transport, direction: direction, includeDisabled: false) {
-                    found = true
-                }
+                if !found, flow.admits(facts[Int(endpointRules[Int(id)])], side: endpointSides[Int(id)]) { found = true }
             }
             return found
         }
-        return false
     }
 
-    private func addAnyPeer(port: UInt16?, transport: RuleTransport, direction: RuleDirection, includeDisabled: Bool,
-                            into buffer: inout MatchBuffer) {
-        let side: Side = direction == .inbound ? .source : .destination
-        for r in direction == .inbound ? anyPeerInbound : anyPeerOutbound
-        where fits(r, side: side, port: port, transport: transport, direction: direction, includeDisabled: includeDisabled) {
+    private func addAnyPeer(_ flow: Flow, _ facts: UnsafeBufferPointer<RuleFacts>, into buffer: inout MatchBuffer) {
+        let side: Side = flow.direction == .inbound ? .source : .destination
+        for r in flow.direction == .inbound ? anyPeerInbound : anyPeerOutbound where flow.admits(facts[Int(r)], side: side) {
             buffer.insert(r)
         }
     }
 
-    /// The flow's direction picks the side a rule names its peer on: outbound
-    /// flows are matched against destinations, inbound ones against sources.
-    @inline(__always)
+    private func withHotTables<R>(
+        _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Side>, UnsafeBufferPointer<RuleFacts>) -> R
+    ) -> R {
+        endpointRules.withUnsafeBufferPointer { rules in
+            endpointSides.withUnsafeBufferPointer { sides in
+                facts.withUnsafeBufferPointer { facts in body(rules, sides, facts) }
+            }
+        }
+    }
+
+    /// The flow a query asks about. Its direction picks the side a rule names
+    /// its peer on: outbound flows are matched against destinations, inbound
+    /// ones against sources (`both`: either).
+    struct Flow {
+        var port: UInt16?
+        var transport: RuleTransport
+        var direction: RuleDirection
+        var includeDisabled: Bool
+
+        @inline(__always)
+        func admits(_ f: RuleFacts, side: Side) -> Bool {
+            guard includeDisabled || f.enabled else { return false }
+            switch direction {
+            case .outbound: guard side == .destination else { return false }
+            case .inbound: guard side == .source else { return false }
+            case .both: break
+            }
+            if transport != .any, f.transport != .any, f.transport != transport { return false }
+            if let port, !f.ports.contains(port) { return false }
+            return true
+        }
+    }
+
     private func fits(_ rule: Int32, side: Side, port: UInt16?, transport: RuleTransport, direction: RuleDirection,
                       includeDisabled: Bool) -> Bool {
-        let f = facts[Int(rule)]
-        guard includeDisabled || f.enabled else { return false }
-        switch direction {
-        case .outbound: guard side == .destination else { return false }
-        case .inbound: guard side == .source else { return false }
-        case .both: break
-        }
-        if transport != .any, f.transport != .any, f.transport != transport { return false }
-        if let port, !f.ports.contains(port) { return false }
-        return true
+        Flow(port: port, transport: transport, direction: direction, includeDisabled: includeDisabled).admits(facts[Int(rule)], side: side)
     }
 
     // MARK: Explaining (allocates)
