@@ -17,10 +17,20 @@ let package = Package(
     targets: [
         // libpcap reached directly, for the bare read loop every benchmark is measured against.
         .systemLibrary(name: "BareLibpcap", path: "Sources/BareLibpcap", pkgConfig: "libpcap"),
+        // The bare loop and the benchmark capture, shared by every benchmark.
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                "BareLibpcap",
+                .product(name: "PacketCapture", package: root),
+                .product(name: "CaptureSynth", package: root),
+            ],
+            path: "Benchmarks/BenchmarkSupport"
+        ),
         .executableTarget(
             name: "CaptureBenchmarks",
             dependencies: [
-                "BareLibpcap",
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "PacketCapture", package: root),
                 .product(name: "PacketWire", package: root),
@@ -45,7 +55,8 @@ let package = Package(
         .executableTarget(
             name: "read-loop-ratio",
             dependencies: [
-                "BareLibpcap",
+                "BenchmarkSupport",
+                .product(name: "EgressPolicy", package: root),
                 .product(name: "PacketCapture", package: root),
                 .product(name: "PacketWire", package: root),
                 .product(name: "EgressAudit", package: root),

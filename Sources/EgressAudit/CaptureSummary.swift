@@ -1,3 +1,4 @@
+import FlowEngine
 import PacketCapture
 import PacketWire
 
@@ -44,6 +45,17 @@ public struct CaptureSummary: Codable, Sendable, Equatable {
     public var otherTransport: Int
     public var firstFragments: Int
     public var laterFragments: Int
+    /// IP reassembly: datagrams rebuilt from fragments, and the fragments in them.
+    public var reassembledDatagrams: Int
+    public var reassembledFragments: Int
+    /// Fragments still waiting at the end of the run (their datagram never completed).
+    public var fragmentsHeld: Int
+    /// Datagrams dropped: larger than the reassembly cap, idle past the timeout,
+    /// or evicted to make room; and the fragments discarded with them.
+    public var fragmentDatagramsOversize: Int
+    public var fragmentDatagramsTimedOut: Int
+    public var fragmentDatagramsEvicted: Int
+    public var fragmentsDropped: Int
     public var vlanTagged: Int
     public var tunneled: Int
     /// Bidirectional TCP/UDP 5-tuples (flows).
@@ -53,7 +65,8 @@ public struct CaptureSummary: Codable, Sendable, Equatable {
     /// Destination ports of TCP SYNs without ACK: the connections attempted.
     public var synDestinationPorts: [Int]
 
-    init(counters: DecodeCounters, files: Int, truncatedFrames: Int, flows: (total: Int, tcp: Int, udp: Int), synPorts: [Int]) {
+    init(counters: DecodeCounters, files: Int, truncatedFrames: Int, flows: (total: Int, tcp: Int, udp: Int), synPorts: [Int],
+         fragments: IPFragmentCounters = IPFragmentCounters()) {
         self.files = files
         packets = counters.packets
         bytes = counters.bytes
@@ -75,6 +88,13 @@ public struct CaptureSummary: Codable, Sendable, Equatable {
         otherTransport = counters.otherTransport
         firstFragments = counters.firstFragments
         laterFragments = counters.laterFragments
+        reassembledDatagrams = fragments.datagramsReassembled
+        reassembledFragments = fragments.fragmentsReassembled
+        fragmentsHeld = fragments.fragmentsHeld
+        fragmentDatagramsOversize = fragments.droppedOversize
+        fragmentDatagramsTimedOut = fragments.droppedTimeout
+        fragmentDatagramsEvicted = fragments.droppedCapacity
+        fragmentsDropped = fragments.fragmentsDropped
         vlanTagged = counters.vlanTagged
         tunneled = counters.tunneled
         self.flows = flows.total

@@ -26,6 +26,7 @@ public enum CaptureSummaryText {
         out.append("  network    IPv4 \(grouped(summary.ipv4))  IPv6 \(grouped(summary.ipv6))")
         out.append("  transport  TCP \(grouped(summary.tcp))  UDP \(grouped(summary.udp))  ICMP \(grouped(summary.icmp))  ICMPv6 \(grouped(summary.icmpv6))  other \(grouped(summary.otherTransport))")
         out.append("  also       fragments: first \(grouped(summary.firstFragments)), later \(grouped(summary.laterFragments))  VLAN-tagged \(grouped(summary.vlanTagged))  tunneled \(grouped(summary.tunneled))")
+        out.append("  reassembly datagrams \(grouped(summary.reassembledDatagrams)) from \(grouped(summary.reassembledFragments)) fragments  held \(grouped(summary.fragmentsHeld))  dropped: oversize \(grouped(summary.fragmentDatagramsOversize)), timed out \(grouped(summary.fragmentDatagramsTimedOut)), evicted \(grouped(summary.fragmentDatagramsEvicted)) (\(grouped(summary.fragmentsDropped)) fragments)")
         out.append("")
         out.append("flows (TCP/UDP 5-tuples)  \(grouped(summary.flows))  (TCP \(grouped(summary.tcpFlows)), UDP \(grouped(summary.udpFlows)))")
         let ports = summary.synDestinationPorts

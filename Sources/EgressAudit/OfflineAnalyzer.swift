@@ -15,7 +15,8 @@ public struct OfflineAnalyzer {
     private var flowTotals = (total: 0, tcp: 0, udp: 0)
     private var truncatedFrames = 0
     private let decoder = PacketDecoder()
-    private var packet = DecodedPacket()
+    /// IP fragments wait here until their datagram is whole.
+    public private(set) var fragments = IPFragmentReassembler()
     /// Keep every flow as it leaves the tracker (for `--flows` and the audit).
     public var keepsFlows: Bool
     /// Flows that left the tracker (evicted, or at the end), when `keepsFlows`.
@@ -43,11 +44,13 @@ public struct OfflineAnalyzer {
             snapshotLength: capture.snapshotLength, packets: 0, bytes: 0)
         let before = (counters.packets, counters.bytes)
         var first = Int64.max, last = Int64.min
+        // A local, reused for every packet: passed by reference, never copied.
+        var packet = DecodedPacket()
         do {
             try capture.forEachPacket { captured in
                 first = Swift.min(first, captured.timestampNanoseconds)
                 last = Swift.max(last, captured.timestampNanoseconds)
-                ingest(captured)
+                ingest(captured, &packet)
             }
         } catch {
             errors.append(error)
@@ -64,23 +67,43 @@ public struct OfflineAnalyzer {
 
     /// The per-packet path: no allocation once the tables are warm.
     @inline(__always)
-    private mutating func ingest(_ captured: CapturedPacket) {
+    private mutating func ingest(_ captured: CapturedPacket, _ packet: inout DecodedPacket) {
         decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType), originalLength: captured.originalLength, into: &packet)
+        // Packets are counted as captured, before reassembly: a datagram's fragments stay its packets.
         counters.record(packet, wireLength: captured.originalLength)
         if captured.isTruncated { truncatedFrames += 1 }
         if packet.status.isDecoded, packet.transport == .tcp, packet.tcp.hasHeader,
            packet.tcp.flags.contains(.syn), !packet.tcp.flags.contains(.ack) {
             synPorts.insert(packet.destinationPort)
         }
+        // Fragments wait for their datagram (RFC 791 §3.2, RFC 8200 §4.5); a first fragment the
+        // snaplen cut can never be whole, so the tracker reads what it holds, as before.
+        if packet.fragment != .none, packet.status.isDecoded || packet.status == .notDecoded(.laterFragment),
+           !(packet.truncated && packet.fragment == .first) {
+            if let datagram = fragments.add(packet, frame: captured.bytes, timestamp: captured.timestampNanoseconds,
+                                            wireLength: captured.originalLength) {
+                // Rare (one per reassembled datagram): a stack value, valid while the reassembler's scratch is.
+                var reassembled = DecodedPacket()
+                decoder.decode(datagram.bytes, linkType: .raw, originalLength: datagram.bytes.count, into: &reassembled)
+                track(&reassembled, timestamp: captured.timestampNanoseconds, wireLength: datagram.wireLength)
+            }
+            return
+        }
+        track(&packet, timestamp: captured.timestampNanoseconds, wireLength: captured.originalLength)
+    }
+
+    /// Hands one decoded packet (captured or reassembled) to the tracker.
+    @inline(__always)
+    private mutating func track(_ packet: inout DecodedPacket, timestamp: Int64, wireLength: Int) {
         let created = tracker.counters.flowsCreated
         if keepsFlows {
             // Evicted flows land in `flows`; moved out so the tracker can be mutated meanwhile.
             var kept = flows
             flows = []
-            tracker.process(packet, timestamp: captured.timestampNanoseconds, wireLength: captured.originalLength) { kept.append($0) }
+            tracker.process(packet, timestamp: timestamp, wireLength: wireLength) { kept.append($0) }
             flows = kept
         } else {
-            tracker.process(packet, timestamp: captured.timestampNanoseconds, wireLength: captured.originalLength) { _ in }
+            tracker.process(packet, timestamp: timestamp, wireLength: wireLength) { _ in }
         }
         if tracker.counters.flowsCreated != created {
             flowTotals.total += 1
@@ -97,6 +120,7 @@ public struct OfflineAnalyzer {
     }
 
     public var summary: CaptureSummary {
-        CaptureSummary(counters: counters, files: files.count, truncatedFrames: truncatedFrames, flows: flowTotals, synPorts: synPorts.sorted)
+        CaptureSummary(counters: counters, files: files.count, truncatedFrames: truncatedFrames, flows: flowTotals, synPorts: synPorts.sorted,
+                       fragments: fragments.counters)
     }
 }

@@ -15,7 +15,7 @@ public enum ReportOutput {
     }
 }
 
-/// `analyze`'s JSON document (schema version 1: see docs/analyze-report.schema.json).
+/// `analyze`'s JSON document (schema version 1: Schemas/analyze-report.schema.json).
 public struct AnalysisDocument: Codable, Sendable {
     public var schemaVersion = 1
     public var tool = "egress-audit"

@@ -271,6 +271,8 @@ public struct CompiledProfile: Sendable {
             if !(reasons[rule, default: []].contains(reason)) { reasons[rule, default: []].append(reason) }
         }
         let wantedSide: Side = direction == .inbound ? .source : .destination
+        // A local copy: a closure capturing `self` would copy the whole profile at every step of the matcher's walk.
+        let endpoints = self.endpoints
         if var text = name {
             text.withUTF8 { bytes in
                 names.forEachMatch(ByteView(UnsafeRawBufferPointer(bytes))) { id in

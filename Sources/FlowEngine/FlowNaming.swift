@@ -18,6 +18,15 @@ struct QUICFlowState {
     var keys: QUICInitialKeys?
 }
 
+/// A 64-bit running hash (multiply-xorshift) for recognising repeated DNS answers.
+struct Fingerprint {
+    private(set) var value: UInt64 = 0x243f_6a88_85a3_08d3
+    mutating func mix(_ v: UInt64) {
+        value = (value ^ v) &* 0x9e37_79b9_7f4a_7c15
+        value ^= value >> 31
+    }
+}
+
 /// Counters of the naming stage: what was read, and what the caps cost.
 public struct NamingCounters: Sendable, Equatable {
     public var tlsClientHellos: UInt64 = 0
@@ -261,44 +270,61 @@ extension FlowTracker {
         }
         let asked = nameBuffer.withView { names.intern($0) }
         guard !asked.isNone else { return }
-        var observation = DNSObservation(name: asked, type: question.type, rcode: message.header.responseCode.rawValue,
-                                         answers: [], echAdvertised: false, overTCP: overTCP, linkLocal: linkLocal)
+        // First pass: feed the answer cache and fingerprint the answer. A
+        // response seen before (the common case) stops here, allocating nothing.
+        var seed = Fingerprint()
+        seed.mix(UInt64(asked.rawValue)); seed.mix(UInt64(question.type)); seed.mix(UInt64(message.header.responseCode.rawValue))
+        seed.mix(overTCP ? 1 : 0); seed.mix(linkLocal ? 1 : 0)
+        var none: [DNSObservation.Answer]? = nil
+        let (fingerprint, ech) = walkAnswers(message, asked: asked, client: linkLocal ? nil : packet.destination,
+                                             timestamp: timestamp, fingerprint: seed, collect: &none)
+        guard !dnsObservationFingerprints.contains(fingerprint) else { return }
+        guard dnsObservations.count < limits.maxDNSObservations else { namingCounters.dnsObservationsRefused += 1; return }
+        var answers: [DNSObservation.Answer]? = []
+        _ = walkAnswers(message, asked: asked, client: nil, timestamp: timestamp, fingerprint: seed, collect: &answers)
+        dnsObservationFingerprints.insert(fingerprint)
+        dnsObservations.insert(DNSObservation(name: asked, type: question.type, rcode: message.header.responseCode.rawValue,
+                                              answers: answers ?? [], echAdvertised: ech, overTCP: overTCP, linkLocal: linkLocal))
+    }
+
+    /// Walks the answer section: attributes every address (A, AAAA, HTTPS/SVCB
+    /// hints) to `asked` for `client` when given, folds CNAME targets, and
+    /// returns the answer's fingerprint; appends the answers to `collect` when asked to.
+    private mutating func walkAnswers(_ message: DNSMessage, asked: NameTable.NameID, client: IPAddress?, timestamp: Int64,
+                                      fingerprint seed: Fingerprint, collect: inout [DNSObservation.Answer]?) -> (UInt64, Bool) {
+        var fingerprint = seed
+        var ech = false
+        var nameBuffer = DNSNameBuffer()
         var records = message.records()
         while let record = try? records.next() {
             guard record.section == .answer else { break }
             if let address = record.address {
-                observation.answers.append(.address(address))
-                if !linkLocal {
-                    dnsCache.record(client: packet.destination, address: address, name: asked, ttl: record.ttl, now: timestamp)
-                }
+                fingerprint.mix(address.high); fingerprint.mix(address.low)
+                collect?.append(.address(address))
+                if let client { dnsCache.record(client: client, address: address, name: asked, ttl: record.ttl, now: timestamp) }
             } else if record.type == DNSRecordType.cname {
                 if (try? message.decodeName(at: record.dataOffset, into: &nameBuffer)) != nil {
                     let target = nameBuffer.withView { names.intern($0) }
-                    if !target.isNone { observation.answers.append(.cname(target)) }
+                    if !target.isNone {
+                        fingerprint.mix(0xc0de_0000_0000 | UInt64(target.rawValue))
+                        collect?.append(.cname(target))
+                    }
                 }
             } else if let binding = record.serviceBinding {
-                if binding.value(for: DNSServiceBinding.Key.ech) != nil { observation.echAdvertised = true }
-                for key in [DNSServiceBinding.Key.ipv4hint, DNSServiceBinding.Key.ipv6hint] {
+                if binding.value(for: DNSServiceBinding.Key.ech) != nil { ech = true; fingerprint.mix(0xec4) }
+                guard let client else { continue }
+                for (key, width) in [(DNSServiceBinding.Key.ipv4hint, 4), (DNSServiceBinding.Key.ipv6hint, 16)] {
                     guard let hints = binding.value(for: key) else { continue }
-                    let width = key == DNSServiceBinding.Key.ipv4hint ? 4 : 16
                     var at = 0
                     while at + width <= hints.count {
                         let address = width == 4 ? IPAddress.ipv4(in: hints, at: at) : IPAddress.ipv6(in: hints, at: at)
-                        if let address, !linkLocal {
-                            dnsCache.record(client: packet.destination, address: address, name: asked, ttl: record.ttl, now: timestamp)
-                        }
+                        if let address { dnsCache.record(client: client, address: address, name: asked, ttl: record.ttl, now: timestamp) }
                         at += width
                     }
                 }
             }
         }
-        if !dnsObservations.contains(observation) {
-            if dnsObservations.count < limits.maxDNSObservations {
-                dnsObservations.insert(observation)
-            } else {
-                namingCounters.dnsObservationsRefused += 1
-            }
-        }
+        return (fingerprint.value, ech)
     }
 
     /// Records the owner name of each address record of a question-less response.

@@ -36,6 +36,7 @@ public struct FlowTracker {
     public internal(set) var dnsCache: DNSAnswerCache
     /// Distinct DNS answers seen (bounded by `limits.maxDNSObservations`).
     public internal(set) var dnsObservations: Set<DNSObservation> = []
+    var dnsObservationFingerprints: Set<UInt64> = []
     public let limits: FlowEngineLimits
     var quicFlows: [Int: QUICFlowState] = [:]
     var quicDecryptor = QUICInitialDecryptor()
@@ -52,7 +53,7 @@ public struct FlowTracker {
     /// Adds one decoded packet. Flows that leave the table (evicted) are
     /// handed to `ended`; returns the index of the packet's flow, if any.
     @discardableResult
-    public mutating func process(_ packet: DecodedPacket, timestamp: Int64, wireLength: Int, ended: (FlowRecord) -> Void) -> Int? {
+    public mutating func process(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int, ended: (FlowRecord) -> Void) -> Int? {
         guard packet.status.isDecoded else { counters.otherPackets += 1; return nil }
         switch packet.transport {
         case .tcp, .udp:

@@ -39,7 +39,7 @@ public struct DecodeCounters: Equatable, Sendable {
     }
 
     /// Counts one decoded packet that was `wireLength` bytes on the wire.
-    public mutating func record(_ packet: DecodedPacket, wireLength: Int) {
+    public mutating func record(_ packet: borrowing DecodedPacket, wireLength: Int) {
         packets += 1
         bytes += wireLength
         linkTypeCounts[Self.linkSlot(packet.linkType)] += 1

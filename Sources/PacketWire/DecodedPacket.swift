@@ -36,6 +36,9 @@ public struct DecodedPacket {
     /// IPv4 TTL or IPv6 hop limit.
     public var ttl: UInt8
     public var fragment: FragmentKind
+    /// Identification, offset, M flag and data range of a fragment (valid
+    /// when `fragment != .none`).
+    public var fragmentFacts: FragmentFacts
 
     public var transport: TransportKind
     /// Frame offset of the transport header (valid when `transport != .none`).
@@ -70,6 +73,7 @@ public struct DecodedPacket {
         ipProtocol = 0
         ttl = 0
         fragment = .none
+        fragmentFacts = FragmentFacts()
         transport = .none
         transportOffset = 0
         sourcePort = 0
@@ -90,6 +94,7 @@ public struct DecodedPacket {
         ipProtocol = 0
         ttl = 0
         fragment = .none
+        fragmentFacts = FragmentFacts()
         clearTransport()
     }
 

@@ -341,6 +341,14 @@ public struct PacketDecoder: Sendable {
         p.ttl = ip.ttl
         p.fragment = ip.fragmentKind
         guard require(.ipv4, at: offset, headerLength, c, &p) else { return .done }
+        if p.fragment != .none {
+            // RFC 791 §3.2: the datagram is (source, destination, protocol, identification).
+            let dataOffset = offset + headerLength
+            p.fragmentFacts = FragmentFacts(identification: UInt32(ip.identification), offset: Int(ip.fragmentOffset) * 8,
+                                            moreFragments: ip.moreFragments, dataOffset: dataOffset,
+                                            dataLength: Swift.max(0, c.declaredEnd - dataOffset),
+                                            protocolNumber: ip.protocolNumber)
+        }
         switch p.fragment {
         case .later: return notDecoded(.laterFragment, &p)
         case .first: c.firstFragment = true
@@ -389,6 +397,14 @@ public struct PacketDecoder: Sendable {
                                  had: length, .extensionLengthTooSmall, &p)
             }
             if next == IPProtocolNumber.fragment {
+                if ext.fragmentOffset != 0 || ext.moreFragments {
+                    // RFC 8200 §4.5: the data after this header is the fragment's, up to the payload length.
+                    let dataOffset = cursor + 8
+                    p.fragmentFacts = FragmentFacts(identification: ext.identification, offset: Int(ext.fragmentOffset) * 8,
+                                                    moreFragments: ext.moreFragments, dataOffset: dataOffset,
+                                                    dataLength: Swift.max(0, c.declaredEnd - dataOffset),
+                                                    protocolNumber: ext.nextHeader)
+                }
                 if ext.fragmentOffset != 0 {
                     p.fragment = .later
                     p.ipProtocol = ext.nextHeader

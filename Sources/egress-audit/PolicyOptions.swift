@@ -38,6 +38,7 @@ struct PolicyOptions: ParsableArguments {
     /// Loads, expands and compiles the profile against the tag files, printing
     /// its warnings on standard error. Bad input prints its errors and exits 1.
     func compile(printWarnings: Bool = true) throws -> CompiledProfile {
+        guard profile != nil else { throw failure("--profile is required: a built-in id (\(BuiltinProfiles.texts.map(\.id).joined(separator: ", "))) or a profile file") }
         let values = try parameterValues()
         let profile = try loadProfile()
         let expanded: ExpandedProfile
@@ -61,10 +62,7 @@ struct PolicyOptions: ParsableArguments {
     }
 
     private func loadProfile() throws -> Profile {
-        guard let profile else {
-            let ids = BuiltinProfiles.texts.map(\.id).joined(separator: ", ")
-            throw failure("--profile is required: a built-in profile (\(ids)) or a profile file")
-        }
+        let profile = self.profile ?? ""
         if let text = BuiltinProfiles.text(id: profile) {
             do { return try text.load() } catch { throw failure(error.description) }
         }

@@ -1,7 +1,7 @@
 // Read+decode throughput beside a bare libpcap loop over the same file, in the
 // same run. The ratio between them is the figure that matters (machines are
 // noisy; absolute times are not compared anywhere).
-import BareLibpcap
+import BenchmarkSupport
 import Benchmark
 import EgressAudit
 import PacketCapture

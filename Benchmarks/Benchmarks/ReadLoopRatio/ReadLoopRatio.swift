@@ -4,8 +4,9 @@
 // to the bare loop (ratios, not absolute times, are the figure to quote).
 //
 //   swift run -c release --package-path Benchmarks read-loop-ratio [FILE] [--rounds N]
-import BareLibpcap
+import BenchmarkSupport
 import EgressAudit
+import EgressPolicy
 import Foundation
 import PacketCapture
 import PacketWire
@@ -23,6 +24,10 @@ struct ReadLoopRatio {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         print("capture: \(path) (\(packets) packets, \(size / 1_000_000) MB); \(rounds) alternating rounds")
 
+        let auditProfile = CompiledProfile(
+            try BuiltinProfiles.profile(id: "apim-self-hosted-gateway")!.expand(parameters: ["apim-name": "contoso", "region": "westus"],
+                                                                          features: ["entra-id", "storage", "app-insights"]),
+            catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: []))
         let paths: [(String, () throws -> Int)] = [
             ("bare libpcap pcap_next_ex loop", { BareLoop.run(path) }),
             ("PacketCapture read", {
@@ -39,6 +44,15 @@ struct ReadLoopRatio {
                     counters.record(packet, wireLength: p.originalLength)
                 }
                 return counters.decoded
+            }),
+            ("audit: analyze --profile apim-self-hosted-gateway", {
+                var analyzer = OfflineAnalyzer(keepsFlows: true)
+                analyzer.read(path: path)
+                analyzer.finish()
+                let report = Auditor(profile: auditProfile).audit(
+                    flows: analyzer.flows, names: analyzer.tracker.names, dns: Array(analyzer.tracker.dnsObservations),
+                    capture: analyzer.summary, nodes: [], serviceTagFiles: [])
+                return try ReportOutput.json(report).utf8.count
             }),
             ("analyze: read + decode + flows + names", {
                 var analyzer = OfflineAnalyzer()

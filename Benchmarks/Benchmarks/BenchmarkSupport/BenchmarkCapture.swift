@@ -5,8 +5,8 @@ import PacketCapture
 /// The capture every benchmark reads: `EGRESS_BENCH_CAPTURE` if set, else a
 /// deterministic bulk capture of gateway egress made by the project's own
 /// generator (`EGRESS_BENCH_PACKETS`, default 1,000,000) and cached in /tmp.
-enum BenchmarkCapture {
-    static func path() -> String {
+public enum BenchmarkCapture {
+    public static func path() -> String {
         let env = ProcessInfo.processInfo.environment
         if let given = env["EGRESS_BENCH_CAPTURE"] { return given }
         let packets = Int(env["EGRESS_BENCH_PACKETS"] ?? "") ?? 1_000_000
@@ -24,7 +24,7 @@ enum BenchmarkCapture {
         return path
     }
 
-    static func packetCount(_ path: String) -> Int {
+    public static func packetCount(_ path: String) -> Int {
         (try? OfflineCapture(path: path).forEachPacket { _ in }) ?? 0
     }
 }

@@ -1,0 +1,102 @@
+/// The audit's answer, as data: schema version 1 (Schemas/audit-report.schema.json).
+/// Every list is sorted so two reports of the same input are identical and
+/// two reports of different runs diff cleanly.
+public struct AuditReport: Codable, Sendable, Equatable {
+    public var schemaVersion = 1
+    public var tool = "egress-audit"
+    /// One line: what an operator reads first.
+    public var verdict: String
+    public var profile: ProfileSummary
+    public var nodes: NodeSelection
+    public var findings: [Finding]
+    /// Egress no rule allows, by destination.
+    public var undocumented: [Destination]
+    /// Egress allowed only on other ports or another transport.
+    public var wrongPort: [Destination]
+    /// Allowed egress, by destination.
+    public var allowed: [Destination]
+    public var requiredRules: [RuleStatus]
+    public var optionalRules: [RuleStatus]
+    public var dnsFailures: [DNSFailure]
+    public var warnings: [String]
+    /// What to open, and nothing more, for the allowed egress seen (`--suggest-rules` prints it as a profile).
+    public var suggestions: [RuleSuggester.Item]
+    public var capture: CaptureSummary
+
+    public struct ProfileSummary: Codable, Sendable, Equatable {
+        public var id: String
+        public var title: String
+        public var parameters: [String: String]
+        public var features: [String]
+        public var serviceTagFiles: [String]
+    }
+
+    public struct NodeSelection: Codable, Sendable, Equatable {
+        public var addresses: [String]
+        /// "given with --node", or why these were chosen.
+        public var how: String
+    }
+
+    public enum Severity: String, Codable, Sendable, Comparable, CaseIterable {
+        case blockedRequired = "blocked-required"
+        case failingDNS = "failing-dns"
+        case undocumented
+        case wrongPort = "wrong-port"
+        case nameMismatch = "name-mismatch"
+        case requiredNotSeen = "required-not-seen"
+        case optionalUnused = "optional-unused"
+
+        var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+        public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+    }
+
+    public struct Finding: Codable, Sendable, Equatable {
+        public var kind: Severity
+        public var summary: String
+        /// The rule it concerns, when there is one.
+        public var rule: String?
+        /// The destination (name, else address) and port it concerns, when there is one.
+        public var destination: String?
+        public var port: Int?
+    }
+
+    public struct Destination: Codable, Sendable, Equatable {
+        /// The name the wire gave (SNI, QUIC SNI, HTTP Host, CONNECT, DNS), else the address.
+        public var destination: String
+        /// Where the name came from: sni, quic-sni, http-host, connect, dns, or address.
+        public var nameSource: String
+        public var addresses: [String]
+        public var ports: [String]
+        public var flows: Int
+        public var failedFlows: Int
+        public var bytesSent: UInt64
+        public var bytesReceived: UInt64
+        public var firstSeen: String
+        public var lastSeen: String
+        /// Every service tag containing one of the addresses.
+        public var serviceTags: [String]
+        /// Rules that allow it (allowed), or name it on other ports (wrong-port).
+        public var rules: [String]
+        public var direction: String
+    }
+
+    public struct RuleStatus: Codable, Sendable, Equatable {
+        public var rule: String
+        /// satisfied | attempted-but-failing | not-seen (required); used | unused (optional).
+        public var status: String
+        public var feature: String?
+        public var purpose: String
+        public var flows: Int
+        public var failedFlows: Int
+        public var destinations: [String]
+        public var failures: [String]
+    }
+
+    public struct DNSFailure: Codable, Sendable, Equatable {
+        public var name: String
+        public var rcode: String
+        /// Rules whose destinations this name would have been (required ones first).
+        public var rules: [String]
+        public var required: Bool
+    }
+}

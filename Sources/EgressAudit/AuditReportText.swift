@@ -1,0 +1,125 @@
+import Foundation
+
+/// Terminal and Markdown renderings of an audit report.
+public enum AuditReportText {
+    /// ANSI colours, used only when `color` (a TTY without --no-color).
+    struct Palette {
+        let color: Bool
+        func red(_ s: String) -> String { color ? "\u{1B}[31m\(s)\u{1B}[0m" : s }
+        func yellow(_ s: String) -> String { color ? "\u{1B}[33m\(s)\u{1B}[0m" : s }
+        func green(_ s: String) -> String { color ? "\u{1B}[32m\(s)\u{1B}[0m" : s }
+        func bold(_ s: String) -> String { color ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
+    }
+
+    public static func render(_ r: AuditReport, color: Bool) -> String {
+        let p = Palette(color: color)
+        var out: [String] = []
+        let verdict = r.verdict.hasPrefix("PASS") ? p.green(r.verdict) : (r.verdict.hasPrefix("FAIL") ? p.red(r.verdict) : p.yellow(r.verdict))
+        out.append(p.bold("egress-audit: \(r.profile.id)") + "  " + verdict)
+        out.append("profile   \(r.profile.title)")
+        let params = r.profile.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        out.append("          parameters: \(params.isEmpty ? "(defaults)" : params)  features: \(r.profile.features.isEmpty ? "none" : r.profile.features.joined(separator: ","))")
+        out.append("nodes     \(r.nodes.addresses.joined(separator: ", "))  (\(r.nodes.how))")
+        out.append("capture   \(grouped(r.capture.packets)) packets, \(grouped(r.capture.flows)) flows")
+        out.append("")
+
+        out.append(p.bold("findings (\(r.findings.count))"))
+        if r.findings.isEmpty { out.append("  none") }
+        var t = TextTable([("KIND", .left), ("FINDING", .left)])
+        for f in r.findings {
+            let kind: String
+            switch f.kind {
+            case .blockedRequired, .failingDNS: kind = p.red(f.kind.rawValue)
+            case .undocumented, .wrongPort, .nameMismatch: kind = p.yellow(f.kind.rawValue)
+            default: kind = f.kind.rawValue
+            }
+            t.add([kind, f.summary])
+        }
+        if !r.findings.isEmpty { out.append(t.render(indent: "  ")) }
+
+        func destinations(_ title: String, _ list: [AuditReport.Destination]) {
+            guard !list.isEmpty else { return }
+            out.append("")
+            out.append(p.bold("\(title) (\(list.count))"))
+            var t = TextTable([("DESTINATION", .left), ("FROM", .left), ("PORTS", .left), ("FLOWS", .right), ("FAILED", .right),
+                               ("SENT", .right), ("RECEIVED", .right), ("ADDRESSES", .left), ("SERVICE TAGS / RULES", .left)])
+            for d in list {
+                let extra = (d.rules + d.serviceTags.map { "tag:\($0)" }).joined(separator: " ")
+                t.add([d.destination, d.nameSource, d.ports.joined(separator: ","), grouped(d.flows), grouped(d.failedFlows),
+                       grouped(Int(d.bytesSent)), grouped(Int(d.bytesReceived)), d.addresses.prefix(4).joined(separator: " ")
+                           + (d.addresses.count > 4 ? " …" : ""), extra])
+            }
+            out.append(t.render(indent: "  "))
+        }
+        destinations("undocumented destinations", r.undocumented)
+        destinations("wrong port or transport", r.wrongPort)
+        destinations("allowed", r.allowed)
+
+        out.append("")
+        out.append(p.bold("required rules (\(r.requiredRules.count))"))
+        var req = TextTable([("RULE", .left), ("STATUS", .left), ("FLOWS", .right), ("FAILED", .right), ("EVIDENCE", .left)])
+        for s in r.requiredRules {
+            let status = s.status == "satisfied" ? p.green(s.status) : (s.status == "not-seen" ? p.yellow(s.status) : p.red(s.status))
+            req.add([s.rule, status, grouped(s.flows), grouped(s.failedFlows), (s.failures.isEmpty ? s.destinations : s.failures).prefix(3).joined(separator: ", ")])
+        }
+        out.append(req.render(indent: "  "))
+        if !r.optionalRules.isEmpty {
+            out.append("")
+            out.append(p.bold("optional rules of enabled features (\(r.optionalRules.count))"))
+            var opt = TextTable([("RULE", .left), ("FEATURE", .left), ("STATUS", .left), ("FLOWS", .right)])
+            for s in r.optionalRules { opt.add([s.rule, s.feature ?? "", s.status, grouped(s.flows)]) }
+            out.append(opt.render(indent: "  "))
+        }
+        if !r.dnsFailures.isEmpty {
+            out.append("")
+            out.append(p.bold("failing DNS (\(r.dnsFailures.count))"))
+            for d in r.dnsFailures {
+                out.append("  \(d.name)  \(d.rcode)" + (d.rules.isEmpty ? "" : "  rules: \(d.rules.joined(separator: ", "))") + (d.required ? "  (required)" : ""))
+            }
+        }
+        if !r.warnings.isEmpty {
+            out.append("")
+            out.append(p.bold("warnings"))
+            for w in r.warnings { out.append("  \(w)") }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Markdown for tickets: the verdict, the findings, and the tables.
+    public static func markdown(_ r: AuditReport) -> String {
+        func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
+        var out: [String] = ["# egress-audit: \(r.profile.id)", "", "**\(r.verdict)**", ""]
+        out.append("- Profile: \(r.profile.title)")
+        out.append("- Parameters: " + r.profile.parameters.sorted { $0.key < $1.key }.map { "`\($0.key)=\($0.value)`" }.joined(separator: " "))
+        out.append("- Nodes: \(r.nodes.addresses.joined(separator: ", ")) (\(r.nodes.how))")
+        out.append("- Capture: \(r.capture.packets) packets, \(r.capture.flows) flows")
+        out.append("")
+        out.append("## Findings")
+        out.append("")
+        if r.findings.isEmpty { out.append("None.") }
+        for f in r.findings { out.append("- **\(f.kind.rawValue)**: \(f.summary)") }
+        func table(_ title: String, _ list: [AuditReport.Destination]) {
+            guard !list.isEmpty else { return }
+            out.append("")
+            out.append("## \(title)")
+            out.append("")
+            out.append("| destination | from | ports | flows | failed | addresses | service tags | rules |")
+            out.append("|---|---|---|---:|---:|---|---|---|")
+            for d in list {
+                out.append("| \(cell(d.destination)) | \(d.nameSource) | \(d.ports.joined(separator: ", ")) | \(d.flows) | \(d.failedFlows) | \(d.addresses.joined(separator: ", ")) | \(d.serviceTags.joined(separator: ", ")) | \(cell(d.rules.joined(separator: ", "))) |")
+            }
+        }
+        table("Undocumented destinations", r.undocumented)
+        table("Wrong port or transport", r.wrongPort)
+        out.append("")
+        out.append("## Required rules")
+        out.append("")
+        out.append("| rule | status | flows | failed | evidence |")
+        out.append("|---|---|---:|---:|---|")
+        for s in r.requiredRules {
+            out.append("| \(s.rule) | \(s.status) | \(s.flows) | \(s.failedFlows) | \(cell((s.failures.isEmpty ? s.destinations : s.failures).joined(separator: ", "))) |")
+        }
+        table("Allowed", r.allowed)
+        return out.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,323 @@
+import EgressPolicy
+import FlowEngine
+import PacketWire
+
+/// Classifies every flow of a capture against a compiled profile and
+/// aggregates the answer: which egress no rule allows, which required rules
+/// were satisfied, attempted but failing, or never seen.
+///
+/// Names are taken in order of trust: the TLS or QUIC server name, else the
+/// HTTP Host or CONNECT target, else the name this client's DNS answer gave
+/// for the address, else none (the address alone, with every service tag
+/// containing it). When SNI and DNS disagree the flow is a name mismatch and
+/// both are reported, not guessed between.
+public struct Auditor {
+    public let profile: CompiledProfile
+
+    public init(profile: CompiledProfile) {
+        self.profile = profile
+    }
+
+    /// One flow as the audit sees it.
+    struct ClassifiedFlow {
+        let record: FlowRecord
+        let direction: RuleDirection
+        let peer: IPAddress
+        let port: UInt16
+        let name: String?
+        let nameSource: String
+        let evaluation: Evaluation
+        let mismatch: (sni: String, dns: String)?
+    }
+
+    public func audit(flows: [FlowRecord], names: NameTable, dns: [DNSObservation], capture: CaptureSummary,
+                      nodes given: [CIDR], serviceTagFiles: [String], warnings: [String] = []) -> AuditReport {
+        let selection = NodeSelector.select(flows: flows, given: given)
+        var classified: [ClassifiedFlow] = []
+        classified.reserveCapacity(flows.count)
+        var memo = Memo()
+        for record in flows {
+            if let c = classify(record, names: names, nodes: selection.nodes, memo: &memo) { classified.append(c) }
+        }
+
+        var allowed = DestinationTable(), undocumented = DestinationTable(), wrongPort = DestinationTable()
+        struct Seen: Hashable { let display: String; let port: UInt16 }
+        struct Failure: Hashable { let seen: Seen; let outcome: FlowOutcome }
+        var ruleFlows = [Int: (flows: Int, failed: Int, destinations: Set<Seen>, failures: [Failure: Int])]()
+        var findings: [AuditReport.Finding] = []
+        var suggestions = Set<RuleSuggester.Item>()
+        for c in classified {
+            let display = c.name ?? c.peer.description
+            switch c.evaluation.verdict {
+            case .allowed:
+                if c.direction == .outbound { suggestions.insert(Self.suggestion(for: c)) }
+                let ids = c.evaluation.allowedBy.map { $0.rule.id }
+                allowed.add(c, display: display, rules: ids, tags: memo.tags(c.peer, profile.catalog))
+                for m in c.evaluation.allowedBy {
+                    var entry = ruleFlows[m.ruleIndex] ?? (0, 0, [], [:])
+                    entry.flows += 1
+                    let seen = Seen(display: display, port: c.port)
+                    entry.destinations.insert(seen)
+                    if c.record.outcome.isFailure {
+                        entry.failed += 1
+                        entry.failures[Failure(seen: seen, outcome: c.record.outcome), default: 0] += 1
+                    }
+                    ruleFlows[m.ruleIndex] = entry
+                }
+            case .wrongPort:
+                wrongPort.add(c, display: display, rules: c.evaluation.otherPortsBy.map { "\($0.rule.id) (\($0.rule.transport.rawValue)/\($0.rule.ports))" },
+                              tags: memo.tags(c.peer, profile.catalog))
+            case .allowedIfFeatureEnabled:
+                undocumented.add(c, display: display,
+                                 rules: c.evaluation.allowedIfEnabled.map { m in
+                                     if case .optional(let feature, _) = m.rule.requirement { return "\(m.rule.id) (feature \(feature) is off)" }
+                                     return m.rule.id
+                                 },
+                                 tags: memo.tags(c.peer, profile.catalog))
+            case .undocumented:
+                undocumented.add(c, display: display, rules: [], tags: memo.tags(c.peer, profile.catalog))
+            }
+            if let mismatch = c.mismatch {
+                findings.append(.init(kind: .nameMismatch,
+                                      summary: "\(c.peer):\(c.port): TLS says \(mismatch.sni) but DNS gave \(mismatch.dns) for this address",
+                                      rule: nil, destination: mismatch.sni, port: Int(c.port)))
+            }
+        }
+
+        // Required and optional rules.
+        var required: [AuditReport.RuleStatus] = [], optional: [AuditReport.RuleStatus] = []
+        for (index, rule) in profile.rules.enumerated() {
+            let seen = ruleFlows[index]
+            let flows = seen?.flows ?? 0, failed = seen?.failed ?? 0
+            let destinations = (seen?.destinations ?? []).map { "\($0.display):\($0.port)" }.sorted()
+            let failures = (seen?.failures ?? [:]).map { "\($0.key.seen.display):\($0.key.seen.port) \($0.key.outcome.name) ×\($0.value)" }.sorted()
+            switch rule.requirement {
+            case .required:
+                let status = flows == 0 ? "not-seen" : (failed == flows ? "attempted-but-failing" : "satisfied")
+                required.append(.init(rule: rule.id, status: status, feature: nil, purpose: rule.purpose, flows: flows,
+                                      failedFlows: failed, destinations: destinations, failures: failures))
+                if status == "attempted-but-failing" {
+                    findings.append(.init(kind: .blockedRequired,
+                                          summary: "required rule \(rule.id) (\(rule.purpose)): every attempt failed: \(failures.joined(separator: ", "))",
+                                          rule: rule.id, destination: destinations.first, port: nil))
+                } else if status == "not-seen" {
+                    findings.append(.init(kind: .requiredNotSeen, summary: "required rule \(rule.id) (\(rule.purpose)): no traffic seen",
+                                          rule: rule.id, destination: nil, port: nil))
+                }
+            case .optional(let feature, let enabled):
+                guard enabled else { continue }
+                optional.append(.init(rule: rule.id, status: flows == 0 ? "unused" : "used", feature: feature, purpose: rule.purpose,
+                                      flows: flows, failedFlows: failed, destinations: destinations, failures: failures))
+                if flows == 0 {
+                    findings.append(.init(kind: .optionalUnused, summary: "optional rule \(rule.id) (feature \(feature)) carried no traffic",
+                                          rule: rule.id, destination: nil, port: nil))
+                }
+            }
+        }
+
+        // DNS answers that failed for names the profile needs.
+        var dnsFailures: [AuditReport.DNSFailure] = []
+        for o in dns where !o.linkLocal && (o.rcode == 2 || o.rcode == 3) {
+            let name = names.string(o.name)
+            let e = profile.evaluate(name: name, address: nil, port: nil, transport: .any, direction: .outbound)
+            let matches = e.allowedBy + e.allowedIfEnabled
+            let isRequired = matches.contains { $0.rule.requirement.isRequired }
+            let rcode = DNSResponseCode(rawValue: o.rcode).description
+            dnsFailures.append(.init(name: name, rcode: rcode, rules: matches.map(\.rule.id).sorted(), required: isRequired))
+            if isRequired {
+                findings.append(.init(kind: .failingDNS, summary: "DNS answered \(rcode) for \(name), which required rules need",
+                                      rule: matches.first { $0.rule.requirement.isRequired }?.rule.id, destination: name, port: nil))
+            }
+        }
+
+        for d in undocumented.sorted() {
+            let tags = d.serviceTags.isEmpty ? "" : " (in \(d.serviceTags.joined(separator: ", ")))"
+            let why = d.rules.isEmpty ? "no rule allows it" : "only rules of disabled features allow it: \(d.rules.joined(separator: ", "))"
+            findings.append(.init(kind: .undocumented, summary: "\(d.destination) on \(d.ports.joined(separator: ", ")): \(why)\(tags)",
+                                  rule: nil, destination: d.destination, port: nil))
+        }
+        for d in wrongPort.sorted() {
+            findings.append(.init(kind: .wrongPort,
+                                  summary: "\(d.destination) on \(d.ports.joined(separator: ", ")): allowed only as \(d.rules.joined(separator: ", "))",
+                                  rule: d.rules.first, destination: d.destination, port: nil))
+        }
+        findings.sort { ($0.kind, $0.destination ?? "", $0.rule ?? "", $0.summary) < ($1.kind, $1.destination ?? "", $1.rule ?? "", $1.summary) }
+
+        let counts = Dictionary(grouping: findings, by: \.kind).mapValues(\.count)
+        return AuditReport(
+            verdict: Self.verdictLine(counts),
+            profile: .init(id: profile.expanded.profileID, title: profile.expanded.title, parameters: profile.expanded.parameters,
+                           features: profile.expanded.enabledFeatures.sorted(), serviceTagFiles: serviceTagFiles),
+            nodes: .init(addresses: selection.nodes.map { $0.prefixLength == ($0.isIPv4 ? 32 : 128) ? $0.address.description : $0.description }, how: selection.how),
+            findings: findings,
+            undocumented: undocumented.sorted(), wrongPort: wrongPort.sorted(), allowed: allowed.sorted(),
+            requiredRules: required.sorted { $0.rule < $1.rule }, optionalRules: optional.sorted { $0.rule < $1.rule },
+            dnsFailures: dnsFailures.sorted { ($0.name, $0.rcode) < ($1.name, $1.rcode) },
+            warnings: warnings + profile.warnings.map(\.description),
+            suggestions: suggestions.sorted { ($0.transport, $0.value, $0.port) < ($1.transport, $1.value, $1.port) },
+            capture: capture)
+    }
+
+    /// The narrowest destination that allows an allowed flow: its name, else
+    /// the service tag or prefix that allowed its address, else the address.
+    static func suggestion(for c: ClassifiedFlow) -> RuleSuggester.Item {
+        let transport = c.record.key.transport == .tcp ? "tcp" : "udp"
+        if let name = c.name { return .init(kind: "fqdn", value: name, transport: transport, port: c.port) }
+        for m in c.evaluation.allowedBy {
+            for reason in m.reasons {
+                if case .serviceTag(let tag) = reason { return .init(kind: "serviceTag", value: tag, transport: transport, port: c.port) }
+            }
+        }
+        let host = c.peer.isIPv4 ? "\(c.peer)/32" : "\(c.peer)/128"
+        return .init(kind: "cidr", value: host, transport: transport, port: c.port)
+    }
+
+    static func verdictLine(_ counts: [AuditReport.Severity: Int]) -> String {
+        func n(_ k: AuditReport.Severity) -> Int { counts[k] ?? 0 }
+        var parts: [String] = []
+        if n(.blockedRequired) > 0 { parts.append("\(n(.blockedRequired)) required rule\(n(.blockedRequired) == 1 ? "" : "s") blocked") }
+        if n(.failingDNS) > 0 { parts.append("\(n(.failingDNS)) required name\(n(.failingDNS) == 1 ? "" : "s") failing in DNS") }
+        if n(.undocumented) > 0 { parts.append("\(n(.undocumented)) undocumented destination\(n(.undocumented) == 1 ? "" : "s")") }
+        if n(.wrongPort) > 0 { parts.append("\(n(.wrongPort)) on a wrong port") }
+        if n(.nameMismatch) > 0 { parts.append("\(n(.nameMismatch)) name mismatch\(n(.nameMismatch) == 1 ? "" : "es")") }
+        if n(.requiredNotSeen) > 0 { parts.append("\(n(.requiredNotSeen)) required rule\(n(.requiredNotSeen) == 1 ? "" : "s") never seen") }
+        if parts.isEmpty { return "PASS: every egress flow is documented and every required rule was satisfied" }
+        let fail = n(.blockedRequired) + n(.failingDNS) + n(.undocumented) + n(.wrongPort) + n(.nameMismatch) > 0
+        return (fail ? "FAIL: " : "INCOMPLETE: ") + parts.joined(separator: ", ")
+    }
+
+    /// Decides direction, peer and name of one flow; nil for flows the audit
+    /// does not judge (link-local multicast, traffic not to or from a node).
+    /// Answers computed once per distinct question: many flows share a destination.
+    struct Memo {
+        struct Question: Hashable {
+            let name: String?
+            let address: IPAddress?
+            let port: UInt16
+            let transport: RuleTransport
+            let direction: RuleDirection
+        }
+        var evaluations: [Question: Evaluation] = [:]
+        var serviceTags: [IPAddress: [String]] = [:]
+        var strings: [NameTable.NameID: String] = [:]
+
+        mutating func tags(_ address: IPAddress, _ catalog: ServiceTagCatalog) -> [String] {
+            if let known = serviceTags[address] { return known }
+            let found = catalog.tags(containing: address)
+            serviceTags[address] = found
+            return found
+        }
+
+        mutating func string(_ id: NameTable.NameID, _ names: NameTable) -> String? {
+            if id.isNone { return nil }
+            if let known = strings[id] { return known }
+            let text = names.string(id)
+            strings[id] = text
+            return text
+        }
+    }
+
+    func classify(_ r: FlowRecord, names: NameTable, nodes: [CIDR], memo: inout Memo) -> ClassifiedFlow? {
+        let initiator = r.initiator, responder = r.responder
+        if Self.isLinkLocalMulticast(responder.address) { return nil }
+        let transport: RuleTransport = r.key.transport == .tcp ? .tcp : .udp
+        func text(_ id: NameTable.NameID) -> String? { memo.string(id, names) }
+        func evaluate(_ name: String?, _ address: IPAddress?, _ port: UInt16, _ direction: RuleDirection) -> Evaluation {
+            let q = Memo.Question(name: name, address: address, port: port, transport: transport, direction: direction)
+            if let known = memo.evaluations[q] { return known }
+            let e = profile.evaluate(name: name, address: address, port: port, transport: transport, direction: direction)
+            memo.evaluations[q] = e
+            return e
+        }
+        if nodes.contains(where: { $0.contains(initiator.address) }) {
+            var name: String?, source = "address", port = responder.port
+            if let connect = text(r.connectTarget) {
+                // Through a forward proxy: CONNECT names the real destination and port.
+                name = connect; source = "connect"; port = r.connectPort
+            } else if let sni = text(r.sni) {
+                name = sni; source = "sni"
+            } else if let q = text(r.quicSNI) {
+                name = q; source = "quic-sni"
+            } else if let host = text(r.httpHost) {
+                name = host; source = "http-host"
+            } else if let d = text(r.dnsName) {
+                name = d; source = "dns"
+            }
+            var mismatch: (String, String)?
+            if source == "sni" || source == "quic-sni", let n = name, let d = text(r.dnsName), d != n, !r.echPresent {
+                mismatch = (n, d)
+            }
+            let address: IPAddress? = source == "connect" ? nil : responder.address
+            let evaluation = evaluate(name, address, port, .outbound)
+            return ClassifiedFlow(record: r, direction: .outbound, peer: responder.address, port: port, name: name,
+                                  nameSource: source, evaluation: evaluation, mismatch: mismatch)
+        }
+        if nodes.contains(where: { $0.contains(responder.address) }) {
+            let evaluation = evaluate(nil, initiator.address, responder.port, .inbound)
+            return ClassifiedFlow(record: r, direction: .inbound, peer: initiator.address, port: responder.port, name: nil,
+                                  nameSource: "address", evaluation: evaluation, mismatch: nil)
+        }
+        return nil
+    }
+
+    static func isLinkLocalMulticast(_ a: IPAddress) -> Bool {
+        if a.isIPv4 {
+            let v = a.ipv4
+            return v >> 24 == 224 || v == 0xffff_ffff || (v >> 24 >= 224 && v >> 24 <= 239)
+        }
+        return a.high >> 56 == 0xff
+    }
+}
+
+/// Flows grouped by destination for one verdict. Accumulates values, not
+/// text: strings are made once per destination, when the report is built.
+struct DestinationTable {
+    private struct Key: Hashable {
+        let direction: RuleDirection
+        let display: String
+    }
+    private struct Port: Hashable, Comparable {
+        let tcp: Bool
+        let port: UInt16
+        static func < (a: Port, b: Port) -> Bool { (a.tcp ? 0 : 1, a.port) < (b.tcp ? 0 : 1, b.port) }
+        var text: String { "\(tcp ? "tcp" : "udp")/\(port)" }
+    }
+    private struct Entry {
+        var nameSource: String
+        var addresses: Set<IPAddress> = []
+        var ports: Set<Port> = []
+        var serviceTags: Set<String> = []
+        var rules: Set<String> = []
+        var flows = 0, failedFlows = 0
+        var bytesSent: UInt64 = 0, bytesReceived: UInt64 = 0
+        var first = Int64.max, last = Int64.min
+    }
+    private var entries: [Key: Entry] = [:]
+
+    mutating func add(_ c: Auditor.ClassifiedFlow, display: String, rules: [String], tags: [String]) {
+        let key = Key(direction: c.direction, display: display)
+        var e = entries.removeValue(forKey: key) ?? Entry(nameSource: c.nameSource)
+        if c.nameSource != "connect" { e.addresses.insert(c.peer) }
+        e.ports.insert(Port(tcp: c.record.key.transport == .tcp, port: c.port))
+        // `Internet` holds every public address: it names nothing an operator needs to see.
+        for t in tags where t != "Internet" { e.serviceTags.insert(t) }
+        for r in rules { e.rules.insert(r) }
+        e.flows += 1
+        if c.record.outcome.isFailure { e.failedFlows += 1 }
+        e.bytesSent += c.record.fromInitiator.bytes
+        e.bytesReceived += c.record.fromResponder.bytes
+        e.first = min(e.first, c.record.firstSeen)
+        e.last = max(e.last, c.record.lastSeen)
+        entries[key] = e
+    }
+
+    func sorted() -> [AuditReport.Destination] {
+        entries.map { key, e in
+            AuditReport.Destination(
+                destination: key.display, nameSource: e.nameSource, addresses: e.addresses.sorted().map(\.description),
+                ports: e.ports.sorted().map(\.text), flows: e.flows, failedFlows: e.failedFlows, bytesSent: e.bytesSent,
+                bytesReceived: e.bytesReceived, firstSeen: RFC3339.format(nanoseconds: e.first), lastSeen: RFC3339.format(nanoseconds: e.last),
+                serviceTags: e.serviceTags.sorted(), rules: e.rules.sorted(), direction: key.direction.rawValue)
+        }.sorted { ($0.direction, $0.destination) < ($1.direction, $1.destination) }
+    }
+}
