@@ -49,12 +49,23 @@ public struct CompiledProfile: Sendable {
     public let warnings: [CompileWarning]
 
     private let endpoints: [Endpoint]
+    /// `endpoints[i].rule` and `.side`, apart: the per-packet walk touches only these.
+    private let endpointRules: [Int32]
+    private let endpointSides: [Side]
     private let names: FQDNMatcher
     private let addresses: PrefixMatcher
     /// Rules naming no peer for an outbound (resp. inbound) flow.
     private let anyPeerOutbound: [Int32]
     private let anyPeerInbound: [Int32]
-    private let enabled: [Bool]
+    /// What `fits` needs of each rule, kept apart from `ExpandedRule` so a
+    /// per-packet check copies no strings.
+    private let facts: [RuleFacts]
+
+    struct RuleFacts: Sendable {
+        var ports: PortSpec
+        var transport: RuleTransport
+        var enabled: Bool
+    }
 
     public init(_ expanded: ExpandedProfile, catalog: ServiceTagCatalog) {
         var endpoints: [Endpoint] = []
@@ -125,15 +136,19 @@ public struct CompiledProfile: Sendable {
         self.catalog = catalog
         self.warnings = warnings
         self.endpoints = endpoints
+        endpointRules = endpoints.map(\.rule)
+        endpointSides = endpoints.map(\.side)
         names = FQDNMatcher(fqdns)
         addresses = PrefixMatcher(prefixes)
         anyPeerOutbound = anyOut
         anyPeerInbound = anyIn
-        enabled = expanded.rules.map {
-            switch $0.requirement {
-            case .required: return true
-            case .optional(_, let on): return on
+        facts = expanded.rules.map { rule in
+            let on: Bool
+            switch rule.requirement {
+            case .required: on = true
+            case .optional(_, let enabled): on = enabled
             }
+            return RuleFacts(ports: rule.ports, transport: rule.transport, enabled: on)
         }
     }
 
@@ -147,13 +162,16 @@ public struct CompiledProfile: Sendable {
         includeDisabled: Bool = false, into buffer: inout MatchBuffer
     ) {
         buffer.removeAll()
-        names.forEachMatch(name) { id in
-            let e = endpoints[Int(id)]
-            if fits(e.rule, side: e.side, port: port, transport: transport, direction: direction, includeDisabled: includeDisabled) {
-                buffer.insert(e.rule)
+        let flow = Flow(port: port, transport: transport, direction: direction, includeDisabled: includeDisabled)
+        // The matcher's walk recurses with the closure: it must capture only
+        // trivial values, or every step copies (retains) the whole profile.
+        withHotTables { endpointRules, endpointSides, facts in
+            names.forEachMatch(name) { id in
+                let rule = endpointRules[Int(id)]
+                if flow.admits(facts[Int(rule)], side: endpointSides[Int(id)]) { buffer.insert(rule) }
             }
+            addAnyPeer(flow, facts, into: &buffer)
         }
-        addAnyPeer(port: port, transport: transport, direction: direction, includeDisabled: includeDisabled, into: &buffer)
     }
 
     /// As `rules(allowingName:…)`, for the peer's address (CIDRs and service tags).
@@ -162,66 +180,81 @@ public struct CompiledProfile: Sendable {
         includeDisabled: Bool = false, into buffer: inout MatchBuffer
     ) {
         buffer.removeAll()
-        for id in addresses.lookup(address) {
-            let e = endpoints[Int(id)]
-            if fits(e.rule, side: e.side, port: port, transport: transport, direction: direction, includeDisabled: includeDisabled) {
-                buffer.insert(e.rule)
+        let flow = Flow(port: port, transport: transport, direction: direction, includeDisabled: includeDisabled)
+        withHotTables { endpointRules, endpointSides, facts in
+            for id in addresses.lookup(address) {
+                let rule = endpointRules[Int(id)]
+                if flow.admits(facts[Int(rule)], side: endpointSides[Int(id)]) { buffer.insert(rule) }
             }
+            addAnyPeer(flow, facts, into: &buffer)
         }
-        addAnyPeer(port: port, transport: transport, direction: direction, includeDisabled: includeDisabled, into: &buffer)
     }
 
     /// True when an enabled rule allows the flow by name or by address.
     public func allows(name: ByteView?, address: IPAddress?, port: UInt16, transport: RuleTransport, direction: RuleDirection) -> Bool {
-        let anyPeer = direction == .inbound ? anyPeerInbound : anyPeerOutbound
-        for r in anyPeer where fits(r, side: direction == .inbound ? .source : .destination, port: port, transport: transport,
-                                     direction: direction, includeDisabled: false) {
-            return true
-        }
-        if let address {
-            for id in addresses.lookup(address) {
-                let e = endpoints[Int(id)]
-                if fits(e.rule, side: e.side, port: port, transport: transport, direction: direction, includeDisabled: false) { return true }
+        let flow = Flow(port: port, transport: transport, direction: direction, includeDisabled: false)
+        return withHotTables { endpointRules, endpointSides, facts in
+            for r in direction == .inbound ? anyPeerInbound : anyPeerOutbound
+            where flow.admits(facts[Int(r)], side: direction == .inbound ? .source : .destination) {
+                return true
             }
-        }
-        if let name {
+            if let address {
+                for id in addresses.lookup(address) where flow.admits(facts[Int(endpointRules[Int(id)])], side: endpointSides[Int(id)]) {
+                    return true
+                }
+            }
+            guard let name else { return false }
             var found = false
             names.forEachMatch(name) { id in
-                let e = endpoints[Int(id)]
-                if !found, fits(e.rule, side: e.side, port: port, transport: transport, direction: direction, includeDisabled: false) {
-                    found = true
-                }
+                if !found, flow.admits(facts[Int(endpointRules[Int(id)])], side: endpointSides[Int(id)]) { found = true }
             }
             return found
         }
-        return false
     }
 
-    private func addAnyPeer(port: UInt16?, transport: RuleTransport, direction: RuleDirection, includeDisabled: Bool,
-                            into buffer: inout MatchBuffer) {
-        let side: Side = direction == .inbound ? .source : .destination
-        for r in direction == .inbound ? anyPeerInbound : anyPeerOutbound
-        where fits(r, side: side, port: port, transport: transport, direction: direction, includeDisabled: includeDisabled) {
+    private func addAnyPeer(_ flow: Flow, _ facts: UnsafeBufferPointer<RuleFacts>, into buffer: inout MatchBuffer) {
+        let side: Side = flow.direction == .inbound ? .source : .destination
+        for r in flow.direction == .inbound ? anyPeerInbound : anyPeerOutbound where flow.admits(facts[Int(r)], side: side) {
             buffer.insert(r)
         }
     }
 
-    /// The flow's direction picks the side a rule names its peer on: outbound
-    /// flows are matched against destinations, inbound ones against sources.
-    @inline(__always)
+    private func withHotTables<R>(
+        _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Side>, UnsafeBufferPointer<RuleFacts>) -> R
+    ) -> R {
+        endpointRules.withUnsafeBufferPointer { rules in
+            endpointSides.withUnsafeBufferPointer { sides in
+                facts.withUnsafeBufferPointer { facts in body(rules, sides, facts) }
+            }
+        }
+    }
+
+    /// The flow a query asks about. Its direction picks the side a rule names
+    /// its peer on: outbound flows are matched against destinations, inbound
+    /// ones against sources (`both`: either).
+    struct Flow {
+        var port: UInt16?
+        var transport: RuleTransport
+        var direction: RuleDirection
+        var includeDisabled: Bool
+
+        @inline(__always)
+        func admits(_ f: RuleFacts, side: Side) -> Bool {
+            guard includeDisabled || f.enabled else { return false }
+            switch direction {
+            case .outbound: guard side == .destination else { return false }
+            case .inbound: guard side == .source else { return false }
+            case .both: break
+            }
+            if transport != .any, f.transport != .any, f.transport != transport { return false }
+            if let port, !f.ports.contains(port) { return false }
+            return true
+        }
+    }
+
     private func fits(_ rule: Int32, side: Side, port: UInt16?, transport: RuleTransport, direction: RuleDirection,
                       includeDisabled: Bool) -> Bool {
-        let r = Int(rule)
-        guard includeDisabled || enabled[r] else { return false }
-        switch direction {
-        case .outbound: guard side == .destination else { return false }
-        case .inbound: guard side == .source else { return false }
-        case .both: break
-        }
-        let spec = expanded.rules[r]
-        if transport != .any, spec.transport != .any, spec.transport != transport { return false }
-        if let port, !spec.ports.contains(port) { return false }
-        return true
+        Flow(port: port, transport: transport, direction: direction, includeDisabled: includeDisabled).admits(facts[Int(rule)], side: side)
     }
 
     // MARK: Explaining (allocates)
@@ -238,6 +271,8 @@ public struct CompiledProfile: Sendable {
             if !(reasons[rule, default: []].contains(reason)) { reasons[rule, default: []].append(reason) }
         }
         let wantedSide: Side = direction == .inbound ? .source : .destination
+        // A local copy: a closure capturing `self` would copy the whole profile at every step of the matcher's walk.
+        let endpoints = self.endpoints
         if var text = name {
             text.withUTF8 { bytes in
                 names.forEachMatch(ByteView(UnsafeRawBufferPointer(bytes))) { id in
@@ -259,7 +294,7 @@ public struct CompiledProfile: Sendable {
             if fits(r, side: wantedSide, port: port, transport: transport, direction: direction,
                     includeDisabled: true)
             {
-                if enabled[Int(r)] { evaluation.allowedBy.append(match) } else { evaluation.allowedIfEnabled.append(match) }
+                if facts[Int(r)].enabled { evaluation.allowedBy.append(match) } else { evaluation.allowedIfEnabled.append(match) }
             } else {
                 evaluation.otherPortsBy.append(match)
             }
@@ -269,7 +304,7 @@ public struct CompiledProfile: Sendable {
             && fits(r, side: wantedSide, port: port, transport: transport, direction: direction, includeDisabled: true)
         {
             let match = Evaluation.Match(ruleIndex: Int(r), rule: expanded.rules[Int(r)], reasons: [.anyPeer])
-            if enabled[Int(r)] { evaluation.allowedBy.append(match) } else { evaluation.allowedIfEnabled.append(match) }
+            if facts[Int(r)].enabled { evaluation.allowedBy.append(match) } else { evaluation.allowedIfEnabled.append(match) }
         }
         if let address { evaluation.serviceTags = catalog.tags(containing: address) }
         return evaluation

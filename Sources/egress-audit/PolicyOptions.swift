@@ -3,6 +3,7 @@ import EgressPolicy
 import Foundation
 
 /// The profile options `explain`, `analyze` and `live` share, with the same meaning everywhere.
+/// `--profile` is optional here so `analyze` can run without one; `compile()` requires it.
 struct PolicyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A built-in profile id (see `profiles list`) or a profile file (.yaml, .yml, .json).", valueName: "id|file"))
     var profile: String?

@@ -77,6 +77,7 @@ import Testing
         (["explain", "a.com", "--profile", "apim-vnet", "--port", "70000"], "--port expects a number from 1 to 65535, found \"70000\""),
         (["explain", "a.com", "--profile", "apim-vnet", "--transport", "sctp"], "--transport expects tcp or udp, found \"sctp\""),
         (["explain", "a..com", "--profile", "apim-vnet"], "\"a..com\" is neither an IP address nor a host name"),
+        (["explain", "a.com"], "--profile is required"),
         (["explain", "a.com", "--profile", "no-such-profile"], "--profile \"no-such-profile\" is neither a built-in profile"),
         (["explain", "a.com", "--profile", "apim-vnet", "--service-tags", "/nonexistent/tags.json"], "/nonexistent/tags.json"),
     ])

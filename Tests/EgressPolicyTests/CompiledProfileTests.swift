@@ -129,6 +129,19 @@ import Testing
         #expect(ids(http.otherPortsBy).contains("storage"))
     }
 
+    @Test(.enabled(if: tagFileAvailable, "needs ../shared/data/azure/ServiceTags_Public_20251109.json"))
+    func storageWestUSIPv6AddressIsAllowedToo() throws {
+        let texts = try TinyTagReader.prefixTexts(of: "Storage.WestUS", path: Self.tagFile)
+        let v6 = try #require(texts.first { $0.contains(":") }, "Storage.WestUS has no IPv6 prefix")
+        // The prefix's own network address is inside it.
+        let address = try #require(IPAddress(String(v6.split(separator: "/")[0])))
+        let compiled = try compile("apim-vnet", ["region": "westus"], catalog: try realCatalog())
+        let e = compiled.evaluate(name: nil, address: address, port: 443, transport: .tcp)
+        let storage = try #require(e.allowedBy.first { $0.rule.id == "storage" })
+        #expect(storage.reasons.contains(.serviceTag("Storage.WestUS")))
+        #expect(e.serviceTags.contains("Storage.WestUS") && e.serviceTags.contains("Storage"))
+    }
+
     // MARK: Warnings
 
     @Test func unsetRegionWidensPatternsAndRegionalTagsWithWarnings() throws {
@@ -248,6 +261,13 @@ struct TinyTagReader {
         let octets = parts[0].split(separator: ".").compactMap { UInt32($0) }
         guard octets.count == 4, octets.allSatisfy({ $0 < 256 }) else { return nil }
         return Prefix(network: octets.reduce(0) { $0 << 8 | $1 }, length: length)
+    }
+
+    static func prefixTexts(of name: String, path: String) throws -> [String] {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+        let values = (object as? [String: Any])?["values"] as? [[String: Any]] ?? []
+        let tag = values.first { $0["name"] as? String == name }
+        return (tag?["properties"] as? [String: Any])?["addressPrefixes"] as? [String] ?? []
     }
 
     func ipv4Prefixes(of name: String) -> [Prefix] {
