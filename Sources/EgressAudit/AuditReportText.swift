@@ -54,12 +54,15 @@ public enum AuditReportText {
         destinations("undocumented destinations", r.undocumented)
         destinations("wrong port or transport", r.wrongPort)
         destinations("allowed", r.allowed)
+        destinations("resolvers asked (the profile documents no DNS rule)", r.resolvers)
 
         out.append("")
         out.append(p.bold("required rules (\(r.requiredRules.count))"))
         var req = TextTable([("RULE", .left), ("STATUS", .left), ("FLOWS", .right), ("FAILED", .right), ("EVIDENCE", .left)])
         for s in r.requiredRules {
-            let status = s.status == "satisfied" ? p.green(s.status) : (s.status == "not-seen" ? p.yellow(s.status) : p.red(s.status))
+            var status = s.status == "satisfied" ? p.green(s.status) : (s.status == "not-seen" ? p.yellow(s.status) : p.red(s.status))
+            let failingNodes = (s.nodes ?? [:]).filter { $0.value != "satisfied" }.keys.sorted()
+            if s.status == "satisfied" && !failingNodes.isEmpty { status += p.red(" (failing from \(failingNodes.joined(separator: ", ")))") }
             req.add([s.rule, status, grouped(s.flows), grouped(s.failedFlows), (s.failures.isEmpty ? s.destinations : s.failures).prefix(3).joined(separator: ", ")])
         }
         out.append(req.render(indent: "  "))

@@ -4,12 +4,11 @@ import Testing
 /// `analyze --profile` as an operator and a pipeline run it.
 @Suite struct AuditCommandTests {
     static let capture = CLI.repoRoot.appendingPathComponent("Captures/gateway-egress.pcap").path
-    static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    /// python3 as PATH finds it (a pyenv or venv one may hold jsonschema where /usr/bin's does not).
     static var jsonschemaAvailable: Bool {
-        guard let python else { return false }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", "import jsonschema"]
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import jsonschema"]
         p.standardError = FileHandle.nullDevice
         guard (try? p.run()) != nil else { return false }
         p.waitUntilExit()
@@ -25,8 +24,8 @@ import Testing
         let schemaPath = CLI.repoRoot.appendingPathComponent("Schemas/\(schema)").path
         let script = "import json,jsonschema,sys; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))); print('ok')"
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: python!)
-        p.arguments = ["-c", script, doc.path, schemaPath]
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, doc.path, schemaPath]
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
