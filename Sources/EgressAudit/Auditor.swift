@@ -120,11 +120,14 @@ public struct Auditor {
                 required.append(.init(rule: rule.id, status: status, feature: nil, purpose: rule.purpose, flows: all.flows,
                                       failedFlows: all.failed, destinations: destinations, failures: failures,
                                       nodes: perNode.count > 1 || status == "attempted-but-failing" ? nodeStatus : nil))
-                for (node, e) in perNode.sorted(by: { $0.key < $1.key }) where e.failed == e.flows {
-                    let where_ = perNode.count > 1 ? " from \(node)" : ""
+                // One finding per rule, naming the nodes whose every attempt failed.
+                let failing = perNode.filter { $0.value.failed == $0.value.flows }.sorted { $0.key < $1.key }
+                if !failing.isEmpty {
+                    let failed = failing.reduce(into: [Failure: Int]()) { $0.merge($1.value.failures, uniquingKeysWith: +) }
+                    let from = perNode.count > 1 ? " from \(failing.map { $0.key.description }.joined(separator: ", "))" : ""
                     findings.append(.init(kind: .blockedRequired,
-                                          summary: "required rule \(rule.id) (\(rule.purpose)): every attempt\(where_) failed: \(failureText(e.failures).joined(separator: ", "))",
-                                          rule: rule.id, destination: e.destinations.map { "\($0.display):\($0.port)" }.sorted().first, port: nil))
+                                          summary: "required rule \(rule.id) (\(rule.purpose)): every attempt\(from) failed: \(failureText(failed).joined(separator: ", "))",
+                                          rule: rule.id, destination: failed.keys.map { "\($0.seen.display):\($0.seen.port)" }.sorted().first, port: nil))
                 }
                 if status == "not-seen" {
                     findings.append(.init(kind: .requiredNotSeen, summary: "required rule \(rule.id) (\(rule.purpose)): no traffic seen",
@@ -201,7 +204,7 @@ public struct Auditor {
     static func verdictLine(_ counts: [AuditReport.Severity: Int]) -> String {
         func n(_ k: AuditReport.Severity) -> Int { counts[k] ?? 0 }
         var parts: [String] = []
-        if n(.blockedRequired) > 0 { parts.append("\(n(.blockedRequired)) required rule\(n(.blockedRequired) == 1 ? "" : "s") blocked (per node)") }
+        if n(.blockedRequired) > 0 { parts.append("\(n(.blockedRequired)) required rule\(n(.blockedRequired) == 1 ? "" : "s") blocked") }
         if n(.failingDNS) > 0 { parts.append("\(n(.failingDNS)) required name\(n(.failingDNS) == 1 ? "" : "s") failing in DNS") }
         if n(.undocumented) > 0 { parts.append("\(n(.undocumented)) undocumented destination\(n(.undocumented) == 1 ? "" : "s")") }
         if n(.wrongPort) > 0 { parts.append("\(n(.wrongPort)) on a wrong port") }
