@@ -174,6 +174,29 @@ let benchmarks: @Sendable () -> Void = {
         return (v4.map(\.address.ipv4), masks, probeAddresses(v4, count: 1_024, ipv4: true))
     }
 
+    Benchmark("Naive IPv6 linear scan of all prefixes", configuration: .init(scalingFactor: .one)) {
+        (benchmark: Benchmark, state: ([(UInt64, UInt64, UInt64, UInt64)], [IPAddress])) in
+        let (prefixes, addresses) = state
+        var k = 0
+        for _ in benchmark.scaledIterations {
+            let a = addresses[k & 1_023]
+            var hits = 0
+            for p in prefixes where a.high & p.2 == p.0 && a.low & p.3 == p.1 { hits &+= 1 }
+            blackHole(hits)
+            k &+= 1
+        }
+    } setup: {
+        let v6 = taggedPrefixes().map(\.0).filter { !$0.isIPv4 }
+        // (network high, network low, mask high, mask low) per prefix.
+        let prefixes = v6.map { c -> (UInt64, UInt64, UInt64, UInt64) in
+            let n = c.prefixLength
+            let maskHigh: UInt64 = n == 0 ? 0 : (n >= 64 ? ~0 : ~UInt64(0) << UInt64(64 - n))
+            let maskLow: UInt64 = n <= 64 ? 0 : (n >= 128 ? ~0 : ~UInt64(0) << UInt64(128 - n))
+            return (c.address.high & maskHigh, c.address.low & maskLow, maskHigh, maskLow)
+        }
+        return (prefixes, probeAddresses(v6, count: 1_024, ipv4: false))
+    }
+
     // MARK: FQDN lookups
 
     Benchmark("FQDNMatcher lookup (raw bytes)") { (benchmark: Benchmark, state: (FQDNMatcher, NameBuffer)) in
