@@ -41,12 +41,7 @@ public struct Auditor {
         }
 
         var allowed = DestinationTable(), undocumented = DestinationTable(), wrongPort = DestinationTable()
-        struct Seen: Hashable { let display: String; let port: UInt16 }
-        struct Failure: Hashable { let seen: Seen; let outcome: FlowOutcome }
-        // Evidence per rule and per node: a required rule met from one node and
-        // failing from another is still blocked where it fails.
-        struct Evidence { var flows = 0, failed = 0; var destinations: Set<Seen> = []; var failures: [Failure: Int] = [:] }
-        var ruleFlows = [Int: [IPAddress: Evidence]]()
+        var evidence = RuleEvidenceLedger()
         var resolvers = DestinationTable()
         let profileHasDNSRule = profile.rules.contains { $0.ports.contains(53) }
         var findings: [AuditReport.Finding] = []
@@ -58,17 +53,9 @@ public struct Auditor {
                 if c.direction == .outbound { suggestions.insert(Self.suggestion(for: c)) }
                 let ids = c.evaluation.allowedBy.map { $0.rule.id }
                 allowed.add(c, display: display, rules: ids, tags: memo.tags(c.peer, profile.catalog))
-                let node = c.record.initiator.address
                 for m in c.evaluation.allowedBy {
-                    var entry = ruleFlows[m.ruleIndex, default: [:]][node] ?? Evidence()
-                    entry.flows += 1
-                    let seen = Seen(display: display, port: c.port)
-                    entry.destinations.insert(seen)
-                    if c.record.outcome.isFailure {
-                        entry.failed += 1
-                        entry.failures[Failure(seen: seen, outcome: c.record.outcome), default: 0] += 1
-                    }
-                    ruleFlows[m.ruleIndex, default: [:]][node] = entry
+                    evidence.add(rule: m.ruleIndex, node: c.record.initiator.address, destination: display, port: c.port,
+                                 outcome: c.record.outcome)
                 }
             case .wrongPort:
                 wrongPort.add(c, display: display, rules: c.evaluation.otherPortsBy.map { "\($0.rule.id) (\($0.rule.transport.rawValue)/\($0.rule.ports))" },
@@ -95,54 +82,8 @@ public struct Auditor {
             }
         }
 
-        // Required and optional rules.
-        var required: [AuditReport.RuleStatus] = [], optional: [AuditReport.RuleStatus] = []
-        for (index, rule) in profile.rules.enumerated() {
-            let perNode = ruleFlows[index] ?? [:]
-            let all = perNode.values.reduce(into: Evidence()) { total, e in
-                total.flows += e.flows
-                total.failed += e.failed
-                total.destinations.formUnion(e.destinations)
-                total.failures.merge(e.failures, uniquingKeysWith: +)
-            }
-            let destinations = all.destinations.map { "\($0.display):\($0.port)" }.sorted()
-            func failureText(_ f: [Failure: Int]) -> [String] {
-                f.map { "\($0.key.seen.display):\($0.key.seen.port) \($0.key.outcome.name) ×\($0.value)" }.sorted()
-            }
-            let failures = failureText(all.failures)
-            switch rule.requirement {
-            case .required:
-                // Per node: satisfied by one success; attempted-but-failing when every attempt failed.
-                var nodeStatus: [String: String] = [:]
-                for (node, e) in perNode { nodeStatus[node.description] = e.failed == e.flows ? "attempted-but-failing" : "satisfied" }
-                let status = perNode.isEmpty ? "not-seen"
-                    : (nodeStatus.values.contains("satisfied") ? "satisfied" : "attempted-but-failing")
-                required.append(.init(rule: rule.id, status: status, feature: nil, purpose: rule.purpose, flows: all.flows,
-                                      failedFlows: all.failed, destinations: destinations, failures: failures,
-                                      nodes: perNode.count > 1 || status == "attempted-but-failing" ? nodeStatus : nil))
-                // One finding per rule, naming the nodes whose every attempt failed.
-                let failing = perNode.filter { $0.value.failed == $0.value.flows }.sorted { $0.key < $1.key }
-                if !failing.isEmpty {
-                    let failed = failing.reduce(into: [Failure: Int]()) { $0.merge($1.value.failures, uniquingKeysWith: +) }
-                    let from = perNode.count > 1 ? " from \(failing.map { $0.key.description }.joined(separator: ", "))" : ""
-                    findings.append(.init(kind: .blockedRequired,
-                                          summary: "required rule \(rule.id) (\(rule.purpose)): every attempt\(from) failed: \(failureText(failed).joined(separator: ", "))",
-                                          rule: rule.id, destination: failed.keys.map { "\($0.seen.display):\($0.seen.port)" }.sorted().first, port: nil))
-                }
-                if status == "not-seen" {
-                    findings.append(.init(kind: .requiredNotSeen, summary: "required rule \(rule.id) (\(rule.purpose)): no traffic seen",
-                                          rule: rule.id, destination: nil, port: nil))
-                }
-            case .optional(let feature, let enabled):
-                guard enabled else { continue }
-                optional.append(.init(rule: rule.id, status: all.flows == 0 ? "unused" : "used", feature: feature, purpose: rule.purpose,
-                                      flows: all.flows, failedFlows: all.failed, destinations: destinations, failures: failures, nodes: nil))
-                if all.flows == 0 {
-                    findings.append(.init(kind: .optionalUnused, summary: "optional rule \(rule.id) (feature \(feature)) carried no traffic",
-                                          rule: rule.id, destination: nil, port: nil))
-                }
-            }
-        }
+        let (required, optional, ruleFindings) = rate(evidence)
+        findings += ruleFindings
 
         // DNS answers that failed for names the profile needs.
         var dnsFailures: [AuditReport.DNSFailure] = []
@@ -185,6 +126,48 @@ public struct Auditor {
             warnings: warnings + profile.warnings.map(\.description),
             suggestions: suggestions.sorted { ($0.transport, $0.value, $0.port) < ($1.transport, $1.value, $1.port) },
             capture: capture)
+    }
+
+    /// Rates every rule from the evidence: required rules satisfied, attempted
+    /// but failing (per node) or not seen; optional rules of enabled features used or not.
+    func rate(_ evidence: RuleEvidenceLedger) -> (required: [AuditReport.RuleStatus], optional: [AuditReport.RuleStatus], findings: [AuditReport.Finding]) {
+        var required: [AuditReport.RuleStatus] = [], optional: [AuditReport.RuleStatus] = [], findings: [AuditReport.Finding] = []
+        for (index, rule) in profile.rules.enumerated() {
+            let perNode = evidence.perNode(rule: index)
+            let all = RuleEvidenceLedger.Evidence.merged(perNode.values)
+            switch rule.requirement {
+            case .required:
+                var nodeStatus: [String: String] = [:]
+                for (node, e) in perNode { nodeStatus[node.description] = e.allFailed ? "attempted-but-failing" : "satisfied" }
+                let status = perNode.isEmpty ? "not-seen" : (nodeStatus.values.contains("satisfied") ? "satisfied" : "attempted-but-failing")
+                required.append(.init(rule: rule.id, status: status, feature: nil, purpose: rule.purpose, flows: all.flows,
+                                      failedFlows: all.failed, destinations: all.destinationTexts, failures: all.failureTexts,
+                                      nodes: perNode.count > 1 || status == "attempted-but-failing" ? nodeStatus : nil))
+                // One finding per rule, naming the nodes whose every attempt failed.
+                let failing = perNode.filter { $0.value.allFailed }.sorted { $0.key < $1.key }
+                if !failing.isEmpty {
+                    let failed = RuleEvidenceLedger.Evidence.merged(failing.map(\.value))
+                    let from = perNode.count > 1 ? " from \(failing.map { $0.key.description }.joined(separator: ", "))" : ""
+                    findings.append(.init(kind: .blockedRequired,
+                                          summary: "required rule \(rule.id) (\(rule.purpose)): every attempt\(from) failed: \(failed.failureTexts.joined(separator: ", "))",
+                                          rule: rule.id, destination: failed.destinationTexts.first, port: nil))
+                }
+                if status == "not-seen" {
+                    findings.append(.init(kind: .requiredNotSeen, summary: "required rule \(rule.id) (\(rule.purpose)): no traffic seen",
+                                          rule: rule.id, destination: nil, port: nil))
+                }
+            case .optional(let feature, let enabled):
+                guard enabled else { continue }
+                optional.append(.init(rule: rule.id, status: all.flows == 0 ? "unused" : "used", feature: feature, purpose: rule.purpose,
+                                      flows: all.flows, failedFlows: all.failed, destinations: all.destinationTexts,
+                                      failures: all.failureTexts, nodes: nil))
+                if all.flows == 0 {
+                    findings.append(.init(kind: .optionalUnused, summary: "optional rule \(rule.id) (feature \(feature)) carried no traffic",
+                                          rule: rule.id, destination: nil, port: nil))
+                }
+            }
+        }
+        return (required, optional, findings)
     }
 
     /// The narrowest destination that allows an allowed flow: its name, else
