@@ -121,7 +121,7 @@ public struct DNSEntry: Codable, Sendable, Equatable, Comparable {
     }
 }
 
-extension OfflineAnalyzer {
+extension CaptureAnalyzer {
     /// Flows in the order they began (ties by endpoints), as report entries.
     public var flowEntries: [FlowEntry] {
         flows.sorted { a, b in

@@ -21,7 +21,7 @@ import Testing
         let expanded = try profile.expand(parameters: plants.parameters, features: Set(plants.features))
         let virtualNetwork = (expanded.parameters["virtual-network"] ?? "").split(separator: ",").compactMap { CIDR(String($0)) }
         let catalog = try ServiceTagSources.catalog(files: [tagFolder.appendingPathComponent(plants.serviceTagFile).path], virtualNetwork: virtualNetwork)
-        var analyzer = OfflineAnalyzer(keepsFlows: true)
+        var analyzer = CaptureAnalyzer(keepsFlows: true)
         analyzer.read(path: captures.appendingPathComponent("demo-\(demo).pcap").path)
         analyzer.finish()
         let report = Auditor(profile: CompiledProfile(expanded, catalog: catalog)).audit(

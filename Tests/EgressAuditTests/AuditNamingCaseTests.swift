@@ -31,7 +31,7 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("naming-\(UUID().uuidString).pcap").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(output.bytes).write(to: URL(fileURLWithPath: path))
-        var analyzer = OfflineAnalyzer(keepsFlows: true)
+        var analyzer = CaptureAnalyzer(keepsFlows: true)
         analyzer.read(path: path)
         analyzer.finish()
         let compiled = CompiledProfile(try ProfileLoader.load(text: profile, file: "naming.yaml").expand(),

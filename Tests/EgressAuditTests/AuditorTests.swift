@@ -31,7 +31,7 @@ import Testing
     static func report(nodes: [String] = ["10.1.0.0/24", "fd00:1::/64"]) throws -> AuditReport {
         let profile = try ProfileLoader.load(text: profileYAML, file: "audit-test.yaml")
         let compiled = CompiledProfile(try profile.expand(), catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: []))
-        var analyzer = OfflineAnalyzer(keepsFlows: true)
+        var analyzer = CaptureAnalyzer(keepsFlows: true)
         analyzer.read(path: capture)
         analyzer.finish()
         return Auditor(profile: compiled).audit(

@@ -50,7 +50,7 @@ import Testing
     @Test(arguments: pairs)
     func everyPlantedFlowIsFoundAndNamed(capture: String, plants: String) throws {
         let planted = try JSONDecoder().decode(Plants.self, from: Data(contentsOf: Self.captures.appendingPathComponent(plants)))
-        var analyzer = OfflineAnalyzer(keepsFlows: true)
+        var analyzer = CaptureAnalyzer(keepsFlows: true)
         analyzer.read(path: Self.captures.appendingPathComponent(capture).path)
         analyzer.finish()
         #expect(analyzer.errors.isEmpty)
@@ -109,7 +109,7 @@ import Testing
     @Test(arguments: [("gateway-egress.pcap", "10.1.0.4", "168.63.129.16", 919),
                       ("gateway-egress-vlan-ipv6.pcapng", "fd00:1::4", "fd00:1::2", 1047)])
     func fragmentedDNSAnswerIsReassembledAndTracked(capture: String, client: String, server: String, wireBytes: Int) throws {
-        var analyzer = OfflineAnalyzer(keepsFlows: true)
+        var analyzer = CaptureAnalyzer(keepsFlows: true)
         analyzer.read(path: Self.captures.appendingPathComponent(capture).path)
         analyzer.finish()
         let s = analyzer.summary
@@ -130,7 +130,7 @@ import Testing
     /// Interfaces of different link types in one pcapng (Ethernet and SLL2): libpcap
     /// 1.10 refuses such a file, and the operator is told which file and why.
     @Test func mixedLinkTypePcapngIsRefusedClearly() throws {
-        var analyzer = OfflineAnalyzer()
+        var analyzer = CaptureAnalyzer()
         let path = Self.captures.appendingPathComponent("gateway-egress-multi.pcapng").path
         analyzer.read(path: path)
         let error = try #require(analyzer.errors.first)

@@ -18,7 +18,7 @@ import Testing
     @Test(.enabled(if: SharedCaptures.available, "../shared/captures/real is absent"))
     func namesMatchTshark() throws {
         for entry in try SharedCaptures.manifest() {
-            var analyzer = OfflineAnalyzer(keepsFlows: true)
+            var analyzer = CaptureAnalyzer(keepsFlows: true)
             analyzer.read(path: SharedCaptures.path(entry.file))
             analyzer.finish()
             let flows = analyzer.flowEntries

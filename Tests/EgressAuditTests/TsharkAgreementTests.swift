@@ -18,7 +18,7 @@ import Testing
     @Test(.enabled(if: SharedCaptures.available, "../shared/captures/real is absent"))
     func packetsAndSynPortsMatchTshark() throws {
         for entry in try SharedCaptures.manifest() {
-            var analyzer = OfflineAnalyzer()
+            var analyzer = CaptureAnalyzer()
             analyzer.read(path: SharedCaptures.path(entry.file))
             analyzer.finish()
             #expect(analyzer.errors.isEmpty, "\(entry.file): \(analyzer.errors)")

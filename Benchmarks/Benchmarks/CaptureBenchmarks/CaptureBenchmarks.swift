@@ -41,7 +41,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("analyze pipeline: read + decode + flows (\(packets) packets)", configuration: config) { benchmark in
-        var analyzer = OfflineAnalyzer()
+        var analyzer = CaptureAnalyzer()
         analyzer.read(path: path)
         analyzer.finish()
         blackHole(analyzer.summary.flows)

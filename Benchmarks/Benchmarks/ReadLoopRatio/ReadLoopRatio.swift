@@ -46,7 +46,7 @@ struct ReadLoopRatio {
                 return counters.decoded
             }),
             ("audit: analyze --profile apim-self-hosted-gateway", {
-                var analyzer = OfflineAnalyzer(keepsFlows: true)
+                var analyzer = CaptureAnalyzer(keepsFlows: true)
                 analyzer.read(path: path)
                 analyzer.finish()
                 let report = Auditor(profile: auditProfile).audit(
@@ -55,7 +55,7 @@ struct ReadLoopRatio {
                 return try ReportOutput.json(report).utf8.count
             }),
             ("analyze: read + decode + flows + names", {
-                var analyzer = OfflineAnalyzer()
+                var analyzer = CaptureAnalyzer()
                 analyzer.read(path: path)
                 analyzer.finish()
                 return analyzer.summary.flows

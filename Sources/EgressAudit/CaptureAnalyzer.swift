@@ -2,11 +2,12 @@ import FlowEngine
 import PacketCapture
 import PacketWire
 
-/// Reads capture files one after another through the whole pipeline:
-/// libpcap → PacketWire decode → FlowEngine tracking, keeping the counters
-/// `analyze` reports. A file that fails is reported and the run goes on with
-/// the next; packets read before a mid-file error still count.
-public struct OfflineAnalyzer {
+/// Runs packets through the whole pipeline — PacketWire decode → IP fragment
+/// reassembly → FlowEngine tracking — keeping the counters the reports need.
+/// Packets come from capture files (`read(path:)`, one after another: a file
+/// that fails is reported and the run goes on, packets read before a mid-file
+/// error still count) or from a live interface (`add(_:reusing:)`).
+public struct CaptureAnalyzer {
     public private(set) var counters = DecodeCounters()
     public private(set) var tracker: FlowTracker
     public private(set) var files: [FileSummary] = []
@@ -69,6 +70,16 @@ public struct OfflineAnalyzer {
             summary.lastPacket = RFC3339.format(nanoseconds: last)
         }
         files.append(summary)
+    }
+
+    /// Adds one packet from a live source: the same path files take.
+    public mutating func add(_ captured: CapturedPacket, reusing packet: inout DecodedPacket) {
+        ingest(captured, &packet)
+    }
+
+    /// Records a live source in the report's source list.
+    public mutating func record(source: FileSummary) {
+        files.append(source)
     }
 
     /// The per-packet path: no allocation once the tables are warm.

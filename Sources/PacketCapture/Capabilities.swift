@@ -1,0 +1,43 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The Linux capabilities live capture needs, read from the process's
+/// effective set (`CapEff` in /proc/self/status): CAP_NET_RAW to open packet
+/// sockets, CAP_NET_ADMIN for promiscuous mode. Root without them (a container
+/// that dropped them) is refused the same way.
+public enum Capabilities {
+    public static let netAdmin = 12
+    public static let netRaw = 13
+
+    /// The effective capability bits, or nil when /proc cannot be read.
+    public static func effective() -> UInt64? {
+        guard let file = fopen("/proc/self/status", "r") else { return nil }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 512)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            if text.hasPrefix("CapEff:") {
+                let hex = text.dropFirst("CapEff:".count).filter { !$0.isWhitespace }
+                return UInt64(hex, radix: 16)
+            }
+        }
+        return nil
+    }
+
+    /// Names of the capabilities live capture lacks (empty when it has them all).
+    public static func missingForLiveCapture(promiscuous: Bool) -> [String] {
+        guard let bits = effective() else { return [] }
+        var missing: [String] = []
+        if bits & (1 << UInt64(netRaw)) == 0 { missing.append("CAP_NET_RAW") }
+        if promiscuous && bits & (1 << UInt64(netAdmin)) == 0 { missing.append("CAP_NET_ADMIN") }
+        return missing
+    }
+
+    /// One line saying what is missing and the command that grants it.
+    public static func explanation(missing: [String], executable: String) -> String {
+        let caps = missing.map { $0.lowercased() }.joined(separator: ",")
+        return "live capture needs \(missing.joined(separator: " and ")) (not root): grant them with "
+            + "`sudo setcap \(caps)+eip \(executable)`, or add them to the container's securityContext.capabilities"
+    }
+}

@@ -1,0 +1,121 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CPcap
+import PacketWire
+
+/// A live interface through libpcap: `pcap_create` + options + `pcap_activate`
+/// (TPACKET_V3 ring on Linux), an optional BPF filter, and a read loop that
+/// wakes at least every `timeoutMilliseconds` so a stop request is seen.
+///
+/// One thread reads; `breakLoop()` may be called from any other (libpcap
+/// documents `pcap_breakloop` for that), hence the unchecked Sendable.
+public final class LiveCapture: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Bytes kept per packet: whole ClientHellos and DNS answers fit in 64 KiB.
+        public var snapshotLength: Int32 = 65_535
+        /// Kernel ring size; larger rides out bursts without drops.
+        public var bufferBytes: Int32 = 32 << 20
+        public var promiscuous = false
+        public var timeoutMilliseconds: Int32 = 200
+        /// A BPF filter expression (tcpdump syntax), or nil for every packet.
+        public var filter: String?
+        public init() {}
+    }
+
+    public struct Statistics: Sendable, Equatable {
+        public var received: UInt32
+        /// Dropped by the kernel: the ring was full.
+        public var dropped: UInt32
+        /// Dropped by the interface or driver.
+        public var interfaceDropped: UInt32
+    }
+
+    public let interface: String
+    public let linkType: Int32
+    private let handle: OpaquePointer
+
+    public init(interface: String, options: Options = Options()) throws(CaptureError) {
+        self.interface = interface
+        func fail(_ message: String) -> CaptureError { CaptureError(source: interface, problem: .liveOpenFailed(message)) }
+        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        guard let h = pcap_create(interface, &errbuf) else {
+            throw fail(errbuf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        }
+        _ = pcap_set_snaplen(h, options.snapshotLength)
+        _ = pcap_set_buffer_size(h, options.bufferBytes)
+        _ = pcap_set_promisc(h, options.promiscuous ? 1 : 0)
+        _ = pcap_set_timeout(h, options.timeoutMilliseconds)
+        _ = pcap_set_tstamp_precision(h, Int32(PCAP_TSTAMP_PRECISION_NANO))
+        let rc = pcap_activate(h)
+        if rc < 0 {
+            let detail = String(cString: pcap_geterr(h))
+            pcap_close(h)
+            switch rc {
+            case PCAP_ERROR_PERM_DENIED, PCAP_ERROR_PROMISC_PERM_DENIED:
+                throw fail("permission denied (\(detail))")
+            case PCAP_ERROR_NO_SUCH_DEVICE:
+                throw fail("no such interface (\(detail))")
+            default:
+                throw fail(detail)
+            }
+        }
+        handle = h
+        linkType = pcap_datalink(h)
+        if let filter = options.filter {
+            var program = bpf_program()
+            if pcap_compile(h, &program, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 {
+                let detail = String(cString: pcap_geterr(h))
+                pcap_close(h)
+                throw fail("filter \"\(filter)\" does not compile: \(detail)")
+            }
+            defer { pcap_freecode(&program) }
+            if pcap_setfilter(h, &program) != 0 {
+                let detail = String(cString: pcap_geterr(h))
+                pcap_close(h)
+                throw fail("filter \"\(filter)\" cannot be set: \(detail)")
+            }
+        }
+    }
+
+    deinit {
+        pcap_close(handle)
+    }
+
+    /// Reads packets until `shouldStop()` says so (checked after every packet
+    /// and every read timeout) or `breakLoop()` is called; returns the count.
+    @discardableResult
+    public func forEachPacket(shouldStop: () -> Bool, _ body: (CapturedPacket) -> Void) throws(CaptureError) -> Int {
+        var count = 0
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        while !shouldStop() {
+            let rc = pcap_next_ex(handle, &header, &data)
+            if rc == 1, let h = header {
+                let bytes = ByteView(UnsafeRawBufferPointer(start: data, count: Int(h.pointee.caplen)))
+                let ts = Int64(h.pointee.ts.tv_sec) &* 1_000_000_000 &+ Int64(h.pointee.ts.tv_usec)
+                body(CapturedPacket(timestampNanoseconds: ts, bytes: bytes, originalLength: Int(h.pointee.len), linkType: linkType))
+                count += 1
+            } else if rc == 0 {
+                continue  // read timeout: look at shouldStop again
+            } else if rc == PCAP_ERROR_BREAK {
+                return count
+            } else {
+                throw CaptureError(source: interface, problem: .readFailed(String(cString: pcap_geterr(handle))))
+            }
+        }
+        return count
+    }
+
+    /// Makes a running `forEachPacket` return (safe from another thread).
+    public func breakLoop() {
+        pcap_breakloop(handle)
+    }
+
+    /// Kernel and interface counters since the capture began.
+    public func statistics() -> Statistics? {
+        var s = pcap_stat()
+        guard pcap_stats(handle, &s) == 0 else { return nil }
+        return Statistics(received: s.ps_recv, dropped: s.ps_drop, interfaceDropped: s.ps_ifdrop)
+    }
+}
