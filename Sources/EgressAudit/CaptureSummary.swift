@@ -19,6 +19,21 @@ public struct FileSummary: Codable, Sendable, Equatable {
     public var lastPacket: String?
     /// Set when the file could not be opened or read to its end.
     public var error: String?
+    /// Live capture only: packets the kernel dropped (ring full) and the interface dropped.
+    public var kernelDrops: Int?
+    public var interfaceDrops: Int?
+
+    /// A live interface as a source of the report.
+    public static func liveInterface(_ name: String, linkType: Int32, linkTypeName: String, snapshotLength: Int, packets: Int, bytes: Int,
+                                     first: Int64?, last: Int64?, kernelDrops: Int?, interfaceDrops: Int?) -> FileSummary {
+        var s = FileSummary(path: name, format: "live", byteOrder: nil, timestampPrecision: "nanosecond", gzip: nil,
+                            linkType: Int(linkType), linkTypeName: linkTypeName, snapshotLength: snapshotLength, packets: packets, bytes: bytes)
+        s.firstPacket = first.map { RFC3339.format(nanoseconds: $0) }
+        s.lastPacket = last.map { RFC3339.format(nanoseconds: $0) }
+        s.kernelDrops = kernelDrops
+        s.interfaceDrops = interfaceDrops
+        return s
+    }
 }
 
 /// Totals over every file of a run: the decoder's view of the traffic.

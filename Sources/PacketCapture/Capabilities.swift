@@ -37,7 +37,7 @@ public enum Capabilities {
     /// One line saying what is missing and the command that grants it.
     public static func explanation(missing: [String], executable: String) -> String {
         let caps = missing.map { $0.lowercased() }.joined(separator: ",")
-        return "live capture needs \(missing.joined(separator: " and ")) (not root): grant them with "
-            + "`sudo setcap \(caps)+eip \(executable)`, or add them to the container's securityContext.capabilities"
+        return "live capture needs \(missing.joined(separator: " and ")), which this process lacks; grant it to the binary, not root: "
+            + "`sudo setcap \(caps)+eip \(executable)` (in a container: securityContext.capabilities.add)"
     }
 }

@@ -34,6 +34,8 @@ public final class LiveCapture: @unchecked Sendable {
     public let interface: String
     public let linkType: Int32
     private let handle: OpaquePointer
+    private let selectableDescriptor: Int32
+    private let timeoutMilliseconds: Int32
 
     public init(interface: String, options: Options = Options()) throws(CaptureError) {
         self.interface = interface
@@ -62,18 +64,24 @@ public final class LiveCapture: @unchecked Sendable {
         }
         handle = h
         linkType = pcap_datalink(h)
+        // Non-blocking reads with our own poll(): libpcap's read timeout does not
+        // fire on TPACKET_V3 while a filter rejects every packet, and a stop
+        // request must be seen within one timeout regardless.
+        if pcap_setnonblock(h, 1, &errbuf) != 0 {
+            pcap_close(h)
+            throw fail(errbuf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        }
+        selectableDescriptor = pcap_get_selectable_fd(h)
+        timeoutMilliseconds = options.timeoutMilliseconds
         if let filter = options.filter {
             var program = bpf_program()
+            // Fully initialised from here: a throw runs deinit, which closes the handle.
             if pcap_compile(h, &program, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 {
-                let detail = String(cString: pcap_geterr(h))
-                pcap_close(h)
-                throw fail("filter \"\(filter)\" does not compile: \(detail)")
+                throw fail("filter \"\(filter)\" does not compile: \(String(cString: pcap_geterr(h)))")
             }
             defer { pcap_freecode(&program) }
             if pcap_setfilter(h, &program) != 0 {
-                let detail = String(cString: pcap_geterr(h))
-                pcap_close(h)
-                throw fail("filter \"\(filter)\" cannot be set: \(detail)")
+                throw fail("filter \"\(filter)\" cannot be set: \(String(cString: pcap_geterr(h)))")
             }
         }
     }
@@ -97,7 +105,9 @@ public final class LiveCapture: @unchecked Sendable {
                 body(CapturedPacket(timestampNanoseconds: ts, bytes: bytes, originalLength: Int(h.pointee.len), linkType: linkType))
                 count += 1
             } else if rc == 0 {
-                continue  // read timeout: look at shouldStop again
+                // Nothing buffered: wait for the descriptor, at most one timeout, then look at shouldStop again.
+                var fds = pollfd(fd: selectableDescriptor, events: Int16(POLLIN), revents: 0)
+                _ = poll(&fds, 1, timeoutMilliseconds)
             } else if rc == PCAP_ERROR_BREAK {
                 return count
             } else {

@@ -1,0 +1,120 @@
+import ArgumentParser
+import Dispatch
+import EgressAudit
+import EgressPolicy
+import Foundation
+import PacketCapture
+import PacketWire
+import Synchronization
+
+/// `egress-audit live -i IFACE`: the audit on a running node, until a
+/// duration ends or SIGINT/SIGTERM arrives; the report is written then.
+struct LiveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "live",
+        abstract: "Capture on an interface and report when stopped (SIGINT, SIGTERM) or after --duration.",
+        discussion: """
+        Needs CAP_NET_RAW (and CAP_NET_ADMIN with --promiscuous), not root: \
+        `sudo setcap cap_net_raw,cap_net_admin+eip $(command -v egress-audit)`, or the container's \
+        capabilities. Exit status: 0 done; 1 cannot capture (missing capabilities, no such \
+        interface, bad filter) or bad profile; 3 when --fail-on found one of its kinds.
+        """
+    )
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The interface to capture on (`any` for all; `lo` for a quick try).", valueName: "iface"))
+    var interface: String
+
+    @Option(help: ArgumentHelp("Stop after this many seconds (default: run until SIGINT or SIGTERM).", valueName: "seconds"))
+    var duration: Double?
+
+    @Option(help: ArgumentHelp("A BPF filter (tcpdump syntax) narrowing what is captured.", valueName: "expression"))
+    var filter: String?
+
+    @Flag(help: "Promiscuous mode (needs CAP_NET_ADMIN).")
+    var promiscuous = false
+
+    @Option(help: ArgumentHelp("Kernel capture buffer in MiB.", valueName: "MiB"))
+    var bufferMib: Int32 = 32
+
+    @OptionGroup(title: "Audit against a profile")
+    var policy: PolicyOptions
+
+    @OptionGroup(title: "Report")
+    var report: ReportOptions
+
+    func validate() throws {
+        try report.validate(hasProfile: policy.profile != nil)
+        if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
+        if bufferMib < 1 || bufferMib > 2048 { throw ValidationError("--buffer-mib must be 1…2048") }
+    }
+
+    /// Set by the signal handlers, read by the capture loop.
+    final class StopRequest: Sendable {
+        let requested = Atomic<Bool>(false)
+    }
+
+    func run() throws {
+        let missing = Capabilities.missingForLiveCapture(promiscuous: promiscuous)
+        if !missing.isEmpty {
+            Diagnostics.error(Capabilities.explanation(missing: missing, executable: CommandLine.arguments[0]))
+            throw ExitCode(1)
+        }
+        let compiled = try policy.profile.map { _ in try policy.compile() }
+        var options = LiveCapture.Options()
+        options.promiscuous = promiscuous
+        options.filter = filter
+        options.bufferBytes = bufferMib << 20
+        let capture: LiveCapture
+        do {
+            capture = try LiveCapture(interface: interface, options: options)
+        } catch {
+            Diagnostics.error(error.description)
+            throw ExitCode(1)
+        }
+
+        // SIGINT/SIGTERM end the capture; the report is still written.
+        let stop = StopRequest()
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                stop.requested.store(true, ordering: .relaxed)
+                capture.breakLoop()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        defer { sources.forEach { $0.cancel() } }
+
+        let deadline = duration.map { DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) }
+        var analyzer = CaptureAnalyzer(keepsFlows: report.flows || compiled != nil)
+        var packet = DecodedPacket()
+        var bytes = 0, first: Int64?, last: Int64?
+        var count = 0
+        do {
+            count = try capture.forEachPacket(shouldStop: {
+                stop.requested.load(ordering: .relaxed) || deadline.map { DispatchTime.now().uptimeNanoseconds >= $0 } ?? false
+            }) { captured in
+                if first == nil { first = captured.timestampNanoseconds }
+                last = captured.timestampNanoseconds
+                bytes += captured.originalLength
+                analyzer.add(captured, reusing: &packet)
+            }
+        } catch {
+            Diagnostics.error(error.description)
+        }
+        let stats = capture.statistics()
+        analyzer.record(source: .liveInterface(
+            interface, linkType: capture.linkType, linkTypeName: LinkTypeNames.name(capture.linkType),
+            snapshotLength: Int(options.snapshotLength), packets: count, bytes: bytes, first: first, last: last,
+            kernelDrops: stats.map { Int($0.dropped) }, interfaceDrops: stats.map { Int($0.interfaceDropped) }))
+        if let stats, stats.dropped > 0 || stats.interfaceDropped > 0 {
+            Diagnostics.warning("\(interface): \(stats.dropped) packets dropped by the kernel, \(stats.interfaceDropped) by the interface: the report misses them (try a larger --buffer-mib or a --filter)")
+        }
+        analyzer.finish()
+        let findings = try report.emit(analyzer, profile: compiled, serviceTagFiles: policy.serviceTagFiles, sources: "live capture on \(interface)")
+        if findings { throw ExitCode(3) }
+    }
+}
