@@ -46,7 +46,7 @@ public struct FlowEntry: Codable, Sendable, Equatable {
         initiatorEvidence = r.initiatorEvidence.name
         outcome = r.outcome.name
         synRetransmits = r.synRetransmits
-        icmpError = r.icmpError == .none ? nil : "\(r.icmpError)"
+        icmpError = r.icmpError == .none ? nil : r.icmpError.name
         icmpFrom = r.icmpReporter?.description
         packetsSent = r.fromInitiator.packets
         bytesSent = r.fromInitiator.bytes
