@@ -136,6 +136,14 @@ public struct CaptureAnalyzer {
         flows.append(contentsOf: rest)
     }
 
+    /// What `finish()` would leave, without ending the run: for a live
+    /// capture's periodic snapshots. The tracker keeps its flows.
+    public func snapshot() -> CaptureAnalyzer {
+        var copy = self
+        copy.finish()
+        return copy
+    }
+
     public var summary: CaptureSummary {
         CaptureSummary(counters: counters, files: files.count, truncatedFrames: truncatedFrames, flows: flowTotals, synPorts: synPorts.sorted,
                        fragments: fragments.counters)

@@ -30,6 +30,9 @@ struct LiveCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A BPF filter (tcpdump syntax) narrowing what is captured.", valueName: "expression"))
     var filter: String?
 
+    @Option(help: ArgumentHelp("Also write the report every this many seconds while capturing (needs --output; each write is atomic).", valueName: "seconds"))
+    var snapshotEvery: Double?
+
     @Flag(help: "Promiscuous mode (needs CAP_NET_ADMIN).")
     var promiscuous = false
 
@@ -46,6 +49,10 @@ struct LiveCommand: ParsableCommand {
         try report.validate(hasProfile: policy.profile != nil)
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
         if bufferMib < 1 || bufferMib > 2048 { throw ValidationError("--buffer-mib must be 1…2048") }
+        if let snapshotEvery {
+            if snapshotEvery <= 0 { throw ValidationError("--snapshot-every must be positive") }
+            if report.output == nil { throw ValidationError("--snapshot-every needs --output: snapshots replace that file") }
+        }
     }
 
     /// Set by the signal handlers, read by the capture loop.
@@ -88,33 +95,53 @@ struct LiveCommand: ParsableCommand {
         }
         defer { sources.forEach { $0.cancel() } }
 
-        let deadline = duration.map { DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) }
+        let now = { DispatchTime.now().uptimeNanoseconds }
+        let deadline = duration.map { now() + UInt64($0 * 1e9) }
+        let period = snapshotEvery.map { UInt64($0 * 1e9) }
+        var nextSnapshot = period.map { now() + $0 }
         var analyzer = CaptureAnalyzer(keepsFlows: report.flows || compiled != nil)
         var packet = DecodedPacket()
         var bytes = 0, first: Int64?, last: Int64?
         var count = 0
-        do {
-            count = try capture.forEachPacket(shouldStop: {
-                stop.requested.load(ordering: .relaxed) || deadline.map { DispatchTime.now().uptimeNanoseconds >= $0 } ?? false
-            }) { captured in
-                if first == nil { first = captured.timestampNanoseconds }
-                last = captured.timestampNanoseconds
-                bytes += captured.originalLength
-                analyzer.add(captured, reusing: &packet)
+        func finished() -> Bool { stop.requested.load(ordering: .relaxed) || deadline.map { now() >= $0 } ?? false }
+        while !finished() {
+            do {
+                count += try capture.forEachPacket(shouldStop: {
+                    finished() || nextSnapshot.map { now() >= $0 } ?? false
+                }) { captured in
+                    if first == nil { first = captured.timestampNanoseconds }
+                    last = captured.timestampNanoseconds
+                    bytes += captured.originalLength
+                    analyzer.add(captured, reusing: &packet)
+                }
+            } catch {
+                Diagnostics.error(error.description)
+                break
             }
-        } catch {
-            Diagnostics.error(error.description)
+            if let due = nextSnapshot, now() >= due, let period, !finished() {
+                // A snapshot: the report so far, the run goes on.
+                var view = analyzer.snapshot()
+                view.record(source: source(capture, options, count, bytes, first, last))
+                _ = try report.emit(view, profile: compiled, serviceTagFiles: policy.serviceTagFiles, sources: "live capture on \(interface)")
+                nextSnapshot = due + period
+            }
         }
         let stats = capture.statistics()
-        analyzer.record(source: .liveInterface(
-            interface, linkType: capture.linkType, linkTypeName: LinkTypeNames.name(capture.linkType),
-            snapshotLength: Int(options.snapshotLength), packets: count, bytes: bytes, first: first, last: last,
-            kernelDrops: stats.map { Int($0.dropped) }, interfaceDrops: stats.map { Int($0.interfaceDropped) }))
+        analyzer.record(source: source(capture, options, count, bytes, first, last))
         if let stats, stats.dropped > 0 || stats.interfaceDropped > 0 {
             Diagnostics.warning("\(interface): \(stats.dropped) packets dropped by the kernel, \(stats.interfaceDropped) by the interface: the report misses them (try a larger --buffer-mib or a --filter)")
         }
         analyzer.finish()
         let findings = try report.emit(analyzer, profile: compiled, serviceTagFiles: policy.serviceTagFiles, sources: "live capture on \(interface)")
         if findings { throw ExitCode(3) }
+    }
+
+    /// The interface as a source of the report, with the kernel's drop counters.
+    func source(_ capture: LiveCapture, _ options: LiveCapture.Options, _ packets: Int, _ bytes: Int, _ first: Int64?, _ last: Int64?) -> FileSummary {
+        let stats = capture.statistics()
+        return .liveInterface(
+            interface, linkType: capture.linkType, linkTypeName: LinkTypeNames.name(capture.linkType),
+            snapshotLength: Int(options.snapshotLength), packets: packets, bytes: bytes, first: first, last: last,
+            kernelDrops: stats.map { Int($0.dropped) }, interfaceDrops: stats.map { Int($0.interfaceDropped) })
     }
 }

@@ -110,4 +110,29 @@ import Testing
         #expect(interface.stderr.hasPrefix("egress-audit: nosuch0: no such interface"))
         #expect(interface.stderr.split(separator: "\n").count == 1)
     }
+
+    @Test(.enabled(if: isRoot))
+    func snapshotsAreWrittenWhileTheCaptureRuns() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let report = dir.appendingPathComponent("snap.json").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.executable)
+        p.arguments = ["live", "-i", "lo", "--filter", "tcp port 9", "--snapshot-every", "0.5", "--duration", "4", "--json", "--output", report]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        Self.knock(port: 9, times: 1)
+        Thread.sleep(forTimeInterval: 1.5)
+        // Mid-run: a snapshot already holds the knock, while the capture goes on.
+        #expect(p.isRunning)
+        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+        #expect((doc?["summary"] as? [String: Any])?["synDestinationPorts"] as? [Int] == [9])
+        p.terminate()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let rejected = try CLI.run(["live", "-i", "lo", "--snapshot-every", "1"])
+        #expect(rejected.status == 64)
+        #expect(rejected.stderr.contains("--snapshot-every needs --output"))
+    }
 }
