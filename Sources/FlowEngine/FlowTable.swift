@@ -128,6 +128,13 @@ public struct FlowTable {
         return nil
     }
 
+    /// Removes record `index` (a connection that ended and is being reused) and returns it.
+    public mutating func remove(_ index: Int) -> FlowRecord {
+        let old = records[index]
+        remove(at: index)
+        return old
+    }
+
     /// Removes the least recently seen flow among a sample of 32 from the clock hand.
     public mutating func evictOldest() -> (index: Int, record: FlowRecord)? {
         var victim = -1

@@ -93,8 +93,15 @@ public struct FlowTracker {
     private mutating func track(_ packet: DecodedPacket, timestamp: Int64, wireLength: Int, ended: (FlowRecord) -> Void) -> Int {
         counters.flowPackets += 1
         let key = FlowKey(transport: packet.transport, packet.source, packet.sourcePort, packet.destination, packet.destinationPort)
+        var found = table.find(key)
+        if let existing = found, Self.startsNewConnection(packet, on: table[existing]) {
+            // The same 5-tuple, reused after the last connection on it ended (a SYN
+            // after RST or FIN, as a client retrying from one port does): a new flow.
+            retire(table.remove(existing), index: existing, ended)
+            found = nil
+        }
         let index: Int
-        if let found = table.find(key) {
+        if let found {
             index = found
         } else {
             let senderIsLow = key.lowAddress == packet.source && key.lowPort == packet.sourcePort
@@ -110,6 +117,14 @@ public struct FlowTracker {
         }
         update(index, packet, timestamp: timestamp, wireLength: wireLength)
         return index
+    }
+
+    /// A SYN without ACK on a flow whose connection was reset or closed opens a new one.
+    static func startsNewConnection(_ packet: DecodedPacket, on record: FlowRecord) -> Bool {
+        guard packet.transport == .tcp, packet.tcp.hasHeader, packet.tcp.flags.contains(.syn), !packet.tcp.flags.contains(.ack) else {
+            return false
+        }
+        return record.resetByResponder || record.resetByInitiator || record.finSeen
     }
 
     /// Who opened the flow, judged from its first captured packet.

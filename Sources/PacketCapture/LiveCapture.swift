@@ -117,6 +117,27 @@ public final class LiveCapture: @unchecked Sendable {
         return count
     }
 
+    /// Reads what the kernel captured but has not handed over yet: TPACKET_V3
+    /// passes packets in blocks, retired when full or after the read timeout,
+    /// so a stop waits one timeout for the last block before reporting.
+    @discardableResult
+    public func drain(_ body: (CapturedPacket) -> Void) -> Int {
+        var count = 0
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        for _ in 0..<2 {
+            while pcap_next_ex(handle, &header, &data) == 1, let h = header {
+                let bytes = ByteView(UnsafeRawBufferPointer(start: data, count: Int(h.pointee.caplen)))
+                let ts = Int64(h.pointee.ts.tv_sec) &* 1_000_000_000 &+ Int64(h.pointee.ts.tv_usec)
+                body(CapturedPacket(timestampNanoseconds: ts, bytes: bytes, originalLength: Int(h.pointee.len), linkType: linkType))
+                count += 1
+            }
+            var fds = pollfd(fd: selectableDescriptor, events: Int16(POLLIN), revents: 0)
+            _ = poll(&fds, 1, timeoutMilliseconds + 50)
+        }
+        return count
+    }
+
     /// Makes a running `forEachPacket` return (safe from another thread).
     public func breakLoop() {
         pcap_breakloop(handle)

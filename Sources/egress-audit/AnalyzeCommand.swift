@@ -59,6 +59,10 @@ enum Diagnostics {
         FileHandle.standardError.write(Data("egress-audit: \(message)\n".utf8))
     }
 
+    static func info(_ message: String) {
+        FileHandle.standardError.write(Data("egress-audit: \(message)\n".utf8))
+    }
+
     static func warning(_ message: String) {
         FileHandle.standardError.write(Data("egress-audit: warning: \(message)\n".utf8))
     }

@@ -58,6 +58,8 @@ struct LiveCommand: ParsableCommand {
     /// Set by the signal handlers, read by the capture loop.
     final class StopRequest: Sendable {
         let requested = Atomic<Bool>(false)
+        /// SIGHUP: reload the profile and tag files at the next wake-up.
+        let reload = Atomic<Bool>(false)
     }
 
     func run() throws {
@@ -66,7 +68,7 @@ struct LiveCommand: ParsableCommand {
             Diagnostics.error(Capabilities.explanation(missing: missing, executable: CommandLine.arguments[0]))
             throw ExitCode(1)
         }
-        let compiled = try policy.profile.map { _ in try policy.compile() }
+        var compiled = try policy.profile.map { _ in try policy.compile() }
         var options = LiveCapture.Options()
         options.promiscuous = promiscuous
         options.filter = filter
@@ -93,8 +95,18 @@ struct LiveCommand: ParsableCommand {
             source.resume()
             sources.append(source)
         }
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        signal(SIGHUP, SIG_IGN)
+        hangup.setEventHandler {
+            stop.reload.store(true, ordering: .relaxed)
+            capture.breakLoop()
+        }
+        hangup.resume()
+        sources.append(hangup)
         defer { sources.forEach { $0.cancel() } }
 
+        Diagnostics.info("capturing on \(interface) (\(LinkTypeNames.name(capture.linkType)), buffer \(bufferMib) MiB\(filter.map { ", filter \"\($0)\"" } ?? ""))"
+                         + (duration.map { " for \($0) s" } ?? "; SIGINT or SIGTERM ends it and writes the report"))
         let now = { DispatchTime.now().uptimeNanoseconds }
         let deadline = duration.map { now() + UInt64($0 * 1e9) }
         let period = snapshotEvery.map { UInt64($0 * 1e9) }
@@ -107,7 +119,7 @@ struct LiveCommand: ParsableCommand {
         while !finished() {
             do {
                 count += try capture.forEachPacket(shouldStop: {
-                    finished() || nextSnapshot.map { now() >= $0 } ?? false
+                    finished() || stop.reload.load(ordering: .relaxed) || nextSnapshot.map { now() >= $0 } ?? false
                 }) { captured in
                     if first == nil { first = captured.timestampNanoseconds }
                     last = captured.timestampNanoseconds
@@ -118,6 +130,15 @@ struct LiveCommand: ParsableCommand {
                 Diagnostics.error(error.description)
                 break
             }
+            if stop.reload.exchange(false, ordering: .relaxed), policy.profile != nil {
+                // The flows stay; only the rules they are judged by change.
+                do {
+                    compiled = try policy.compile()
+                    Diagnostics.warning("SIGHUP: profile \(policy.profile ?? "") and service tag files reloaded")
+                } catch {
+                    Diagnostics.warning("SIGHUP: reload failed; the previous profile stays in use")
+                }
+            }
             if let due = nextSnapshot, now() >= due, let period, !finished() {
                 // A snapshot: the report so far, the run goes on.
                 var view = analyzer.snapshot()
@@ -125,6 +146,13 @@ struct LiveCommand: ParsableCommand {
                 _ = try report.emit(view, profile: compiled, serviceTagFiles: policy.serviceTagFiles, sources: "live capture on \(interface)")
                 nextSnapshot = due + period
             }
+        }
+        // What the kernel already captured belongs in the report too.
+        count += capture.drain { captured in
+            if first == nil { first = captured.timestampNanoseconds }
+            last = captured.timestampNanoseconds
+            bytes += captured.originalLength
+            analyzer.add(captured, reusing: &packet)
         }
         let stats = capture.statistics()
         analyzer.record(source: source(capture, options, count, bytes, first, last))

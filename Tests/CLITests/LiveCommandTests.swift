@@ -30,6 +30,23 @@ import Testing
         }
     }
 
+    /// Waits until the tool says it is capturing (its first line on standard error),
+    /// reading the pipe byte by byte with poll(): returns what it read.
+    static func waitUntilCapturing(_ err: Pipe, for text: String = "capturing on", timeout: TimeInterval = 30) -> String {
+        let fd = err.fileHandleForReading.fileDescriptor
+        var seen: [UInt8] = []
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, 200) > 0 else { continue }
+            var byte: UInt8 = 0
+            guard read(fd, &byte, 1) == 1 else { break }
+            seen.append(byte)
+            if byte == UInt8(ascii: "\n"), String(decoding: seen, as: UTF8.self).contains(text) { break }
+        }
+        return String(decoding: seen, as: UTF8.self)
+    }
+
     static func runAsNobody(_ tool: String, _ args: [String]) throws -> (Int32, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: setpriv)
@@ -38,7 +55,8 @@ import Testing
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
         try p.run()
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.8) { knock(port: 9, times: 3) }
+        // Knocks spread over the capture's first seconds (the tool prints nothing on stdout to wait for here).
+        for delay in [0.8, 1.5, 2.2] { DispatchQueue.global().asyncAfter(deadline: .now() + delay) { knock(port: 9, times: 1) } }
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         return (p.terminationStatus, message)
@@ -69,7 +87,7 @@ import Testing
         try #require(p.terminationStatus == 0, "setcap refused (filesystem without xattrs?)")
         let report = dir.appendingPathComponent("live.json").path
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dir.path)
-        let (status, message) = try Self.runAsNobody(tool, ["live", "-i", "lo", "--duration", "3", "--filter", "tcp port 9", "--json", "--output", report])
+        let (status, message) = try Self.runAsNobody(tool, ["live", "-i", "lo", "--duration", "4", "--filter", "tcp port 9", "--json", "--output", report])
         #expect(status == 0, "\(message)")
         let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
         let summary = doc?["summary"] as? [String: Any]
@@ -87,9 +105,10 @@ import Testing
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLI.executable)
         p.arguments = ["live", "-i", "lo", "--filter", "tcp port 9", "--flows", "--output", report]
-        p.standardError = FileHandle.nullDevice
+        let err = Pipe()
+        p.standardError = err
         try p.run()
-        Thread.sleep(forTimeInterval: 1.0)
+        _ = Self.waitUntilCapturing(err)
         Self.knock(port: 9, times: 2)
         Thread.sleep(forTimeInterval: 0.3)
         p.terminate()  // SIGTERM
@@ -118,10 +137,11 @@ import Testing
         let report = dir.appendingPathComponent("snap.json").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLI.executable)
-        p.arguments = ["live", "-i", "lo", "--filter", "tcp port 9", "--snapshot-every", "0.5", "--duration", "4", "--json", "--output", report]
-        p.standardError = FileHandle.nullDevice
+        p.arguments = ["live", "-i", "lo", "--filter", "tcp port 9", "--snapshot-every", "0.5", "--duration", "6", "--json", "--output", report]
+        let err = Pipe()
+        p.standardError = err
         try p.run()
-        Thread.sleep(forTimeInterval: 0.5)
+        _ = Self.waitUntilCapturing(err)
         Self.knock(port: 9, times: 1)
         Thread.sleep(forTimeInterval: 1.5)
         // Mid-run: a snapshot already holds the knock, while the capture goes on.
@@ -134,5 +154,47 @@ import Testing
         let rejected = try CLI.run(["live", "-i", "lo", "--snapshot-every", "1"])
         #expect(rejected.status == 64)
         #expect(rejected.stderr.contains("--snapshot-every needs --output"))
+    }
+
+    @Test(.enabled(if: isRoot))
+    func sighupReloadsTheProfileAndKeepsTheFlows() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func profile(_ title: String) -> String {
+            """
+            id: reload-test
+            title: \(title)
+            dialect: azure-firewall
+            source: [{id: test, title: written for the reload test}]
+            rules:
+              - {id: nine, direction: outbound, destinations: [{cidr: 127.0.0.1}], ports: 9, transport: tcp, required: true, purpose: loopback, source: {document: test}}
+            """
+        }
+        let profilePath = dir.appendingPathComponent("profile.yaml").path
+        try profile("before the reload").write(toFile: profilePath, atomically: true, encoding: .utf8)
+        let report = dir.appendingPathComponent("report.json").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.executable)
+        p.arguments = ["live", "-i", "lo", "--filter", "tcp port 9", "--profile", profilePath, "--node", "127.0.0.1", "--json", "--output", report]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        var messages = Self.waitUntilCapturing(err)
+        Self.knock(port: 9, times: 1)
+        try profile("after the reload").write(toFile: profilePath, atomically: true, encoding: .utf8)
+        kill(p.processIdentifier, SIGHUP)
+        messages += Self.waitUntilCapturing(err, for: "reloaded")
+        // Knock and stop at once: packets still in the kernel's current block are reported too.
+        Self.knock(port: 9, times: 1)
+        p.terminate()
+        p.waitUntilExit()
+        messages += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 0)
+        #expect(messages.contains("SIGHUP: profile \(profilePath) and service tag files reloaded"))
+        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+        #expect((doc?["profile"] as? [String: Any])?["title"] as? String == "after the reload")
+        // Both knocks, before and after the reload, are in the one report.
+        let rules = doc?["requiredRules"] as? [[String: Any]]
+        #expect(rules?.first?["flows"] as? Int == 2, "\(doc?["capture"] ?? "") \(messages)")
     }
 }
