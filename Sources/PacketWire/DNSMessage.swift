@@ -7,7 +7,8 @@ public struct DNSResponseCode: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let formatError = DNSResponseCode(rawValue: 1)
     public static let serverFailure = DNSResponseCode(rawValue: 2)
     public static let nameError = DNSResponseCode(rawValue: 3)  // NXDOMAIN
-    public static let notImplemented = DNSResponseCode(rawValue: 4)
+    /// NotImp (RFC 1035 §4.1.1): the server does not support the kind of query.
+    public static let notImp = DNSResponseCode(rawValue: 4)
     public static let refused = DNSResponseCode(rawValue: 5)
 
     public var description: String {
