@@ -64,9 +64,9 @@ public final class LiveCapture: @unchecked Sendable {
         }
         handle = h
         linkType = pcap_datalink(h)
-        // Non-blocking reads with our own poll(): libpcap's read timeout does not
-        // fire on TPACKET_V3 while a filter rejects every packet, and a stop
-        // request must be seen within one timeout regardless.
+        // Non-blocking reads with our own poll(): with a filter that matched
+        // nothing, a blocking pcap_next_ex never returned here (TPACKET_V3),
+        // and a stop request must be seen within one timeout regardless.
         if pcap_setnonblock(h, 1, &errbuf) != 0 {
             pcap_close(h)
             throw fail(errbuf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
