@@ -33,6 +33,9 @@ struct LiveCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the report every this many seconds while capturing (needs --output; each write is atomic).", valueName: "seconds"))
     var snapshotEvery: Double?
 
+    @Option(help: ArgumentHelp("When started as root: after opening the interface, run as this user (its group, no supplementary groups).", valueName: "name"))
+    var user: String?
+
     @Flag(help: "Promiscuous mode (needs CAP_NET_ADMIN).")
     var promiscuous = false
 
@@ -79,6 +82,14 @@ struct LiveCommand: ParsableCommand {
         } catch {
             Diagnostics.error(error.description)
             throw ExitCode(1)
+        }
+
+        // The handle is open: root is no longer needed for anything.
+        if let user {
+            do { try Privileges.drop(to: user) } catch {
+                Diagnostics.error("--user \(user): \(error)")
+                throw ExitCode(1)
+            }
         }
 
         // SIGINT/SIGTERM end the capture; the report is still written.

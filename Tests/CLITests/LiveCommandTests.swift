@@ -197,4 +197,20 @@ import Testing
         let rules = doc?["requiredRules"] as? [[String: Any]]
         #expect(rules?.first?["flows"] as? Int == 2, "\(doc?["capture"] ?? "") \(messages)")
     }
+
+    @Test(.enabled(if: isRoot))
+    func startedAsRootItDropsToTheGivenUserAfterOpeningTheInterface() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dir.path)
+        let report = dir.appendingPathComponent("report.json").path
+        let r = try CLI.run(["live", "-i", "lo", "--user", "nobody", "--duration", "1", "--json", "--output", report])
+        #expect(r.status == 0, "\(r.stderr)")
+        // The report was written by the unprivileged user, after the switch.
+        let owner = try FileManager.default.attributesOfItem(atPath: report)[.ownerAccountID] as? NSNumber
+        #expect(owner?.intValue == 65534)
+        let unknown = try CLI.run(["live", "-i", "lo", "--user", "no-such-user-here", "--duration", "1"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("--user no-such-user-here: no such user"))
+    }
 }
