@@ -1,3 +1,4 @@
+import CPcap
 import PacketWire
 
 /// One packet as libpcap handed it over: borrowed bytes, valid only inside the
@@ -22,4 +23,16 @@ public struct CapturedPacket {
     }
 
     @inlinable public var isTruncated: Bool { bytes.count < originalLength }
+}
+
+extension CapturedPacket {
+    /// The packet libpcap just returned from `pcap_next_ex`. Handles are
+    /// opened in nanosecond mode, so `ts.tv_usec` carries nanoseconds.
+    @inline(__always)
+    init(_ header: UnsafePointer<pcap_pkthdr>, _ data: UnsafePointer<UInt8>?, linkType: Int32) {
+        let h = header.pointee
+        self.init(timestampNanoseconds: Int64(h.ts.tv_sec) &* 1_000_000_000 &+ Int64(h.ts.tv_usec),
+                  bytes: ByteView(UnsafeRawBufferPointer(start: data, count: Int(h.caplen))),
+                  originalLength: Int(h.len), linkType: linkType)
+    }
 }

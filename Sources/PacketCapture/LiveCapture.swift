@@ -100,9 +100,7 @@ public final class LiveCapture: @unchecked Sendable {
         while !shouldStop() {
             let rc = pcap_next_ex(handle, &header, &data)
             if rc == 1, let h = header {
-                let bytes = ByteView(UnsafeRawBufferPointer(start: data, count: Int(h.pointee.caplen)))
-                let ts = Int64(h.pointee.ts.tv_sec) &* 1_000_000_000 &+ Int64(h.pointee.ts.tv_usec)
-                body(CapturedPacket(timestampNanoseconds: ts, bytes: bytes, originalLength: Int(h.pointee.len), linkType: linkType))
+                body(CapturedPacket(h, data, linkType: linkType))
                 count += 1
             } else if rc == 0 {
                 // Nothing buffered: wait for the descriptor, at most one timeout, then look at shouldStop again.
@@ -127,9 +125,7 @@ public final class LiveCapture: @unchecked Sendable {
         var data: UnsafePointer<UInt8>?
         for _ in 0..<2 {
             while pcap_next_ex(handle, &header, &data) == 1, let h = header {
-                let bytes = ByteView(UnsafeRawBufferPointer(start: data, count: Int(h.pointee.caplen)))
-                let ts = Int64(h.pointee.ts.tv_sec) &* 1_000_000_000 &+ Int64(h.pointee.ts.tv_usec)
-                body(CapturedPacket(timestampNanoseconds: ts, bytes: bytes, originalLength: Int(h.pointee.len), linkType: linkType))
+                body(CapturedPacket(h, data, linkType: linkType))
                 count += 1
             }
             var fds = pollfd(fd: selectableDescriptor, events: Int16(POLLIN), revents: 0)

@@ -88,11 +88,7 @@ public final class OfflineCapture {
         while true {
             let rc = pcap_next_ex(handle, &header, &data)
             if rc == 1, let h = header {
-                let caplen = Int(h.pointee.caplen)
-                let bytes = ByteView(UnsafeRawBufferPointer(start: data, count: caplen))
-                // Opened in nanosecond mode: tv_usec carries nanoseconds.
-                let ts = Int64(h.pointee.ts.tv_sec) &* 1_000_000_000 &+ Int64(h.pointee.ts.tv_usec)
-                body(CapturedPacket(timestampNanoseconds: ts, bytes: bytes, originalLength: Int(h.pointee.len), linkType: linkType))
+                body(CapturedPacket(h, data, linkType: linkType))
                 count += 1
                 continue
             }

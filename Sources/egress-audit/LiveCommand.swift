@@ -126,17 +126,18 @@ struct LiveCommand: ParsableCommand {
         var packet = DecodedPacket()
         var bytes = 0, first: Int64?, last: Int64?
         var count = 0
+        func take(_ captured: CapturedPacket) {
+            if first == nil { first = captured.timestampNanoseconds }
+            last = captured.timestampNanoseconds
+            bytes += captured.originalLength
+            analyzer.add(captured, reusing: &packet)
+        }
         func finished() -> Bool { stop.requested.load(ordering: .relaxed) || deadline.map { now() >= $0 } ?? false }
         while !finished() {
             do {
                 count += try capture.forEachPacket(shouldStop: {
                     finished() || stop.reload.load(ordering: .relaxed) || nextSnapshot.map { now() >= $0 } ?? false
-                }) { captured in
-                    if first == nil { first = captured.timestampNanoseconds }
-                    last = captured.timestampNanoseconds
-                    bytes += captured.originalLength
-                    analyzer.add(captured, reusing: &packet)
-                }
+                }, take)
             } catch {
                 Diagnostics.error(error.description)
                 break
@@ -159,12 +160,7 @@ struct LiveCommand: ParsableCommand {
             }
         }
         // What the kernel already captured belongs in the report too.
-        count += capture.drain { captured in
-            if first == nil { first = captured.timestampNanoseconds }
-            last = captured.timestampNanoseconds
-            bytes += captured.originalLength
-            analyzer.add(captured, reusing: &packet)
-        }
+        count += capture.drain(take)
         let stats = capture.statistics()
         analyzer.record(source: source(capture, options, count, bytes, first, last))
         if let stats, stats.dropped > 0 || stats.interfaceDropped > 0 {
