@@ -129,6 +129,17 @@ public struct AuditDemoScenario {
         return lastFlow
     }
 
+    /// The same case in every demo: DNS names 185.199.108.133 files.contoso-partner.net,
+    /// the ClientHello says objects.githubusercontent.com — a name mismatch, and
+    /// undocumented by the SNI's name.
+    mutating func plantNameMismatch(from n: Node) throws {
+        let f = try tls(n, name: "files.contoso-partner.net", address: "185.199.108.133", sni: "objects.githubusercontent.com")
+        item(.nameMismatch, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: Self.mismatchWhy, dnsName: "files.contoso-partner.net")
+        item(.undocumented, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: Self.mismatchUndocumentedWhy)
+    }
+
     /// DNS then an HTTP/1.1 GET on port 80 (Host = name).
     mutating func http(_ n: Node, name: String, address: String) throws -> PlantFlow? {
         let d = Self.destination(name, address)
@@ -290,11 +301,7 @@ extension AuditDemoScenario {
         item(.wrongPort, rule: "entra-login-microsoftonline", name: "login.microsoftonline.com", address: "20.190.151.68", port: 80, transport: "tcp",
              flows: f.map { [$0] } ?? [], why: "Plain HTTP GET (Host login.microsoftonline.com) on port 80; the rule allows only TCP 443.")
 
-        f = try tls(a, name: "files.contoso-partner.net", address: "185.199.108.133", sni: "objects.githubusercontent.com")
-        item(.nameMismatch, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: Self.mismatchWhy, dnsName: "files.contoso-partner.net")
-        item(.undocumented, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: Self.mismatchUndocumentedWhy)
+        try plantNameMismatch(from: a)
 
         return Setup(
             parameters: ["apim-name": "contoso", "region": "westus", "cloud": "public", "vault-name": "contoso-kv"],
@@ -360,11 +367,7 @@ extension AuditDemoScenario {
         item(.wrongPort, rule: "storage", name: nil, address: "13.93.168.85", port: 8080, transport: "tcp", flows: f.map { [$0] } ?? [],
              why: "A Storage.WestUS address on TCP 8080; the storage rule allows 443 only.", cite: true)
 
-        f = try tls(b, name: "files.contoso-partner.net", address: "185.199.108.133", sni: "objects.githubusercontent.com")
-        item(.nameMismatch, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: Self.mismatchWhy, dnsName: "files.contoso-partner.net")
-        item(.undocumented, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: Self.mismatchUndocumentedWhy)
+        try plantNameMismatch(from: b)
 
         return Setup(
             parameters: ["region": "westus", "cloud": "public", "platform": "stv2", "vnet-mode": "internal",
@@ -453,11 +456,7 @@ extension AuditDemoScenario {
         item(.wrongPort, rule: "fqdn-management", name: "management.azure.com", address: "4.150.240.10", port: 80, transport: "tcp",
              flows: f.map { [$0] } ?? [], why: "Plain HTTP GET (Host management.azure.com) on port 80; the rule allows only TCP 443.")
 
-        f = try tls(b, name: "files.contoso-partner.net", address: "185.199.108.133", sni: "objects.githubusercontent.com")
-        item(.nameMismatch, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: Self.mismatchWhy, dnsName: "files.contoso-partner.net")
-        item(.undocumented, rule: nil, name: "objects.githubusercontent.com", address: "185.199.108.133", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: Self.mismatchUndocumentedWhy)
+        try plantNameMismatch(from: b)
 
         return Setup(
             parameters: ["region": "westus", "cloud": "public", "virtual-network": "10.10.0.0/16"],
