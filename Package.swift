@@ -64,12 +64,14 @@ let package = Package(
             name: "egress-capgen",
             dependencies: ["CaptureSynth", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "PacketWireTests", dependencies: ["PacketWire"]),
-        .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "PacketWire", "CaptureSynth"]),
-        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "PacketWire", "CaptureSynth"]),
-        .testTarget(name: "EgressPolicyTests", dependencies: ["EgressPolicy", "PacketWire"]),
-        .testTarget(name: "EgressAuditTests", dependencies: ["EgressAudit", "CaptureSynth"]),
+        // Shared by the test targets: the real captures, their manifest, tshark.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "PacketWireTests", dependencies: ["PacketWire", "TestSupport"]),
+        .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "PacketWire", "CaptureSynth", "TestSupport"]),
+        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "PacketWire", "CaptureSynth", "TestSupport"]),
+        .testTarget(name: "EgressPolicyTests", dependencies: ["EgressPolicy", "PacketWire", "TestSupport"]),
+        .testTarget(name: "EgressAuditTests", dependencies: ["EgressAudit", "CaptureSynth", "TestSupport"]),
         .testTarget(name: "CaptureSynthTests", dependencies: ["CaptureSynth", "PacketWire"]),
-        .testTarget(name: "CLITests", dependencies: ["CaptureSynth", "egress-audit"]),
+        .testTarget(name: "CLITests", dependencies: ["CaptureSynth", "egress-audit", "TestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `egress-audit` executable the way an operator would.
 enum CLI {
@@ -6,8 +7,8 @@ enum CLI {
     static let productsDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     static let executable = productsDirectory.appendingPathComponent("egress-audit").path
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let sharedCaptures = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/real")
-    static var sharedAvailable: Bool { FileManager.default.fileExists(atPath: sharedCaptures.appendingPathComponent("manifest.json").path) }
+    static let sharedCaptures = RealCaptures.folder
+    static var sharedAvailable: Bool { RealCaptures.available }
 
     struct Result {
         let status: Int32

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `egress-audit explain` as an operator runs it. Names, ports and rules come
@@ -7,8 +8,8 @@ import Testing
 /// "Outbound access on port 53 … DNS servers"); the address comes from the real
 /// Azure tag file, read here with Foundation's JSON parser.
 @Suite struct ExplainCommandTests {
-    static let tagFile = CLI.repoRoot.deletingLastPathComponent().appendingPathComponent("shared/data/azure/ServiceTags_Public_20251109.json").path
-    static var tagFileAvailable: Bool { FileManager.default.fileExists(atPath: tagFile) }
+    static let tagFile = SharedFolder.azurePublicServiceTags
+    static var tagFileAvailable: Bool { SharedFolder.azurePublicServiceTagsAvailable }
 
     @Test func entraLoginIsAllowedWithItsRule() throws {
         let r = try CLI.run(["explain", "login.microsoftonline.com", "--port", "443", "--profile", "apim-vnet", "--param", "region=westus"])

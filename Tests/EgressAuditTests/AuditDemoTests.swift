@@ -1,6 +1,7 @@
 import CaptureSynth
 import EgressPolicy
 import Foundation
+import TestSupport
 import Testing
 @testable import EgressAudit
 
@@ -11,7 +12,7 @@ import Testing
 @Suite struct AuditDemoTests {
     static let captures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Captures")
-    static let tagFolder = captures.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/azure")
+    static let tagFolder = SharedFolder.root.appendingPathComponent("data/azure")
     static var tagsAvailable: Bool { FileManager.default.fileExists(atPath: tagFolder.path) }
     static let demos = ["apim-self-hosted-gateway", "apim-vnet", "cassandra-mi"]
 

@@ -1,12 +1,11 @@
 import Foundation
+import TestSupport
 
 /// The workspace's real public captures with tshark ground truth
 /// (`<repo>/../shared/captures/real/manifest.json`); absent on some machines.
 enum SharedCaptures {
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/captures/real")
-    static var available: Bool { FileManager.default.fileExists(atPath: folder.appendingPathComponent("manifest.json").path) }
+    static let folder = RealCaptures.folder
+    static var available: Bool { RealCaptures.available }
 
     struct Entry: Decodable {
         let file: String
@@ -32,5 +31,5 @@ enum SharedCaptures {
         return try JSONDecoder().decode(M.self, from: Data(contentsOf: folder.appendingPathComponent("manifest.json"))).captures
     }
 
-    static func path(_ file: String) -> String { folder.appendingPathComponent(file).path }
+    static func path(_ file: String) -> String { RealCaptures.path(file) }
 }

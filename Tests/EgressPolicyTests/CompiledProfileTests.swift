@@ -1,5 +1,6 @@
 import EgressPolicy
 import Foundation
+import TestSupport
 import PacketWire
 import Testing
 
@@ -16,10 +17,8 @@ import Testing
 /// Addresses come from the tag file through the small reader below, which
 /// shares no code with `CIDR`, `PrefixMatcher` or `ServiceTagCatalog`.
 @Suite struct CompiledProfileTests {
-    static let tagFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/data/azure/ServiceTags_Public_20251109.json").path
-    static var tagFileAvailable: Bool { FileManager.default.fileExists(atPath: tagFile) }
+    static let tagFile = SharedFolder.azurePublicServiceTags
+    static var tagFileAvailable: Bool { SharedFolder.azurePublicServiceTagsAvailable }
 
     private func compile(_ id: String, _ parameters: [String: String] = [:], features: Set<String> = [],
                          catalog: ServiceTagCatalog = ServiceTagCatalog(tags: [], sources: [])) throws -> CompiledProfile {

@@ -1,21 +1,15 @@
 import Foundation
+import TestSupport
 import PacketWire
 import Testing
 @testable import EgressPolicy
 
 /// `<repo>/../shared/data/…`, read in place (never copied into the repo).
 enum SharedRangeData {
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/data").path
-
     /// The file's path, or nil when the shared data is not there.
-    static func file(_ relative: String) -> String? {
-        let path = directory + "/" + relative
-        return FileManager.default.fileExists(atPath: path) ? path : nil
-    }
+    static func file(_ relative: String) -> String? { SharedFolder.dataFile(relative) }
 
-    static let azurePublic = file("azure/ServiceTags_Public_20251109.json")
+    static let azurePublic = file("azure/\(SharedFolder.azurePublicServiceTagsName)")
 }
 
 @Suite struct ServiceTagCatalogTests {

@@ -1,11 +1,11 @@
 import EgressPolicy
 import Foundation
+import TestSupport
 import Testing
 
 /// Which parser a tag file gets, from its top-level keys, and the errors for files that are none of them.
 @Suite struct ServiceTagSourcesTests {
-    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
+    static let shared = SharedFolder.root.appendingPathComponent("data")
     static func path(_ relative: String) -> String { shared.appendingPathComponent(relative).path }
     static func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: path(relative)) }
 

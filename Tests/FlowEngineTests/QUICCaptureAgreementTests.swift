@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import PacketWire
 @testable import FlowEngine
@@ -7,39 +8,7 @@ import PacketWire
 /// opened with keys from its own DCID, CRYPTO data is reassembled per UDP
 /// flow, and the ClientHello's SNI must equal the manifest's `quic_sni`
 /// (tshark decrypts Initials itself). Skipped without the captures or tshark.
-enum QUICCaptures {
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/captures/real").standardizedFileURL
-    static let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) }
-    static var available: Bool {
-        tshark != nil && FileManager.default.fileExists(atPath: folder.appendingPathComponent("manifest.json").path)
-    }
-
-    static func manifest() throws -> [[String: Any]] {
-        let data = try Data(contentsOf: folder.appendingPathComponent("manifest.json"))
-        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        return try #require(root["captures"] as? [[String: Any]])
-    }
-
-    static func fields(_ file: String, filter: String, _ names: [String]) throws -> [[String]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(tshark))
-        process.arguments = ["-n", "-r", folder.appendingPathComponent(file).path, "-Y", filter, "-T", "fields", "-E", "occurrence=f"]
-            + names.flatMap { ["-e", $0] }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map {
-            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-        }
-    }
-}
-
-@Suite(.enabled(if: QUICCaptures.available, "needs ../shared/captures/real and tshark"))
+@Suite(.enabled(if: RealCaptures.availableWithTshark, "needs ../shared/captures/real and tshark"))
 struct QUICCaptureAgreementTests {
     /// The SNIs this pipeline finds in `file`, with the decryptor's counters.
     static func serverNames(in file: String) throws -> (names: Set<String>, counters: QUICDecryptCounters) {
@@ -47,7 +16,7 @@ struct QUICCaptureAgreementTests {
         var firstKeys: [String: QUICInitialKeys] = [:]
         var names = Set<String>()
         var decryptor = QUICInitialDecryptor()
-        let rows = try QUICCaptures.fields(
+        let rows = try RealCaptures.fields(
             file, filter: "udp && !icmp && !icmpv6",
             ["ip.src", "ipv6.src", "udp.srcport", "ip.dst", "ipv6.dst", "udp.dstport", "udp.payload"])
         for row in rows where row.count == 7 && !row[6].isEmpty {
@@ -87,7 +56,7 @@ struct QUICCaptureAgreementTests {
     @Test func quicSNIAgreesWithTshark() throws {
         var files = 0
         var totals = QUICDecryptCounters()
-        for capture in try QUICCaptures.manifest() {
+        for capture in try RealCaptures.manifest() {
             let expected = Set(capture["quic_sni"] as? [String] ?? [])
             guard !expected.isEmpty, let file = capture["file"] as? String else { continue }
             let (found, counters) = try Self.serverNames(in: file)

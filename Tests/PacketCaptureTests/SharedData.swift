@@ -1,10 +1,10 @@
 import Foundation
+import TestSupport
 
 /// The workspace's read-only shared data (`<repo>/../shared`), absent on some machines.
 enum SharedData {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let realCaptures = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/real")
-    static var available: Bool { FileManager.default.fileExists(atPath: realCaptures.appendingPathComponent("manifest.json").path) }
+    static let realCaptures = RealCaptures.folder
+    static var available: Bool { RealCaptures.available }
 
     struct Entry: Decodable {
         let file: String

@@ -1,57 +1,24 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import PacketWire
 
 /// Real public captures (read-only, `<repo>/../shared/captures/real`) with
 /// tshark's ground truth in manifest.json; payloads extracted with tshark.
 /// Skipped when the folder or tshark is absent.
-enum AppWireCaptures {
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/captures/real").standardizedFileURL
-    static let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) }
-    static var available: Bool {
-        tshark != nil && FileManager.default.fileExists(atPath: folder.appendingPathComponent("manifest.json").path)
-    }
-
-    static func manifest() throws -> [[String: Any]] {
-        let data = try Data(contentsOf: folder.appendingPathComponent("manifest.json"))
-        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        return try #require(root["captures"] as? [[String: Any]])
-    }
-
-    /// Tab-separated field rows of `tshark -r FILE -Y FILTER -T fields -e …`.
-    /// With `allOccurrences`, repeated fields are joined with ",".
-    static func fields(_ file: String, filter: String, _ names: [String], allOccurrences: Bool = false) throws -> [[String]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(tshark))
-        process.arguments = ["-n", "-r", folder.appendingPathComponent(file).path, "-Y", filter, "-T", "fields", "-E", allOccurrences ? "occurrence=a" : "occurrence=f", "-E", "aggregator=,"]
-            + names.flatMap { ["-e", $0] }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map {
-            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-        }
-    }
-}
-
-@Suite(.enabled(if: AppWireCaptures.available, "needs ../shared/captures/real and tshark"))
+@Suite(.enabled(if: RealCaptures.availableWithTshark, "needs ../shared/captures/real and tshark"))
 struct AppWireCaptureAgreementTests {
     typealias F = AppWireFixtures
 
     @Test func clientHelloSNIAgreesWithTshark() throws {
         var checked = 0
         var singleSegment = 0
-        for capture in try AppWireCaptures.manifest() {
+        for capture in try RealCaptures.manifest() {
             let expected = Set(capture["sni"] as? [String] ?? [])
             guard !expected.isEmpty, let file = capture["file"] as? String else { continue }
             var found = Set<String>()
             var scratch = [UInt8](repeating: 0, count: 65_536)
-            for row in try AppWireCaptures.fields(file, filter: "tls.handshake.type == 1 && !quic", ["tls.handshake.extensions_server_name", "tcp.payload"]) {
+            for row in try RealCaptures.fields(file, filter: "tls.handshake.type == 1 && !quic", ["tls.handshake.extensions_server_name", "tcp.payload"]) {
                 guard row.count == 2 else { continue }
                 let payload = F.bytes(row[1])
                 // Single segment: a handshake record whose declared length fits in this payload.
@@ -87,9 +54,9 @@ struct AppWireCaptureAgreementTests {
         var checked = 0
         var withECH = 0
         var scratch = [UInt8](repeating: 0, count: 65_536)
-        for capture in try AppWireCaptures.manifest() {
+        for capture in try RealCaptures.manifest() {
             guard !(capture["sni"] as? [String] ?? []).isEmpty, let file = capture["file"] as? String else { continue }
-            let rows = try AppWireCaptures.fields(
+            let rows = try RealCaptures.fields(
                 file, filter: "tls.handshake.type == 1 && !quic",
                 ["tls.handshake.extensions_alpn_str", "tls.handshake.extension.type", "tls.handshake.extensions.supported_version", "tcp.payload"],
                 allOccurrences: true)
@@ -117,7 +84,7 @@ struct AppWireCaptureAgreementTests {
     @Test func dnsResponsesAgreeWithManifest() throws {
         var checked = 0
         var skipped = 0
-        for capture in try AppWireCaptures.manifest() {
+        for capture in try RealCaptures.manifest() {
             let entries = capture["dns"] as? [[String: Any]] ?? []
             guard !entries.isEmpty, let file = capture["file"] as? String else { continue }
             let truth = Set(entries.compactMap { e -> String? in
@@ -125,7 +92,7 @@ struct AppWireCaptureAgreementTests {
                 let records = (e["answer_records"] as? [[String]] ?? []).map { $0.joined(separator: " ") }
                 return "\(e["qname"] as? String ?? "")|\(e["qtype"] as? Int ?? -1)|\(e["rcode"] as? Int ?? -1)|\(records.joined(separator: ","))"
             })
-            for row in try AppWireCaptures.fields(file, filter: "dns.flags.response == 1 && udp && !icmp && !icmpv6", ["udp.payload"]) {
+            for row in try RealCaptures.fields(file, filter: "dns.flags.response == 1 && udp && !icmp && !icmpv6", ["udp.payload"]) {
                 let payload = F.bytes(row[0])
                 guard let key = Self.summary(payload) else {
                     skipped += 1
@@ -183,10 +150,10 @@ struct AppWireCaptureAgreementTests {
 
     @Test func httpHostsAgreeWithManifest() throws {
         var checked = 0
-        for capture in try AppWireCaptures.manifest() {
+        for capture in try RealCaptures.manifest() {
             let expected = Set(capture["http_hosts"] as? [String] ?? [])
             guard !expected.isEmpty, let file = capture["file"] as? String else { continue }
-            for row in try AppWireCaptures.fields(file, filter: "http.request", ["http.host", "tcp.payload"]) {
+            for row in try RealCaptures.fields(file, filter: "http.request", ["http.host", "tcp.payload"]) {
                 guard row.count == 2, !row[1].isEmpty else { continue }
                 let result = F.withView(F.bytes(row[1])) { HTTPRequestHead.parse($0) }
                 guard case .complete(let head) = result else {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A minimal pcap/pcapng reader for the agreement tests only (the project's
 /// real reader is libpcap behind PacketCapture): enough to hand each frame,
@@ -69,11 +70,7 @@ func readCaptureFile(_ path: String) throws -> [CaptureRecord] {
     return out
 }
 
-/// The shared folder of real captures, two levels above this repository's Tests folder.
-let realCapturesFolder: String = {
-    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-    parts.removeLast(3) // Tests/PacketWireTests/RealCaptureSupport.swift
-    return parts.joined(separator: "/") + "/../shared/captures/real"
-}()
+/// The shared folder of real captures (TestSupport's `RealCaptures`).
+let realCapturesFolder = RealCaptures.folder.path
 
-let realCapturesAvailable = FileManager.default.fileExists(atPath: realCapturesFolder + "/manifest.json")
+let realCapturesAvailable = RealCaptures.available

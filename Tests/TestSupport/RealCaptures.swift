@@ -1,0 +1,51 @@
+import Foundation
+
+/// The workspace's real public captures (`<repo>/../shared/captures/real`,
+/// read-only) with tshark's ground truth in `manifest.json`, and tshark itself
+/// for extracting fields. Both may be absent: tests check `available` /
+/// `availableWithTshark` and skip cleanly.
+public enum RealCaptures {
+    public struct Missing: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let folder = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/real")
+    public static let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    public static var available: Bool { FileManager.default.fileExists(atPath: folder.appendingPathComponent("manifest.json").path) }
+    public static var availableWithTshark: Bool { available && tshark != nil }
+
+    public static func path(_ file: String) -> String { folder.appendingPathComponent(file).path }
+
+    /// The manifest's per-capture entries as JSON objects.
+    public static func manifest() throws -> [[String: Any]] {
+        let data = try Data(contentsOf: folder.appendingPathComponent("manifest.json"))
+        guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let captures = root["captures"] as? [[String: Any]] else {
+            throw Missing(description: "manifest.json has no \"captures\" list")
+        }
+        return captures
+    }
+
+    /// Tab-separated field rows of `tshark -n -r FILE -Y FILTER -T fields -e …`.
+    /// With `allOccurrences`, repeated fields are joined with ",".
+    public static func fields(_ file: String, filter: String, _ names: [String], allOccurrences: Bool = false) throws -> [[String]] {
+        guard let tshark else { throw Missing(description: "tshark is not installed") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tshark)
+        process.arguments = ["-n", "-r", path(file), "-Y", filter, "-T", "fields",
+                             "-E", allOccurrences ? "occurrence=a" : "occurrence=f", "-E", "aggregator=,"]
+            + names.flatMap { ["-e", $0] }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+
+/// The workspace's read-only `shared/` folder beside this repository (seed
+/// documents, real captures, cloud IP-range files). It is absent on some
+/// machines: every test that reads it checks first and skips cleanly.
+public enum SharedFolder {
+    public static let root = RealCaptures.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+
+    /// `shared/data/<relative>`, or nil when that file is absent.
+    public static func dataFile(_ relative: String) -> String? {
+        let path = root.appendingPathComponent("data").appendingPathComponent(relative).path
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// Microsoft's Azure Public service tag file the tests use.
+    public static let azurePublicServiceTagsName = "ServiceTags_Public_20251109.json"
+    public static let azurePublicServiceTags = root.appendingPathComponent("data/azure/\(azurePublicServiceTagsName)").path
+    public static var azurePublicServiceTagsAvailable: Bool { FileManager.default.fileExists(atPath: azurePublicServiceTags) }
+}
