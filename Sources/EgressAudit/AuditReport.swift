@@ -63,11 +63,24 @@ public struct AuditReport: Codable, Sendable, Equatable {
         public var port: Int?
     }
 
+    /// Where a destination's name came from, most trusted first.
+    public enum NameSource: String, Codable, Sendable {
+        case sni
+        case quicSNI = "quic-sni"
+        case httpHost = "http-host"
+        /// `CONNECT host:port` through a forward proxy.
+        case connect
+        /// The DNS answer this client received for the address.
+        case dns
+        /// No name: the address alone.
+        case address
+    }
+
     public struct Destination: Codable, Sendable, Equatable {
         /// The name the wire gave (SNI, QUIC SNI, HTTP Host, CONNECT, DNS), else the address.
         public var destination: String
         /// Where the name came from: sni, quic-sni, http-host, connect, dns, or address.
-        public var nameSource: String
+        public var nameSource: NameSource
         public var addresses: [String]
         public var ports: [String]
         public var flows: Int

@@ -45,7 +45,7 @@ public enum AuditReportText {
                                ("SENT", .right), ("RECEIVED", .right), ("ADDRESSES", .left), ("SERVICE TAGS / RULES", .left)])
             for d in list {
                 let extra = (d.rules + d.serviceTags.map { "tag:\($0)" }).joined(separator: " ")
-                t.add([d.destination, d.nameSource, d.ports.joined(separator: ","), grouped(d.flows), grouped(d.failedFlows),
+                t.add([d.destination, d.nameSource.rawValue, d.ports.joined(separator: ","), grouped(d.flows), grouped(d.failedFlows),
                        grouped(Int(d.bytesSent)), grouped(Int(d.bytesReceived)), d.addresses.prefix(4).joined(separator: " ")
                            + (d.addresses.count > 4 ? " …" : ""), extra])
             }
@@ -109,7 +109,7 @@ public enum AuditReportText {
             out.append("| destination | from | ports | flows | failed | addresses | service tags | rules |")
             out.append("|---|---|---|---:|---:|---|---|---|")
             for d in list {
-                out.append("| \(cell(d.destination)) | \(d.nameSource) | \(d.ports.joined(separator: ", ")) | \(d.flows) | \(d.failedFlows) | \(d.addresses.joined(separator: ", ")) | \(d.serviceTags.joined(separator: ", ")) | \(cell(d.rules.joined(separator: ", "))) |")
+                out.append("| \(cell(d.destination)) | \(d.nameSource.rawValue) | \(d.ports.joined(separator: ", ")) | \(d.flows) | \(d.failedFlows) | \(d.addresses.joined(separator: ", ")) | \(d.serviceTags.joined(separator: ", ")) | \(cell(d.rules.joined(separator: ", "))) |")
             }
         }
         table("Undocumented destinations", r.undocumented)

@@ -25,7 +25,7 @@ public struct Auditor {
         let peer: IPAddress
         let port: UInt16
         let name: String?
-        let nameSource: String
+        let nameSource: AuditReport.NameSource
         let evaluation: Evaluation
         let mismatch: (sni: String, dns: String)?
     }
@@ -242,24 +242,24 @@ public struct Auditor {
             return e
         }
         if nodes.contains(where: { $0.contains(initiator.address) }) {
-            var name: String?, source = "address", port = responder.port
+            var name: String?, source = AuditReport.NameSource.address, port = responder.port
             if let connect = text(r.connectTarget) {
                 // Through a forward proxy: CONNECT names the real destination and port.
-                name = connect; source = "connect"; port = r.connectPort
+                name = connect; source = .connect; port = r.connectPort
             } else if let sni = text(r.sni) {
-                name = sni; source = "sni"
+                name = sni; source = .sni
             } else if let q = text(r.quicSNI) {
-                name = q; source = "quic-sni"
+                name = q; source = .quicSNI
             } else if let host = text(r.httpHost) {
-                name = host; source = "http-host"
+                name = host; source = .httpHost
             } else if let d = text(r.dnsName) {
-                name = d; source = "dns"
+                name = d; source = .dns
             }
             var mismatch: (String, String)?
-            if source == "sni" || source == "quic-sni", let n = name, let d = text(r.dnsName), d != n, !r.echPresent {
+            if source == .sni || source == .quicSNI, let n = name, let d = text(r.dnsName), d != n, !r.echPresent {
                 mismatch = (n, d)
             }
-            let address: IPAddress? = source == "connect" ? nil : responder.address
+            let address: IPAddress? = source == .connect ? nil : responder.address
             let evaluation = evaluate(name, address, port, .outbound)
             return ClassifiedFlow(record: r, direction: .outbound, peer: responder.address, port: port, name: name,
                                   nameSource: source, evaluation: evaluation, mismatch: mismatch)
@@ -267,7 +267,7 @@ public struct Auditor {
         if nodes.contains(where: { $0.contains(responder.address) }) {
             let evaluation = evaluate(nil, initiator.address, responder.port, .inbound)
             return ClassifiedFlow(record: r, direction: .inbound, peer: initiator.address, port: responder.port, name: nil,
-                                  nameSource: "address", evaluation: evaluation, mismatch: nil)
+                                  nameSource: .address, evaluation: evaluation, mismatch: nil)
         }
         return nil
     }
@@ -295,7 +295,7 @@ struct DestinationTable {
         var text: String { "\(tcp ? "tcp" : "udp")/\(port)" }
     }
     private struct Entry {
-        var nameSource: String
+        var nameSource: AuditReport.NameSource
         var addresses: Set<IPAddress> = []
         var ports: Set<Port> = []
         var serviceTags: Set<String> = []
@@ -309,7 +309,7 @@ struct DestinationTable {
     mutating func add(_ c: Auditor.ClassifiedFlow, display: String, rules: [String], tags: [String]) {
         let key = Key(direction: c.direction, display: display)
         var e = entries.removeValue(forKey: key) ?? Entry(nameSource: c.nameSource)
-        if c.nameSource != "connect" { e.addresses.insert(c.peer) }
+        if c.nameSource != .connect { e.addresses.insert(c.peer) }
         e.ports.insert(Port(tcp: c.record.key.transport == .tcp, port: c.port))
         // `Internet` holds every public address: it names nothing an operator needs to see.
         for t in tags where t != "Internet" { e.serviceTags.insert(t) }

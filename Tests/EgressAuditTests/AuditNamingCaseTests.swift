@@ -61,7 +61,7 @@ import Testing
     @Test func sniWithoutDNS() throws {
         let r = try Self.audit { c in try Self.tls(c, to: "192.0.2.10", sni: "good.example.com") }
         #expect(r.allowed.map(\.destination) == ["good.example.com"])
-        #expect(r.allowed.first?.nameSource == "sni")
+        #expect(r.allowed.first?.nameSource == .sni)
         #expect(r.requiredRules.first { $0.rule == "good" }?.status == "satisfied")
     }
 
@@ -73,7 +73,7 @@ import Testing
         }
         // The CNAME chain is folded back to the name the client asked for.
         #expect(r.allowed.map(\.destination) == ["10.9.0.2", "good.example.com"])
-        #expect(r.allowed.first { $0.destination == "good.example.com" }?.nameSource == "dns")
+        #expect(r.allowed.first { $0.destination == "good.example.com" }?.nameSource == .dns)
     }
 
     @Test func aDNSAnswerThatChangesMidCaptureNamesEachFlowByTheAnswerBeforeIt() throws {
@@ -107,6 +107,6 @@ import Testing
     @Test func noNameLeavesTheAddress() throws {
         let r = try Self.audit { c in try Self.tls(c, to: "192.0.2.60", sni: nil) }
         #expect(r.undocumented.map(\.destination) == ["192.0.2.60"])
-        #expect(r.undocumented.first?.nameSource == "address")
+        #expect(r.undocumented.first?.nameSource == .address)
     }
 }

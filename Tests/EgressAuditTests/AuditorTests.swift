@@ -71,8 +71,8 @@ import Testing
                      "security.ubuntu.com", "cloudflare-quic.com", "dc.services.visualstudio.com", "ghcr.io"] {
             #expect(undocumented.contains(name), "\(name)")
         }
-        #expect(r.undocumented.first { $0.destination == "security.ubuntu.com" }?.nameSource == "http-host")
-        #expect(r.undocumented.first { $0.destination == "cloudflare-quic.com" }?.nameSource == "quic-sni")
+        #expect(r.undocumented.first { $0.destination == "security.ubuntu.com" }?.nameSource == .httpHost)
+        #expect(r.undocumented.first { $0.destination == "cloudflare-quic.com" }?.nameSource == .quicSNI)
         // The ECH ClientHello's SNI is only the public name: never a name mismatch.
         #expect(!r.findings.contains { $0.kind == .nameMismatch })
         // Nothing allowed is reported as undocumented, and the reverse.
@@ -100,13 +100,13 @@ import Testing
             for port in d.ports {
                 let parts = port.split(separator: "/")
                 let transport: RuleTransport = parts[0] == "tcp" ? .tcp : .udp
-                let e = compiled.evaluate(name: d.nameSource == "address" ? nil : d.destination, address: d.addresses.first.flatMap(IPAddress.init),
+                let e = compiled.evaluate(name: d.nameSource == .address ? nil : d.destination, address: d.addresses.first.flatMap(IPAddress.init),
                                           port: UInt16(parts[1]), transport: transport)
                 #expect(e.verdict == .allowed, "\(d.destination) \(port)")
             }
         }
         // Least privilege: nothing undocumented becomes allowed.
-        for d in r.undocumented where d.nameSource != "address" {
+        for d in r.undocumented where d.nameSource != .address {
             let e = compiled.evaluate(name: d.destination, address: nil, port: 443, transport: .tcp)
             #expect(e.verdict != .allowed, "\(d.destination)")
         }
