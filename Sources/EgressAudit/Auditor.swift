@@ -100,13 +100,14 @@ public struct Auditor {
             }
         }
 
-        for d in undocumented.sorted() {
+        let undocumentedList = undocumented.sorted(), wrongPortList = wrongPort.sorted()
+        for d in undocumentedList {
             let tags = d.serviceTags.isEmpty ? "" : " (in \(d.serviceTags.joined(separator: ", ")))"
             let why = d.rules.isEmpty ? "no rule allows it" : "only rules of disabled features allow it: \(d.rules.joined(separator: ", "))"
             findings.append(.init(kind: .undocumented, summary: "\(d.destination) on \(d.ports.joined(separator: ", ")): \(why)\(tags)",
                                   rule: nil, destination: d.destination, port: nil))
         }
-        for d in wrongPort.sorted() {
+        for d in wrongPortList {
             findings.append(.init(kind: .wrongPort,
                                   summary: "\(d.destination) on \(d.ports.joined(separator: ", ")): allowed only as \(d.rules.joined(separator: ", "))",
                                   rule: d.rules.first, destination: d.destination, port: nil))
@@ -120,7 +121,7 @@ public struct Auditor {
                            features: profile.expanded.enabledFeatures.sorted(), serviceTagFiles: serviceTagFiles),
             nodes: .init(addresses: selection.nodes.map { $0.prefixLength == ($0.isIPv4 ? 32 : 128) ? $0.address.description : $0.description }, how: selection.how),
             findings: findings,
-            undocumented: undocumented.sorted(), wrongPort: wrongPort.sorted(), allowed: allowed.sorted(), resolvers: resolvers.sorted(),
+            undocumented: undocumentedList, wrongPort: wrongPortList, allowed: allowed.sorted(), resolvers: resolvers.sorted(),
             requiredRules: required.sorted { $0.rule < $1.rule }, optionalRules: optional.sorted { $0.rule < $1.rule },
             dnsFailures: dnsFailures.sorted { ($0.name, $0.rcode) < ($1.name, $1.rcode) },
             warnings: warnings + profile.warnings.map(\.description),
@@ -307,8 +308,11 @@ struct DestinationTable {
     private var entries: [Key: Entry] = [:]
 
     mutating func add(_ c: Auditor.ClassifiedFlow, display: String, rules: [String], tags: [String]) {
-        let key = Key(direction: c.direction, display: display)
-        var e = entries.removeValue(forKey: key) ?? Entry(nameSource: c.nameSource)
+        Self.count(c, rules: rules, tags: tags, into: &entries[Key(direction: c.direction, display: display), default: Entry(nameSource: c.nameSource)])
+    }
+
+    /// One flow into its destination's entry, in place (one hash lookup).
+    private static func count(_ c: Auditor.ClassifiedFlow, rules: [String], tags: [String], into e: inout Entry) {
         if c.nameSource != .connect { e.addresses.insert(c.peer) }
         e.ports.insert(Port(tcp: c.record.key.transport == .tcp, port: c.port))
         // `Internet` holds every public address: it names nothing an operator needs to see.
@@ -320,7 +324,6 @@ struct DestinationTable {
         e.bytesReceived += c.record.fromResponder.bytes
         e.first = min(e.first, c.record.firstSeen)
         e.last = max(e.last, c.record.lastSeen)
-        entries[key] = e
     }
 
     func sorted() -> [AuditReport.Destination] {
