@@ -40,6 +40,8 @@ public struct Auditor {
         var evidence = RuleEvidenceLedger()
         var resolvers = DestinationTable()
         let profileHasDNSRule = profile.rules.contains { $0.ports.contains(53) }
+        // Taken out once: a closure that used `profile` would copy the whole auditor per flow.
+        let catalog = profile.catalog
         var findings: [AuditReport.Finding] = []
         var suggestions = Set<RuleSuggester.Item>()
         for record in flows {
@@ -47,7 +49,7 @@ public struct Auditor {
             let display = c.name ?? memo.text(c.peer)
             let evaluation = memo.evaluations[c.evaluationIndex]
             // Tags depend on the address only, rule texts on the evaluation only: made once each.
-            let tags = { memo.tags(c.peer, profile.catalog) }
+            let tags = { memo.tags(c.peer, catalog) }
             switch evaluation.verdict {
             case .allowed:
                 if c.direction == .outbound { suggestions.insert(Self.suggestion(for: c, evaluation)) }
@@ -215,7 +217,8 @@ public struct Auditor {
         var evaluationIndex: [Question: Int] = [:]
         var evaluations: [Evaluation] = []
         var serviceTags: [IPAddress: [String]] = [:]
-        var strings: [NameTable.NameID: String] = [:]
+        /// Name texts by ID (IDs are dense: an array, not a dictionary).
+        var strings: [String?] = []
         var addressTexts: [IPAddress: String] = [:]
 
         mutating func text(_ address: IPAddress) -> String {
@@ -234,14 +237,17 @@ public struct Auditor {
 
         mutating func string(_ id: NameTable.NameID, _ names: NameTable) -> String? {
             if id.isNone { return nil }
-            if let known = strings[id] { return known }
+            let slot = Int(id.rawValue)
+            if slot < strings.count, let known = strings[slot] { return known }
+            if slot >= strings.count { strings.append(contentsOf: repeatElement(nil, count: slot + 1 - strings.count)) }
             let text = names.string(id)
-            strings[id] = text
+            strings[slot] = text
             return text
         }
     }
 
     func classify(_ r: FlowRecord, names: NameTable, nodes: [CIDR], memo: inout Memo) -> ClassifiedFlow? {
+        let profile = self.profile
         let initiator = r.initiator, responder = r.responder
         if Self.isLinkLocalMulticast(responder.address) { return nil }
         let transport: RuleTransport = r.key.transport == .tcp ? .tcp : .udp
@@ -315,6 +321,9 @@ struct DestinationTable {
         /// Addresses whose tags, and evaluations whose rules, are already in.
         var taggedAddresses: Set<IPAddress> = []
         var evaluations: Set<Int> = []
+        var lastPeer: IPAddress?
+        var lastPort: Port?
+        var lastEvaluation = -1
         var flows = 0, failedFlows = 0
         var bytesSent: UInt64 = 0, bytesReceived: UInt64 = 0
         var first = Int64.max, last = Int64.min
@@ -329,14 +338,26 @@ struct DestinationTable {
 
     /// One flow into its destination's entry, in place (one hash lookup).
     private static func count(_ c: Auditor.ClassifiedFlow, rules: () -> [String], tags: () -> [String], into e: inout Entry) {
-        if c.nameSource != .connect { e.addresses.insert(c.peer) }
-        e.ports.insert(Port(tcp: c.record.key.transport == .tcp, port: c.port))
-        if e.taggedAddresses.insert(c.peer).inserted {
-            // `Internet` holds every public address: it names nothing an operator needs to see.
-            for t in tags() where t != "Internet" { e.serviceTags.insert(t) }
+        // Most flows of a destination repeat its last address, port and
+        // evaluation: those are checked first, the sets only when one changes.
+        if c.peer != e.lastPeer {
+            if c.nameSource != .connect { e.addresses.insert(c.peer) }
+            if e.taggedAddresses.insert(c.peer).inserted {
+                // `Internet` holds every public address: it names nothing an operator needs to see.
+                for t in tags() where t != "Internet" { e.serviceTags.insert(t) }
+            }
+            e.lastPeer = c.peer
         }
-        if e.evaluations.insert(c.evaluationIndex).inserted {
-            for r in rules() { e.rules.insert(r) }
+        let port = Port(tcp: c.record.key.transport == .tcp, port: c.port)
+        if port != e.lastPort {
+            e.ports.insert(port)
+            e.lastPort = port
+        }
+        if c.evaluationIndex != e.lastEvaluation {
+            if e.evaluations.insert(c.evaluationIndex).inserted {
+                for r in rules() { e.rules.insert(r) }
+            }
+            e.lastEvaluation = c.evaluationIndex
         }
         e.flows += 1
         if c.record.outcome.isFailure { e.failedFlows += 1 }
