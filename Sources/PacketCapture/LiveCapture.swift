@@ -33,12 +33,16 @@ public final class LiveCapture: @unchecked Sendable {
 
     public let interface: String
     public let linkType: Int32
+    /// The filter in force, as compiled (nil: every packet).
+    public let filter: String?
     private let handle: OpaquePointer
-    private let selectableDescriptor: Int32
-    private let timeoutMilliseconds: Int32
+    /// The descriptor `poll()` waits on; `LiveCaptureGroup` polls several at once.
+    let selectableDescriptor: Int32
+    let timeoutMilliseconds: Int32
 
     public init(interface: String, options: Options = Options()) throws(CaptureError) {
         self.interface = interface
+        self.filter = options.filter
         func fail(_ message: String) -> CaptureError { CaptureError(source: interface, problem: .liveOpenFailed(message)) }
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         guard let h = pcap_create(interface, &errbuf) else {
@@ -132,6 +136,39 @@ public final class LiveCapture: @unchecked Sendable {
             _ = poll(&fds, 1, timeoutMilliseconds + 50)
         }
         return count
+    }
+
+    /// Result of one non-blocking pass over what libpcap has buffered.
+    enum Pass {
+        /// Packets were read, up to the limit; more may be waiting.
+        case read(Int)
+        /// Nothing buffered right now (or `limit` was 0).
+        case empty(Int)
+        /// `breakLoop()` was called.
+        case broken(Int)
+    }
+
+    /// Reads at most `limit` packets already buffered, without waiting: one
+    /// handle's share of a `LiveCaptureGroup` wake-up, so a busy interface
+    /// cannot starve the others.
+    func readBuffered(limit: Int, _ body: (CapturedPacket) -> Void) throws(CaptureError) -> Pass {
+        var count = 0
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        while count < limit {
+            let rc = pcap_next_ex(handle, &header, &data)
+            if rc == 1, let h = header {
+                body(CapturedPacket(h, data, linkType: linkType))
+                count += 1
+            } else if rc == 0 {
+                return .empty(count)
+            } else if rc == PCAP_ERROR_BREAK {
+                return .broken(count)
+            } else {
+                throw CaptureError(source: interface, problem: .readFailed(String(cString: pcap_geterr(handle))))
+            }
+        }
+        return .read(count)
     }
 
     /// Makes a running `forEachPacket` return (safe from another thread).
