@@ -33,8 +33,8 @@ public final class LiveCapture: @unchecked Sendable {
 
     public let interface: String
     public let linkType: Int32
-    /// The filter in force, as compiled (nil: every packet).
-    public let filter: String?
+    /// The filter in force (nil: every packet).
+    public private(set) var filter: String?
     private let handle: OpaquePointer
     /// The descriptor `poll()` waits on; `LiveCaptureGroup` polls several at once.
     let selectableDescriptor: Int32
@@ -42,7 +42,6 @@ public final class LiveCapture: @unchecked Sendable {
 
     public init(interface: String, options: Options = Options()) throws(CaptureError) {
         self.interface = interface
-        self.filter = options.filter
         func fail(_ message: String) -> CaptureError { CaptureError(source: interface, problem: .liveOpenFailed(message)) }
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         guard let h = pcap_create(interface, &errbuf) else {
@@ -78,16 +77,34 @@ public final class LiveCapture: @unchecked Sendable {
         selectableDescriptor = pcap_get_selectable_fd(h)
         timeoutMilliseconds = options.timeoutMilliseconds
         if let filter = options.filter {
-            var program = bpf_program()
             // Fully initialised from here: a throw runs deinit, which closes the handle.
-            if pcap_compile(h, &program, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 {
-                throw fail("filter \"\(filter)\" does not compile: \(String(cString: pcap_geterr(h)))")
-            }
-            defer { pcap_freecode(&program) }
-            if pcap_setfilter(h, &program) != 0 {
-                throw fail("filter \"\(filter)\" cannot be set: \(String(cString: pcap_geterr(h)))")
-            }
+            try setFilter(filter)
         }
+    }
+
+    /// Why `expression` does not compile for this interface's link type, or nil when it does.
+    public func compileError(_ expression: String) -> String? {
+        var program = bpf_program()
+        if pcap_compile(handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
+            return String(cString: pcap_geterr(handle))
+        }
+        pcap_freecode(&program)
+        return nil
+    }
+
+    /// Compiles `expression` and hands it to the kernel: from now on only the
+    /// packets it keeps are captured (libpcap filters what the ring already holds).
+    public func setFilter(_ expression: String) throws(CaptureError) {
+        func fail(_ message: String) -> CaptureError { CaptureError(source: interface, problem: .liveOpenFailed(message)) }
+        var program = bpf_program()
+        if pcap_compile(handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
+            throw fail("filter \"\(expression)\" does not compile: \(String(cString: pcap_geterr(handle)))")
+        }
+        defer { pcap_freecode(&program) }
+        if pcap_setfilter(handle, &program) != 0 {
+            throw fail("filter \"\(expression)\" cannot be set: \(String(cString: pcap_geterr(handle)))")
+        }
+        filter = expression
     }
 
     deinit {
