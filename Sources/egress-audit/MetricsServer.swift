@@ -142,6 +142,17 @@ final class MetricsServer: Sendable {
             guard n > 0 else { return }
             sent += n
         }
+        // Closing with unread input makes the kernel send RST, which can destroy the answer
+        // before the client reads it (RFC 9112 §9.6): half-close, then discard a little input.
+        _ = shutdown(client, Int32(SHUT_WR))
+        var discarded = 0
+        while discarded < 64 * 1024 {
+            var p = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, min(remainingMilliseconds(), 200)) > 0 else { return }
+            let n = read(client, &buffer, buffer.count)
+            guard n > 0 else { return }
+            discarded += n
+        }
     }
 
     /// RFC 9112 §2.1: the head ends at the first empty line (CRLF CRLF; a bare LF LF is accepted).
