@@ -65,7 +65,7 @@ import Testing
         let report = dir.appendingPathComponent("live.json").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLI.executable)
-        p.arguments = ["live", "-i", "lo", "--filter", "tcp port 9", "--metrics", "127.0.0.1:\(port)", "--duration", "6", "--json", "--output", report]
+        p.arguments = ["live", "-i", "lo", "--filter", "tcp port 47", "--metrics", "127.0.0.1:\(port)", "--duration", "6", "--json", "--output", report]
         let err = Pipe()
         p.standardError = err
         try p.run()
@@ -74,7 +74,8 @@ import Testing
         // A client that connects and says nothing: it must hold up neither the capture nor the end of the run.
         let silent = Self.connectTo(port)
         defer { if silent >= 0 { close(silent) } }
-        LiveCommandTests.knock(port: 9, times: 2)
+        // Port 47, knocked by no other test (suites run in parallel on the same lo).
+        LiveCommandTests.knock(port: 47, times: 2)
         // Scrape until the knocks are counted (the capture thread publishes every 2 s), while the run lasts.
         var scrape = ""
         while p.isRunning {
@@ -84,7 +85,7 @@ import Testing
         }
         #expect(scrape.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(scrape)")
         #expect(scrape.contains("\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"))
-        // Two knocks: SYN and RST each, nothing else passes "tcp port 9".
+        // Two knocks: SYN and RST each, nothing else passes "tcp port 47".
         #expect(Self.sample(scrape, "egress_audit_packets_total{interface=\"lo\"}") == 4)
         for series in ["egress_audit_bytes_total{interface=\"lo\"}", "egress_audit_kernel_drops_total{interface=\"lo\"}",
                        "egress_audit_interface_drops_total{interface=\"lo\"}", "egress_audit_malformed_packets_total",
@@ -108,7 +109,7 @@ import Testing
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
         let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
-        #expect((doc?["summary"] as? [String: Any])?["synDestinationPorts"] as? [Int] == [9])
+        #expect((doc?["summary"] as? [String: Any])?["synDestinationPorts"] as? [Int] == [47])
     }
 
     @Test(.enabled(if: isRoot))
