@@ -56,14 +56,28 @@ public enum AuditCaptureFilter {
         Clause(expression: "(ip and ip[6:2] & 0x3fff != 0)", reason: "IPv4 fragments"),
     ]
 
-    /// The default filter: the clauses joined by `or`.
+    /// The clauses joined by `or`: the default filter for untagged frames.
     public static let expression: String = clauses.map(\.expression).joined(separator: " or ")
 
+    /// DLT_EN10MB: the only link type of these where libpcap accepts `vlan`.
+    static let ethernet: Int32 = 1
+
+    /// The default filter for a link type. On Ethernet, frames whose 802.1Q tag
+    /// is still in the data (a trunk the NIC does not untag, an inner QinQ tag)
+    /// are judged by the same clauses after the tag: `vlan` shifts every later
+    /// offset, so it comes last (libpcap reads it in order, parentheses or not).
+    public static func expression(linkType: Int32) -> String {
+        linkType == ethernet ? "\(expression) or (vlan and (\(expression)))" : expression
+    }
+
     /// The filter a live capture runs with: the default, narrowed by `narrowing`
-    /// when given; with `capturingAll`, only `narrowing` (nil: every packet).
-    public static func effective(capturingAll: Bool, narrowing: String?) -> String? {
+    /// when given (`(default) and (narrowing)`, written so that on Ethernet the
+    /// narrowing is read both before and after a VLAN tag); with `capturingAll`,
+    /// only `narrowing` (nil: every packet).
+    public static func effective(capturingAll: Bool, narrowing: String?, linkType: Int32) -> String? {
         if capturingAll { return narrowing }
-        guard let narrowing else { return expression }
-        return "(\(expression)) and (\(narrowing))"
+        guard let narrowing else { return expression(linkType: linkType) }
+        let untagged = "((\(narrowing)) and (\(expression)))"
+        return linkType == ethernet ? "\(untagged) or (vlan and (\(narrowing)) and (\(expression)))" : untagged
     }
 }

@@ -99,7 +99,6 @@ struct LiveCommand: ParsableCommand {
         var options = LiveCapture.Options()
         options.promiscuous = promiscuous
         options.bufferBytes = bufferMib << 20
-        let effectiveFilter = AuditCaptureFilter.effective(capturingAll: captureAll, narrowing: filter)
         var captures: [LiveCapture] = []
         do {
             for name in interface {
@@ -109,7 +108,9 @@ struct LiveCommand: ParsableCommand {
                     Diagnostics.error("\(name): filter \"\(filter)\" does not compile: \(why)")
                     throw ExitCode(1)
                 }
-                if let effectiveFilter { try capture.setFilter(effectiveFilter) }
+                if let effective = AuditCaptureFilter.effective(capturingAll: captureAll, narrowing: filter, linkType: capture.linkType) {
+                    try capture.setFilter(effective)
+                }
                 captures.append(capture)
             }
         } catch let error as CaptureError {

@@ -84,7 +84,7 @@ import Testing
 
     @Test(arguments: linkTypes)
     func keepsWhatTheAuditReadsAndDropsTheBulk(linkType: Int32) throws {
-        let filter = try CompiledFilter(AuditCaptureFilter.expression, linkType: linkType)
+        let filter = try CompiledFilter(AuditCaptureFilter.expression(linkType: linkType), linkType: linkType)
         for family in Family.allCases {
             let icmp: UInt8 = family == .v4 ? 1 : 58
             let cases: [(String, [UInt8], Bool)] = [
@@ -132,19 +132,47 @@ import Testing
         }
     }
 
+    /// 802.1Q (IEEE 802.1Q §9): TPID 0x8100, then PCP/DEI/VID, then the EtherType.
+    static func tagged(_ ip: [UInt8], vlan: Int = 42) -> [UInt8] {
+        let v6 = ip.first.map { $0 >> 4 == 6 } ?? false
+        return [0x02, 0, 0, 0, 0, 1] + [0x02, 0, 0, 0, 0, 2] + be16(0x8100) + be16(vlan) + (v6 ? be16(0x86dd) : be16(0x0800)) + ip
+    }
+
+    static func keptRaw(_ filter: CompiledFilter, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes {
+            filter.matches(CapturedPacket(timestampNanoseconds: 0, bytes: ByteView($0), originalLength: bytes.count, linkType: filter.linkType))
+        }
+    }
+
+    @Test func onEthernetTheClausesAlsoReadPastAVLANTag() throws {
+        let filter = try CompiledFilter(AuditCaptureFilter.expression(linkType: 1), linkType: 1)
+        for family in Family.allCases {
+            #expect(Self.keptRaw(filter, Self.tagged(Self.ip(family, protocol: 6, Self.tcp(443, 50000, flags: 0x11)))), "\(family) tagged FIN")
+            #expect(Self.keptRaw(filter, Self.tagged(Self.ip(family, protocol: 17, Self.udp(50002, 443, [0xc3, 0, 0, 0, 1])))), "\(family) tagged QUIC Initial")
+            #expect(!Self.keptRaw(filter, Self.tagged(Self.ip(family, protocol: 6, Self.tcp(443, 50000, flags: 0x18, data: Self.download)))), "\(family) tagged download")
+            #expect(!Self.keptRaw(filter, Self.tagged(Self.ip(family, protocol: 17, Self.udp(443, 50002, [0x40, 1])))), "\(family) tagged QUIC short")
+        }
+    }
+
     @Test func aNarrowingFilterIsAndedWithTheDefaultAndCaptureAllTakesItAlone() throws {
-        #expect(AuditCaptureFilter.effective(capturingAll: false, narrowing: nil) == AuditCaptureFilter.expression)
-        #expect(AuditCaptureFilter.effective(capturingAll: true, narrowing: nil) == nil)
-        #expect(AuditCaptureFilter.effective(capturingAll: true, narrowing: "tcp port 9") == "tcp port 9")
-        let narrowed = try #require(AuditCaptureFilter.effective(capturingAll: false, narrowing: "tcp port 9"))
-        #expect(narrowed == "(\(AuditCaptureFilter.expression)) and (tcp port 9)")
+        #expect(AuditCaptureFilter.effective(capturingAll: false, narrowing: nil, linkType: 113) == AuditCaptureFilter.expression)
+        #expect(AuditCaptureFilter.effective(capturingAll: true, narrowing: nil, linkType: 1) == nil)
+        #expect(AuditCaptureFilter.effective(capturingAll: true, narrowing: "tcp port 9", linkType: 1) == "tcp port 9")
+        #expect(AuditCaptureFilter.effective(capturingAll: false, narrowing: "tcp port 9", linkType: 12)
+                == "((tcp port 9) and (\(AuditCaptureFilter.expression)))")
         for linkType in Self.linkTypes {
+            let narrowed = try #require(AuditCaptureFilter.effective(capturingAll: false, narrowing: "tcp port 9", linkType: linkType))
             let filter = try CompiledFilter(narrowed, linkType: linkType)
             for family in Family.allCases {
                 #expect(Self.kept(filter, Self.ip(family, protocol: 6, Self.tcp(50000, 9, flags: 0x02))))
                 #expect(!Self.kept(filter, Self.ip(family, protocol: 6, Self.tcp(50000, 443, flags: 0x02))))
                 // Port 9 as a well-known server port: its data to the client is still dropped.
                 #expect(!Self.kept(filter, Self.ip(family, protocol: 6, Self.tcp(9, 50000, flags: 0x18, data: Self.download))))
+                if linkType == 1 {
+                    // The narrowing holds before and after a tag: `vlan` must not shift it for untagged frames.
+                    #expect(Self.keptRaw(filter, Self.tagged(Self.ip(family, protocol: 6, Self.tcp(50000, 9, flags: 0x02)))))
+                    #expect(!Self.keptRaw(filter, Self.tagged(Self.ip(family, protocol: 6, Self.tcp(50000, 443, flags: 0x02)))))
+                }
             }
         }
     }
