@@ -230,17 +230,19 @@ struct LiveCommand: ParsableCommand {
                     Diagnostics.warning("SIGHUP: reload failed; the previous profile stays in use")
                 }
             }
-            let snapshotDue = due(nextSnapshot)
-            if (snapshotDue || due(nextMetrics)) && !finished() {
+            if finished() { break }
+            if due(nextSnapshot), let at = nextSnapshot, let period {
                 // A snapshot: the report so far, the run goes on.
                 var view = analyzer.snapshot()
                 sourced(&view)
-                if snapshotDue, let at = nextSnapshot, let period {
-                    _ = try report.emitLive(view, profile: compiled, serviceTagFiles: policy.serviceTagFiles, context: context)
-                    nextSnapshot = at + period
-                }
+                _ = try report.emitLive(view, profile: compiled, serviceTagFiles: policy.serviceTagFiles, context: context)
+                nextSnapshot = at + period
                 publishMetrics(view)
                 nextMetrics = nextMetrics.map { _ in now() + Self.metricsPeriodNanoseconds }
+            } else if due(nextMetrics) {
+                // Counters need no copy; the audit's gauges need the flows as a snapshot would end them.
+                publishMetrics(compiled == nil ? analyzer : analyzer.snapshot())
+                nextMetrics = now() + Self.metricsPeriodNanoseconds
             }
         }
         // What the kernel already captured belongs in the report too.
