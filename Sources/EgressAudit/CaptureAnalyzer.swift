@@ -6,7 +6,7 @@ import PacketWire
 /// reassembly → FlowEngine tracking — keeping the counters the reports need.
 /// Packets come from capture files (`read(path:)`, one after another: a file
 /// that fails is reported and the run goes on, packets read before a mid-file
-/// error still count) or from a live interface (`add(_:reusing:)`).
+/// error still count) or from a live interface (`add(_:)`).
 public struct CaptureAnalyzer {
     public private(set) var counters = DecodeCounters()
     public private(set) var tracker: FlowTracker
@@ -75,10 +75,6 @@ public struct CaptureAnalyzer {
         ingest(captured)
     }
 
-    /// As `add(_:)`; the scratch packet is no longer needed (kept for callers not yet moved).
-    public mutating func add(_ captured: CapturedPacket, reusing packet: inout DecodedPacket) {
-        ingest(captured)
-    }
 
     /// Records a live source in the report's source list.
     public mutating func record(source: FileSummary) {

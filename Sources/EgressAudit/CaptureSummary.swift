@@ -22,16 +22,20 @@ public struct FileSummary: Codable, Sendable, Equatable {
     /// Live capture only: packets the kernel dropped (ring full) and the interface dropped.
     public var kernelDrops: Int?
     public var interfaceDrops: Int?
+    /// Live capture only: the BPF filter in force (nil: every packet was captured).
+    public var captureFilter: String?
 
     /// A live interface as a source of the report.
     public static func liveInterface(_ name: String, linkType: Int32, linkTypeName: String, snapshotLength: Int, packets: Int, bytes: Int,
-                                     first: Int64?, last: Int64?, kernelDrops: Int?, interfaceDrops: Int?) -> FileSummary {
+                                     first: Int64?, last: Int64?, kernelDrops: Int?, interfaceDrops: Int?,
+                                     captureFilter: String? = nil) -> FileSummary {
         var s = FileSummary(path: name, format: "live", byteOrder: nil, timestampPrecision: "nanosecond", gzip: nil,
                             linkType: Int(linkType), linkTypeName: linkTypeName, snapshotLength: snapshotLength, packets: packets, bytes: bytes)
         s.firstPacket = first.map { RFC3339.format(nanoseconds: $0) }
         s.lastPacket = last.map { RFC3339.format(nanoseconds: $0) }
         s.kernelDrops = kernelDrops
         s.interfaceDrops = interfaceDrops
+        s.captureFilter = captureFilter
         return s
     }
 }

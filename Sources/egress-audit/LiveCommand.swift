@@ -182,11 +182,10 @@ struct LiveCommand: ParsableCommand {
         var nextSnapshot = period.map { now() + $0 }
         var nextMetrics = server.map { _ in now() }
         var analyzer = CaptureAnalyzer(keepsFlows: report.flows || compiled != nil)
-        var packet = DecodedPacket()
         var counts = [Counts](repeating: Counts(), count: captures.count)
         func take(_ index: Int, _ captured: CapturedPacket) {
             counts[index].add(captured)
-            analyzer.add(captured, reusing: &packet)
+            analyzer.add(captured)
         }
         func finished() -> Bool { stop.requested.load(ordering: .relaxed) || deadline.map { now() >= $0 } ?? false }
         func due(_ time: UInt64?) -> Bool { time.map { now() >= $0 } ?? false }
@@ -206,7 +205,7 @@ struct LiveCommand: ParsableCommand {
                 flows: view.summary.flows,
                 timestampSeconds: Date().timeIntervalSince1970)
             if let compiled {
-                snapshot.record(audit: report.liveAudit(view, profile: compiled, serviceTagFiles: policy.serviceTagFiles, context: context))
+                snapshot.record(audit: report.audit(view, profile: compiled, serviceTagFiles: policy.serviceTagFiles, live: context))
             }
             server.publish(snapshot)
         }
@@ -235,7 +234,7 @@ struct LiveCommand: ParsableCommand {
                 // A snapshot: the report so far, the run goes on.
                 var view = analyzer.snapshot()
                 sourced(&view)
-                _ = try report.emitLive(view, profile: compiled, serviceTagFiles: policy.serviceTagFiles, context: context)
+                _ = try report.emit(view, profile: compiled, serviceTagFiles: policy.serviceTagFiles, sources: context.sources, live: context)
                 nextSnapshot = at + period
                 publishMetrics(view)
                 nextMetrics = nextMetrics.map { _ in now() + Self.metricsPeriodNanoseconds }
@@ -255,7 +254,7 @@ struct LiveCommand: ParsableCommand {
         }
         analyzer.finish()
         publishMetrics(analyzer)
-        let findings = try report.emitLive(analyzer, profile: compiled, serviceTagFiles: policy.serviceTagFiles, context: context)
+        let findings = try report.emit(analyzer, profile: compiled, serviceTagFiles: policy.serviceTagFiles, sources: context.sources, live: context)
         if findings { throw ExitCode(3) }
     }
 
@@ -277,6 +276,7 @@ struct LiveCommand: ParsableCommand {
         return .liveInterface(
             capture.interface, linkType: capture.linkType, linkTypeName: LinkTypeNames.name(capture.linkType),
             snapshotLength: Int(options.snapshotLength), packets: counts.packets, bytes: counts.bytes, first: counts.first, last: counts.last,
-            kernelDrops: stats.map { Int($0.dropped) }, interfaceDrops: stats.map { Int($0.interfaceDropped) })
+            kernelDrops: stats.map { Int($0.dropped) }, interfaceDrops: stats.map { Int($0.interfaceDropped) },
+            captureFilter: capture.filter)
     }
 }

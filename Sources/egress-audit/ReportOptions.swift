@@ -14,7 +14,7 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Write the report to this file (atomically) instead of standard output.")
     var output: String?
 
-    @Option(name: .customLong("node"), help: ArgumentHelp("An audited node's address or CIDR (repeatable). Default: the addresses that initiate most flows.", valueName: "ip|cidr"))
+    @Option(name: .customLong("node"), help: ArgumentHelp("An audited node's address or CIDR (repeatable). Default: offline, the addresses that initiate most flows; live, the captured interfaces' own addresses.", valueName: "ip|cidr"))
     var nodes: [String] = []
 
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when the audit finds any of these (comma-separated): blocked, undocumented, missing, wrong-port, failing-dns, name-mismatch.", valueName: "kinds"))
@@ -61,10 +61,12 @@ struct ReportOptions: ParsableArguments {
 
     /// Renders what `analyzer` gathered — the audit when there is a profile,
     /// else the capture summary (and flows) — and writes it. Returns whether
-    /// a `--fail-on` finding was present.
-    func emit(_ analyzer: CaptureAnalyzer, profile compiled: CompiledProfile?, serviceTagFiles: [String], sources: String) throws -> Bool {
-        let summary = analyzer.summary
+    /// a `--fail-on` finding was present. A live run passes its context: its
+    /// nodes and the capture filter in force.
+    func emit(_ analyzer: CaptureAnalyzer, profile compiled: CompiledProfile?, serviceTagFiles: [String], sources: String,
+              live: LiveReportContext? = nil) throws -> Bool {
         guard let compiled else {
+            let summary = analyzer.summary
             let text: String
             if json {
                 text = try ReportOutput.json(AnalysisDocument(
@@ -72,16 +74,14 @@ struct ReportOptions: ParsableArguments {
                     flows: flows ? analyzer.flowEntries : nil, dns: flows ? analyzer.dnsEntries : nil))
             } else {
                 var body = CaptureSummaryText.render(summary: summary, files: analyzer.files)
+                if let live { body += "filter: \(live.filterNote)\n" }
                 if flows { body += "\n" + FlowListingText.render(flows: analyzer.flowEntries, dns: analyzer.dnsEntries) }
                 text = body
             }
             try write(text, to: output)
             return false
         }
-        let report = Auditor(profile: compiled).audit(
-            flows: analyzer.flows, names: analyzer.tracker.names, dns: Array(analyzer.tracker.dnsObservations),
-            capture: summary, nodes: nodes.compactMap { CIDR($0) }, serviceTagFiles: serviceTagFiles,
-            warnings: analyzer.errors.map(\.description))
+        let report = audit(analyzer, profile: compiled, serviceTagFiles: serviceTagFiles, live: live)
         let text: String
         if suggestRules {
             text = RuleSuggester.yaml(profileID: compiled.expanded.profileID, items: Set(report.suggestions),
@@ -96,6 +96,22 @@ struct ReportOptions: ParsableArguments {
         try write(text, to: output)
         let failing = try failKinds()
         return report.findings.contains { failing.contains($0.kind) }
+    }
+
+    /// The audit of what `analyzer` holds. Nodes: `--node`; else, live, the
+    /// captured interfaces' own addresses (the node is the machine capturing);
+    /// else the busiest initiators (offline, the best guess).
+    func audit(_ analyzer: CaptureAnalyzer, profile compiled: CompiledProfile, serviceTagFiles: [String], live: LiveReportContext?) -> AuditReport {
+        let given = nodes.compactMap { CIDR($0) }
+        let local = (live?.localAddresses ?? []).compactMap { CIDR(address: $0, prefixLength: $0.isIPv4 ? 32 : 128) }
+        var report = Auditor(profile: compiled).audit(
+            flows: analyzer.flows, names: analyzer.tracker.names, dns: Array(analyzer.tracker.dnsObservations),
+            capture: analyzer.summary, nodes: given.isEmpty ? local : given, serviceTagFiles: serviceTagFiles,
+            warnings: analyzer.errors.map(\.description) + (live.map { [$0.filterNote] } ?? []))
+        if let live, given.isEmpty, !local.isEmpty {
+            report.nodes.how = "the addresses of the captured interfaces (\(live.interfaces.joined(separator: ", "))); use --node to choose"
+        }
+        return report
     }
 
     /// Writes a report to a file atomically, or to standard output.

@@ -95,6 +95,9 @@ import Testing
         let files = doc?["files"] as? [[String: Any]]
         #expect(files?.first?["format"] as? String == "live")
         #expect(files?.first?["kernelDrops"] as? Int == 0)
+        // The report says what was captured: --filter narrowing the default audit filter.
+        let filter = files?.first?["captureFilter"] as? String ?? ""
+        #expect(filter.hasPrefix("((tcp port 9) and (") && filter.contains("port 53"), "\(filter)")
     }
 
     @Test(.enabled(if: isRoot))

@@ -29,12 +29,11 @@ import Testing
         let capture = try OfflineCapture(path: captures.appendingPathComponent("demo-\(demo).pcap").path)
         let filter = filtered ? try CompiledFilter(AuditCaptureFilter.expression(linkType: capture.linkType), linkType: capture.linkType) : nil
         var analyzer = CaptureAnalyzer(keepsFlows: true)
-        var packet = DecodedPacket()
         var packets = 0
         try capture.forEachPacket { captured in
             if let filter, !filter.matches(captured) { return }
             packets += 1
-            analyzer.add(captured, reusing: &packet)
+            analyzer.add(captured)
         }
         analyzer.finish()
         let report = Auditor(profile: CompiledProfile(expanded, catalog: catalog)).audit(
