@@ -147,15 +147,15 @@ struct PcapngBlockReader {
         let length32 = base.savefileU32(at: start &+ 4, bigEndian: bigEndian)
         let length = Int(length32)
         guard length >= 12, length & 3 == 0 else {
-            throw .malformed("block of type \(blockType) at offset \(start) has length \(length), not a multiple of 4 of at least 12")
+            throw .malformed("\(Self.name(blockType)) at offset \(start) has length \(length), not a multiple of 4 of at least 12")
         }
         guard length <= room else {
-            throw .truncated(at: start, what: "block of type \(blockType)", needs: length, has: room)
+            throw .truncated(at: start, what: Self.name(blockType), needs: length, has: room)
         }
         // In bounds: start + length <= size, so the trailer is readable.
         let trailer = base.savefileU32(at: start &+ length &- 4, bigEndian: bigEndian)
         guard trailer == length32 else {
-            throw .malformed("block of type \(blockType) at offset \(start) has length \(length) but its trailing copy says \(trailer)")
+            throw .malformed("\(Self.name(blockType)) at offset \(start) has length \(length) but its trailing copy says \(trailer)")
         }
         offset = start &+ length
 
@@ -220,6 +220,18 @@ struct PcapngBlockReader {
 
         default:
             return .other
+        }
+    }
+
+    /// How errors name a block (built only on the error path).
+    private static func name(_ type: UInt32) -> String {
+        switch type {
+        case BlockType.sectionHeader: return "section header"
+        case BlockType.interfaceDescription: return "interface description block"
+        case BlockType.obsoletePacket: return "packet block (obsolete)"
+        case BlockType.simplePacket: return "simple packet block"
+        case BlockType.enhancedPacket: return "enhanced packet block"
+        default: return "block of type \(type)"
         }
     }
 
