@@ -49,11 +49,7 @@ public final class OfflineCapture {
         case reading
     }
 
-    public convenience init(path: String) throws(CaptureError) {
-        try self.init(path: path, reader: .automatic)
-    }
-
-    public init(path: String, reader: Reader) throws(CaptureError) {
+    public init(path: String, reader: Reader = .automatic) throws(CaptureError) {
         self.path = path
         func fail(_ p: CaptureError.Problem) -> CaptureError { CaptureError(source: path, problem: p) }
 

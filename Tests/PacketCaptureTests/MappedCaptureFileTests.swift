@@ -427,6 +427,8 @@ private func pcapRecord(seconds: UInt32, sub: UInt32, _ data: [UInt8], original:
             let reference = try readAll(path, .libpcap)
             let mapped = try readAll(path)
             #expect(mapped.readerInUse == .mapped, "\(name)")
+            let (m, l) = (try OfflineCapture(path: path), try OfflineCapture(path: path, reader: .libpcap))
+            #expect(m.linkType == l.linkType && m.snapshotLength == l.snapshotLength && m.format == l.format, "\(name)")
             #expect(!mapped.packets.isEmpty, "\(name)")
             guard let refusal = reference.error else {
                 #expect(mapped.error == nil, "\(name): \(String(describing: mapped.error))")
