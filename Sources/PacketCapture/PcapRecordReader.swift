@@ -75,6 +75,7 @@ struct PcapRecordReader {
         let base = self.base, size = self.size, bigEndian = self.bigEndian
         let scale = subsecondScale, linkType = self.linkType
         let snapshot = snapshotLength, maximum = maximumCaptureLength
+        let swapsAlways = lengthOrder == .swapped, swapsWhenInverted = lengthOrder == .maybeSwapped
         var offset = self.offset
         var count = 0
         defer {
@@ -92,7 +93,7 @@ struct PcapRecordReader {
             let subseconds = Int32(bitPattern: base.savefileU32(at: offset &+ 4, bigEndian: bigEndian))
             var captured = base.savefileU32(at: offset &+ 8, bigEndian: bigEndian)
             var original = base.savefileU32(at: offset &+ 12, bigEndian: bigEndian)
-            if lengthOrder == .swapped || (lengthOrder == .maybeSwapped && captured > original) {
+            if swapsAlways || (swapsWhenInverted && captured > original) {
                 swap(&captured, &original)
             }
             // UInt32 → Int is exact on 64-bit; every sum below is of values ≤ 2^32.
