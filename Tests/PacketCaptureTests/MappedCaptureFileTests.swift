@@ -341,6 +341,21 @@ private func pcapRecord(seconds: UInt32, sub: UInt32, _ data: [UInt8], original:
         }
     }
 
+    /// NFLOG's TLV lengths are in the writing host's byte order, and libpcap
+    /// rewrites them when the file is in the other order; a read-only mapping
+    /// cannot, so such a file goes through libpcap (this test host is little-endian).
+    @Test func nflogInTheOtherByteOrderGoesThroughLibpcap() throws {
+        try #require(UInt32(1).littleEndian == 1)
+        // NFLOG header: AF_INET, version 0, resource id 0; one TLV (length 8, type 9 = payload) in big-endian.
+        let nflog: [UInt8] = [2, 0, 0, 0, 0, 8, 0, 9, 0x45, 0, 0, 20]
+        let big = try write("nflog-be.pcap", pcapHeader(magic: 0xa1b2_c3d4, big: true, linkField: 239) + pcapRecord(seconds: 1, sub: 0, nflog, big: true))
+        let little = try write("nflog-le.pcap", pcapHeader(magic: 0xa1b2_c3d4, big: false, linkField: 239) + pcapRecord(seconds: 1, sub: 0, nflog, big: false))
+        #expect(try OfflineCapture(path: big).readerInUse == .libpcap)
+        #expect(try OfflineCapture(path: little).readerInUse == .mapped)
+        // libpcap swapped the TLV length and type into host order: 08 00 09 00.
+        #expect(try readAll(big).packets.first?.bytes == [2, 0, 0, 0, 8, 0, 9, 0, 0x45, 0, 0, 20])
+    }
+
     /// The mapped reader's views outlive the callback (the mapping lives as
     /// long as the capture), and a second call reads on from the end.
     @Test func mappedViewsStayValidWhileTheCaptureLives() throws {
