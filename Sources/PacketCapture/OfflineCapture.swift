@@ -7,19 +7,49 @@ import CPcap
 import CPcapShim
 import PacketWire
 
-/// A saved capture (pcap or pcapng, optionally gzip-compressed) read through
-/// libpcap. Opening validates everything that can be checked up front, so a
-/// bad file fails with one specific `CaptureError` before any packet is read.
+/// A saved capture (pcap or pcapng, optionally gzip-compressed). Opening
+/// validates everything that can be checked up front, so a bad file fails with
+/// one specific `CaptureError` before any packet is read.
+///
+/// Regular uncompressed files are memory-mapped and read by egress-audit's own
+/// pcap/pcapng reader, which hands out views into the mapping (no copy per
+/// packet) and reads pcapng files whose interfaces have different link types.
+/// Gzip files, pipes and character devices (stdin) go through libpcap, as does
+/// everything when `.libpcap` is asked for.
 public final class OfflineCapture {
+    /// Which reader to use.
+    public enum Reader: Sendable {
+        /// The mapped reader for regular uncompressed files, libpcap otherwise.
+        case automatic
+        /// libpcap for everything (the reference the mapped reader is tested against).
+        case libpcap
+    }
+
+    /// The reader an open capture actually uses.
+    public enum ReaderInUse: String, Sendable {
+        case mapped
+        case libpcap
+    }
+
     public let path: String
     public let format: CaptureFileFormat
-    /// DLT of the (first) interface; libpcap refuses pcapng files whose
-    /// interfaces disagree, and says so when it reaches the odd one.
+    /// DLT of the (first) interface. pcapng interfaces may differ: each
+    /// packet carries its own (`CapturedPacket.linkType`). libpcap refuses
+    /// such files when it reaches the odd interface; the mapped reader reads on.
     public let linkType: Int32
     public let snapshotLength: Int
-    private let handle: OpaquePointer
+    public let readerInUse: ReaderInUse
+    private var source: Source
 
-    public init(path: String) throws(CaptureError) {
+    private enum Source {
+        case libpcap(OpaquePointer)
+        case pcap(PcapRecordReader, MappedCaptureFile)
+        case pcapng(PcapngBlockReader, MappedCaptureFile)
+        /// Only while a read is under way (the reader's state is on the stack).
+        case reading
+    }
+
+    public init(path: String, reader: Reader = .automatic) throws(CaptureError) {
         self.path = path
         func fail(_ p: CaptureError.Problem) -> CaptureError { CaptureError(source: path, problem: p) }
 
@@ -45,9 +75,51 @@ public final class OfflineCapture {
         }
         self.format = format
 
+        // A FIFO or stdin cannot be mapped (and is read once): libpcap streams it.
+        if reader == .automatic, kind == S_IFREG, !format.gzip,
+           let mapped = try Self.openMapped(path: path, format: format) {
+            (source, linkType, snapshotLength) = mapped
+            readerInUse = .mapped
+        } else {
+            let handle = try Self.openLibpcap(path: path, gzip: format.gzip)
+            source = .libpcap(handle)
+            linkType = pcap_datalink(handle)
+            snapshotLength = Int(pcap_snapshot(handle))
+            readerInUse = .libpcap
+        }
+        if !LinkTypeNames.supported.contains(linkType) {
+            // Fully initialised: deinit runs on this throw and releases the source.
+            throw fail(.unsupportedLinkType(linkType, LinkTypeNames.name(linkType)))
+        }
+    }
+
+    /// Maps the file and reads its header, or nil when libpcap must read it
+    /// after all (a pseudo-header libpcap rewrites for the other byte order).
+    private static func openMapped(path: String, format: CaptureFileFormat) throws(CaptureError) -> (Source, Int32, Int)? {
+        let file = try MappedCaptureFile(path: path, source: path)
+        let swapped = (format.byteOrder == .big) != (UInt32(1).bigEndian == 1)
+        do {
+            switch format.container {
+            case .pcap:
+                let reader = try PcapRecordReader(file: file.bytes)
+                if swapped && SavefileLinkType.needsPseudoHeaderSwap(dlt: reader.linkType) { return nil }
+                return (.pcap(reader, file), reader.linkType, reader.snapshotLength)
+            case .pcapng:
+                let reader = try PcapngBlockReader(file: file.bytes)
+                guard let first = reader.firstInterface else { return nil }
+                if swapped && SavefileLinkType.needsPseudoHeaderSwap(dlt: first.linkType) { return nil }
+                return (.pcapng(reader, file), first.linkType, first.snapshotLength)
+            }
+        } catch {
+            throw error.whileOpening(source: path)
+        }
+    }
+
+    private static func openLibpcap(path: String, gzip: Bool) throws(CaptureError) -> OpaquePointer {
+        func fail(_ p: CaptureError.Problem) -> CaptureError { CaptureError(source: path, problem: p) }
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         var opened: OpaquePointer?
-        if format.gzip {
+        if gzip {
             if let file = egress_gzip_fopen(path, &errbuf, errbuf.count) {
                 opened = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
                 if opened == nil { fclose(file) }
@@ -63,25 +135,46 @@ public final class OfflineCapture {
             }
             throw fail(.libpcapRefused(message))
         }
-        self.handle = handle
-        self.linkType = pcap_datalink(handle)
-        self.snapshotLength = Int(pcap_snapshot(handle))
-        if !LinkTypeNames.supported.contains(linkType) {
-            // Fully initialised: deinit runs on this throw and closes the handle.
-            throw fail(.unsupportedLinkType(linkType, LinkTypeNames.name(linkType)))
-        }
+        return handle
     }
 
     deinit {
-        pcap_close(handle)
+        if case .libpcap(let handle) = source { pcap_close(handle) }
     }
 
     /// Calls `body` for every packet in file order and returns how many were
-    /// read. The packet's bytes are libpcap's buffer: valid only during the call.
-    /// A truncated last record or a libpcap refusal mid-file throws after the
-    /// packets before it were delivered.
+    /// read; a second call reads on from where the first stopped.
+    ///
+    /// The packet's bytes are guaranteed valid only during the call (libpcap
+    /// reuses its buffer). The mapped reader (`readerInUse == .mapped`) hands
+    /// out views into the mapping, valid as long as this `OfflineCapture`
+    /// lives; code that must also work with libpcap relies on the call only.
+    ///
+    /// A truncated last record or a malformed one mid-file throws after the
+    /// packets before it were delivered (`CaptureError.isPartialRead`).
     @discardableResult
     public func forEachPacket(_ body: (CapturedPacket) -> Void) throws(CaptureError) -> Int {
+        // The reader's state moves to the stack for the loop (no exclusivity
+        // checks on a class property per packet) and back afterwards.
+        let current = source
+        source = .reading
+        switch current {
+        case .libpcap(let handle):
+            source = current
+            return try Self.readLibpcap(handle, path: path, linkType: linkType, body)
+        case .pcap(var reader, let file):
+            defer { source = .pcap(reader, file) }
+            do { return try reader.forEachPacket(body) } catch { throw error.whileReading(source: path, after: reader.delivered) }
+        case .pcapng(var reader, let file):
+            defer { source = .pcapng(reader, file) }
+            do { return try reader.forEachPacket(body) } catch { throw error.whileReading(source: path, after: reader.delivered) }
+        case .reading:
+            // Called again from inside `body`: the outer call owns the reader.
+            return 0
+        }
+    }
+
+    private static func readLibpcap(_ handle: OpaquePointer, path: String, linkType: Int32, _ body: (CapturedPacket) -> Void) throws(CaptureError) -> Int {
         var count = 0
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?

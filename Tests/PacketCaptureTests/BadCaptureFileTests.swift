@@ -92,7 +92,9 @@ import Testing
     }
 
     /// pcapng with two interfaces of different link types: libpcap 1.10 reads
-    /// the first interface's packets and refuses at the other's; both facts reach the user.
+    /// the first interface's packets and refuses at the other's; both facts
+    /// reach the user. The mapped reader reads every packet, each with its
+    /// own interface's link type.
     @Test func pcapngWithMixedLinkTypes() throws {
         func le32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }
         func le16(_ v: UInt16) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }
@@ -103,7 +105,7 @@ import Testing
             return le32(6) + le32(32 + 20) + le32(iface) + le32(0) + le32(1) + le32(20) + le32(20) + data + le32(32 + 20)
         }
         let path = try write("mixed.pcapng", shb + idb(1) + epb(0) + idb(101) + epb(1) + epb(0))
-        let capture = try OfflineCapture(path: path)
+        let capture = try OfflineCapture(path: path, reader: .libpcap)
         var seen = 0
         do {
             try capture.forEachPacket { _ in seen += 1 }
@@ -114,5 +116,12 @@ import Testing
             #expect(error.description.hasPrefix(path))
         }
         #expect(seen == 1)
+
+        let mapped = try OfflineCapture(path: path)
+        #expect(mapped.readerInUse == .mapped)
+        var linkTypes: [Int32] = []
+        #expect(try mapped.forEachPacket { linkTypes.append($0.linkType) } == 3)
+        // LINKTYPE_ETHERNET 1, then LINKTYPE_RAW 101, which is DLT_RAW 12 on Linux.
+        #expect(linkTypes == [1, 12, 1])
     }
 }

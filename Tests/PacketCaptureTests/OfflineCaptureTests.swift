@@ -26,16 +26,18 @@ private func readAll(_ path: String) throws -> (count: Int, digest: UInt64, erro
     @Test(.enabled(if: SharedData.available, "../shared/captures/real is absent"))
     func packetCountsMatchTshark() throws {
         for entry in try SharedData.manifest() {
-            let path = SharedData.realCaptures.appendingPathComponent(entry.file).path
-            let capture = try OfflineCapture(path: path)
-            // libpcap reports DLTs (LINKTYPE_RAW 101 is DLT_RAW 12 on Linux): compare names.
-            #expect(LinkTypeNames.name(capture.linkType) == entry.link_type_names.first, "\(entry.file)")
-            #expect(capture.format.container.rawValue == entry.file_format, "\(entry.file)")
-            if let order = entry.byte_order { #expect(capture.format.byteOrder.rawValue == order, "\(entry.file)") }
-            var truncated = 0
-            let n = try capture.forEachPacket { if $0.isTruncated { truncated += 1 } }
-            #expect(n == entry.packet_count, "\(entry.file): libpcap read \(n), tshark \(entry.packet_count)")
-            if let t = entry.truncated_frames { #expect(truncated == t, "\(entry.file)") }
+            for reader in [OfflineCapture.Reader.automatic, .libpcap] {
+                let path = SharedData.realCaptures.appendingPathComponent(entry.file).path
+                let capture = try OfflineCapture(path: path, reader: reader)
+                // libpcap reports DLTs (LINKTYPE_RAW 101 is DLT_RAW 12 on Linux): compare names.
+                #expect(LinkTypeNames.name(capture.linkType) == entry.link_type_names.first, "\(entry.file)")
+                #expect(capture.format.container.rawValue == entry.file_format, "\(entry.file)")
+                if let order = entry.byte_order { #expect(capture.format.byteOrder.rawValue == order, "\(entry.file)") }
+                var truncated = 0
+                let n = try capture.forEachPacket { if $0.isTruncated { truncated += 1 } }
+                #expect(n == entry.packet_count, "\(entry.file): \(capture.readerInUse) read \(n), tshark \(entry.packet_count)")
+                if let t = entry.truncated_frames { #expect(truncated == t, "\(entry.file)") }
+            }
         }
     }
 
