@@ -18,7 +18,8 @@ public struct Auditor {
         self.profile = profile
     }
 
-    /// One flow as the audit sees it.
+    /// One flow as the audit sees it. The evaluation is the memo's (many
+    /// flows share one), referred to by index so a flow copies no arrays.
     struct ClassifiedFlow {
         let record: FlowRecord
         let direction: RuleDirection
@@ -26,53 +27,55 @@ public struct Auditor {
         let port: UInt16
         let name: String?
         let nameSource: AuditReport.NameSource
-        let evaluation: Evaluation
+        let evaluationIndex: Int
         let mismatch: (sni: String, dns: String)?
     }
 
     public func audit(flows: [FlowRecord], names: NameTable, dns: [DNSObservation], capture: CaptureSummary,
                       nodes given: [CIDR], serviceTagFiles: [String], warnings: [String] = []) -> AuditReport {
         let selection = NodeSelector.select(flows: flows, given: given)
-        var classified: [ClassifiedFlow] = []
-        classified.reserveCapacity(flows.count)
         var memo = Memo()
-        for record in flows {
-            if let c = classify(record, names: names, nodes: selection.nodes, memo: &memo) { classified.append(c) }
-        }
 
         var allowed = DestinationTable(), undocumented = DestinationTable(), wrongPort = DestinationTable()
         var evidence = RuleEvidenceLedger()
         var resolvers = DestinationTable()
         let profileHasDNSRule = profile.rules.contains { $0.ports.contains(53) }
+        // Taken out once: a closure that used `profile` would copy the whole auditor per flow.
+        let catalog = profile.catalog
         var findings: [AuditReport.Finding] = []
         var suggestions = Set<RuleSuggester.Item>()
-        for c in classified {
-            let display = c.name ?? c.peer.description
-            switch c.evaluation.verdict {
+        for record in flows {
+            guard let c = classify(record, names: names, nodes: selection.nodes, memo: &memo) else { continue }
+            let display = c.name ?? memo.text(c.peer)
+            let evaluation = memo.evaluations[c.evaluationIndex]
+            // Tags depend on the address only, rule texts on the evaluation only: made once each.
+            let tags = { memo.tags(c.peer, catalog) }
+            switch evaluation.verdict {
             case .allowed:
-                if c.direction == .outbound { suggestions.insert(Self.suggestion(for: c)) }
-                let ids = c.evaluation.allowedBy.map { $0.rule.id }
-                allowed.add(c, display: display, rules: ids, tags: memo.tags(c.peer, profile.catalog))
-                for m in c.evaluation.allowedBy {
+                if c.direction == .outbound { suggestions.insert(Self.suggestion(for: c, evaluation)) }
+                allowed.add(c, display: display, rules: { evaluation.allowedBy.map { $0.rule.id } }, tags: tags)
+                for m in evaluation.allowedBy {
                     evidence.add(rule: m.ruleIndex, node: c.record.initiator.address, destination: display, port: c.port,
                                  outcome: c.record.outcome)
                 }
             case .wrongPort:
-                wrongPort.add(c, display: display, rules: c.evaluation.otherPortsBy.map { "\($0.rule.id) (\($0.rule.transport.rawValue)/\($0.rule.ports))" },
-                              tags: memo.tags(c.peer, profile.catalog))
+                wrongPort.add(c, display: display, rules: { evaluation.otherPortsBy.map { "\($0.rule.id) (\($0.rule.transport.rawValue)/\($0.rule.ports))" } },
+                              tags: tags)
             case .allowedIfFeatureEnabled:
                 undocumented.add(c, display: display,
-                                 rules: c.evaluation.allowedIfEnabled.map { m in
-                                     if case .optional(let feature, _) = m.rule.requirement { return "\(m.rule.id) (feature \(feature) is off)" }
-                                     return m.rule.id
+                                 rules: {
+                                     evaluation.allowedIfEnabled.map { m in
+                                         if case .optional(let feature, _) = m.rule.requirement { return "\(m.rule.id) (feature \(feature) is off)" }
+                                         return m.rule.id
+                                     }
                                  },
-                                 tags: memo.tags(c.peer, profile.catalog))
+                                 tags: tags)
             case .undocumented:
                 if c.port == 53 && c.direction == .outbound && !profileHasDNSRule {
                     // Name resolution: evidence for naming, judged only by a profile that documents DNS.
-                    resolvers.add(c, display: display, rules: [], tags: memo.tags(c.peer, profile.catalog))
+                    resolvers.add(c, display: display, rules: { [] }, tags: tags)
                 } else {
-                    undocumented.add(c, display: display, rules: [], tags: memo.tags(c.peer, profile.catalog))
+                    undocumented.add(c, display: display, rules: { [] }, tags: tags)
                 }
             }
             if let mismatch = c.mismatch {
@@ -100,13 +103,14 @@ public struct Auditor {
             }
         }
 
-        for d in undocumented.sorted() {
+        let undocumentedList = undocumented.sorted(), wrongPortList = wrongPort.sorted()
+        for d in undocumentedList {
             let tags = d.serviceTags.isEmpty ? "" : " (in \(d.serviceTags.joined(separator: ", ")))"
             let why = d.rules.isEmpty ? "no rule allows it" : "only rules of disabled features allow it: \(d.rules.joined(separator: ", "))"
             findings.append(.init(kind: .undocumented, summary: "\(d.destination) on \(d.ports.joined(separator: ", ")): \(why)\(tags)",
                                   rule: nil, destination: d.destination, port: nil))
         }
-        for d in wrongPort.sorted() {
+        for d in wrongPortList {
             findings.append(.init(kind: .wrongPort,
                                   summary: "\(d.destination) on \(d.ports.joined(separator: ", ")): allowed only as \(d.rules.joined(separator: ", "))",
                                   rule: d.rules.first, destination: d.destination, port: nil))
@@ -120,7 +124,7 @@ public struct Auditor {
                            features: profile.expanded.enabledFeatures.sorted(), serviceTagFiles: serviceTagFiles),
             nodes: .init(addresses: selection.nodes.map { $0.prefixLength == ($0.isIPv4 ? 32 : 128) ? $0.address.description : $0.description }, how: selection.how),
             findings: findings,
-            undocumented: undocumented.sorted(), wrongPort: wrongPort.sorted(), allowed: allowed.sorted(), resolvers: resolvers.sorted(),
+            undocumented: undocumentedList, wrongPort: wrongPortList, allowed: allowed.sorted(), resolvers: resolvers.sorted(),
             requiredRules: required.sorted { $0.rule < $1.rule }, optionalRules: optional.sorted { $0.rule < $1.rule },
             dnsFailures: dnsFailures.sorted { ($0.name, $0.rcode) < ($1.name, $1.rcode) },
             warnings: warnings + profile.warnings.map(\.description),
@@ -172,10 +176,10 @@ public struct Auditor {
 
     /// The narrowest destination that allows an allowed flow: its name, else
     /// the service tag or prefix that allowed its address, else the address.
-    static func suggestion(for c: ClassifiedFlow) -> RuleSuggester.Item {
+    static func suggestion(for c: ClassifiedFlow, _ evaluation: Evaluation) -> RuleSuggester.Item {
         let transport = c.record.key.transport == .tcp ? "tcp" : "udp"
         if let name = c.name { return .init(kind: "fqdn", value: name, transport: transport, port: c.port) }
-        for m in c.evaluation.allowedBy {
+        for m in evaluation.allowedBy {
             for reason in m.reasons {
                 if case .serviceTag(let tag) = reason { return .init(kind: "serviceTag", value: tag, transport: transport, port: c.port) }
             }
@@ -202,16 +206,27 @@ public struct Auditor {
     /// does not judge (link-local multicast, traffic not to or from a node).
     /// Answers computed once per distinct question: many flows share a destination.
     struct Memo {
+        /// A name by its interned ID (cheap to hash), not its text.
         struct Question: Hashable {
-            let name: String?
+            let name: NameTable.NameID
             let address: IPAddress?
             let port: UInt16
             let transport: RuleTransport
             let direction: RuleDirection
         }
-        var evaluations: [Question: Evaluation] = [:]
+        var evaluationIndex: [Question: Int] = [:]
+        var evaluations: [Evaluation] = []
         var serviceTags: [IPAddress: [String]] = [:]
-        var strings: [NameTable.NameID: String] = [:]
+        /// Name texts by ID (IDs are dense: an array, not a dictionary).
+        var strings: [String?] = []
+        var addressTexts: [IPAddress: String] = [:]
+
+        mutating func text(_ address: IPAddress) -> String {
+            if let known = addressTexts[address] { return known }
+            let text = address.description
+            addressTexts[address] = text
+            return text
+        }
 
         mutating func tags(_ address: IPAddress, _ catalog: ServiceTagCatalog) -> [String] {
             if let known = serviceTags[address] { return known }
@@ -222,52 +237,55 @@ public struct Auditor {
 
         mutating func string(_ id: NameTable.NameID, _ names: NameTable) -> String? {
             if id.isNone { return nil }
-            if let known = strings[id] { return known }
+            let slot = Int(id.rawValue)
+            if slot < strings.count, let known = strings[slot] { return known }
+            if slot >= strings.count { strings.append(contentsOf: repeatElement(nil, count: slot + 1 - strings.count)) }
             let text = names.string(id)
-            strings[id] = text
+            strings[slot] = text
             return text
         }
     }
 
     func classify(_ r: FlowRecord, names: NameTable, nodes: [CIDR], memo: inout Memo) -> ClassifiedFlow? {
+        let profile = self.profile
         let initiator = r.initiator, responder = r.responder
         if Self.isLinkLocalMulticast(responder.address) { return nil }
         let transport: RuleTransport = r.key.transport == .tcp ? .tcp : .udp
         func text(_ id: NameTable.NameID) -> String? { memo.string(id, names) }
-        func evaluate(_ name: String?, _ address: IPAddress?, _ port: UInt16, _ direction: RuleDirection) -> Evaluation {
-            let q = Memo.Question(name: name, address: address, port: port, transport: transport, direction: direction)
-            if let known = memo.evaluations[q] { return known }
-            let e = profile.evaluate(name: name, address: address, port: port, transport: transport, direction: direction)
-            memo.evaluations[q] = e
-            return e
+        func evaluate(_ id: NameTable.NameID, _ name: String?, _ address: IPAddress?, _ port: UInt16, _ direction: RuleDirection) -> Int {
+            let q = Memo.Question(name: id, address: address, port: port, transport: transport, direction: direction)
+            if let known = memo.evaluationIndex[q] { return known }
+            memo.evaluations.append(profile.evaluate(name: name, address: address, port: port, transport: transport, direction: direction))
+            memo.evaluationIndex[q] = memo.evaluations.count - 1
+            return memo.evaluations.count - 1
         }
         if nodes.contains(where: { $0.contains(initiator.address) }) {
-            var name: String?, source = AuditReport.NameSource.address, port = responder.port
+            var name: String?, nameID = NameTable.NameID.none, source = AuditReport.NameSource.address, port = responder.port
             if let connect = text(r.connectTarget) {
                 // Through a forward proxy: CONNECT names the real destination and port.
-                name = connect; source = .connect; port = r.connectPort
+                name = connect; nameID = r.connectTarget; source = .connect; port = r.connectPort
             } else if let sni = text(r.sni) {
-                name = sni; source = .sni
+                name = sni; nameID = r.sni; source = .sni
             } else if let q = text(r.quicSNI) {
-                name = q; source = .quicSNI
+                name = q; nameID = r.quicSNI; source = .quicSNI
             } else if let host = text(r.httpHost) {
-                name = host; source = .httpHost
+                name = host; nameID = r.httpHost; source = .httpHost
             } else if let d = text(r.dnsName) {
-                name = d; source = .dns
+                name = d; nameID = r.dnsName; source = .dns
             }
             var mismatch: (String, String)?
             if source == .sni || source == .quicSNI, let n = name, let d = text(r.dnsName), d != n, !r.echPresent {
                 mismatch = (n, d)
             }
             let address: IPAddress? = source == .connect ? nil : responder.address
-            let evaluation = evaluate(name, address, port, .outbound)
+            let evaluation = evaluate(nameID, name, address, port, .outbound)
             return ClassifiedFlow(record: r, direction: .outbound, peer: responder.address, port: port, name: name,
-                                  nameSource: source, evaluation: evaluation, mismatch: mismatch)
+                                  nameSource: source, evaluationIndex: evaluation, mismatch: mismatch)
         }
         if nodes.contains(where: { $0.contains(responder.address) }) {
-            let evaluation = evaluate(nil, initiator.address, responder.port, .inbound)
+            let evaluation = evaluate(.none, nil, initiator.address, responder.port, .inbound)
             return ClassifiedFlow(record: r, direction: .inbound, peer: initiator.address, port: responder.port, name: nil,
-                                  nameSource: .address, evaluation: evaluation, mismatch: nil)
+                                  nameSource: .address, evaluationIndex: evaluation, mismatch: nil)
         }
         return nil
     }
@@ -300,27 +318,53 @@ struct DestinationTable {
         var ports: Set<Port> = []
         var serviceTags: Set<String> = []
         var rules: Set<String> = []
+        /// Addresses whose tags, and evaluations whose rules, are already in.
+        var taggedAddresses: Set<IPAddress> = []
+        var evaluations: Set<Int> = []
+        var lastPeer: IPAddress?
+        var lastPort: Port?
+        var lastEvaluation = -1
         var flows = 0, failedFlows = 0
         var bytesSent: UInt64 = 0, bytesReceived: UInt64 = 0
         var first = Int64.max, last = Int64.min
     }
     private var entries: [Key: Entry] = [:]
 
-    mutating func add(_ c: Auditor.ClassifiedFlow, display: String, rules: [String], tags: [String]) {
-        let key = Key(direction: c.direction, display: display)
-        var e = entries.removeValue(forKey: key) ?? Entry(nameSource: c.nameSource)
-        if c.nameSource != .connect { e.addresses.insert(c.peer) }
-        e.ports.insert(Port(tcp: c.record.key.transport == .tcp, port: c.port))
-        // `Internet` holds every public address: it names nothing an operator needs to see.
-        for t in tags where t != "Internet" { e.serviceTags.insert(t) }
-        for r in rules { e.rules.insert(r) }
+    /// Adds a flow; `rules` and `tags` are asked for only when its evaluation
+    /// or its address is new to the destination (they depend on nothing else).
+    mutating func add(_ c: Auditor.ClassifiedFlow, display: String, rules: () -> [String], tags: () -> [String]) {
+        Self.count(c, rules: rules, tags: tags, into: &entries[Key(direction: c.direction, display: display), default: Entry(nameSource: c.nameSource)])
+    }
+
+    /// One flow into its destination's entry, in place (one hash lookup).
+    private static func count(_ c: Auditor.ClassifiedFlow, rules: () -> [String], tags: () -> [String], into e: inout Entry) {
+        // Most flows of a destination repeat its last address, port and
+        // evaluation: those are checked first, the sets only when one changes.
+        if c.peer != e.lastPeer {
+            if c.nameSource != .connect { e.addresses.insert(c.peer) }
+            if e.taggedAddresses.insert(c.peer).inserted {
+                // `Internet` holds every public address: it names nothing an operator needs to see.
+                for t in tags() where t != "Internet" { e.serviceTags.insert(t) }
+            }
+            e.lastPeer = c.peer
+        }
+        let port = Port(tcp: c.record.key.transport == .tcp, port: c.port)
+        if port != e.lastPort {
+            e.ports.insert(port)
+            e.lastPort = port
+        }
+        if c.evaluationIndex != e.lastEvaluation {
+            if e.evaluations.insert(c.evaluationIndex).inserted {
+                for r in rules() { e.rules.insert(r) }
+            }
+            e.lastEvaluation = c.evaluationIndex
+        }
         e.flows += 1
         if c.record.outcome.isFailure { e.failedFlows += 1 }
         e.bytesSent += c.record.fromInitiator.bytes
         e.bytesReceived += c.record.fromResponder.bytes
         e.first = min(e.first, c.record.firstSeen)
         e.last = max(e.last, c.record.lastSeen)
-        entries[key] = e
     }
 
     func sorted() -> [AuditReport.Destination] {

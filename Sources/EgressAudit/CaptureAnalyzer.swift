@@ -47,15 +47,13 @@ public struct CaptureAnalyzer {
             snapshotLength: capture.snapshotLength, packets: 0, bytes: 0)
         let before = (counters.packets, counters.bytes)
         var first = Int64.max, last = Int64.min
-        // A local, reused for every packet: passed by reference, never copied.
-        var packet = DecodedPacket()
         let progress = self.progress
         var seen = 0
         do {
             try capture.forEachPacket { captured in
                 first = Swift.min(first, captured.timestampNanoseconds)
                 last = Swift.max(last, captured.timestampNanoseconds)
-                ingest(captured, &packet)
+                ingest(captured)
                 seen &+= 1
                 if seen & 0x3_ffff == 0, let progress { progress(path, seen) }
             }
@@ -73,8 +71,13 @@ public struct CaptureAnalyzer {
     }
 
     /// Adds one packet from a live source: the same path files take.
+    public mutating func add(_ captured: CapturedPacket) {
+        ingest(captured)
+    }
+
+    /// As `add(_:)`; the scratch packet is no longer needed (kept for callers not yet moved).
     public mutating func add(_ captured: CapturedPacket, reusing packet: inout DecodedPacket) {
-        ingest(captured, &packet)
+        ingest(captured)
     }
 
     /// Records a live source in the report's source list.
@@ -84,8 +87,19 @@ public struct CaptureAnalyzer {
 
     /// The per-packet path: no allocation once the tables are warm.
     @inline(__always)
-    private mutating func ingest(_ captured: CapturedPacket, _ packet: inout DecodedPacket) {
+    private mutating func ingest(_ captured: CapturedPacket) {
+        var packet = DecodedPacket()
         decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType), originalLength: captured.originalLength, into: &packet)
+        take(packet, captured)
+    }
+
+    /// What follows decoding. The packet is a borrowed parameter on purpose:
+    /// lent from a variable to one call after another in other modules, the
+    /// compiler copied all 368 bytes of it before each call but the last (it
+    /// cannot rule out a write in between); a borrowed parameter is immutable,
+    /// so every call gets its address.
+    @inline(__always)
+    private mutating func take(_ packet: borrowing DecodedPacket, _ captured: CapturedPacket) {
         // Packets are counted as captured, before reassembly: a datagram's fragments stay its packets.
         counters.record(packet, wireLength: captured.originalLength)
         if captured.isTruncated { truncatedFrames += 1 }
@@ -95,23 +109,24 @@ public struct CaptureAnalyzer {
         }
         // Fragments wait for their datagram (RFC 791 §3.2, RFC 8200 §4.5); a first fragment the
         // snaplen cut can never be whole, so the tracker reads what it holds, as before.
-        if packet.fragment != .none, packet.status.isDecoded || packet.status == .notDecoded(.laterFragment),
-           !(packet.truncated && packet.fragment == .first) {
+        let fragment = packet.fragment, status = packet.status
+        if fragment != .none, status.isDecoded || status == .notDecoded(.laterFragment),
+           !(packet.truncated && fragment == .first) {
             if let datagram = fragments.add(packet, frame: captured.bytes, timestamp: captured.timestampNanoseconds,
                                             wireLength: captured.originalLength) {
                 // Rare (one per reassembled datagram): a stack value, valid while the reassembler's scratch is.
                 var reassembled = DecodedPacket()
                 decoder.decode(datagram.bytes, linkType: .raw, originalLength: datagram.bytes.count, into: &reassembled)
-                track(&reassembled, timestamp: captured.timestampNanoseconds, wireLength: datagram.wireLength)
+                track(reassembled, timestamp: captured.timestampNanoseconds, wireLength: datagram.wireLength)
             }
             return
         }
-        track(&packet, timestamp: captured.timestampNanoseconds, wireLength: captured.originalLength)
+        track(packet, timestamp: captured.timestampNanoseconds, wireLength: captured.originalLength)
     }
 
     /// Hands one decoded packet (captured or reassembled) to the tracker.
     @inline(__always)
-    private mutating func track(_ packet: inout DecodedPacket, timestamp: Int64, wireLength: Int) {
+    private mutating func track(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int) {
         let created = tracker.counters.flowsCreated
         if keepsFlows {
             // Evicted flows land in `flows`; moved out so the tracker can be mutated meanwhile.

@@ -1,5 +1,8 @@
 /// Formats capture timestamps (nanoseconds since the Unix epoch) as RFC 3339
 /// UTC text with nanoseconds, e.g. `2026-11-24T03:14:07.123456789Z`.
+///
+/// Reports carry two of these per destination and per flow, so the digits are
+/// written straight into the string's storage (one allocation, no interpolation).
 public enum RFC3339 {
     public static func format(nanoseconds: Int64) -> String {
         let seconds = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
@@ -16,10 +19,28 @@ public enum RFC3339 {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ v: Int64, _ width: Int) -> String {
-            let s = String(v)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        guard (0...9999).contains(year) else {
+            // Outside four-digit years (never in a real capture): the plain way.
+            return "\(year)-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(nanos, 9))Z"
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(nanos, 9))Z"
+        return String(unsafeUninitializedCapacity: 30) { out in
+            var i = 0
+            func digits(_ value: Int64, _ width: Int) {
+                var v = value
+                var j = i + width - 1
+                while j >= i { out[j] = UInt8(truncatingIfNeeded: 48 + v % 10); v /= 10; j -= 1 }
+                i += width
+            }
+            func put(_ c: Character) { out[i] = c.asciiValue ?? 0; i += 1 }
+            digits(year, 4); put("-"); digits(month, 2); put("-"); digits(day, 2); put("T")
+            digits(secondOfDay / 3600, 2); put(":"); digits(secondOfDay / 60 % 60, 2); put(":"); digits(secondOfDay % 60, 2)
+            put("."); digits(nanos, 9); put("Z")
+            return i
+        }
+    }
+
+    private static func pad(_ v: Int64, _ width: Int) -> String {
+        let s = String(v)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 }

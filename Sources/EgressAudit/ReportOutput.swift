@@ -4,6 +4,19 @@ import Foundation
 /// files replaced atomically (a reader never sees half a report).
 public enum ReportOutput {
     public static func json<T: Encodable>(_ value: T) throws -> String {
+        try encoderJSON(value)
+    }
+
+    /// An audit report, by its hand-written writer: the same text as `encoderJSON`, faster.
+    public static func json(_ report: AuditReport) throws -> String {
+        var writer = JSONTextWriter(reservingCapacity: 4096 + 640 * (report.allowed.count + report.undocumented.count + report.wrongPort.count))
+        try report.writeJSON(to: &writer)
+        writer.newline()
+        return writer.text
+    }
+
+    /// Any report through Foundation's JSONEncoder: the reference layout.
+    public static func encoderJSON<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"

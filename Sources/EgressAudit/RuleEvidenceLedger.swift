@@ -23,6 +23,15 @@ struct RuleEvidenceLedger {
         var destinations: Set<Destination> = []
         var failures: [Failure: Int] = [:]
 
+        mutating func add(_ destination: Destination, outcome: FlowOutcome) {
+            flows += 1
+            destinations.insert(destination)
+            if outcome.isFailure {
+                failed += 1
+                failures[Failure(destination: destination, outcome: outcome), default: 0] += 1
+            }
+        }
+
         /// Every attempt failed (unanswered, refused, unreachable, prohibited).
         var allFailed: Bool { flows > 0 && failed == flows }
         var destinationTexts: [String] { destinations.map(\.text).sorted() }
@@ -41,15 +50,8 @@ struct RuleEvidenceLedger {
     private var byRule: [Int: [IPAddress: Evidence]] = [:]
 
     mutating func add(rule: Int, node: IPAddress, destination name: String, port: UInt16, outcome: FlowOutcome) {
-        let destination = Destination(name: name, port: port)
-        var e = byRule[rule, default: [:]][node] ?? Evidence()
-        e.flows += 1
-        e.destinations.insert(destination)
-        if outcome.isFailure {
-            e.failed += 1
-            e.failures[Failure(destination: destination, outcome: outcome), default: 0] += 1
-        }
-        byRule[rule, default: [:]][node] = e
+        // In place: a copy taken out and written back would copy its sets on every flow.
+        byRule[rule, default: [:]][node, default: Evidence()].add(Destination(name: name, port: port), outcome: outcome)
     }
 
     func perNode(rule: Int) -> [IPAddress: Evidence] { byRule[rule] ?? [:] }

@@ -21,6 +21,22 @@ public struct FlowKey: Hashable, Sendable {
         }
     }
 
+    /// Ports and transport first: they differ most often between flows of one host.
+    @inlinable
+    public static func == (a: FlowKey, b: FlowKey) -> Bool {
+        a.lowPort == b.lowPort && a.highPort == b.highPort && a.transport == b.transport
+            && a.lowAddress == b.lowAddress && a.highAddress == b.highAddress
+    }
+
+    @inlinable
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(transport)
+        hasher.combine(lowAddress)
+        hasher.combine(highAddress)
+        hasher.combine(lowPort)
+        hasher.combine(highPort)
+    }
+
     /// The key of a decoded TCP or UDP packet; nil for anything else.
     @inlinable
     public init?(_ packet: DecodedPacket) {

@@ -74,6 +74,14 @@ extension FlowTracker {
         guard fromInitiator, !table[index].firstFlightDone else { return }
         var buffer = table[index].firstFlight
         if buffer < 0 {
+            // The common case: the whole ClientHello or request head in the
+            // first segment, in order. Read it where it lies; copy into a
+            // buffer only when more segments are needed.
+            let inOrder = !table[index].initiatorSequenceKnown || packet.tcp.sequenceNumber == table[index].initiatorNextSequence
+            if inOrder, readFirstFlight(index, payload) {
+                table[index].firstFlightDone = true
+                return
+            }
             let base = table[index].initiatorSequenceKnown ? table[index].initiatorNextSequence : packet.tcp.sequenceNumber
             guard let acquired = firstFlights.acquire(baseSequence: base) else {
                 table[index].firstFlightDone = true
@@ -83,7 +91,7 @@ extension FlowTracker {
             table[index].firstFlight = acquired
         }
         firstFlights.add(buffer, sequence: packet.tcp.sequenceNumber, bytes: payload)
-        let done = readFirstFlight(index, buffer)
+        let done = readFirstFlight(index, firstFlights.contiguousBytes(buffer))
         if done || firstFlights.isFull(buffer) {
             firstFlights.release(buffer)
             table[index].firstFlight = -1
@@ -93,8 +101,8 @@ extension FlowTracker {
 
     /// Tries TLS, then HTTP, on the contiguous first flight. True when nothing
     /// more is to be learnt from it.
-    private mutating func readFirstFlight(_ index: Int, _ buffer: FirstFlightPool.BufferID) -> Bool {
-        var bytes = firstFlights.contiguousBytes(buffer)
+    private mutating func readFirstFlight(_ index: Int, _ flight: ByteView) -> Bool {
+        var bytes = flight
         // PostgreSQL's SSLRequest (length 8, code 80877103) precedes its TLS
         // ClientHello in the same direction (seen in zeek-psql-aws-ssl-require).
         if bytes.u32(at: 0) == 8, bytes.u32(at: 4) == 80_877_103 {

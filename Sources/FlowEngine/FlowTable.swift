@@ -87,6 +87,12 @@ public struct FlowTable {
         _modify { yield &records[index] }
     }
 
+    /// The connection of flow `index` was reset or closed (a SYN on its tuple starts another).
+    @inlinable
+    public func connectionEnded(_ index: Int) -> Bool {
+        records[index].resetByResponder || records[index].resetByInitiator || records[index].finSeen
+    }
+
     /// Removes and returns every flow (end of capture).
     public mutating func removeAll() -> [FlowRecord] {
         var out: [FlowRecord] = []

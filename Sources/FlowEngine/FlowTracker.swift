@@ -94,7 +94,7 @@ public struct FlowTracker {
         counters.flowPackets += 1
         let key = FlowKey(transport: packet.transport, packet.source, packet.sourcePort, packet.destination, packet.destinationPort)
         var found = table.find(key)
-        if let existing = found, Self.startsNewConnection(packet, on: table[existing]) {
+        if let existing = found, Self.isOpeningSYN(packet), table.connectionEnded(existing) {
             // The same 5-tuple, reused after the last connection on it ended (a SYN
             // after RST or FIN, as a client retrying from one port does): a new flow.
             retire(table.remove(existing), index: existing, ended)
@@ -119,12 +119,11 @@ public struct FlowTracker {
         return index
     }
 
-    /// A SYN without ACK on a flow whose connection was reset or closed opens a new one.
-    static func startsNewConnection(_ packet: DecodedPacket, on record: FlowRecord) -> Bool {
-        guard packet.transport == .tcp, packet.tcp.hasHeader, packet.tcp.flags.contains(.syn), !packet.tcp.flags.contains(.ack) else {
-            return false
-        }
-        return record.resetByResponder || record.resetByInitiator || record.finSeen
+    /// A SYN without ACK: on a flow whose connection was reset or closed, it opens a new one.
+    @inline(__always)
+    static func isOpeningSYN(_ packet: borrowing DecodedPacket) -> Bool {
+        let isTCP = packet.transport == .tcp, hasHeader = packet.tcp.hasHeader, flags = packet.tcp.flags
+        return isTCP && hasHeader && flags.contains(.syn) && !flags.contains(.ack)
     }
 
     /// Who opened the flow, judged from its first captured packet.

@@ -33,9 +33,12 @@ public final class LiveCapture: @unchecked Sendable {
 
     public let interface: String
     public let linkType: Int32
+    /// The filter in force (nil: every packet).
+    public private(set) var filter: String?
     private let handle: OpaquePointer
-    private let selectableDescriptor: Int32
-    private let timeoutMilliseconds: Int32
+    /// The descriptor `poll()` waits on; `LiveCaptureGroup` polls several at once.
+    let selectableDescriptor: Int32
+    let timeoutMilliseconds: Int32
 
     public init(interface: String, options: Options = Options()) throws(CaptureError) {
         self.interface = interface
@@ -74,16 +77,34 @@ public final class LiveCapture: @unchecked Sendable {
         selectableDescriptor = pcap_get_selectable_fd(h)
         timeoutMilliseconds = options.timeoutMilliseconds
         if let filter = options.filter {
-            var program = bpf_program()
             // Fully initialised from here: a throw runs deinit, which closes the handle.
-            if pcap_compile(h, &program, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 {
-                throw fail("filter \"\(filter)\" does not compile: \(String(cString: pcap_geterr(h)))")
-            }
-            defer { pcap_freecode(&program) }
-            if pcap_setfilter(h, &program) != 0 {
-                throw fail("filter \"\(filter)\" cannot be set: \(String(cString: pcap_geterr(h)))")
-            }
+            try setFilter(filter)
         }
+    }
+
+    /// Why `expression` does not compile for this interface's link type, or nil when it does.
+    public func compileError(_ expression: String) -> String? {
+        var program = bpf_program()
+        if pcap_compile(handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
+            return String(cString: pcap_geterr(handle))
+        }
+        pcap_freecode(&program)
+        return nil
+    }
+
+    /// Compiles `expression` and hands it to the kernel: from now on only the
+    /// packets it keeps are captured (libpcap filters what the ring already holds).
+    public func setFilter(_ expression: String) throws(CaptureError) {
+        func fail(_ message: String) -> CaptureError { CaptureError(source: interface, problem: .liveOpenFailed(message)) }
+        var program = bpf_program()
+        if pcap_compile(handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
+            throw fail("filter \"\(expression)\" does not compile: \(String(cString: pcap_geterr(handle)))")
+        }
+        defer { pcap_freecode(&program) }
+        if pcap_setfilter(handle, &program) != 0 {
+            throw fail("filter \"\(expression)\" cannot be set: \(String(cString: pcap_geterr(handle)))")
+        }
+        filter = expression
     }
 
     deinit {
@@ -132,6 +153,39 @@ public final class LiveCapture: @unchecked Sendable {
             _ = poll(&fds, 1, timeoutMilliseconds + 50)
         }
         return count
+    }
+
+    /// Result of one non-blocking pass over what libpcap has buffered.
+    enum Pass {
+        /// Packets were read, up to the limit; more may be waiting.
+        case read(Int)
+        /// Nothing buffered right now (or `limit` was 0).
+        case empty(Int)
+        /// `breakLoop()` was called.
+        case broken(Int)
+    }
+
+    /// Reads at most `limit` packets already buffered, without waiting: one
+    /// handle's share of a `LiveCaptureGroup` wake-up, so a busy interface
+    /// cannot starve the others.
+    func readBuffered(limit: Int, _ body: (CapturedPacket) -> Void) throws(CaptureError) -> Pass {
+        var count = 0
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        while count < limit {
+            let rc = pcap_next_ex(handle, &header, &data)
+            if rc == 1, let h = header {
+                body(CapturedPacket(h, data, linkType: linkType))
+                count += 1
+            } else if rc == 0 {
+                return .empty(count)
+            } else if rc == PCAP_ERROR_BREAK {
+                return .broken(count)
+            } else {
+                throw CaptureError(source: interface, problem: .readFailed(String(cString: pcap_geterr(handle))))
+            }
+        }
+        return .read(count)
     }
 
     /// Makes a running `forEachPacket` return (safe from another thread).

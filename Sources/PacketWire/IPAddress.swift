@@ -28,6 +28,20 @@ public struct IPAddress: Hashable, Sendable, Comparable {
 
     @inlinable public var isIPv6: Bool { !isIPv4 }
 
+    // Written out (the synthesized ones compare and hash the same three
+    // fields) so flow-table lookups in other modules inline them.
+    @inlinable
+    public static func == (a: IPAddress, b: IPAddress) -> Bool {
+        a.low == b.low && a.high == b.high && a.isIPv4 == b.isIPv4
+    }
+
+    @inlinable
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(high)
+        hasher.combine(low)
+        hasher.combine(isIPv4)
+    }
+
     public static func < (a: IPAddress, b: IPAddress) -> Bool {
         if a.isIPv4 != b.isIPv4 { return a.isIPv4 }
         return (a.high, a.low) < (b.high, b.low)

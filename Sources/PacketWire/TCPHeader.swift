@@ -47,16 +47,16 @@ public struct TCPFlags: OptionSet, Hashable, Sendable {
     public let rawValue: UInt8
     @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    public static let fin = TCPFlags(rawValue: 0x01)
-    public static let syn = TCPFlags(rawValue: 0x02)
-    public static let rst = TCPFlags(rawValue: 0x04)
-    public static let psh = TCPFlags(rawValue: 0x08)
-    public static let ack = TCPFlags(rawValue: 0x10)
-    public static let urg = TCPFlags(rawValue: 0x20)
+    @inlinable public static var fin: TCPFlags { TCPFlags(rawValue: 0x01) }
+    @inlinable public static var syn: TCPFlags { TCPFlags(rawValue: 0x02) }
+    @inlinable public static var rst: TCPFlags { TCPFlags(rawValue: 0x04) }
+    @inlinable public static var psh: TCPFlags { TCPFlags(rawValue: 0x08) }
+    @inlinable public static var ack: TCPFlags { TCPFlags(rawValue: 0x10) }
+    @inlinable public static var urg: TCPFlags { TCPFlags(rawValue: 0x20) }
     /// ECN-Echo (RFC 3168).
-    public static let ece = TCPFlags(rawValue: 0x40)
+    @inlinable public static var ece: TCPFlags { TCPFlags(rawValue: 0x40) }
     /// Congestion Window Reduced (RFC 3168).
-    public static let cwr = TCPFlags(rawValue: 0x80)
+    @inlinable public static var cwr: TCPFlags { TCPFlags(rawValue: 0x80) }
 
     /// tcpdump-style letters in bit order, e.g. "SA" for SYN+ACK (off the hot path).
     public var letters: String {

@@ -19,9 +19,11 @@ public enum BuiltinProfiles {
     /// Every built-in profile that loads (all of them; the tests keep it that way).
     public static let all: [Profile] = texts.compactMap { try? $0.load() }
 
-    /// The built-in profile with `id`, or nil.
+    /// The built-in profile with `id`, or nil. Loads that one only: the
+    /// YAML of all of them takes longer to read than a small capture.
     public static func profile(id: String) -> Profile? {
-        all.first { $0.id == id }
+        guard let text = text(id: id) else { return nil }
+        return try? text.load()
     }
 
     public static func text(id: String) -> BuiltinProfileText? {

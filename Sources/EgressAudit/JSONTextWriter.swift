@@ -1,0 +1,166 @@
+import Foundation
+
+/// JSON text in the one layout every report uses, byte for byte that of
+/// Foundation's `JSONEncoder` with `.prettyPrinted`, `.sortedKeys` and
+/// `.withoutEscapingSlashes`: two-space indent, `"key" : value`, empty
+/// containers as `[` newline, blank line, `]`, strings escaped as it escapes them.
+///
+/// Why by hand: an audit of a million packets has thousands of destinations,
+/// and the encoder spent longer on them than the audit did. Callers write an
+/// object's keys in sorted order themselves (debug builds check that), and hand
+/// small, rarely-written values to `encoded(_:)`, which splices the encoder's
+/// own text in. `ReportJSONTests` holds the result equal to the encoder's.
+struct JSONTextWriter {
+    private(set) var bytes: [UInt8] = []
+    private var depth = 0
+    /// No element yet in the innermost open container.
+    private var empty = false
+    #if DEBUG
+    private var lastKeys: [String?] = []
+    #endif
+
+    init(reservingCapacity capacity: Int = 1 << 16) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    // MARK: Containers
+
+    mutating func beginObject() {
+        open(UInt8(ascii: "{"))
+        #if DEBUG
+        lastKeys.append(nil)
+        #endif
+    }
+
+    mutating func endObject() {
+        close(UInt8(ascii: "}"))
+        #if DEBUG
+        lastKeys.removeLast()
+        #endif
+    }
+
+    mutating func beginArray() { open(UInt8(ascii: "[")) }
+    mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    /// Starts the member `name` of the innermost object; its value follows.
+    mutating func key(_ name: String) {
+        #if DEBUG
+        if let previous = lastKeys[lastKeys.count - 1] {
+            assert(previous < name, "JSON keys out of order: \(previous) before \(name)")
+        }
+        lastKeys[lastKeys.count - 1] = name
+        #endif
+        startElement()
+        string(name)
+        bytes.append(contentsOf: [0x20, 0x3a, 0x20]) // " : "
+    }
+
+    /// Starts the next element of the innermost array; its value follows.
+    mutating func element() { startElement() }
+
+    /// An array of `items`, each written by `body`.
+    mutating func array<C: Collection>(_ items: C, _ body: (inout JSONTextWriter, C.Element) -> Void) {
+        beginArray()
+        for item in items {
+            element()
+            body(&self, item)
+        }
+        endArray()
+    }
+
+    mutating func stringArray(_ items: [String]) {
+        array(items) { w, s in w.string(s) }
+    }
+
+    // MARK: Scalars
+
+    mutating func int<I: BinaryInteger>(_ value: I) {
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    mutating func bool(_ value: Bool) {
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// A string, escaped as JSONEncoder escapes: `"` and `\`, the short forms
+    /// of backspace, form feed, newline, carriage return and tab, `\u00XX` for
+    /// the other control characters; everything else (slashes, non-ASCII) as is.
+    mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var s = value
+        s.withUTF8 { utf8 in
+            var start = 0
+            for (i, c) in utf8.enumerated() where c < 0x20 || c == 0x22 || c == 0x5c {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
+                start = i + 1
+                switch c {
+                case 0x22: bytes.append(contentsOf: [0x5c, 0x22])
+                case 0x5c: bytes.append(contentsOf: [0x5c, 0x5c])
+                case 0x08: bytes.append(contentsOf: [0x5c, UInt8(ascii: "b")])
+                case 0x0c: bytes.append(contentsOf: [0x5c, UInt8(ascii: "f")])
+                case 0x0a: bytes.append(contentsOf: [0x5c, UInt8(ascii: "n")])
+                case 0x0d: bytes.append(contentsOf: [0x5c, UInt8(ascii: "r")])
+                case 0x09: bytes.append(contentsOf: [0x5c, UInt8(ascii: "t")])
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [0x5c, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xf)]])
+                }
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A value as JSONEncoder writes it, indented to where it lands here.
+    mutating func encoded<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        // Newlines occur in the text only between tokens (strings escape
+        // theirs); the blank line inside an empty container stays blank.
+        var previous: UInt8 = 0
+        for byte in data {
+            if previous == 0x0a && byte != 0x0a { indent() }
+            bytes.append(byte)
+            previous = byte
+        }
+    }
+
+    // MARK: Layout
+
+    private mutating func open(_ bracket: UInt8) {
+        bytes.append(bracket)
+        depth += 1
+        empty = true
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        bytes.append(0x0a)
+        if empty { bytes.append(0x0a) }
+        depth -= 1
+        indent()
+        bytes.append(bracket)
+        empty = false
+    }
+
+    private mutating func startElement() {
+        if empty {
+            bytes.append(0x0a)
+            empty = false
+        } else {
+            bytes.append(contentsOf: [0x2c, 0x0a]) // ",\n"
+        }
+        indent()
+    }
+
+    private mutating func indent() {
+        for _ in 0..<depth { bytes.append(0x20); bytes.append(0x20) }
+    }
+}
+
+extension JSONTextWriter {
+    /// The newline that ends a report file.
+    mutating func newline() { bytes.append(0x0a) }
+}

@@ -1,0 +1,184 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import EgressAudit
+import Foundation
+import Synchronization
+
+/// The `--metrics` endpoint: a tiny HTTP/1.1 server on its own thread
+/// (sockets and poll(2), one request per connection, `Connection: close`).
+/// `GET /metrics` answers the latest published snapshot in the Prometheus text
+/// format; any other method or path is 404, a request that is not HTTP 400. The capture thread
+/// only ever takes the mutex to store a value: a slow, silent or garbage
+/// client costs this thread at most `clientDeadline`, never the capture.
+final class MetricsServer: Sendable {
+    /// A request head larger than this is refused (400) without reading more.
+    static let maximumHeadBytes = 8 * 1024
+    /// A connection gets this long to send its request head and take the answer.
+    static let clientDeadlineMilliseconds = 3_000
+
+    let endpoint: MetricsEndpoint
+    private let listener: Int32
+    private let latest = Mutex<MetricsSnapshot?>(nil)
+    private let stopping = Atomic<Bool>(false)
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Binds and listens at once, so a taken port fails before the capture starts.
+    init(endpoint: MetricsEndpoint) throws(Failure) {
+        self.endpoint = endpoint
+        let family = endpoint.isIPv6 ? AF_INET6 : AF_INET
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "--metrics: socket: \(String(cString: strerror(errno)))") }
+        var one: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        let address = MetricsEndpoint.address(endpoint.host, v6: endpoint.isIPv6) ?? []
+        var rc: Int32
+        if endpoint.isIPv6 {
+            var sa = sockaddr_in6()
+            sa.sin6_family = sa_family_t(AF_INET6)
+            sa.sin6_port = endpoint.port.bigEndian
+            withUnsafeMutableBytes(of: &sa.sin6_addr) { $0.copyBytes(from: address) }
+            rc = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
+        } else {
+            var sa = sockaddr_in()
+            sa.sin_family = sa_family_t(AF_INET)
+            sa.sin_port = endpoint.port.bigEndian
+            withUnsafeMutableBytes(of: &sa.sin_addr) { $0.copyBytes(from: address) }
+            rc = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        }
+        if rc == 0 { rc = listen(fd, 16) }
+        if rc != 0 {
+            let why = String(cString: strerror(errno))
+            close(fd)
+            throw Failure(description: "--metrics \(endpoint): cannot listen (\(why))")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        listener = fd
+    }
+
+    deinit {
+        close(listener)
+    }
+
+    /// Called by the capture thread: the next scrape answers this.
+    func publish(_ snapshot: MetricsSnapshot) {
+        latest.withLock { $0 = snapshot }
+    }
+
+    /// Serves on a new thread until `stop()`.
+    func start() {
+        let thread = Thread { [self] in serve() }
+        thread.name = "metrics"
+        thread.start()
+    }
+
+    /// The serving thread sees this within one poll interval.
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+    }
+
+    private func serve() {
+        while !stopping.load(ordering: .relaxed) {
+            var p = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, 200) > 0 else { continue }
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { continue }
+            // Non-blocking, so poll() bounds every read and write by the deadline.
+            _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            answer(client)
+            close(client)
+        }
+    }
+
+    /// Reads one request head (bounded in size and time) and writes one answer.
+    private func answer(_ client: Int32) {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(Self.clientDeadlineMilliseconds) * 1_000_000
+        func remainingMilliseconds() -> Int32 {
+            let now = DispatchTime.now().uptimeNanoseconds
+            return now >= deadline ? 0 : Int32((deadline - now) / 1_000_000)
+        }
+        var head: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        var complete = false
+        while !complete, head.count <= Self.maximumHeadBytes {
+            let wait = remainingMilliseconds()
+            guard wait > 0 else { return }  // too slow: dropped without an answer
+            var p = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, wait) > 0 else { return }
+            let n = read(client, &buffer, buffer.count)
+            if n < 0 && (errno == EAGAIN || errno == EINTR) { continue }
+            guard n > 0 else { return }
+            head.append(contentsOf: buffer[0..<n])
+            complete = Self.endOfHead(in: head)
+        }
+        let status: String, type: String, body: String
+        if !complete {
+            (status, type, body) = ("400 Bad Request", "text/plain; charset=utf-8", "request head over \(Self.maximumHeadBytes) bytes\n")
+        } else {
+            switch Self.requestLine(head) {
+            case ("GET", "/metrics")?:
+                let snapshot = latest.withLock { $0 }
+                (status, type, body) = ("200 OK", MetricsExposition.contentType, snapshot.map(MetricsExposition.render) ?? "")
+            case nil:
+                (status, type, body) = ("400 Bad Request", "text/plain; charset=utf-8", "not an HTTP request\n")
+            default:
+                (status, type, body) = ("404 Not Found", "text/plain; charset=utf-8", "only /metrics\n")
+            }
+        }
+        let payload = Array(body.utf8)
+        let response = Array("HTTP/1.1 \(status)\r\nContent-Type: \(type)\r\nContent-Length: \(payload.count)\r\nConnection: close\r\n\r\n".utf8) + payload
+        var sent = 0
+        while sent < response.count {
+            let wait = remainingMilliseconds()
+            guard wait > 0 else { return }
+            var p = pollfd(fd: client, events: Int16(POLLOUT), revents: 0)
+            guard poll(&p, 1, wait) > 0 else { return }
+            let n = response[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && (errno == EAGAIN || errno == EINTR) { continue }
+            guard n > 0 else { return }
+            sent += n
+        }
+        // Closing with unread input makes the kernel send RST, which can destroy the answer
+        // before the client reads it (RFC 9112 §9.6): half-close, then discard a little input.
+        _ = shutdown(client, Int32(SHUT_WR))
+        var discarded = 0
+        while discarded < 64 * 1024 {
+            var p = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, min(remainingMilliseconds(), 200)) > 0 else { return }
+            let n = read(client, &buffer, buffer.count)
+            guard n > 0 else { return }
+            discarded += n
+        }
+    }
+
+    /// RFC 9112 §2.1: the head ends at the first empty line (CRLF CRLF; a bare LF LF is accepted).
+    static func endOfHead(in bytes: [UInt8]) -> Bool {
+        var previous: UInt8 = 0, lineEmpty = true
+        for b in bytes {
+            if b == UInt8(ascii: "\n") {
+                if lineEmpty && previous != 0 { return true }
+                lineEmpty = true
+            } else if b != UInt8(ascii: "\r") {
+                lineEmpty = false
+            }
+            previous = b
+        }
+        return false
+    }
+
+    /// The method and path of the request line (RFC 9112 §3), the query dropped; nil when it is not one.
+    static func requestLine(_ head: [UInt8]) -> (String, String)? {
+        let line = head.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }
+        let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[2].starts(with: Array("HTTP/1.".utf8)) else { return nil }
+        let method = String(decoding: parts[0], as: UTF8.self)
+        let target = String(decoding: parts[1], as: UTF8.self)
+        guard !method.isEmpty, target.hasPrefix("/") else { return nil }
+        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
+        return (method, path)
+    }
+}

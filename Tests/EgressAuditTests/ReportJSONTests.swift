@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+@testable import EgressAudit
+
+/// The hand-written audit-report writer gives exactly the text Foundation's
+/// JSONEncoder gives for the same report (the reference: an independent
+/// implementation of the same layout), on every demo report and on a report
+/// built to hold every awkward value.
+@Suite struct ReportJSONTests {
+    @Test(.enabled(if: AuditDemoTests.tagsAvailable, "../shared/data/azure is absent"), arguments: AuditDemoTests.demos)
+    func demoReportsMatchTheEncoder(demo: String) throws {
+        let report = try AuditDemoTests.run(demo).report
+        let ours = try ReportOutput.json(report)
+        let reference = try ReportOutput.encoderJSON(report)
+        #expect(ours == reference, "diff \(Self.keep(ours, reference, demo))")
+        #expect(ours.utf8.count > 5000)
+    }
+
+    @Test func awkwardValuesMatchTheEncoder() throws {
+        let odd = "q\"b\\s/\u{1}\u{8}\u{c}\n\r\t\u{1f}\u{7f} é \u{2028} 😀"
+        let destination = AuditReport.Destination(
+            destination: odd, nameSource: .quicSNI, addresses: ["2001:db8::1", "192.0.2.1"], ports: [], flows: 0, failedFlows: 7,
+            bytesSent: UInt64.max, bytesReceived: 0, firstSeen: "", lastSeen: odd, serviceTags: [odd, "AzureCloud"], rules: [],
+            direction: "inbound")
+        let report = AuditReport(
+            verdict: odd,
+            profile: .init(id: "p", title: odd, parameters: ["b": "1", "A": odd, "a-b": "", "a_b": "2"], features: [], serviceTagFiles: [odd]),
+            nodes: .init(addresses: [], how: ""),
+            findings: [
+                .init(kind: .blockedRequired, summary: odd, rule: nil, destination: nil, port: nil),
+                .init(kind: .wrongPort, summary: "s", rule: "r", destination: odd, port: 65535),
+            ],
+            undocumented: [destination, destination], wrongPort: [], allowed: [destination], resolvers: [],
+            requiredRules: [
+                .init(rule: odd, status: "satisfied", feature: nil, purpose: "", flows: 1, failedFlows: 0, destinations: [], failures: [odd],
+                      nodes: ["10.0.0.9": "satisfied", "10.0.0.10": "attempted-but-failing", "2001:db8::a": odd]),
+                .init(rule: "x", status: "not-seen", feature: "f", purpose: odd, flows: 0, failedFlows: 0, destinations: ["d"], failures: [],
+                      nodes: [:]),
+            ],
+            optionalRules: [],
+            dnsFailures: [.init(name: odd, rcode: "NXDOMAIN", rules: [], required: false), .init(name: "n", rcode: "SERVFAIL", rules: ["a", "b"], required: true)],
+            warnings: [odd, ""],
+            suggestions: [.init(kind: "fqdn", value: odd, transport: "udp", port: 0)],
+            capture: CaptureAnalyzer().summary)
+        let ours = try ReportOutput.json(report), reference = try ReportOutput.encoderJSON(report)
+        #expect(ours == reference, "diff \(Self.keep(ours, reference, "awkward"))")
+    }
+
+    /// On a difference: both texts in a temporary folder, to diff by hand.
+    static func keep(_ ours: String, _ reference: String, _ name: String) -> String {
+        guard ours != reference else { return "" }
+        let dir = FileManager.default.temporaryDirectory
+        let a = dir.appendingPathComponent("report-json-\(name).ours.json"), b = dir.appendingPathComponent("report-json-\(name).encoder.json")
+        try? Data(ours.utf8).write(to: a)
+        try? Data(reference.utf8).write(to: b)
+        return "\(a.path) \(b.path)"
+    }
+}
