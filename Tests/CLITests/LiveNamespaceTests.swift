@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+
+/// `egress-audit live` end to end on real kernel traffic: a client namespace
+/// (the audited node) talks over a veth to a server namespace that plays DNS
+/// resolver (dnsmasq) and HTTPS servers (openssl s_server), with a firewall
+/// (nftables) silently dropping one required destination. The tool captures
+/// on the client's veth; its report, written on SIGTERM, must tell the three
+/// planted cases apart: an allowed required destination, a required one
+/// attempted but blocked, and an undocumented one.
+///
+/// Addresses (all private, in namespaces this test creates and deletes):
+///
+///     client veth  10.213.0.2/24  fd00:ea::2/64          (the node, --node)
+///     server veth  10.213.0.1     fd00:ea::1   allowed.test  (s_server)
+///                  10.213.0.3                  blocked.test  (dropped by nft)
+///                  10.213.0.4                  rogue.test    (s_server)
+///                  10.213.0.53                 resolver      (dnsmasq)
+///
+/// The drop sits on the server side (its input hook), as an upstream firewall
+/// would: a drop in the client's own output hook would happen before the
+/// packet socket sees the SYN, so nothing would be on the wire to audit.
+@Suite(.serialized) struct LiveNamespaceTests {
+    static let resolver = "10.213.0.53"
+
+    static let profile = """
+        id: netns-e2e
+        title: End-to-end test in network namespaces
+        dialect: azure-firewall
+        source: [{id: test, title: written for the namespace test}]
+        rules:
+          - {id: resolver, direction: outbound, destinations: [{cidr: \(resolver)}], ports: 53, transport: udp, required: true, purpose: name resolution, source: {document: test}}
+          - {id: allowed-https, direction: outbound, destinations: [{fqdn: allowed.test}], ports: 443, transport: tcp, required: true, purpose: the reachable dependency, source: {document: test}}
+          - {id: blocked-https, direction: outbound, destinations: [{fqdn: blocked.test}], ports: 443, transport: tcp, required: true, purpose: the dependency a firewall blocks, source: {document: test}}
+        """
+
+    @Test(.enabled(if: NetworkNamespaceLab.available, Comment(rawValue: NetworkNamespaceLab.unavailableReason)))
+    func allowedBlockedAndUndocumentedDestinationsAreToldApartOnAVeth() throws {
+        let dir = try CLI.temporaryDirectory()
+        let lab = NetworkNamespaceLab(directory: dir)
+        defer {
+            lab.tearDown()
+            try? FileManager.default.removeItem(at: dir)
+        }
+        let tool = NetworkNamespaceLab.tool
+        try lab.build(serverAddresses: ["10.213.0.1/24", "10.213.0.3/24", "10.213.0.4/24", "\(Self.resolver)/24", "fd00:ea::1/64"],
+                      clientAddresses: ["10.213.0.2/24", "fd00:ea::2/64"])
+
+        // The firewall: SYNs to blocked.test's address vanish (no RST, no ICMP), like a cloud NSG's deny.
+        try lab.inside(lab.server, [tool("nft"), "add", "table", "inet", "egress_audit_test"])
+        try lab.inside(lab.server, [tool("nft"), "add", "chain", "inet", "egress_audit_test", "input", "{ type filter hook input priority 0; }"])
+        try lab.inside(lab.server, [tool("nft"), "add", "rule", "inet", "egress_audit_test", "input", "ip", "daddr", "10.213.0.3", "tcp", "dport", "443", "drop"])
+
+        let key = dir.appendingPathComponent("key.pem").path, cert = dir.appendingPathComponent("cert.pem").path
+        try lab.run([tool("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                     "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=egress-audit-test"])
+        // dnsmasq as a daemon: in the foreground it still closes every inherited descriptor, which
+        // Foundation's Process reads as the child's exit and then blocks reaping it.
+        let pidFile = dir.appendingPathComponent("dnsmasq.pid").path
+        lab.adoptDaemon(pidFile: pidFile)
+        try lab.inside(lab.server, [tool("dnsmasq"), "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
+                                    "--port=53", "--listen-address=\(Self.resolver)", "--bind-interfaces", "--user=root",
+                                    "--pid-file=\(pidFile)", "--log-facility=\(dir.appendingPathComponent("dnsmasq.log").path)",
+                                    "--address=/allowed.test/10.213.0.1", "--address=/allowed.test/fd00:ea::1",
+                                    "--address=/blocked.test/10.213.0.3", "--address=/rogue.test/10.213.0.4"])
+        // One s_server on the wildcard address answers for allowed.test and rogue.test, IPv4 and IPv6.
+        try lab.start(in: lab.server, [tool("openssl"), "s_server", "-accept", "443", "-cert", cert, "-key", key, "-www", "-quiet"],
+                      log: "s_server.log")
+        // Ready checks from inside the server namespace: over its loopback, never on the audited veth.
+        try lab.waitFor("dnsmasq") {
+            let r = try? lab.inside(lab.server, [tool("dig"), "+short", "+time=1", "+tries=1", "@\(Self.resolver)", "allowed.test"], check: false)
+            return r?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "10.213.0.1"
+        }
+        try lab.waitFor("s_server") {
+            let r = try? lab.inside(lab.server, [tool("curl"), "-sk", "--max-time", "2", "-o", "/dev/null", "https://10.213.0.1/"], check: false)
+            return r?.status == 0
+        }
+
+        let profilePath = dir.appendingPathComponent("profile.yaml").path
+        try Self.profile.write(toFile: profilePath, atomically: true, encoding: .utf8)
+        let reportPath = dir.appendingPathComponent("report.json").path
+        let live = Process()
+        live.executableURL = URL(fileURLWithPath: tool("ip"))
+        live.arguments = ["netns", "exec", lab.client, CLI.executable, "live", "-i", lab.clientLink, "--profile", profilePath,
+                          "--node", "10.213.0.2", "--node", "fd00:ea::2", "--output", reportPath, "--json"]
+        let err = Pipe()
+        live.standardError = err
+        live.standardOutput = FileHandle.nullDevice
+        try NetworkNamespaceLab.spawn(live)
+        lab.adopt(live)
+        var messages = LiveCommandTests.waitUntilCapturing(err, timeout: 15)
+        try #require(messages.contains("capturing on \(lab.clientLink)"), "live did not start: \(messages)")
+
+        // The node's traffic. Each dig is one query from its own port: four DNS flows.
+        func dig(_ name: String, _ type: String = "A") throws -> String {
+            try lab.inside(lab.client, [tool("dig"), "+short", "+time=2", "+tries=1", "@\(Self.resolver)", name, type])
+                .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(try dig("allowed.test") == "10.213.0.1")
+        #expect(try dig("allowed.test", "AAAA") == "fd00:ea::1")
+        #expect(try dig("blocked.test") == "10.213.0.3")
+        #expect(try dig("rogue.test") == "10.213.0.4")
+        // HTTPS with the SNI of each name; --resolve pins the address so curl sends no DNS of its own.
+        func https(_ name: String, _ address: String) throws -> Int32 {
+            try lab.inside(lab.client, [tool("curl"), "-sk", "--connect-timeout", "2", "--max-time", "5", "-o", "/dev/null",
+                                        "--resolve", "\(name):443:\(address)", "https://\(name)/"], check: false).status
+        }
+        #expect(try https("allowed.test", "10.213.0.1") == 0)
+        #expect(try https("allowed.test", "[fd00:ea::1]") == 0)
+        #expect(try https("blocked.test", "10.213.0.3") == 28, "curl's 28 is a connect timeout: the SYN went unanswered")
+        #expect(try https("rogue.test", "10.213.0.4") == 0)
+
+        // No --snapshot-every: nothing is written until the capture ends.
+        #expect(!FileManager.default.fileExists(atPath: reportPath))
+        live.terminate()
+        let end = Date().addingTimeInterval(15)
+        while live.isRunning && Date() < end { usleep(20_000) }
+        try #require(!live.isRunning, "live did not end within 15 s of SIGTERM")
+        messages += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(live.terminationStatus == 0, "\(messages)")
+
+        let data = try Data(contentsOf: URL(fileURLWithPath: reportPath))
+        let doc = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        func list(_ key: String) -> [[String: Any]] { doc[key] as? [[String: Any]] ?? [] }
+        func rule(_ id: String) -> [String: Any]? { list("requiredRules").first { $0["rule"] as? String == id } }
+        func destination(_ list: [[String: Any]], _ name: String) -> [String: Any]? { list.first { $0["destination"] as? String == name } }
+
+        #expect(Set((doc["nodes"] as? [String: Any])?["addresses"] as? [String] ?? []) == ["10.213.0.2", "fd00:ea::2"])
+
+        // Required rules: the resolver and allowed.test reached, blocked.test tried and never answered.
+        #expect(rule("resolver")?["status"] as? String == "satisfied")
+        #expect(rule("allowed-https")?["status"] as? String == "satisfied")
+        #expect(rule("allowed-https")?["flows"] as? Int == 2, "one flow over IPv4, one over IPv6")
+        #expect(rule("blocked-https")?["status"] as? String == "attempted-but-failing")
+        #expect(rule("blocked-https")?["destinations"] as? [String] == ["blocked.test:443"])
+        #expect(rule("blocked-https")?["failedFlows"] as? Int == 1)
+        let failures = rule("blocked-https")?["failures"] as? [String] ?? []
+        #expect(failures.count == 1 && failures.first?.hasPrefix("blocked.test:443 unanswered") == true, "\(failures)")
+
+        // Allowed (by a rule, whatever the outcome): allowed.test on both families, named by SNI;
+        // blocked.test, named by the client's DNS answer since no TLS got through; the resolver by address.
+        let allowed = list("allowed")
+        #expect(Set(allowed.compactMap { $0["destination"] as? String }) == ["allowed.test", "blocked.test", Self.resolver])
+        let blocked = destination(allowed, "blocked.test")
+        #expect(blocked?["addresses"] as? [String] == ["10.213.0.3"])
+        #expect(blocked?["nameSource"] as? String == "dns")
+        #expect(blocked?["failedFlows"] as? Int == 1)
+        #expect(blocked?["bytesReceived"] as? Int == 0, "nothing ever came back from the dropped address")
+        let allowedTest = destination(allowed, "allowed.test")
+        #expect(Set(allowedTest?["addresses"] as? [String] ?? []) == ["10.213.0.1", "fd00:ea::1"])
+        #expect(allowedTest?["nameSource"] as? String == "sni")
+        #expect(allowedTest?["ports"] as? [String] == ["tcp/443"])
+        let dns = destination(allowed, Self.resolver)
+        #expect(dns?["ports"] as? [String] == ["udp/53"])
+        #expect(dns?["rules"] as? [String] == ["resolver"])
+        #expect(dns?["flows"] as? Int == 4)
+        // A profile with a DNS rule judges DNS like any egress: nothing is set apart as a resolver.
+        #expect(list("resolvers").isEmpty)
+
+        // Undocumented: rogue.test and nothing else (no invented destination from DNS, ARP or IPv6 housekeeping).
+        let undocumented = list("undocumented")
+        #expect(undocumented.count == 1, "\(undocumented)")
+        let rogue = destination(undocumented, "rogue.test")
+        #expect(rogue?["addresses"] as? [String] == ["10.213.0.4"])
+        #expect(rogue?["ports"] as? [String] == ["tcp/443"])
+        #expect(rogue?["nameSource"] as? String == "sni")
+        #expect(rogue?["flows"] as? Int == 1)
+
+        #expect(list("wrongPort").isEmpty)
+        #expect(list("dnsFailures").isEmpty)
+        let findings = list("findings").map { "\($0["kind"] as? String ?? "?") \($0["rule"] as? String ?? $0["destination"] as? String ?? "?")" }
+        #expect(findings.sorted() == ["blocked-required blocked-https", "undocumented rogue.test"])
+        #expect((doc["capture"] as? [String: Any])?["synDestinationPorts"] as? [Int] == [443])
+        #expect((doc["verdict"] as? String)?.hasPrefix("FAIL") == true)
+    }
+}
