@@ -24,6 +24,15 @@ public struct CaptureAnalyzer {
     public var progress: ((String, Int) -> Void)?
     /// Flows that left the tracker (evicted, or at the end), when `keepsFlows`.
     public private(set) var flows: [FlowRecord] = []
+    /// Which reader opens capture files (`.libpcap` to compare against it).
+    public var reader: OfflineCapture.Reader = .automatic
+    /// Read and decode on a second thread, ahead of tracking, when the capture
+    /// is mapped and the machine has two cores (`DecodeAheadRing`); the results
+    /// are the same either way.
+    public var decodesAhead = true
+    var decodeAheadCapacity = 1024
+    /// Files read through the decode-ahead ring (for tests).
+    private(set) var filesDecodedAhead = 0
 
     public init(limits: FlowEngineLimits = FlowEngineLimits(), keepsFlows: Bool = false) {
         tracker = FlowTracker(limits: limits)
@@ -34,7 +43,7 @@ public struct CaptureAnalyzer {
     public mutating func read(path: String) {
         let capture: OfflineCapture
         do {
-            capture = try OfflineCapture(path: path)
+            capture = try OfflineCapture(path: path, reader: reader)
         } catch {
             errors.append(error)
             files.append(FileSummary(path: path, packets: 0, bytes: 0, error: error.problemText))
@@ -50,12 +59,23 @@ public struct CaptureAnalyzer {
         let progress = self.progress
         var seen = 0
         do {
-            try capture.forEachPacket { captured in
-                first = Swift.min(first, captured.timestampNanoseconds)
-                last = Swift.max(last, captured.timestampNanoseconds)
-                ingest(captured)
-                seen &+= 1
-                if seen & 0x3_ffff == 0, let progress { progress(path, seen) }
+            if decodesAhead, capture.readerInUse == .mapped, DecodeAheadRing.worthwhile {
+                filesDecodedAhead += 1
+                _ = try DecodeAheadRing(capture: capture, capacity: decodeAheadCapacity).run { packet, captured in
+                    first = Swift.min(first, captured.timestampNanoseconds)
+                    last = Swift.max(last, captured.timestampNanoseconds)
+                    take(packet, captured)
+                    seen &+= 1
+                    if seen & 0x3_ffff == 0, let progress { progress(path, seen) }
+                }
+            } else {
+                try capture.forEachPacket { captured in
+                    first = Swift.min(first, captured.timestampNanoseconds)
+                    last = Swift.max(last, captured.timestampNanoseconds)
+                    ingest(captured)
+                    seen &+= 1
+                    if seen & 0x3_ffff == 0, let progress { progress(path, seen) }
+                }
             }
         } catch {
             errors.append(error)

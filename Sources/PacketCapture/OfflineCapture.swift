@@ -80,9 +80,14 @@ public final class OfflineCapture {
            let mapped = try Self.openMapped(path: path, format: format) {
             (source, linkType, snapshotLength) = mapped
             readerInUse = .mapped
+            switch source {
+            case .pcap(_, let file), .pcapng(_, let file): populator = MappingPopulator(file)
+            case .libpcap, .reading: populator = nil
+            }
         } else {
             let handle = try Self.openLibpcap(path: path, gzip: format.gzip)
             source = .libpcap(handle)
+            populator = nil
             linkType = pcap_datalink(handle)
             snapshotLength = Int(pcap_snapshot(handle))
             readerInUse = .libpcap
@@ -142,6 +147,23 @@ public final class OfflineCapture {
         if case .libpcap(let handle) = source { pcap_close(handle) }
     }
 
+    /// Maps the file's pages in ahead of `forEachPacket` (`MappingPopulator`):
+    /// for mapped files of 32 MiB or more on a machine of two cores or more.
+    private let populator: MappingPopulator?
+
+    /// Whether `forEachPacket` starts a thread that maps pages in ahead of it.
+    /// A caller with a thread to spare turns it off and calls `populateAhead()`
+    /// itself when that thread is idle.
+    public var populatesAhead = true
+
+    /// Maps in the next stretch of the file ahead of the reader, if one is
+    /// within reach; false when there was nothing to do (or nothing to map:
+    /// libpcap, a small file). May be called from another thread while
+    /// `forEachPacket` runs, by one caller at a time.
+    public func populateAhead() -> Bool {
+        populator?.populateNextStride() ?? false
+    }
+
     /// Calls `body` for every packet in file order and returns how many were
     /// read; a second call reads on from where the first stopped.
     ///
@@ -163,11 +185,13 @@ public final class OfflineCapture {
             source = current
             return try Self.readLibpcap(handle, path: path, linkType: linkType, body)
         case .pcap(var reader, let file):
-            defer { source = .pcap(reader, file) }
-            do { return try reader.forEachPacket(body) } catch { throw error.whileReading(source: path, after: reader.delivered) }
+            if populatesAhead { populator?.start() }
+            defer { populator?.finish(); source = .pcap(reader, file) }
+            do { return try reader.forEachPacket(populator, body) } catch { throw error.whileReading(source: path, after: reader.delivered) }
         case .pcapng(var reader, let file):
-            defer { source = .pcapng(reader, file) }
-            do { return try reader.forEachPacket(body) } catch { throw error.whileReading(source: path, after: reader.delivered) }
+            if populatesAhead { populator?.start() }
+            defer { populator?.finish(); source = .pcapng(reader, file) }
+            do { return try reader.forEachPacket(populator, body) } catch { throw error.whileReading(source: path, after: reader.delivered) }
         case .reading:
             // Called again from inside `body`: the outer call owns the reader.
             return 0

@@ -1,3 +1,4 @@
+import CPcapShim
 import PacketWire
 
 /// Classic pcap (the libpcap savefile format, draft-ietf-opsawg-pcap) read
@@ -17,6 +18,9 @@ import PacketWire
 struct PcapRecordReader {
     static let fileHeaderLength = 24
     static let recordHeaderLength = 16
+    /// How far ahead of the record being read the next lines are requested
+    /// (`egress_prefetch`): measured best of 2–16 KiB on the bulk capture.
+    static let prefetchDistance = 8192
 
     /// sf-pcap.c: before 2.3 writers swapped caplen and len; 2.3 files may
     /// have either order (caplen can never exceed len, which tells).
@@ -71,7 +75,7 @@ struct PcapRecordReader {
     /// Delivers the records from where the last call stopped to the end.
     /// Throws after delivering every record before a bad one.
     @inline(__always)
-    mutating func forEachPacket(_ body: (CapturedPacket) -> Void) throws(SavefileProblem) -> Int {
+    mutating func forEachPacket(_ populator: MappingPopulator? = nil, _ body: (CapturedPacket) -> Void) throws(SavefileProblem) -> Int {
         let base = self.base, size = self.size, bigEndian = self.bigEndian
         let scale = subsecondScale, linkType = self.linkType
         let snapshot = snapshotLength, maximum = maximumCaptureLength
@@ -108,12 +112,14 @@ struct PcapRecordReader {
             // sf-pcap.c: a record longer than the file's snaplen (old Solaris
             // writers) is cut to snaplen; the rest is skipped.
             let delivered = capturedLength <= snapshot ? capturedLength : snapshot
+            egress_prefetch(base + (offset &+ Self.prefetchDistance))
             let nanoseconds = Int64(seconds) &* 1_000_000_000 &+ Int64(subseconds) &* scale
             body(CapturedPacket(timestampNanoseconds: nanoseconds,
                                 bytes: ByteView(UnsafeRawBufferPointer(start: base + (offset &+ Self.recordHeaderLength), count: delivered)),
                                 originalLength: Int(original), linkType: linkType))
             count &+= 1
             offset &+= recordLength
+            if count & 255 == 0 { populator?.reader(at: offset) }
         }
         return count
     }

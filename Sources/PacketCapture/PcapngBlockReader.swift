@@ -1,3 +1,4 @@
+import CPcapShim
 import PacketWire
 
 /// pcapng (draft-ietf-opsawg-pcapng) read from a mapping, block by block.
@@ -105,7 +106,7 @@ struct PcapngBlockReader {
 
     /// Delivers the packets from where the last call stopped to the end.
     @inline(__always)
-    mutating func forEachPacket(_ body: (CapturedPacket) -> Void) throws(SavefileProblem) -> Int {
+    mutating func forEachPacket(_ populator: MappingPopulator? = nil, _ body: (CapturedPacket) -> Void) throws(SavefileProblem) -> Int {
         var count = 0
         defer { delivered &+= count }
         while true {
@@ -113,6 +114,7 @@ struct PcapngBlockReader {
             case .packet(let packet):
                 body(packet)
                 count &+= 1
+                if count & 255 == 0 { populator?.reader(at: offset) }
             case .end:
                 return count
             case .interface, .other:
@@ -180,6 +182,7 @@ struct PcapngBlockReader {
             guard captured <= interface.snapshotLength else {
                 throw .malformed("packet block at offset \(start) has captured length \(captured), more than its interface's snaplen \(interface.snapshotLength)")
             }
+            egress_prefetch(base + (start &+ PcapRecordReader.prefetchDistance))
             return .packet(CapturedPacket(timestampNanoseconds: interface.nanoseconds(ticks: ticks),
                                           bytes: ByteView(UnsafeRawBufferPointer(start: base + (start &+ 28), count: captured)),
                                           originalLength: original, linkType: interface.linkType))

@@ -60,6 +60,21 @@ struct ReadLoopRatio {
                 analyzer.finish()
                 return analyzer.summary.flows
             }),
+            ("analyze, one thread (no decode-ahead)", {
+                var analyzer = CaptureAnalyzer()
+                analyzer.decodesAhead = false
+                analyzer.read(path: path)
+                analyzer.finish()
+                return analyzer.summary.flows
+            }),
+            ("analyze, one thread, libpcap reader", {
+                var analyzer = CaptureAnalyzer()
+                analyzer.decodesAhead = false
+                analyzer.reader = .libpcap
+                analyzer.read(path: path)
+                analyzer.finish()
+                return analyzer.summary.flows
+            }),
         ]
         if let only {
             // Profiling aid: run one path once (e.g. under callgrind).
@@ -67,21 +82,32 @@ struct ReadLoopRatio {
             return
         }
         var times = [[Double]](repeating: [], count: paths.count)
+        var cpu = [[Double]](repeating: [], count: paths.count)
+        func cpuSeconds() -> Double {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        }
         for _ in 0..<rounds {
             for (i, (_, body)) in paths.enumerated() {
                 let start = DispatchTime.now().uptimeNanoseconds
+                let cpuStart = cpuSeconds()
                 _ = try body()
                 times[i].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                cpu[i].append(cpuSeconds() - cpuStart)
             }
         }
         let bareBest = times[0].min() ?? 1
         let bareMedian = times[0].sorted()[rounds / 2]
+        let bareCPU = cpu[0].sorted()[rounds / 2]
         print(String(repeating: "-", count: 100))
+        print("wall-clock ratios; the CPU column is the CPU time each path used (decode-ahead runs on two threads)")
         for (i, (name, _)) in paths.enumerated() {
             let best = times[i].min() ?? 0, median = times[i].sorted()[rounds / 2]
             print(name.padding(toLength: 42, withPad: " ", startingAt: 0)
-                + String(format: "best %.3f s (%.2f M pkt/s)  median %.3f s   ratio to bare: best %.2f×  median %.2f×",
-                         best, Double(packets) / best / 1e6, median, best / bareBest, median / bareMedian))
+                + String(format: "best %.3f s (%.2f M pkt/s)  median %.3f s   ratio to bare: best %.2f×  median %.2f×   CPU (user+sys, median) %.2f×",
+                         best, Double(packets) / best / 1e6, median, best / bareBest, median / bareMedian,
+                         cpu[i].sorted()[rounds / 2] / bareCPU))
         }
     }
 }

@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PacketCapture
+import PacketWire
+import Synchronization
+
+/// Reading and decoding on a thread of their own, one step ahead of flow
+/// tracking: the file-reading half of the work (walking a mapped capture is
+/// bound by memory latency, not instructions) overlaps the tracking half.
+///
+/// A single-producer, single-consumer ring of decoded packets. The producer
+/// thread reads the capture and decodes each packet straight into a free
+/// slot; the consumer (the analyzer's thread) takes the slots in file order,
+/// so every stateful step — counters, fragments, flows, names — runs exactly
+/// as it would in one thread, in the same order, with the same results.
+///
+/// Only for captures whose bytes stay valid after the callback returns
+/// (`OfflineCapture.readerInUse == .mapped`): a slot's packet and payload are
+/// views into the file's mapping, read after the producer has moved on.
+final class DecodeAheadRing: @unchecked Sendable {
+    struct Slot {
+        var captured: CapturedPacket
+        var packet: DecodedPacket
+    }
+
+    let capacity: Int
+    private let mask: Int
+    /// Positions are published every so many packets (a power of two, at most half the ring).
+    private let batchMask: Int
+    private let slots: UnsafeMutablePointer<Slot>
+    /// Slots the producer has filled, and the consumer has finished with.
+    private let produced = Atomic<Int>(0)
+    private let consumed = Atomic<Int>(0)
+    private let done = Atomic<Bool>(false)
+    /// Written by the producer before `done` is set; read by the consumer after.
+    private var failure: CaptureError?
+
+    private let capture: OfflineCapture
+    private let decoder = PacketDecoder()
+
+    /// `capacity` is rounded up to a power of two; small ones exist for tests.
+    init(capture: OfflineCapture, capacity: Int = 1024) {
+        var size = 2
+        while size < capacity { size <<= 1 }
+        self.capacity = size
+        mask = size - 1
+        batchMask = min(32, size / 2) - 1
+        slots = .allocate(capacity: size)
+        let empty = CapturedPacket(timestampNanoseconds: 0, bytes: .empty, originalLength: 0, linkType: 0)
+        slots.initialize(repeating: Slot(captured: empty, packet: DecodedPacket()), count: size)
+        self.capture = capture
+        // The tracking thread maps pages in while it waits (`pause`), instead of a third thread.
+        capture.populatesAhead = false
+    }
+
+    deinit {
+        slots.deinitialize(count: capacity)
+        slots.deallocate()
+    }
+
+    /// Runs the producer on a new thread and hands every packet, decoded, to
+    /// `body` on this one, in file order. Returns the packet count, or throws
+    /// the capture's error after the packets before it were handed over.
+    func run(_ body: (borrowing DecodedPacket, CapturedPacket) -> Void) throws(CaptureError) -> Int {
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        guard pthread_create(&thread, nil, { raw in
+            let ring = Unmanaged<DecodeAheadRing>.fromOpaque(raw!).takeRetainedValue()
+            ring.produce()
+            return nil
+        }, context) == 0 else {
+            // No thread to be had: decode here instead.
+            Unmanaged<DecodeAheadRing>.fromOpaque(context).release()
+            return try decodeInline(body)
+        }
+        let count = consume(body)
+        pthread_join(thread, nil)
+        if let failure { throw failure }
+        return count
+    }
+
+    // MARK: Producer
+
+    private func produce() {
+        var written = 0
+        var freed = 0
+        do {
+            try capture.forEachPacket { captured in
+                // Wait for a free slot: the consumer is a full ring behind
+                // (and must see every slot written so far to catch up).
+                if written - freed >= capacity {
+                    produced.store(written, ordering: .releasing)
+                    while written - freed >= capacity {
+                        freed = consumed.load(ordering: .acquiring)
+                        if written - freed >= capacity { Self.pause() }
+                    }
+                }
+                let slot = slots + (written & mask)
+                slot.pointee.captured = captured
+                decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType),
+                               originalLength: captured.originalLength, into: &slot.pointee.packet)
+                written += 1
+                // Published in batches: one shared-line write per `batch` packets.
+                if written & batchMask == 0 { produced.store(written, ordering: .releasing) }
+            }
+        } catch {
+            failure = error
+        }
+        produced.store(written, ordering: .releasing)
+        done.store(true, ordering: .releasing)
+    }
+
+    // MARK: Consumer
+
+    private func consume(_ body: (borrowing DecodedPacket, CapturedPacket) -> Void) -> Int {
+        var taken = 0
+        while true {
+            let available = produced.load(ordering: .acquiring)
+            if available == taken {
+                // Nothing new: finished (checked again after `done`, which is set last), or wait,
+                // mapping in the pages the reader will reach next meanwhile.
+                if done.load(ordering: .acquiring) && produced.load(ordering: .acquiring) == taken { return taken }
+                if !capture.populateAhead() { Self.pause() }
+                continue
+            }
+            while taken < available {
+                let slot = slots + (taken & mask)
+                body(slot.pointee.packet, slot.pointee.captured)
+                taken += 1
+                if taken & batchMask == 0 { consumed.store(taken, ordering: .releasing) }
+            }
+            consumed.store(taken, ordering: .releasing)
+        }
+    }
+
+    /// The single-thread fallback: the same order, the same results.
+    private func decodeInline(_ body: (borrowing DecodedPacket, CapturedPacket) -> Void) throws(CaptureError) -> Int {
+        try capture.forEachPacket { captured in
+            var packet = DecodedPacket()
+            decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType),
+                           originalLength: captured.originalLength, into: &packet)
+            body(packet, captured)
+        }
+    }
+
+    /// The other side is a little behind: let it run (it may share this core).
+    private static func pause() {
+        sched_yield()
+    }
+
+    /// Whether this machine can run the two halves at once.
+    static var worthwhile: Bool { sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 }
+}

@@ -1,0 +1,81 @@
+import CaptureSynth
+import Foundation
+import TestSupport
+import Testing
+@testable import EgressAudit
+
+/// Decoding on a second thread ahead of tracking changes nothing: on every
+/// bundled and every real capture, the summary, the files, the errors, every
+/// flow with its names, and every DNS answer are those of the one-thread run.
+/// A ring of 4 slots makes both threads wait on each other constantly.
+@Suite struct DecodeAheadTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var captures: [String] {
+        let fm = FileManager.default
+        var paths: [String] = []
+        let bundled = repository.appendingPathComponent("Captures")
+        for name in (try? fm.contentsOfDirectory(atPath: bundled.path)) ?? [] where name.contains(".pcap") {
+            paths.append(bundled.appendingPathComponent(name).path)
+        }
+        if RealCaptures.available {
+            for name in (try? fm.contentsOfDirectory(atPath: RealCaptures.folder.path)) ?? [] where name.contains(".pcap") {
+                paths.append(RealCaptures.path(name))
+            }
+        }
+        return paths.sorted()
+    }
+
+    static func analyze(_ path: String, ahead: Bool, capacity: Int) -> CaptureAnalyzer {
+        var analyzer = CaptureAnalyzer(keepsFlows: true)
+        analyzer.decodesAhead = ahead
+        analyzer.decodeAheadCapacity = capacity
+        analyzer.read(path: path)
+        analyzer.finish()
+        return analyzer
+    }
+
+    @Test func thereAreCapturesToCompare() {
+        #expect(Self.captures.count >= 10)
+    }
+
+    @Test(arguments: captures)
+    func decodingAheadGivesTheSameAnalysis(path: String) {
+        let one = Self.analyze(path, ahead: false, capacity: 1024)
+        for capacity in [4, 1024] {
+            let two = Self.analyze(path, ahead: true, capacity: capacity)
+            #expect(two.summary == one.summary)
+            #expect(two.files == one.files)
+            #expect(two.errors.map(\.description) == one.errors.map(\.description))
+            #expect(two.flowEntries == one.flowEntries)
+            #expect(two.dnsEntries == one.dnsEntries)
+            #expect(two.tracker.dnsObservations == one.tracker.dnsObservations)
+            // The ring was used wherever it can be: mapped files (not gzip) on two cores.
+            let mappable = !path.hasSuffix(".gz") && DecodeAheadRing.worthwhile && two.errors.isEmpty
+            if mappable { #expect(two.filesDecodedAhead == 1, "\(path)") }
+            #expect(one.filesDecodedAhead == 0)
+        }
+        #expect(one.summary.packets > 0 || !one.errors.isEmpty)
+    }
+}
+
+/// A capture large enough (38 MB) that the tracking thread maps pages in
+/// while it waits: the analysis is still the one-thread, libpcap-read one.
+@Suite struct DecodeAheadLargeCaptureTests {
+    @Test func largeBulkCaptureGivesTheSameAnalysis() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("decode-ahead-\(getpid()).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try Scenario.generate("bulk", options: CaptureOptions(seed: 7, packets: 80_000), output: FileOutput(path: path))
+        var one = CaptureAnalyzer(keepsFlows: true)
+        one.decodesAhead = false
+        one.reader = .libpcap
+        one.read(path: path)
+        one.finish()
+        let two = DecodeAheadTests.analyze(path, ahead: true, capacity: 1024)
+        #expect(one.summary.packets == 80_000)
+        #expect(two.summary == one.summary)
+        #expect(two.flowEntries == one.flowEntries)
+        #expect(two.dnsEntries == one.dnsEntries)
+        #expect(two.filesDecodedAhead == (DecodeAheadRing.worthwhile ? 1 : 0))
+    }
+}
