@@ -36,6 +36,7 @@ let package = Package(
                 .product(name: "PacketWire", package: root),
                 .product(name: "CaptureSynth", package: root),
                 .product(name: "EgressAudit", package: root),
+                .product(name: "EgressPolicy", package: root),
             ],
             path: "Benchmarks/CaptureBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

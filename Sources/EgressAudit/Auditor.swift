@@ -103,7 +103,8 @@ public struct Auditor {
             }
         }
 
-        let undocumentedList = undocumented.sorted(), wrongPortList = wrongPort.sorted()
+        var texts = DestinationTable.Texts()
+        let undocumentedList = undocumented.sorted(&texts), wrongPortList = wrongPort.sorted(&texts)
         for d in undocumentedList {
             let tags = d.serviceTags.isEmpty ? "" : " (in \(d.serviceTags.joined(separator: ", ")))"
             let why = d.rules.isEmpty ? "no rule allows it" : "only rules of disabled features allow it: \(d.rules.joined(separator: ", "))"
@@ -124,7 +125,7 @@ public struct Auditor {
                            features: profile.expanded.enabledFeatures.sorted(), serviceTagFiles: serviceTagFiles),
             nodes: .init(addresses: selection.nodes.map { $0.prefixLength == ($0.isIPv4 ? 32 : 128) ? $0.address.description : $0.description }, how: selection.how),
             findings: findings,
-            undocumented: undocumentedList, wrongPort: wrongPortList, allowed: allowed.sorted(), resolvers: resolvers.sorted(),
+            undocumented: undocumentedList, wrongPort: wrongPortList, allowed: allowed.sorted(&texts), resolvers: resolvers.sorted(&texts),
             requiredRules: required.sorted { $0.rule < $1.rule }, optionalRules: optional.sorted { $0.rule < $1.rule },
             dnsFailures: dnsFailures.sorted { ($0.name, $0.rcode) < ($1.name, $1.rcode) },
             warnings: warnings + profile.warnings.map(\.description),
@@ -306,7 +307,7 @@ struct DestinationTable {
         let direction: RuleDirection
         let display: String
     }
-    private struct Port: Hashable, Comparable {
+    fileprivate struct Port: Hashable, Comparable {
         let tcp: Bool
         let port: UInt16
         static func < (a: Port, b: Port) -> Bool { (a.tcp ? 0 : 1, a.port) < (b.tcp ? 0 : 1, b.port) }
@@ -367,13 +368,34 @@ struct DestinationTable {
         e.last = max(e.last, c.record.lastSeen)
     }
 
-    func sorted() -> [AuditReport.Destination] {
+    /// The destinations as the report lists them; `texts` keeps every
+    /// address's and port's text made so far (most recur across destinations).
+    func sorted(_ texts: inout Texts) -> [AuditReport.Destination] {
         entries.map { key, e in
             AuditReport.Destination(
-                destination: key.display, nameSource: e.nameSource, addresses: e.addresses.sorted().map(\.description),
-                ports: e.ports.sorted().map(\.text), flows: e.flows, failedFlows: e.failedFlows, bytesSent: e.bytesSent,
+                destination: key.display, nameSource: e.nameSource, addresses: e.addresses.sorted().map { texts.address($0) },
+                ports: e.ports.sorted().map { texts.port($0) }, flows: e.flows, failedFlows: e.failedFlows, bytesSent: e.bytesSent,
                 bytesReceived: e.bytesReceived, firstSeen: RFC3339.format(nanoseconds: e.first), lastSeen: RFC3339.format(nanoseconds: e.last),
                 serviceTags: e.serviceTags.sorted(), rules: e.rules.sorted(), direction: key.direction.rawValue)
         }.sorted { ($0.direction, $0.destination) < ($1.direction, $1.destination) }
+    }
+
+    struct Texts {
+        private var addresses: [IPAddress: String] = [:]
+        private var ports: [Port: String] = [:]
+
+        mutating func address(_ a: IPAddress) -> String {
+            if let known = addresses[a] { return known }
+            let text = a.description
+            addresses[a] = text
+            return text
+        }
+
+        fileprivate mutating func port(_ p: Port) -> String {
+            if let known = ports[p] { return known }
+            let text = p.text
+            ports[p] = text
+            return text
+        }
     }
 }

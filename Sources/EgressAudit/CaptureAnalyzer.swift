@@ -23,7 +23,11 @@ public struct CaptureAnalyzer {
     /// Called every 2^18 packets with (file, packets read so far in it): a progress line for long runs.
     public var progress: ((String, Int) -> Void)?
     /// Flows that left the tracker (evicted, or at the end), when `keepsFlows`.
-    public private(set) var flows: [FlowRecord] = []
+    public var flows: [FlowRecord] { endedFlows.flows }
+    /// Where the tracker's ended flows go: a box, so the per-packet call to the
+    /// tracker lends it without touching any reference count (it is copied on
+    /// write, keeping the analyzer a value: a snapshot's flows are its own).
+    private var endedFlows = EndedFlows()
     /// Which reader opens capture files (`.libpcap` to compare against it).
     public var reader: OfflineCapture.Reader = .automatic
     /// Read and decode on a second thread, ahead of tracking, when the capture
@@ -145,11 +149,10 @@ public struct CaptureAnalyzer {
     private mutating func track(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int) {
         let created = tracker.counters.flowsCreated
         if keepsFlows {
-            // Evicted flows land in `flows`; moved out so the tracker can be mutated meanwhile.
-            var kept = flows
-            flows = []
-            tracker.process(packet, timestamp: timestamp, wireLength: wireLength) { kept.append($0) }
-            flows = kept
+            if !isKnownUniquelyReferenced(&endedFlows) { endedFlows = EndedFlows(endedFlows.flows) }
+            // Unretained: `self` holds the box throughout the call (and the call is rare to use it).
+            let box = Unmanaged.passUnretained(endedFlows)
+            tracker.process(packet, timestamp: timestamp, wireLength: wireLength) { box.takeUnretainedValue().flows.append($0) }
         } else {
             tracker.process(packet, timestamp: timestamp, wireLength: wireLength) { _ in }
         }
@@ -164,7 +167,8 @@ public struct CaptureAnalyzer {
         var rest: [FlowRecord] = []
         let keep = keepsFlows
         tracker.finish { if keep { rest.append($0) } }
-        flows.append(contentsOf: rest)
+        if !isKnownUniquelyReferenced(&endedFlows) { endedFlows = EndedFlows(endedFlows.flows) }
+        endedFlows.flows.append(contentsOf: rest)
     }
 
     /// What `finish()` would leave, without ending the run: for a live
@@ -179,4 +183,10 @@ public struct CaptureAnalyzer {
         CaptureSummary(counters: counters, files: files.count, truncatedFrames: truncatedFrames, flows: flowTotals, synPorts: synPorts.sorted,
                        fragments: fragments.counters)
     }
+}
+
+/// The flows that left the tracker, in a box `CaptureAnalyzer` copies on write.
+final class EndedFlows {
+    var flows: [FlowRecord]
+    init(_ flows: [FlowRecord] = []) { self.flows = flows }
 }

@@ -91,9 +91,10 @@ final class DecodeAheadRing: @unchecked Sendable {
                 // (and must see every slot written so far to catch up).
                 if written - freed >= capacity {
                     produced.store(written, ordering: .releasing)
+                    var waits = 0
                     while written - freed >= capacity {
                         freed = consumed.load(ordering: .acquiring)
-                        if written - freed >= capacity { Self.pause() }
+                        if written - freed >= capacity { Self.pause(&waits) }
                     }
                 }
                 let slot = slots + (written & mask)
@@ -115,15 +116,17 @@ final class DecodeAheadRing: @unchecked Sendable {
 
     private func consume(_ body: (borrowing DecodedPacket, CapturedPacket) -> Void) -> Int {
         var taken = 0
+        var waits = 0
         while true {
             let available = produced.load(ordering: .acquiring)
             if available == taken {
                 // Nothing new: finished (checked again after `done`, which is set last), or wait,
                 // mapping in the pages the reader will reach next meanwhile.
                 if done.load(ordering: .acquiring) && produced.load(ordering: .acquiring) == taken { return taken }
-                if !capture.populateAhead() { Self.pause() }
+                if !capture.populateAhead() { Self.pause(&waits) }
                 continue
             }
+            waits = 0
             while taken < available {
                 let slot = slots + (taken & mask)
                 body(slot.pointee.packet, slot.pointee.captured)
@@ -144,9 +147,17 @@ final class DecodeAheadRing: @unchecked Sendable {
         }
     }
 
-    /// The other side is a little behind: let it run (it may share this core).
-    private static func pause() {
-        sched_yield()
+    /// The other side is behind: let it run. A short wait yields the core
+    /// (the other thread may be sharing it); a long one sleeps, so a thread
+    /// starved by the machine's load is not joined by one burning its core.
+    private static func pause(_ waits: inout Int) {
+        waits += 1
+        if waits < 64 {
+            sched_yield()
+        } else {
+            var interval = timespec(tv_sec: 0, tv_nsec: 20_000)
+            nanosleep(&interval, nil)
+        }
     }
 
     /// Whether this machine can run the two halves at once.

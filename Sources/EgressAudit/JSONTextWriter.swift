@@ -54,7 +54,7 @@ struct JSONTextWriter {
         #endif
         startElement()
         string(name)
-        bytes.append(contentsOf: [0x20, 0x3a, 0x20]) // " : "
+        bytes.append(0x20); bytes.append(0x3a); bytes.append(0x20) // " : "
     }
 
     /// Starts the next element of the innermost array; its value follows.
@@ -76,8 +76,31 @@ struct JSONTextWriter {
 
     // MARK: Scalars
 
-    mutating func int<I: BinaryInteger>(_ value: I) {
-        bytes.append(contentsOf: String(value).utf8)
+    mutating func int(_ value: Int) {
+        if value < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            unsigned(value.magnitude)
+        } else {
+            unsigned(UInt(value))
+        }
+    }
+
+    mutating func int(_ value: UInt64) { unsigned(UInt(value)) }
+    mutating func int(_ value: UInt16) { unsigned(UInt(value)) }
+
+    /// Decimal digits, most significant first, without a String in between.
+    private mutating func unsigned(_ value: UInt) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // 24 bytes: UInt.max has 20 digits
+        var count = 0
+        var v = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[23 - count] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                v /= 10
+                count += 1
+            } while v > 0
+            bytes.append(contentsOf: buffer[(24 - count)...])
+        }
     }
 
     mutating func bool(_ value: Bool) {
@@ -91,6 +114,11 @@ struct JSONTextWriter {
         bytes.append(UInt8(ascii: "\""))
         var s = value
         s.withUTF8 { utf8 in
+            // Most strings need no escape: one copy.
+            guard utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c }) else {
+                bytes.append(contentsOf: utf8)
+                return
+            }
             var start = 0
             for (i, c) in utf8.enumerated() where c < 0x20 || c == 0x22 || c == 0x5c {
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
@@ -150,14 +178,18 @@ struct JSONTextWriter {
             bytes.append(0x0a)
             empty = false
         } else {
-            bytes.append(contentsOf: [0x2c, 0x0a]) // ",\n"
+            bytes.append(0x2c); bytes.append(0x0a) // ",\n"
         }
         indent()
     }
 
     private mutating func indent() {
-        for _ in 0..<depth { bytes.append(0x20); bytes.append(0x20) }
+        var n = depth * 2
+        while n >= 16 { bytes.append(contentsOf: Self.spaces); n -= 16 }
+        bytes.append(contentsOf: Self.spaces[..<n])
     }
+
+    private static let spaces = [UInt8](repeating: 0x20, count: 16)
 }
 
 extension JSONTextWriter {

@@ -4,6 +4,7 @@
 import BenchmarkSupport
 import Benchmark
 import EgressAudit
+import EgressPolicy
 import PacketCapture
 import PacketWire
 
@@ -45,5 +46,27 @@ let benchmarks: @Sendable () -> Void = {
         analyzer.read(path: path)
         analyzer.finish()
         blackHole(analyzer.summary.flows)
+    }
+
+    Benchmark("analyze pipeline, one thread (\(packets) packets)", configuration: config) { benchmark in
+        var analyzer = CaptureAnalyzer()
+        analyzer.decodesAhead = false
+        analyzer.read(path: path)
+        analyzer.finish()
+        blackHole(analyzer.summary.flows)
+    }
+
+    let auditProfile = CompiledProfile(
+        try! BuiltinProfiles.profile(id: "apim-self-hosted-gateway")!.expand(parameters: ["apim-name": "contoso", "region": "westus"],
+                                                                       features: ["entra-id", "storage", "app-insights"]),
+        catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: []))
+    Benchmark("audit: analyze --profile --json (\(packets) packets)", configuration: config) { benchmark in
+        var analyzer = CaptureAnalyzer(keepsFlows: true)
+        analyzer.read(path: path)
+        analyzer.finish()
+        let report = Auditor(profile: auditProfile).audit(
+            flows: analyzer.flows, names: analyzer.tracker.names, dns: Array(analyzer.tracker.dnsObservations),
+            capture: analyzer.summary, nodes: [], serviceTagFiles: [])
+        blackHole(try ReportOutput.json(report).utf8.count)
     }
 }

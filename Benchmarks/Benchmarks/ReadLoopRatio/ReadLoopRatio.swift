@@ -28,6 +28,10 @@ struct ReadLoopRatio {
             try BuiltinProfiles.profile(id: "apim-self-hosted-gateway")!.expand(parameters: ["apim-name": "contoso", "region": "westus"],
                                                                           features: ["entra-id", "storage", "app-insights"]),
             catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: []))
+        // The report stage alone: the flows of one analysis, audited and written as JSON.
+        var analyzed = CaptureAnalyzer(keepsFlows: true)
+        analyzed.read(path: path)
+        analyzed.finish()
         let paths: [(String, () throws -> Int)] = [
             ("bare libpcap pcap_next_ex loop", { BareLoop.run(path) }),
             ("PacketCapture read", {
@@ -52,6 +56,12 @@ struct ReadLoopRatio {
                 let report = Auditor(profile: auditProfile).audit(
                     flows: analyzer.flows, names: analyzer.tracker.names, dns: Array(analyzer.tracker.dnsObservations),
                     capture: analyzer.summary, nodes: [], serviceTagFiles: [])
+                return try ReportOutput.json(report).utf8.count
+            }),
+            ("audit report alone (Auditor + JSON)", {
+                let report = Auditor(profile: auditProfile).audit(
+                    flows: analyzed.flows, names: analyzed.tracker.names, dns: Array(analyzed.tracker.dnsObservations),
+                    capture: analyzed.summary, nodes: [], serviceTagFiles: [])
                 return try ReportOutput.json(report).utf8.count
             }),
             ("analyze: read + decode + flows + names", {
