@@ -3,7 +3,7 @@
 // same machine state. Prints each path's best and median time and its ratio
 // to the bare loop (ratios, not absolute times, are the figure to quote).
 //
-//   swift run -c release --package-path Benchmarks read-loop-ratio [FILE] [--rounds N]
+//   swift run -c release --package-path Benchmarks read-loop-ratio [FILE] [--rounds N] [--cli PATH-TO-egress-audit]
 import BenchmarkSupport
 import EgressAudit
 import EgressPolicy
@@ -19,6 +19,9 @@ struct ReadLoopRatio {
         if let i = args.firstIndex(of: "--rounds"), i + 1 < args.count { rounds = Int(args[i + 1]) ?? 7; args.removeSubrange(i...(i + 1)) }
         var only: String?
         if let i = args.firstIndex(of: "--only"), i + 1 < args.count { only = args[i + 1]; args.removeSubrange(i...(i + 1)) }
+        // `--cli PATH`: also time the built executable, whole process (start, profile, report file).
+        var cli: String?
+        if let i = args.firstIndex(of: "--cli"), i + 1 < args.count { cli = args[i + 1]; args.removeSubrange(i...(i + 1)) }
         let path = args.first ?? BenchmarkCapture.path()
         let packets = BenchmarkCapture.packetCount(path)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
@@ -32,7 +35,7 @@ struct ReadLoopRatio {
         var analyzed = CaptureAnalyzer(keepsFlows: true)
         analyzed.read(path: path)
         analyzed.finish()
-        let paths: [(String, () throws -> Int)] = [
+        var paths: [(String, () throws -> Int)] = [
             ("bare libpcap pcap_next_ex loop", { BareLoop.run(path) }),
             ("PacketCapture read", {
                 var bytes = 0
@@ -86,6 +89,19 @@ struct ReadLoopRatio {
                 return analyzer.summary.flows
             }),
         ]
+        if let cli {
+            paths.insert(("egress-audit analyze --profile --json (process)", {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: cli)
+                process.arguments = ["analyze", path, "--profile", "apim-self-hosted-gateway", "--param", "apim-name=contoso",
+                                     "--param", "region=westus", "--feature", "entra-id", "--feature", "storage", "--feature", "app-insights",
+                                     "--json", "--output", NSTemporaryDirectory() + "read-loop-ratio-cli-report.json"]
+                process.standardOutput = FileHandle.nullDevice
+                try process.run()
+                process.waitUntilExit()
+                return Int(process.terminationStatus)
+            }), at: 4)
+        }
         if let only {
             // Profiling aid: run one path once (e.g. under callgrind).
             for (name, body) in paths where name.hasPrefix(only) { print(name, try body()) }
@@ -93,10 +109,15 @@ struct ReadLoopRatio {
         }
         var times = [[Double]](repeating: [], count: paths.count)
         var cpu = [[Double]](repeating: [], count: paths.count)
+        // This process's CPU time and its waited-for children's (the `--cli` runs).
         func cpuSeconds() -> Double {
-            var usage = rusage()
-            getrusage(RUSAGE_SELF.rawValue, &usage)
-            return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+            var total = 0.0
+            for who in [RUSAGE_SELF.rawValue, RUSAGE_CHILDREN.rawValue] {
+                var usage = rusage()
+                getrusage(who, &usage)
+                total += Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+            }
+            return total
         }
         for _ in 0..<rounds {
             for (i, (_, body)) in paths.enumerated() {
