@@ -79,19 +79,19 @@ import Testing
         dialect: azure-firewall
         source: [{id: test, title: written for the live nodes test}]
         rules:
-          - {id: nine, direction: outbound, destinations: [{cidr: 127.0.0.1}], ports: 9, transport: tcp, required: true, purpose: loopback, source: {document: test}}
+          - {id: nine, direction: outbound, destinations: [{cidr: 127.0.0.1}], ports: 46, transport: tcp, required: true, purpose: loopback, source: {document: test}}
         """
         let profilePath = dir.appendingPathComponent("profile.yaml").path
         try profile.write(toFile: profilePath, atomically: true, encoding: .utf8)
         let report = dir.appendingPathComponent("report.json").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLI.executable)
-        p.arguments = ["live", "-i", "lo", "--filter", "tcp port 9", "--profile", profilePath, "--json", "--output", report]
+        p.arguments = ["live", "-i", "lo", "--filter", "tcp port 46", "--profile", profilePath, "--json", "--output", report]
         let err = Pipe()
         p.standardError = err
         try p.run()
         _ = LiveCommandTests.waitUntilCapturing(err)
-        LiveCommandTests.knock(port: 9, times: 1)
+        LiveCommandTests.knock(port: 46, times: 1)
         p.terminate()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
@@ -102,7 +102,7 @@ import Testing
         #expect((nodes?["how"] as? String)?.hasPrefix("the addresses of the captured interfaces (lo)") == true)
         #expect((doc?["requiredRules"] as? [[String: Any]])?.first?["status"] as? String == "attempted-but-failing")
         let warnings = doc?["warnings"] as? [String] ?? []
-        #expect(warnings.contains { $0.hasPrefix("captured with the default audit filter and --filter \"tcp port 9\"") })
+        #expect(warnings.contains { $0.hasPrefix("captured with the default audit filter and --filter \"tcp port 46\"") })
     }
 
     /// `ip -o addr show dev lo`: the independent list of lo's addresses.
