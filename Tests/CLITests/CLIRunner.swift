@@ -26,6 +26,19 @@ enum CLI {
             p.arguments = Array(prefix.dropFirst()) + [executable] + arguments
         }
         if let environment { p.environment = environment }
+        return try complete(p)
+    }
+
+    /// Runs another program (not the tool) to completion.
+    static func runProgram(_ arguments: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: arguments[0])
+        p.arguments = Array(arguments.dropFirst())
+        return try complete(p)
+    }
+
+    /// Starts `p` and waits for it, collecting both outputs.
+    private static func complete(_ p: Process) throws -> Result {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -22,29 +22,10 @@ import Testing
         return p.terminationStatus == 0
     }()
 
-    /// Runs a program (not the tool) to completion; outputs are small.
-    static func run(_ arguments: [String]) throws -> CLI.Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: arguments[0])
-        p.arguments = Array(arguments.dropFirst())
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
-    }
-
     /// Every document of a YAML file, through python3's yaml.safe_load_all, as JSON.
     static func documents(_ relative: String) throws -> [[String: Any]] {
         let path = deploy.appendingPathComponent(relative).path
-        let r = try run([try #require(python), "-c", "import sys, json, yaml; json.dump(list(yaml.safe_load_all(open(sys.argv[1]))), sys.stdout)", path])
+        let r = try CLI.runProgram([try #require(python), "-c", "import sys, json, yaml; json.dump(list(yaml.safe_load_all(open(sys.argv[1]))), sys.stdout)", path])
         try #require(r.status == 0, "\(relative) does not parse: \(r.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
     }
@@ -163,7 +144,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let copy = dir.appendingPathComponent("egress-audit.service")
         try unit.replacingOccurrences(of: "/usr/local/bin/egress-audit", with: CLI.executable).write(to: copy, atomically: true, encoding: .utf8)
-        let verify = try Self.run([try #require(Self.systemdAnalyze), "verify", copy.path])
+        let verify = try CLI.runProgram([try #require(Self.systemdAnalyze), "verify", copy.path])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         #expect(!verify.stderr.contains("egress-audit.service"), "\(verify.stderr)")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `egress-audit live` on loopback: with capabilities rather than root, its
@@ -18,16 +19,7 @@ import Testing
 
     /// Connection attempts to a closed loopback port: each is a SYN answered by RST.
     static func knock(port: UInt16, times: Int) {
-        for _ in 0..<times {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = port.bigEndian
-            addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-            close(fd)
-            usleep(100_000)
-        }
+        Loopback.knock(port: port, times: times, pause: 0.1)
     }
 
     /// Waits until the tool says it is capturing (its first line on standard error),

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `live` with several `-i`, and the nodes a live audit judges by default:
@@ -98,30 +99,10 @@ import Testing
         let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
         let nodes = doc?["nodes"] as? [String: Any]
         // lo's addresses, as `ip addr show lo` lists them.
-        #expect(Set(nodes?["addresses"] as? [String] ?? []) == Self.loopbackAddresses())
+        #expect(Set(nodes?["addresses"] as? [String] ?? []) == Loopback.ipAddresses(device: "lo"))
         #expect((nodes?["how"] as? String)?.hasPrefix("the addresses of the captured interfaces (lo)") == true)
         #expect((doc?["requiredRules"] as? [[String: Any]])?.first?["status"] as? String == "attempted-but-failing")
         let warnings = doc?["warnings"] as? [String] ?? []
         #expect(warnings.contains { $0.hasPrefix("captured with the default audit filter and --filter \"tcp port 46\"") })
-    }
-
-    /// `ip -o addr show dev lo`: the independent list of lo's addresses.
-    static func loopbackAddresses() -> Set<String> {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        p.arguments = ["-o", "addr", "show", "dev", "lo"]
-        let out = Pipe()
-        p.standardOutput = out
-        guard (try? p.run()) != nil else { return [] }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        var found = Set<String>()
-        for line in text.split(separator: "\n") {
-            let words = line.split(separator: " ")
-            if let i = words.firstIndex(where: { $0 == "inet" || $0 == "inet6" }), i + 1 < words.count {
-                found.insert(String(words[i + 1].split(separator: "/")[0]))
-            }
-        }
-        return found
     }
 }

@@ -10,9 +10,7 @@ import Testing
     init() throws { dir = try SharedData.temporaryDirectory() }
 
     private func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let path = dir.appendingPathComponent(name).path
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return path
+        try SharedData.write(name, bytes, in: dir)
     }
 
     private func openError(_ path: String) -> CaptureError? {

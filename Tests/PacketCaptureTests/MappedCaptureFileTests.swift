@@ -92,9 +92,7 @@ private func pcapRecord(seconds: UInt32, sub: UInt32, _ data: [UInt8], original:
     init() throws { dir = try SharedData.temporaryDirectory() }
 
     private func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let path = dir.appendingPathComponent(name).path
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return path
+        try SharedData.write(name, bytes, in: dir)
     }
 
     // MARK: Classic pcap

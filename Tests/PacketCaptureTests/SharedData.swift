@@ -50,3 +50,12 @@ enum SharedData {
         return dir
     }
 }
+
+extension SharedData {
+    /// Writes `bytes` as the file `name` in `dir` and returns its path.
+    static func write(_ name: String, _ bytes: [UInt8], in dir: URL) throws -> String {
+        let path = dir.appendingPathComponent(name).path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+}
