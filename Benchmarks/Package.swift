@@ -24,6 +24,7 @@ let package = Package(
                 "BareLibpcap",
                 .product(name: "PacketCapture", package: root),
                 .product(name: "CaptureSynth", package: root),
+                .product(name: "EgressPolicy", package: root),
             ],
             path: "Benchmarks/BenchmarkSupport"
         ),

@@ -1,4 +1,5 @@
 import PacketWire
+import TestSupport
 import Testing
 @testable import EgressPolicy
 
@@ -149,7 +150,7 @@ import Testing
     /// Arbitrary bytes (NUL, non-ASCII, dots, stars) never trap, and names
     /// with an empty label never match.
     @Test func arbitraryBytesNeverCrashTheMatcherOrTheParser() throws {
-        var rng = MatcherTestRandom(seed: 0xBAD_B17E5)
+        var rng = SplitMix64(seed: 0xBAD_B17E5)
         let alphabet: [UInt8] = [0x61, 0x41, 0x2E, 0x2A, 0x2D, 0x00, 0xC3, 0xFF, 0x3C, 0x3E, 0x7B, 0x7D, 0x62]
         let m = try matcher(["*", "a.a", "*.a", "a*.b", "<x>.a", "*.*.a"])
         var parsed = 0, rejected = 0
@@ -177,7 +178,7 @@ import Testing
     // MARK: Property test against a tiny independent reference
 
     @Test func agreesWithReferenceOnRandomPatternsAndNames() throws {
-        var rng = MatcherTestRandom(seed: 0xE6E5_5A0D)
+        var rng = SplitMix64(seed: 0xE6E5_5A0D)
         let labels = ["a", "b", "ab", "ba", "aab", "x", "com"]
         func randomCase(_ s: String) -> String {
             String(s.map { rng.next() % 3 == 0 ? Character($0.uppercased()) : $0 })
@@ -212,19 +213,6 @@ import Testing
         // The generator must actually exercise matches, not only misses.
         #expect(matched > 500)
         #expect(checked == 3000)
-    }
-}
-
-/// Seeded generator (MatcherTestRandom) so property tests are reproducible.
-struct MatcherTestRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import FlowEngine
 import PacketWire
@@ -70,7 +71,7 @@ private func view<R>(_ bytes: [UInt8], _ body: (ByteView) -> R) -> R {
 
     /// Random segments (seeded) against a plain byte-array model of "first copy wins".
     @Test func matchesAReferenceModelOnRandomSegments() throws {
-        var rng = SeededRandom(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<300 {
             let size = 64
             let stream = (0..<size).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -100,15 +101,3 @@ private func view<R>(_ bytes: [UInt8], _ body: (ByteView) -> R) -> R {
     }
 }
 
-/// A small seeded generator so random tests repeat exactly.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}

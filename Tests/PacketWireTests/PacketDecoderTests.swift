@@ -1,17 +1,6 @@
+import TestSupport
 import Testing
 @testable import PacketWire
-
-/// SplitMix64: a tiny seeded generator so fuzz runs are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct PacketDecoderTests {
     static let allLinkTypes: [LinkType] = [
@@ -54,7 +43,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test(arguments: allLinkTypes)
     func randomAndMutatedBytesNeverTrap(link: LinkType) {
-        var rng = SplitMix64(state: 0xe9e5_5a0d_17 &+ UInt64(link.rawValue))
+        var rng = SplitMix64(seed: 0xe9e5_5a0d_17 &+ UInt64(link.rawValue))
         var packet = DecodedPacket()
         let decoder = PacketDecoder()
         let seeds = Self.seeds(for: link)

@@ -56,10 +56,7 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(analyzer.summary.flows)
     }
 
-    let auditProfile = CompiledProfile(
-        try! BuiltinProfiles.profile(id: "apim-self-hosted-gateway")!.expand(parameters: ["apim-name": "contoso", "region": "westus"],
-                                                                       features: ["entra-id", "storage", "app-insights"]),
-        catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: []))
+    let auditProfile = try! BenchmarkProfile.audit()
     Benchmark("audit: analyze --profile --json (\(packets) packets)", configuration: config) { benchmark in
         var analyzer = CaptureAnalyzer(keepsFlows: true)
         analyzer.read(path: path)

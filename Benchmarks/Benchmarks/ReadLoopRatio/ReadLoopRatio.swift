@@ -27,10 +27,7 @@ struct ReadLoopRatio {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         print("capture: \(path) (\(packets) packets, \(size / 1_000_000) MB); \(rounds) alternating rounds")
 
-        let auditProfile = CompiledProfile(
-            try BuiltinProfiles.profile(id: "apim-self-hosted-gateway")!.expand(parameters: ["apim-name": "contoso", "region": "westus"],
-                                                                          features: ["entra-id", "storage", "app-insights"]),
-            catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: []))
+        let auditProfile = try BenchmarkProfile.audit()
         // The report stage alone: the flows of one analysis, audited and written as JSON.
         var analyzed = CaptureAnalyzer(keepsFlows: true)
         analyzed.read(path: path)
