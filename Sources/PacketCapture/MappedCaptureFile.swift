@@ -34,9 +34,10 @@ final class MappedCaptureFile {
         guard let address = mmap(nil, size, PROT_READ, MappedCaptureFile.mapFlags, fd, 0), address != MAP_FAILED else {
             throw CaptureError(source: source, problem: .unreadable("mmap: \(String(cString: strerror(errno)))"))
         }
-        // Records are read front to back once: let the kernel read ahead
-        // aggressively and drop pages behind us.
-        _ = madvise(address, size, MADV_SEQUENTIAL)
+        // No MADV_SEQUENTIAL: it has the kernel drop pages behind the reader,
+        // and a capture is often analyzed more than once (measured: the next
+        // run read part of the file from disk again). Read-ahead for large
+        // files is `MappingPopulator`'s; small ones take the default.
         bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(address), count: size)
     }
 
