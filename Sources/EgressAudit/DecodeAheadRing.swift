@@ -102,6 +102,9 @@ final class DecodeAheadRing: @unchecked Sendable {
                 decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType),
                                originalLength: captured.originalLength, into: &slot.pointee.packet)
                 written += 1
+                // Mapping pages in a stride at a time costs less than faulting them in
+                // one by one: when the tracking thread has had no time to, do it here.
+                if written & 4095 == 0 { _ = capture.populateAhead() }
                 // Published in batches: one shared-line write per `batch` packets.
                 if written & batchMask == 0 { produced.store(written, ordering: .releasing) }
             }

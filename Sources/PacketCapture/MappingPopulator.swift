@@ -47,12 +47,15 @@ final class MappingPopulator: @unchecked Sendable {
     }
 
     /// Maps in the next stride if it is within reach of the reader. False
-    /// when there was nothing to do. One caller at a time.
+    /// when there was nothing to do. Callers on several threads each claim a
+    /// different stride.
     func populateNextStride() -> Bool {
         let start = next.load(ordering: .relaxed)
         guard start < size, start <= reached.load(ordering: .relaxed) + Self.lead,
               !unsupported.load(ordering: .relaxed) else { return false }
-        next.store(start + Self.stride, ordering: .relaxed)
+        guard next.compareExchange(expected: start, desired: start + Self.stride, ordering: .relaxed).exchanged else {
+            return true // another thread took this stride
+        }
         // The mapping starts page-aligned and strides are whole pages.
         if madvise(base + start, Swift.min(Self.stride, size - start), Self.populateRead) != 0 {
             unsupported.store(true, ordering: .relaxed)

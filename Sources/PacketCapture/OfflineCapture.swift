@@ -158,8 +158,8 @@ public final class OfflineCapture {
 
     /// Maps in the next stretch of the file ahead of the reader, if one is
     /// within reach; false when there was nothing to do (or nothing to map:
-    /// libpcap, a small file). May be called from another thread while
-    /// `forEachPacket` runs, by one caller at a time.
+    /// libpcap, a small file). May be called from any thread while
+    /// `forEachPacket` runs, from several at once.
     public func populateAhead() -> Bool {
         populator?.populateNextStride() ?? false
     }
