@@ -25,6 +25,7 @@ let package = Package(
                 .product(name: "PacketCapture", package: root),
                 .product(name: "CaptureSynth", package: root),
                 .product(name: "EgressPolicy", package: root),
+                .product(name: "EgressAudit", package: root),
             ],
             path: "Benchmarks/BenchmarkSupport"
         ),

@@ -1,3 +1,4 @@
+import EgressAudit
 import EgressPolicy
 
 /// The profile the audit benchmarks judge the bulk capture by: the self-hosted
@@ -11,5 +12,24 @@ public enum BenchmarkProfile {
         return CompiledProfile(
             try profile.expand(parameters: ["apim-name": "contoso", "region": "westus"], features: ["entra-id", "storage", "app-insights"]),
             catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: []))
+    }
+}
+
+/// The whole-file audit the benchmarks time: read, decode, track, name,
+/// audit against `profile`, and the JSON report's text. Returns its length.
+public enum BenchmarkAudit {
+    public static func run(_ path: String, profile: CompiledProfile) throws -> Int {
+        var analyzer = CaptureAnalyzer(keepsFlows: true)
+        analyzer.read(path: path)
+        analyzer.finish()
+        return try report(analyzer, profile: profile)
+    }
+
+    /// The report stage alone, over an analysis already made.
+    public static func report(_ analyzer: CaptureAnalyzer, profile: CompiledProfile) throws -> Int {
+        let report = Auditor(profile: profile).audit(
+            flows: analyzer.flows, names: analyzer.tracker.names, dns: Array(analyzer.tracker.dnsObservations),
+            capture: analyzer.summary, nodes: [], serviceTagFiles: [])
+        return try ReportOutput.json(report).utf8.count
     }
 }

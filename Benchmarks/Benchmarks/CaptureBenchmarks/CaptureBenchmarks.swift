@@ -58,12 +58,6 @@ let benchmarks: @Sendable () -> Void = {
 
     let auditProfile = try! BenchmarkProfile.audit()
     Benchmark("audit: analyze --profile --json (\(packets) packets)", configuration: config) { benchmark in
-        var analyzer = CaptureAnalyzer(keepsFlows: true)
-        analyzer.read(path: path)
-        analyzer.finish()
-        let report = Auditor(profile: auditProfile).audit(
-            flows: analyzer.flows, names: analyzer.tracker.names, dns: Array(analyzer.tracker.dnsObservations),
-            capture: analyzer.summary, nodes: [], serviceTagFiles: [])
-        blackHole(try ReportOutput.json(report).utf8.count)
+        blackHole(try BenchmarkAudit.run(path, profile: auditProfile))
     }
 }

@@ -50,19 +50,10 @@ struct ReadLoopRatio {
                 return counters.decoded
             }),
             ("audit: analyze --profile apim-self-hosted-gateway", {
-                var analyzer = CaptureAnalyzer(keepsFlows: true)
-                analyzer.read(path: path)
-                analyzer.finish()
-                let report = Auditor(profile: auditProfile).audit(
-                    flows: analyzer.flows, names: analyzer.tracker.names, dns: Array(analyzer.tracker.dnsObservations),
-                    capture: analyzer.summary, nodes: [], serviceTagFiles: [])
-                return try ReportOutput.json(report).utf8.count
+                try BenchmarkAudit.run(path, profile: auditProfile)
             }),
             ("audit report alone (Auditor + JSON)", {
-                let report = Auditor(profile: auditProfile).audit(
-                    flows: analyzed.flows, names: analyzed.tracker.names, dns: Array(analyzed.tracker.dnsObservations),
-                    capture: analyzed.summary, nodes: [], serviceTagFiles: [])
-                return try ReportOutput.json(report).utf8.count
+                try BenchmarkAudit.report(analyzed, profile: auditProfile)
             }),
             ("analyze: read + decode + flows + names", {
                 var analyzer = CaptureAnalyzer()
