@@ -1,25 +1,11 @@
 import PacketWire
+import TestSupport
 
 /// RFC 9001 Appendix A and RFC 9369 Appendix A sample packets, copied from
 /// the RFC text (independent ground truth for the QUIC Initial path).
 enum QUICTestVectors {
-    /// Hex (whitespace ignored) to bytes; traps only on a malformed literal in the test itself.
-    /// `//` starts a comment that runs to the end of the line.
-    static func bytes(_ hex: String) -> [UInt8] {
-        let code = hex.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { line in String(line.firstRange(of: "//").map { line[..<$0.lowerBound] } ?? line[...]) }
-            .joined(separator: " ")
-        let digits = code.unicodeScalars.compactMap { scalar -> UInt8? in
-            switch scalar {
-            case "0"..."9": UInt8(scalar.value - 48)
-            case "a"..."f": UInt8(scalar.value - 87)
-            case "A"..."F": UInt8(scalar.value - 55)
-            default: nil
-            }
-        }
-        precondition(digits.count % 2 == 0, "odd hex literal")
-        return stride(from: 0, to: digits.count, by: 2).map { digits[$0] << 4 | digits[$0 + 1] }
-    }
+    /// Hex to bytes (`TestSupport.hexBytes`: whitespace ignored, `//` comments).
+    static func bytes(_ hex: String) -> [UInt8] { hexBytes(hex) }
 
     static let dcid = bytes("8394c8f03e515708")
 

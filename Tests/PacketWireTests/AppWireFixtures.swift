@@ -1,23 +1,10 @@
 import PacketWire
+import TestSupport
 
 /// Helpers for the application-layer wire tests (DNS, TLS, HTTP, QUIC).
 enum AppWireFixtures {
-    /// Hex to bytes; whitespace ignored, `//` starts a comment to the end of the line.
-    static func bytes(_ hex: String) -> [UInt8] {
-        let code = hex.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { line in String(line.firstRange(of: "//").map { line[..<$0.lowerBound] } ?? line[...]) }
-            .joined(separator: " ")
-        let digits = code.unicodeScalars.compactMap { scalar -> UInt8? in
-            switch scalar {
-            case "0"..."9": UInt8(scalar.value - 48)
-            case "a"..."f": UInt8(scalar.value - 87)
-            case "A"..."F": UInt8(scalar.value - 55)
-            default: nil
-            }
-        }
-        precondition(digits.count % 2 == 0, "odd hex literal")
-        return stride(from: 0, to: digits.count, by: 2).map { digits[$0] << 4 | digits[$0 + 1] }
-    }
+    /// Hex to bytes (`TestSupport.hexBytes`: whitespace ignored, `//` comments).
+    static func bytes(_ hex: String) -> [UInt8] { hexBytes(hex) }
 
     static func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
 
