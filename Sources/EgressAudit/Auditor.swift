@@ -46,7 +46,7 @@ public struct Auditor {
         var suggestions = Set<RuleSuggester.Item>()
         for record in flows {
             guard let c = classify(record, names: names, nodes: selection.nodes, memo: &memo) else { continue }
-            let display = c.name ?? memo.text(c.peer)
+            let display = c.name ?? memo.texts.address(c.peer)
             let evaluation = memo.evaluations[c.evaluationIndex]
             // Tags depend on the address only, rule texts on the evaluation only: made once each.
             let tags = { memo.tags(c.peer, catalog) }
@@ -103,8 +103,7 @@ public struct Auditor {
             }
         }
 
-        var texts = DestinationTable.Texts()
-        let undocumentedList = undocumented.sorted(&texts), wrongPortList = wrongPort.sorted(&texts)
+        let undocumentedList = undocumented.sorted(&memo.texts), wrongPortList = wrongPort.sorted(&memo.texts)
         for d in undocumentedList {
             let tags = d.serviceTags.isEmpty ? "" : " (in \(d.serviceTags.joined(separator: ", ")))"
             let why = d.rules.isEmpty ? "no rule allows it" : "only rules of disabled features allow it: \(d.rules.joined(separator: ", "))"
@@ -125,7 +124,7 @@ public struct Auditor {
                            features: profile.expanded.enabledFeatures.sorted(), serviceTagFiles: serviceTagFiles),
             nodes: .init(addresses: selection.nodes.map { $0.prefixLength == ($0.isIPv4 ? 32 : 128) ? $0.address.description : $0.description }, how: selection.how),
             findings: findings,
-            undocumented: undocumentedList, wrongPort: wrongPortList, allowed: allowed.sorted(&texts), resolvers: resolvers.sorted(&texts),
+            undocumented: undocumentedList, wrongPort: wrongPortList, allowed: allowed.sorted(&memo.texts), resolvers: resolvers.sorted(&memo.texts),
             requiredRules: required.sorted { $0.rule < $1.rule }, optionalRules: optional.sorted { $0.rule < $1.rule },
             dnsFailures: dnsFailures.sorted { ($0.name, $0.rcode) < ($1.name, $1.rcode) },
             warnings: warnings + profile.warnings.map(\.description),
@@ -220,14 +219,8 @@ public struct Auditor {
         var serviceTags: [IPAddress: [String]] = [:]
         /// Name texts by ID (IDs are dense: an array, not a dictionary).
         var strings: [String?] = []
-        var addressTexts: [IPAddress: String] = [:]
-
-        mutating func text(_ address: IPAddress) -> String {
-            if let known = addressTexts[address] { return known }
-            let text = address.description
-            addressTexts[address] = text
-            return text
-        }
+        /// Address and port texts, made once each: for display names and destination lists.
+        var texts = DestinationTable.Texts()
 
         mutating func tags(_ address: IPAddress, _ catalog: ServiceTagCatalog) -> [String] {
             if let known = serviceTags[address] { return known }
