@@ -164,5 +164,5 @@ final class DecodeAheadRing: @unchecked Sendable {
     }
 
     /// Whether this machine can run the two halves at once.
-    static var worthwhile: Bool { sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 }
+    static var worthwhile: Bool { SpareCore.available }
 }

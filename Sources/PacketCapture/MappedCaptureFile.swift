@@ -43,29 +43,29 @@ final class MappedCaptureFile {
 
     deinit {
         guard let base = bytes.baseAddress else { return }
-        let address = UnsafeMutableRawPointer(mutating: base)
+        let region = Region(address: UnsafeMutableRawPointer(mutating: base), size: bytes.count)
         // Unmapping a large, fully mapped-in file tears down a page table entry
         // per page (~15 ms for 481 MB): on a thread of its own, so the report
         // that follows the reading does not wait for it.
-        if bytes.count >= MappingPopulator.minimumSize, sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 {
-            let region = UnsafeMutableRawBufferPointer.allocate(byteCount: 2 * MemoryLayout<Int>.size, alignment: MemoryLayout<Int>.alignment)
-            region.storeBytes(of: Int(bitPattern: address), toByteOffset: 0, as: Int.self)
-            region.storeBytes(of: bytes.count, toByteOffset: MemoryLayout<Int>.size, as: Int.self)
-            var thread = pthread_t()
-            if pthread_create(&thread, nil, { raw in
-                let region = UnsafeMutableRawBufferPointer(start: raw, count: 2 * MemoryLayout<Int>.size)
-                let address = UnsafeMutableRawPointer(bitPattern: region.load(fromByteOffset: 0, as: Int.self))
-                let size = region.load(fromByteOffset: MemoryLayout<Int>.size, as: Int.self)
-                munmap(address, size)
-                region.deallocate()
-                return nil
-            }, region.baseAddress) == 0 {
-                pthread_detach(thread)
-                return
-            }
-            region.deallocate()
+        guard region.size >= MappingPopulator.minimumSize, SpareCore.available else { return region.unmap() }
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(region).toOpaque()
+        if pthread_create(&thread, nil, { raw in
+            Unmanaged<Region>.fromOpaque(raw!).takeRetainedValue().unmap()
+            return nil
+        }, context) == 0 {
+            pthread_detach(thread)
+        } else {
+            Unmanaged<Region>.fromOpaque(context).takeRetainedValue().unmap()
         }
-        munmap(address, bytes.count)
+    }
+
+    /// The mapping, as the thread that unmaps it receives it.
+    private final class Region {
+        let address: UnsafeMutableRawPointer
+        let size: Int
+        init(address: UnsafeMutableRawPointer, size: Int) { self.address = address; self.size = size }
+        func unmap() { munmap(address, size) }
     }
 
     /// MAP_PRIVATE, nothing more. Measured on the 481 MB benchmark capture

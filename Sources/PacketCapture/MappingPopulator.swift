@@ -34,7 +34,7 @@ final class MappingPopulator: @unchecked Sendable {
     static let populateRead: Int32 = 22
 
     init?(_ file: MappedCaptureFile) {
-        guard file.bytes.count >= Self.minimumSize, sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2,
+        guard file.bytes.count >= Self.minimumSize, SpareCore.available,
               let address = file.bytes.baseAddress else { return nil }
         base = UnsafeMutableRawPointer(mutating: address)
         size = file.bytes.count
