@@ -50,7 +50,7 @@ let package = Package(
         // Profiles, service tags and the compiled matchers.
         .target(name: "EgressPolicy", dependencies: ["PacketWire", .product(name: "Yams", package: "Yams")]),
         // Flows + profile → verdicts, findings, reports.
-        .target(name: "EgressAudit", dependencies: ["FlowEngine", "EgressPolicy", "PacketCapture", "PacketWire"]),
+        .target(name: "EgressAudit", dependencies: ["FlowEngine", "EgressPolicy", "PacketCapture", "PacketWire", .product(name: "Crypto", package: "swift-crypto")]),
         // Deterministic synthetic captures of gateway-node egress (pcap/pcapng writer + scenarios).
         .target(name: "CaptureSynth", dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto")]),
         .executableTarget(

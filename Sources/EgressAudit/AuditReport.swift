@@ -1,8 +1,13 @@
-/// The audit's answer, as data: schema version 1 (Schemas/audit-report.schema.json).
+/// The audit's answer, as data: schema version 2 (Schemas/audit-report.schema.json).
 /// Every list is sorted so two reports of the same input are identical and
 /// two reports of different runs diff cleanly.
+///
+/// The report is also the audit's mergeable state: destinations, rule
+/// evidence, name mismatches and DNS failures are aggregates that add up
+/// (`AuditMerge`), and `findings` and `verdict` are derived from them
+/// (`AuditFindings`), so a merged report is judged exactly as one run would be.
 public struct AuditReport: Codable, Sendable, Equatable {
-    public var schemaVersion = 1
+    public var schemaVersion = 2
     public var tool = "egress-audit"
     /// One line: what an operator reads first.
     public var verdict: String
@@ -25,6 +30,44 @@ public struct AuditReport: Codable, Sendable, Equatable {
     /// What to open, and nothing more, for the allowed egress seen (`--suggest-rules` prints it as a profile).
     public var suggestions: [RuleSuggester.Item]
     public var capture: CaptureSummary
+    /// TLS/QUIC server names that disagree with the DNS answer for the same address.
+    public var nameMismatches: [NameMismatch]
+    /// How the audited flows divide: egress from a node, toward a node, neither.
+    public var flowTotals: FlowTotals
+    /// The busiest initiators (any address), most flows first: how nodes are chosen, and what a mistyped `--node` meant.
+    public var initiators: [Initiator]
+    /// The caps in force (`AuditLimits`).
+    public var limits: [String: Int]
+    /// Caps that were reached, and the flows that folded into groups because of them.
+    public var overflow: [Overflow]
+
+    public struct FlowTotals: Codable, Sendable, Equatable {
+        public var outbound: Int
+        public var inbound: Int
+        /// Neither initiated by nor addressed to a node (or link-local multicast).
+        public var notAudited: Int
+    }
+
+    public struct Initiator: Codable, Sendable, Equatable {
+        public var address: String
+        public var flows: Int
+    }
+
+    public struct Overflow: Codable, Sendable, Equatable {
+        /// Which cap (an `AuditLimits` name).
+        public var cap: String
+        public var limit: Int
+        /// Flows that went into a group (or a sample) because of it.
+        public var flows: Int
+    }
+
+    public struct NameMismatch: Codable, Sendable, Equatable {
+        public var address: String
+        public var port: Int
+        public var sni: String
+        public var dns: String
+        public var flows: Int
+    }
 
     public struct ProfileSummary: Codable, Sendable, Equatable {
         public var id: String
@@ -94,6 +137,20 @@ public struct AuditReport: Codable, Sendable, Equatable {
         /// Rules that allow it (allowed), or name it on other ports (wrong-port).
         public var rules: [String]
         public var direction: String
+        /// Distinct addresses; `addresses` lists a sample when there are more than the cap.
+        public var addressCount: Int
+        /// Nodes that reached it (a sample past the cap) and how many there were.
+        public var nodes: [String]
+        public var nodeCount: Int
+        /// Distinct ports; `ports` lists a sample past the cap.
+        public var portCount: Int
+        /// Which of the counts are estimates (addresses, nodes, ports): set only past a cap.
+        public var estimated: [String]?
+        /// Failed flows by outcome (unanswered, refused, unreachable, prohibited).
+        public var failures: [String: Int]
+        /// Set for a group that destinations folded into past a cap:
+        /// service-tag, prefix, parent-domain or rest.
+        public var folded: String?
     }
 
     public struct RuleStatus: Codable, Sendable, Equatable {
@@ -104,10 +161,20 @@ public struct AuditReport: Codable, Sendable, Equatable {
         public var purpose: String
         public var flows: Int
         public var failedFlows: Int
+        /// name:port of the destinations it allowed (at most `destinationsPerRule`).
         public var destinations: [String]
-        public var failures: [String]
-        /// Node address → status, when nodes differ or the rule is failing.
+        public var failures: [RuleFailure]
+        /// Node address → status (satisfied, attempted-but-failing) for every node that used the rule.
         public var nodes: [String: String]?
+    }
+
+    public struct RuleFailure: Codable, Sendable, Equatable {
+        /// name:port
+        public var destination: String
+        public var outcome: String
+        public var flows: Int
+
+        public var text: String { "\(destination) \(outcome) ×\(flows)" }
     }
 
     public struct DNSFailure: Codable, Sendable, Equatable {

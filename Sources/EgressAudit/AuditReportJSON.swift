@@ -1,4 +1,4 @@
-/// The audit report as JSON (schema version 1), written by `JSONTextWriter`:
+/// The audit report as JSON (schema version 2), written by `JSONTextWriter`:
 /// the same text `JSONEncoder` gives for `AuditReport`'s Codable form, keys
 /// in sorted order, at a fraction of the cost. A member added to a report type
 /// must be added here too: `ReportJSONTests` compares both on every demo report.
@@ -9,8 +9,13 @@ extension AuditReport {
         w.key("capture"); try w.encoded(capture)
         w.key("dnsFailures"); w.array(dnsFailures) { w, f in f.writeJSON(to: &w) }
         w.key("findings"); w.array(findings) { w, f in f.writeJSON(to: &w) }
+        w.key("flowTotals"); try w.encoded(flowTotals)
+        w.key("initiators"); try w.encoded(initiators)
+        w.key("limits"); try w.encoded(limits)
+        w.key("nameMismatches"); try w.encoded(nameMismatches)
         w.key("nodes"); try w.encoded(nodes)
         w.key("optionalRules"); w.array(optionalRules) { w, r in r.writeJSON(to: &w) }
+        w.key("overflow"); try w.encoded(overflow)
         w.key("profile"); try w.encoded(profile)
         w.key("requiredRules"); w.array(requiredRules) { w, r in r.writeJSON(to: &w) }
         w.key("resolvers"); w.array(resolvers) { w, d in d.writeJSON(to: &w) }
@@ -28,16 +33,26 @@ extension AuditReport {
 extension AuditReport.Destination {
     func writeJSON(to w: inout JSONTextWriter) {
         w.beginObject()
+        w.key("addressCount"); w.int(addressCount)
         w.key("addresses"); w.stringArray(addresses)
         w.key("bytesReceived"); w.int(bytesReceived)
         w.key("bytesSent"); w.int(bytesSent)
         w.key("destination"); w.string(destination)
         w.key("direction"); w.string(direction)
+        if let estimated { w.key("estimated"); w.stringArray(estimated) }
         w.key("failedFlows"); w.int(failedFlows)
+        w.key("failures")
+        w.beginObject()
+        for outcome in failures.keys.sorted() { w.key(outcome); w.int(failures[outcome] ?? 0) }
+        w.endObject()
         w.key("firstSeen"); w.string(firstSeen)
         w.key("flows"); w.int(flows)
+        if let folded { w.key("folded"); w.string(folded) }
         w.key("lastSeen"); w.string(lastSeen)
         w.key("nameSource"); w.string(nameSource.rawValue)
+        w.key("nodeCount"); w.int(nodeCount)
+        w.key("nodes"); w.stringArray(nodes)
+        w.key("portCount"); w.int(portCount)
         w.key("ports"); w.stringArray(ports)
         w.key("rules"); w.stringArray(rules)
         w.key("serviceTags"); w.stringArray(serviceTags)
@@ -62,7 +77,7 @@ extension AuditReport.RuleStatus {
         w.beginObject()
         w.key("destinations"); w.stringArray(destinations)
         w.key("failedFlows"); w.int(failedFlows)
-        w.key("failures"); w.stringArray(failures)
+        w.key("failures"); w.array(failures) { w, f in f.writeJSON(to: &w) }
         if let feature { w.key("feature"); w.string(feature) }
         w.key("flows"); w.int(flows)
         if let nodes {
@@ -98,6 +113,16 @@ extension RuleSuggester.Item {
         w.key("port"); w.int(port)
         w.key("transport"); w.string(transport)
         w.key("value"); w.string(value)
+        w.endObject()
+    }
+}
+
+extension AuditReport.RuleFailure {
+    func writeJSON(to w: inout JSONTextWriter) {
+        w.beginObject()
+        w.key("destination"); w.string(destination)
+        w.key("flows"); w.int(flows)
+        w.key("outcome"); w.string(outcome)
         w.endObject()
     }
 }

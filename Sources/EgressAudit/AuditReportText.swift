@@ -63,7 +63,7 @@ public enum AuditReportText {
             var status = s.status == "satisfied" ? p.green(s.status) : (s.status == "not-seen" ? p.yellow(s.status) : p.red(s.status))
             let failingNodes = (s.nodes ?? [:]).filter { $0.value != "satisfied" }.keys.sorted()
             if s.status == "satisfied" && !failingNodes.isEmpty { status += p.red(" (failing from \(failingNodes.joined(separator: ", ")))") }
-            req.add([s.rule, status, grouped(s.flows), grouped(s.failedFlows), (s.failures.isEmpty ? s.destinations : s.failures).prefix(3).joined(separator: ", ")])
+            req.add([s.rule, status, grouped(s.flows), grouped(s.failedFlows), (s.failures.isEmpty ? s.destinations : s.failures.map(\.text)).prefix(3).joined(separator: ", ")])
         }
         out.append(req.render(indent: "  "))
         if !r.optionalRules.isEmpty {
@@ -120,7 +120,7 @@ public enum AuditReportText {
         out.append("| rule | status | flows | failed | evidence |")
         out.append("|---|---|---:|---:|---|")
         for s in r.requiredRules {
-            out.append("| \(s.rule) | \(s.status) | \(s.flows) | \(s.failedFlows) | \(cell((s.failures.isEmpty ? s.destinations : s.failures).joined(separator: ", "))) |")
+            out.append("| \(s.rule) | \(s.status) | \(s.flows) | \(s.failedFlows) | \(cell((s.failures.isEmpty ? s.destinations : s.failures.map(\.text)).joined(separator: ", "))) |")
         }
         table("Allowed", r.allowed)
         return out.joined(separator: "\n") + "\n"

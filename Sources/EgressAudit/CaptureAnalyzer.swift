@@ -18,15 +18,22 @@ public struct CaptureAnalyzer {
     private let decoder = PacketDecoder()
     /// IP fragments wait here until their datagram is whole.
     public private(set) var fragments = IPFragmentReassembler()
-    /// Keep every flow as it leaves the tracker (for `--flows` and the audit).
+    /// Keep every flow as it leaves the tracker, for `--flows` (small captures: it grows with flows).
     public var keepsFlows: Bool
+    /// The audit, fed each flow as it leaves the tracker (nil: no profile).
+    public var audit: AuditAccumulator?
+    /// Called with each flow as it leaves the tracker, after the audit (and its
+    /// verdict when the audit judged it): `--flow-log`.
+    public var flowObserver: ((FlowRecord, NameTable, FlowLogVerdict?) -> Void)? {
+        didSet { audit?.observer = flowObserver }
+    }
     /// Called every 2^18 packets with (file, packets read so far in it): a progress line for long runs.
     public var progress: ((String, Int) -> Void)?
-    /// Flows that left the tracker (evicted, or at the end), when `keepsFlows`.
-    public var flows: [FlowRecord] { endedFlows.flows }
-    /// Where the tracker's ended flows go: a box, so the per-packet call to the
-    /// tracker lends it without touching any reference count (it is copied on
-    /// write, keeping the analyzer a value: a snapshot's flows are its own).
+    /// Flows that left the tracker, when `keepsFlows`.
+    public private(set) var flows: [FlowRecord] = []
+    /// Where the tracker's ended flows wait for the audit: a box lent to the
+    /// per-packet call without touching any reference count, drained after it
+    /// (the audit needs the tracker's names, which the call holds).
     private var endedFlows = EndedFlows()
     /// Which reader opens capture files (`.libpcap` to compare against it).
     public var reader: OfflineCapture.Reader = .automatic
@@ -38,9 +45,10 @@ public struct CaptureAnalyzer {
     /// Files read through the decode-ahead ring (for tests).
     private(set) var filesDecodedAhead = 0
 
-    public init(limits: FlowEngineLimits = FlowEngineLimits(), keepsFlows: Bool = false) {
+    public init(limits: FlowEngineLimits = FlowEngineLimits(), keepsFlows: Bool = false, audit: AuditAccumulator? = nil) {
         tracker = FlowTracker(limits: limits)
         self.keepsFlows = keepsFlows
+        self.audit = audit
     }
 
     /// Reads one file to its end (or its first error).
@@ -151,11 +159,12 @@ public struct CaptureAnalyzer {
     @inline(__always)
     private mutating func track(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int) {
         let created = tracker.counters.flowsCreated
-        if keepsFlows {
-            if !isKnownUniquelyReferenced(&endedFlows) { endedFlows = EndedFlows(endedFlows.flows) }
+        if keepsFlows || audit != nil || flowObserver != nil {
+            if !isKnownUniquelyReferenced(&endedFlows) { endedFlows = EndedFlows() }
             // Unretained: `self` holds the box throughout the call (and the call is rare to use it).
             let box = Unmanaged.passUnretained(endedFlows)
             tracker.process(packet, timestamp: timestamp, wireLength: wireLength) { box.takeUnretainedValue().flows.append($0) }
+            if !endedFlows.flows.isEmpty { drainEndedFlows() }
         } else {
             tracker.process(packet, timestamp: timestamp, wireLength: wireLength) { _ in }
         }
@@ -165,21 +174,45 @@ public struct CaptureAnalyzer {
         }
     }
 
+    private mutating func drainEndedFlows() {
+        for r in endedFlows.flows { consume(r) }
+        endedFlows.flows.removeAll(keepingCapacity: true)
+    }
+
+    /// One flow that left the tracker: to the listing, the audit and the flow log.
+    private mutating func consume(_ r: FlowRecord) {
+        if keepsFlows { flows.append(r) }
+        if audit != nil {
+            audit!.add(r, names: tracker.names)
+        } else if let flowObserver {
+            flowObserver(r, tracker.names, nil)
+        }
+    }
+
     /// Ends the run: remaining flows leave the tracker.
     public mutating func finish() {
         var rest: [FlowRecord] = []
-        let keep = keepsFlows
-        tracker.finish { if keep { rest.append($0) } }
-        if !isKnownUniquelyReferenced(&endedFlows) { endedFlows = EndedFlows(endedFlows.flows) }
-        endedFlows.flows.append(contentsOf: rest)
+        tracker.finish { rest.append($0) }
+        for r in rest { consume(r) }
+        audit?.finish(names: tracker.names)
     }
 
     /// What `finish()` would leave, without ending the run: for a live
-    /// capture's periodic snapshots. The tracker keeps its flows.
+    /// capture's periodic snapshots. The flows still open are folded into the
+    /// copy's audit as they stand; the tracker keeps them (and is not copied).
     public func snapshot() -> CaptureAnalyzer {
         var copy = self
-        copy.finish()
+        copy.endedFlows = EndedFlows()
+        copy.flowObserver = nil
+        copy.audit?.observer = nil
+        tracker.table.forEach { copy.consume($0) }
         return copy
+    }
+
+    /// The audit report of what was read so far (nil without a profile).
+    public func auditReport(serviceTagFiles: [String], warnings: [String] = []) -> AuditReport? {
+        audit?.report(names: tracker.names, dns: tracker.dnsObservations, capture: summary, serviceTagFiles: serviceTagFiles,
+                      warnings: errors.map(\.description) + warnings)
     }
 
     public var summary: CaptureSummary {
@@ -188,8 +221,7 @@ public struct CaptureAnalyzer {
     }
 }
 
-/// The flows that left the tracker, in a box `CaptureAnalyzer` copies on write.
+/// The flows that left the tracker during one call, in a box `CaptureAnalyzer` lends the tracker.
 final class EndedFlows {
-    var flows: [FlowRecord]
-    init(_ flows: [FlowRecord] = []) { self.flows = flows }
+    var flows: [FlowRecord] = []
 }

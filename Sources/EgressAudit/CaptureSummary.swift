@@ -122,3 +122,28 @@ public struct CaptureSummary: Codable, Sendable, Equatable {
         synDestinationPorts = synPorts
     }
 }
+
+extension CaptureSummary {
+    /// The totals of two runs as one: counts add, port lists unite (`egress-audit merge`).
+    public func merged(with o: CaptureSummary) -> CaptureSummary {
+        var m = self
+        m.files += o.files; m.packets += o.packets; m.bytes += o.bytes
+        m.linkTypes.merge(o.linkTypes, uniquingKeysWith: +)
+        m.decoded += o.decoded; m.notDecoded += o.notDecoded
+        m.notDecodedReasons.merge(o.notDecodedReasons, uniquingKeysWith: +)
+        m.malformed += o.malformed
+        m.malformedReasons.merge(o.malformedReasons, uniquingKeysWith: +)
+        m.truncated += o.truncated
+        m.ipv4 += o.ipv4; m.ipv6 += o.ipv6; m.tcp += o.tcp; m.udp += o.udp; m.icmp += o.icmp; m.icmpv6 += o.icmpv6
+        m.otherTransport += o.otherTransport
+        m.firstFragments += o.firstFragments; m.laterFragments += o.laterFragments
+        m.reassembledDatagrams += o.reassembledDatagrams; m.reassembledFragments += o.reassembledFragments
+        m.fragmentsHeld += o.fragmentsHeld
+        m.fragmentDatagramsOversize += o.fragmentDatagramsOversize; m.fragmentDatagramsTimedOut += o.fragmentDatagramsTimedOut
+        m.fragmentDatagramsEvicted += o.fragmentDatagramsEvicted; m.fragmentsDropped += o.fragmentsDropped
+        m.vlanTagged += o.vlanTagged; m.tunneled += o.tunneled
+        m.flows += o.flows; m.tcpFlows += o.tcpFlows; m.udpFlows += o.udpFlows
+        m.synDestinationPorts = Array(Set(synDestinationPorts).union(o.synDestinationPorts)).sorted()
+        return m
+    }
+}

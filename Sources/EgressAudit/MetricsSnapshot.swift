@@ -65,7 +65,7 @@ public struct MetricsSnapshot: Sendable, Equatable {
         let allowed = outbound(report.allowed), undocumented = outbound(report.undocumented), wrongPort = outbound(report.wrongPort)
         flowsByVerdict = [
             Labelled("allowed", allowed), Labelled("undocumented", undocumented), Labelled("wrong-port", wrongPort),
-            Labelled("name-mismatch", report.findings.filter { $0.kind == .nameMismatch }.count),
+            Labelled("name-mismatch", report.nameMismatches.reduce(0) { $0 + $1.flows }),
             Labelled("inbound", inbound),
         ]
         findingsByKind = AuditReport.Severity.allCases.map { kind in

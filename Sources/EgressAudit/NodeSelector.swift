@@ -2,20 +2,52 @@ import EgressPolicy
 import FlowEngine
 import PacketWire
 
+/// Flows initiated per address, in bounded memory: the Misra–Gries summary
+/// (Misra & Gries 1982). With at most `capacity` distinct initiators every
+/// count is exact; past that each count is low by at most n / (capacity + 1),
+/// n the flows counted, so the busiest initiators are always kept.
+struct InitiatorCounter {
+    let capacity: Int
+    private(set) var counts: [IPAddress: Int] = [:]
+    private(set) var total = 0
+    /// Counts were decremented to make room: they are lower bounds.
+    private(set) var isApproximate = false
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    mutating func add(_ address: IPAddress) {
+        total += 1
+        if let n = counts[address] {
+            counts[address] = n + 1
+        } else if counts.count < capacity {
+            counts[address] = 1
+        } else {
+            // Every kept count and the newcomer pay one; the cost is paid back
+            // by the increments that made those counts (amortised O(1)).
+            isApproximate = true
+            counts = counts.compactMapValues { $0 > 1 ? $0 - 1 : nil }
+        }
+    }
+
+    /// The busiest initiators, most flows first (ties by address).
+    func busiest(_ n: Int) -> [(address: IPAddress, flows: Int)] {
+        counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(n).map { ($0.key, $0.value) }
+    }
+}
+
 /// Which addresses are the audited node(s). Given ones win; otherwise the
-/// addresses that initiate most flows, and the report says so.
+/// addresses that initiate most flows, per address family, and the report says so.
 enum NodeSelector {
     struct Selection {
         let nodes: [CIDR]
         let how: String
     }
 
-    static func select(flows: [FlowRecord], given: [CIDR]) -> Selection {
-        if !given.isEmpty { return Selection(nodes: given, how: "given with --node") }
-        var counts: [IPAddress: Int] = [:]
-        for f in flows where !Auditor.isLinkLocalMulticast(f.responder.address) {
-            counts[f.initiator.address, default: 0] += 1
-        }
+    /// `early`: chosen before the input ended, from the flows held back (`AuditLimits.nodeChoiceFlows`).
+    static func select(_ counter: InitiatorCounter, early: Bool) -> Selection {
+        let counts = counter.counts
         guard !counts.isEmpty else { return Selection(nodes: [], how: "no flows to choose nodes from") }
         // Per address family, every address initiating at least a quarter as many
         // flows as that family's busiest (a dual-stack node has one of each).
@@ -23,9 +55,8 @@ enum NodeSelector {
         let top6 = counts.filter { !$0.key.isIPv4 }.values.max() ?? 0
         let chosen = counts.filter { $0.value * 4 >= ($0.key.isIPv4 ? top4 : top6) }
             .sorted { ($1.value, $0.key) < ($0.value, $1.key) }
-        let total = counts.values.reduce(0, +)
         let detail = chosen.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
         return Selection(nodes: chosen.compactMap { CIDR(address: $0.key, prefixLength: $0.key.isIPv4 ? 32 : 128) },
-                         how: "the busiest initiators: \(detail) of \(total) flows initiated; use --node to choose")
+                         how: "the busiest initiators: \(detail) of \(early ? "the first " : "")\(counter.total) flows initiated; use --node to choose")
     }
 }

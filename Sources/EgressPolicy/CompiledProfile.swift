@@ -212,6 +212,13 @@ public struct CompiledProfile: Sendable {
         }
     }
 
+    /// Names the set of the profile's prefixes containing `address`: two
+    /// addresses with the same value get the same answer from every query, so
+    /// callers remember answers per set, not per address.
+    public func addressMatchSet(_ address: IPAddress) -> UInt32 {
+        addresses.lookup(address).setIndex
+    }
+
     private func addAnyPeer(_ flow: Flow, _ facts: UnsafeBufferPointer<RuleFacts>, into buffer: inout MatchBuffer) {
         let side: Side = flow.direction == .inbound ? .source : .destination
         for r in flow.direction == .inbound ? anyPeerInbound : anyPeerOutbound where flow.admits(facts[Int(r)], side: side) {

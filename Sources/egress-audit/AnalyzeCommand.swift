@@ -36,7 +36,8 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         // The profile first: a bad profile fails before a long capture is read.
         let compiled = try policy.profile.map { _ in try policy.compile() }
-        var analyzer = CaptureAnalyzer(keepsFlows: report.flows || compiled != nil)
+        var analyzer = CaptureAnalyzer(keepsFlows: report.flows, audit: compiled.map { report.accumulator(profile: $0, live: nil) })
+        let flowLog = try report.attachFlowLog(to: &analyzer)
         let showProgress = isatty(STDERR_FILENO) == 1
         if showProgress {
             analyzer.progress = { file, packets in
@@ -46,8 +47,9 @@ struct AnalyzeCommand: ParsableCommand {
         for path in files { analyzer.read(path: path) }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         analyzer.finish()
+        try report.closeFlowLog(flowLog)
         for error in analyzer.errors { Diagnostics.error(error.description) }
-        let findings = try report.emit(analyzer, profile: compiled, serviceTagFiles: policy.serviceTagFiles, sources: files.joined(separator: ", "))
+        let findings = try report.emit(analyzer, serviceTagFiles: policy.serviceTagFiles, sources: files.joined(separator: ", "))
         if !analyzer.errors.isEmpty { throw ExitCode(1) }
         if findings { throw ExitCode(3) }
     }

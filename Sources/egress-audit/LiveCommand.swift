@@ -95,7 +95,7 @@ struct LiveCommand: ParsableCommand {
             Diagnostics.error(Capabilities.explanation(missing: missing, executable: CommandLine.arguments[0]))
             throw ExitCode(1)
         }
-        var compiled = try policy.profile.map { _ in try policy.compile() }
+        let compiled = try policy.profile.map { _ in try policy.compile() }
         var options = LiveCapture.Options()
         options.promiscuous = promiscuous
         options.bufferBytes = bufferMib << 20
@@ -181,7 +181,8 @@ struct LiveCommand: ParsableCommand {
         let period = snapshotEvery.map { UInt64($0 * 1e9) }
         var nextSnapshot = period.map { now() + $0 }
         var nextMetrics = server.map { _ in now() }
-        var analyzer = CaptureAnalyzer(keepsFlows: report.flows || compiled != nil)
+        var analyzer = CaptureAnalyzer(keepsFlows: report.flows, audit: compiled.map { report.accumulator(profile: $0, live: context) })
+        let flowLog = try report.attachFlowLog(to: &analyzer)
         var counts = [Counts](repeating: Counts(), count: captures.count)
         func take(_ index: Int, _ captured: CapturedPacket) {
             counts[index].add(captured)
@@ -204,8 +205,8 @@ struct LiveCommand: ParsableCommand {
                 flowEvictions: view.tracker.table.evictedIdle + view.tracker.table.evictedForCapacity,
                 flows: view.summary.flows,
                 timestampSeconds: Date().timeIntervalSince1970)
-            if let compiled {
-                snapshot.record(audit: report.audit(view, profile: compiled, serviceTagFiles: policy.serviceTagFiles, live: context))
+            if let audit = view.auditReport(serviceTagFiles: policy.serviceTagFiles, warnings: [context.filterNote]) {
+                snapshot.record(audit: audit)
             }
             server.publish(snapshot)
         }
@@ -223,7 +224,8 @@ struct LiveCommand: ParsableCommand {
             if stop.reload.exchange(false, ordering: .relaxed), policy.profile != nil {
                 // The flows stay; only the rules they are judged by change.
                 do {
-                    compiled = try policy.compile()
+                    let reloaded = try policy.compile()
+                    analyzer.audit?.reload(profile: reloaded, at: RFC3339.format(nanoseconds: Int64(Date().timeIntervalSince1970 * 1e9)))
                     Diagnostics.warning("SIGHUP: profile \(policy.profile ?? "") and service tag files reloaded")
                 } catch {
                     Diagnostics.warning("SIGHUP: reload failed; the previous profile stays in use")
@@ -234,13 +236,13 @@ struct LiveCommand: ParsableCommand {
                 // A snapshot: the report so far, the run goes on.
                 var view = analyzer.snapshot()
                 sourced(&view)
-                _ = try report.emit(view, profile: compiled, serviceTagFiles: policy.serviceTagFiles, sources: context.sources, live: context)
+                _ = try report.emit(view, serviceTagFiles: policy.serviceTagFiles, sources: context.sources, live: context)
                 nextSnapshot = at + period
                 publishMetrics(view)
                 nextMetrics = nextMetrics.map { _ in now() + Self.metricsPeriodNanoseconds }
             } else if due(nextMetrics) {
                 // Counters need no copy; the audit's gauges need the flows as a snapshot would end them.
-                publishMetrics(compiled == nil ? analyzer : analyzer.snapshot())
+                publishMetrics(analyzer.audit == nil ? analyzer : analyzer.snapshot())
                 nextMetrics = now() + Self.metricsPeriodNanoseconds
             }
         }
@@ -253,8 +255,9 @@ struct LiveCommand: ParsableCommand {
             }
         }
         analyzer.finish()
+        try report.closeFlowLog(flowLog)
         publishMetrics(analyzer)
-        let findings = try report.emit(analyzer, profile: compiled, serviceTagFiles: policy.serviceTagFiles, sources: context.sources, live: context)
+        let findings = try report.emit(analyzer, serviceTagFiles: policy.serviceTagFiles, sources: context.sources, live: context)
         if findings { throw ExitCode(3) }
     }
 

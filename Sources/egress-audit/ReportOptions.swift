@@ -14,6 +14,9 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Write the report to this file (atomically) instead of standard output.")
     var output: String?
 
+    @Option(name: .customLong("flow-log"), help: ArgumentHelp("Write one JSON line per flow as it ends (5-tuple, Community ID, times, outcome, bytes and packets each way, names; with --profile its verdict and rules) to this file (- for standard output).", valueName: "file"))
+    var flowLog: String?
+
     @Option(name: .customLong("node"), help: ArgumentHelp("An audited node's address or CIDR (repeatable). Default: offline, the addresses that initiate most flows; live, the captured interfaces' own addresses.", valueName: "ip|cidr"))
     var nodes: [String] = []
 
@@ -30,6 +33,9 @@ struct ReportOptions: ParsableArguments {
     var noColor = false
 
     func validate(hasProfile: Bool) throws {
+        if flows && hasProfile {
+            throw ValidationError("--flows lists every flow and is for small captures without --profile; with --profile, --flow-log FILE writes one JSON line per flow")
+        }
         let auditOnly = !nodes.isEmpty || failOn != nil || suggestRules || markdown
         if auditOnly && !hasProfile {
             throw ValidationError("--node, --fail-on, --suggest-rules and --markdown need --profile")
@@ -42,30 +48,15 @@ struct ReportOptions: ParsableArguments {
 
     /// The finding kinds `--fail-on` names.
     func failKinds() throws -> Set<AuditReport.Severity> {
-        guard let failOn else { return [] }
-        var kinds: Set<AuditReport.Severity> = []
-        for word in failOn.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-            switch word {
-            case "blocked": kinds.insert(.blockedRequired)
-            case "undocumented": kinds.insert(.undocumented)
-            case "missing": kinds.insert(.requiredNotSeen)
-            case "wrong-port": kinds.insert(.wrongPort)
-            case "failing-dns": kinds.insert(.failingDNS)
-            case "name-mismatch": kinds.insert(.nameMismatch)
-            default:
-                throw ValidationError("--fail-on: unknown kind \"\(word)\"; expected blocked, undocumented, missing, wrong-port, failing-dns, name-mismatch")
-            }
-        }
-        return kinds
+        try FailKinds.parse(failOn)
     }
 
     /// Renders what `analyzer` gathered — the audit when there is a profile,
     /// else the capture summary (and flows) — and writes it. Returns whether
     /// a `--fail-on` finding was present. A live run passes its context: its
     /// nodes and the capture filter in force.
-    func emit(_ analyzer: CaptureAnalyzer, profile compiled: CompiledProfile?, serviceTagFiles: [String], sources: String,
-              live: LiveReportContext? = nil) throws -> Bool {
-        guard let compiled else {
+    func emit(_ analyzer: CaptureAnalyzer, serviceTagFiles: [String], sources: String, live: LiveReportContext? = nil) throws -> Bool {
+        guard let report = analyzer.auditReport(serviceTagFiles: serviceTagFiles, warnings: live.map { [$0.filterNote] } ?? []) else {
             let summary = analyzer.summary
             let text: String
             if json {
@@ -81,11 +72,17 @@ struct ReportOptions: ParsableArguments {
             try write(text, to: output)
             return false
         }
-        let report = audit(analyzer, profile: compiled, serviceTagFiles: serviceTagFiles, live: live)
+        if live == nil, !nodes.isEmpty, report.flowTotals.outbound == 0 {
+            // Offline, a `--node` that initiated no flow is a typo or the wrong capture, not a pass.
+            let busiest = report.initiators.prefix(5).map { "\($0.address) (\($0.flows) flows)" }.joined(separator: ", ")
+            Diagnostics.error("--node \(nodes.joined(separator: ", ")): no flow in the input was initiated by "
+                              + (nodes.count == 1 ? "it" : "them") + (busiest.isEmpty ? "; the input has no flows" : "; the busiest initiators: \(busiest)"))
+            throw ExitCode(1)
+        }
         let text: String
         if suggestRules {
-            text = RuleSuggester.yaml(profileID: compiled.expanded.profileID, items: Set(report.suggestions),
-                                      observed: "egress allowed by \(compiled.expanded.profileID) in \(sources)")
+            text = RuleSuggester.yaml(profileID: report.profile.id, items: Set(report.suggestions),
+                                      observed: "egress allowed by \(report.profile.id) in \(sources)")
         } else if json {
             text = try ReportOutput.json(report)
         } else if markdown {
@@ -98,20 +95,38 @@ struct ReportOptions: ParsableArguments {
         return report.findings.contains { failing.contains($0.kind) }
     }
 
-    /// The audit of what `analyzer` holds. Nodes: `--node`; else, live, the
-    /// captured interfaces' own addresses (the node is the machine capturing);
-    /// else the busiest initiators (offline, the best guess).
-    func audit(_ analyzer: CaptureAnalyzer, profile compiled: CompiledProfile, serviceTagFiles: [String], live: LiveReportContext?) -> AuditReport {
-        let given = nodes.compactMap { CIDR($0) }
-        let local = (live?.localAddresses ?? []).compactMap { CIDR(address: $0, prefixLength: $0.isIPv4 ? 32 : 128) }
-        var report = Auditor(profile: compiled).audit(
-            flows: analyzer.flows, names: analyzer.tracker.names, dns: Array(analyzer.tracker.dnsObservations),
-            capture: analyzer.summary, nodes: given.isEmpty ? local : given, serviceTagFiles: serviceTagFiles,
-            warnings: analyzer.errors.map(\.description) + (live.map { [$0.filterNote] } ?? []))
-        if let live, given.isEmpty, !local.isEmpty {
-            report.nodes.how = "the addresses of the captured interfaces (\(live.interfaces.joined(separator: ", "))); use --node to choose"
+    /// Opens `--flow-log` and has `analyzer` write each flow to it as the flow ends.
+    func attachFlowLog(to analyzer: inout CaptureAnalyzer) throws -> FlowLogWriter? {
+        guard let flowLog else { return nil }
+        let writer: FlowLogWriter
+        do { writer = try FlowLogWriter(path: flowLog) } catch {
+            Diagnostics.error(error.description)
+            throw ExitCode(1)
         }
-        return report
+        analyzer.flowObserver = { record, names, verdict in writer.write(record, names: names, audit: verdict) }
+        return writer
+    }
+
+    /// Flushes and closes the flow log; a failure is one line and exit status 1.
+    func closeFlowLog(_ writer: FlowLogWriter?) throws {
+        do { try writer?.close() } catch {
+            Diagnostics.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+
+    /// The audit a run feeds its flows to. Nodes: `--node`; else, live, the
+    /// captured interfaces' own addresses (the node is the machine capturing);
+    /// else (offline) the busiest initiators, the best guess.
+    func accumulator(profile compiled: CompiledProfile, live: LiveReportContext?) -> AuditAccumulator {
+        let given = nodes.compactMap { CIDR($0) }
+        if !given.isEmpty { return AuditAccumulator(profile: compiled, nodes: given) }
+        let local = (live?.localAddresses ?? []).compactMap { CIDR(address: $0, prefixLength: $0.isIPv4 ? 32 : 128) }
+        if let live, !local.isEmpty {
+            return AuditAccumulator(profile: compiled, nodes: local,
+                                    how: "the addresses of the captured interfaces (\(live.interfaces.joined(separator: ", "))); use --node to choose")
+        }
+        return AuditAccumulator(profile: compiled, nodes: [])
     }
 
     /// Writes a report to a file atomically, or to standard output.
@@ -126,5 +141,26 @@ struct ReportOptions: ParsableArguments {
         } else {
             print(text, terminator: "")
         }
+    }
+}
+
+/// `--fail-on`'s words, for `analyze`, `live` and `merge`.
+enum FailKinds {
+    static func parse(_ failOn: String?) throws -> Set<AuditReport.Severity> {
+        guard let failOn else { return [] }
+        var kinds: Set<AuditReport.Severity> = []
+        for word in failOn.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            switch word {
+            case "blocked": kinds.insert(.blockedRequired)
+            case "undocumented": kinds.insert(.undocumented)
+            case "missing": kinds.insert(.requiredNotSeen)
+            case "wrong-port": kinds.insert(.wrongPort)
+            case "failing-dns": kinds.insert(.failingDNS)
+            case "name-mismatch": kinds.insert(.nameMismatch)
+            default:
+                throw ValidationError("--fail-on: unknown kind \"\(word)\"; expected blocked, undocumented, missing, wrong-port, failing-dns, name-mismatch")
+            }
+        }
+        return kinds
     }
 }

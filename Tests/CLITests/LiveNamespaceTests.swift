@@ -134,8 +134,9 @@ import Testing
         #expect(rule("blocked-https")?["status"] as? String == "attempted-but-failing")
         #expect(rule("blocked-https")?["destinations"] as? [String] == ["blocked.test:443"])
         #expect(rule("blocked-https")?["failedFlows"] as? Int == 1)
-        let failures = rule("blocked-https")?["failures"] as? [String] ?? []
-        #expect(failures.count == 1 && failures.first?.hasPrefix("blocked.test:443 unanswered") == true, "\(failures)")
+        let failures = rule("blocked-https")?["failures"] as? [[String: Any]] ?? []
+        #expect(failures.count == 1 && failures.first?["destination"] as? String == "blocked.test:443"
+                && failures.first?["outcome"] as? String == "unanswered", "\(failures)")
 
         // Allowed (by a rule, whatever the outcome): allowed.test on both families, named by SNI;
         // blocked.test, named by the client's DNS answer since no TLS got through; the resolver by address.

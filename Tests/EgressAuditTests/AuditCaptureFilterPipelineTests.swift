@@ -28,7 +28,8 @@ import Testing
         let catalog = try ServiceTagSources.catalog(files: [tagFolder.appendingPathComponent(plants.serviceTagFile).path], virtualNetwork: virtualNetwork)
         let capture = try OfflineCapture(path: captures.appendingPathComponent("demo-\(demo).pcap").path)
         let filter = filtered ? try CompiledFilter(AuditCaptureFilter.expression(linkType: capture.linkType), linkType: capture.linkType) : nil
-        var analyzer = CaptureAnalyzer(keepsFlows: true)
+        var analyzer = CaptureAnalyzer(audit: AuditAccumulator(profile: CompiledProfile(expanded, catalog: catalog),
+                                                               nodes: plants.nodes.compactMap { CIDR($0.address) }))
         var packets = 0
         try capture.forEachPacket { captured in
             if let filter, !filter.matches(captured) { return }
@@ -36,10 +37,7 @@ import Testing
             analyzer.add(captured)
         }
         analyzer.finish()
-        let report = Auditor(profile: CompiledProfile(expanded, catalog: catalog)).audit(
-            flows: analyzer.flows, names: analyzer.tracker.names, dns: Array(analyzer.tracker.dnsObservations), capture: analyzer.summary,
-            nodes: plants.nodes.compactMap { CIDR($0.address) }, serviceTagFiles: [plants.serviceTagFile])
-        return (report, packets)
+        return (try #require(analyzer.auditReport(serviceTagFiles: [plants.serviceTagFile])), packets)
     }
 
     /// A finding without its prose (which quotes byte counts the filter makes partial).

@@ -22,13 +22,11 @@ import Testing
         let expanded = try profile.expand(parameters: plants.parameters, features: Set(plants.features))
         let virtualNetwork = (expanded.parameters["virtual-network"] ?? "").split(separator: ",").compactMap { CIDR(String($0)) }
         let catalog = try ServiceTagSources.catalog(files: [tagFolder.appendingPathComponent(plants.serviceTagFile).path], virtualNetwork: virtualNetwork)
-        var analyzer = CaptureAnalyzer(keepsFlows: true)
+        let audit = AuditAccumulator(profile: CompiledProfile(expanded, catalog: catalog), nodes: plants.nodes.compactMap { CIDR($0.address) })
+        var analyzer = CaptureAnalyzer(audit: audit)
         analyzer.read(path: captures.appendingPathComponent("demo-\(demo).pcap").path)
         analyzer.finish()
-        let report = Auditor(profile: CompiledProfile(expanded, catalog: catalog)).audit(
-            flows: analyzer.flows, names: analyzer.tracker.names, dns: Array(analyzer.tracker.dnsObservations), capture: analyzer.summary,
-            nodes: plants.nodes.compactMap { CIDR($0.address) }, serviceTagFiles: [plants.serviceTagFile])
-        return (report, plants)
+        return (try #require(analyzer.auditReport(serviceTagFiles: [plants.serviceTagFile])), plants)
     }
 
     @Test(.enabled(if: tagsAvailable, "../shared/data/azure is absent"), arguments: demos)

@@ -31,13 +31,12 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("naming-\(UUID().uuidString).pcap").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(output.bytes).write(to: URL(fileURLWithPath: path))
-        var analyzer = CaptureAnalyzer(keepsFlows: true)
-        analyzer.read(path: path)
-        analyzer.finish()
         let compiled = CompiledProfile(try ProfileLoader.load(text: profile, file: "naming.yaml").expand(),
                                        catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: []))
-        return Auditor(profile: compiled).audit(flows: analyzer.flows, names: analyzer.tracker.names, dns: Array(analyzer.tracker.dnsObservations),
-                                                capture: analyzer.summary, nodes: [CIDR("10.9.0.0/24")!], serviceTagFiles: [])
+        var analyzer = CaptureAnalyzer(audit: AuditAccumulator(profile: compiled, nodes: [CIDR("10.9.0.0/24")!]))
+        analyzer.read(path: path)
+        analyzer.finish()
+        return try #require(analyzer.auditReport(serviceTagFiles: []))
     }
 
     static func answer(_ c: CaptureComposer, _ name: String, _ records: [DNSRecord], id: UInt16) throws {

@@ -88,7 +88,8 @@ import Testing
             wrongPort: [],
             allowed: [Self.destination("a.example", flows: 5, direction: "outbound"), Self.destination("10.0.0.9", flows: 2, direction: "inbound")],
             resolvers: [], requiredRules: [Self.rule("r1", "satisfied"), Self.rule("r2", "satisfied"), Self.rule("r3", "attempted-but-failing")],
-            optionalRules: [], dnsFailures: [], warnings: [], suggestions: [], capture: CaptureAnalyzer().summary)
+            optionalRules: [], dnsFailures: [], warnings: [], suggestions: [], capture: CaptureAnalyzer().summary,
+            nameMismatches: [], flowTotals: .init(outbound: 8, inbound: 2, notAudited: 0), initiators: [], limits: [:], overflow: [])
         s.record(audit: report)
         #expect(s.flowsByVerdict == [.init("allowed", 5), .init("undocumented", 3), .init("wrong-port", 0), .init("name-mismatch", 0), .init("inbound", 2)])
         #expect(s.findingsByKind.map(\.label) == AuditReport.Severity.allCases.map(\.rawValue))
@@ -99,7 +100,8 @@ import Testing
 
     static func destination(_ name: String, flows: Int, direction: String) -> AuditReport.Destination {
         .init(destination: name, nameSource: .sni, addresses: [], ports: ["tcp/443"], flows: flows, failedFlows: 0, bytesSent: 0,
-              bytesReceived: 0, firstSeen: "", lastSeen: "", serviceTags: [], rules: [], direction: direction)
+              bytesReceived: 0, firstSeen: "", lastSeen: "", serviceTags: [], rules: [], direction: direction, addressCount: 0, nodes: [],
+              nodeCount: 0, portCount: 1, estimated: nil, failures: [:], folded: nil)
     }
 
     static func rule(_ id: String, _ status: String) -> AuditReport.RuleStatus {

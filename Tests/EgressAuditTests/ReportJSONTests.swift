@@ -21,7 +21,8 @@ import Testing
         let destination = AuditReport.Destination(
             destination: odd, nameSource: .quicSNI, addresses: ["2001:db8::1", "192.0.2.1"], ports: [], flows: 0, failedFlows: 7,
             bytesSent: UInt64.max, bytesReceived: 0, firstSeen: "", lastSeen: odd, serviceTags: [odd, "AzureCloud"], rules: [],
-            direction: "inbound")
+            direction: "inbound", addressCount: 2, nodes: ["10.0.0.1", odd], nodeCount: 3, portCount: 0, estimated: ["nodes"],
+            failures: ["unanswered": 4, odd: 3], folded: odd)
         let report = AuditReport(
             verdict: odd,
             profile: .init(id: "p", title: odd, parameters: ["b": "1", "A": odd, "a-b": "", "a_b": "2"], features: [], serviceTagFiles: [odd]),
@@ -32,7 +33,7 @@ import Testing
             ],
             undocumented: [destination, destination], wrongPort: [], allowed: [destination], resolvers: [],
             requiredRules: [
-                .init(rule: odd, status: "satisfied", feature: nil, purpose: "", flows: 1, failedFlows: 0, destinations: [], failures: [odd],
+                .init(rule: odd, status: "satisfied", feature: nil, purpose: "", flows: 1, failedFlows: 0, destinations: [], failures: [.init(destination: odd, outcome: "refused", flows: 2)],
                       nodes: ["10.0.0.9": "satisfied", "10.0.0.10": "attempted-but-failing", "2001:db8::a": odd]),
                 .init(rule: "x", status: "not-seen", feature: "f", purpose: odd, flows: 0, failedFlows: 0, destinations: ["d"], failures: [],
                       nodes: [:]),
@@ -41,7 +42,10 @@ import Testing
             dnsFailures: [.init(name: odd, rcode: "NXDOMAIN", rules: [], required: false), .init(name: "n", rcode: "SERVFAIL", rules: ["a", "b"], required: true)],
             warnings: [odd, ""],
             suggestions: [.init(kind: "fqdn", value: odd, transport: "udp", port: 0)],
-            capture: CaptureAnalyzer().summary)
+            capture: CaptureAnalyzer().summary,
+            nameMismatches: [.init(address: "192.0.2.1", port: 443, sni: odd, dns: "d", flows: 2)],
+            flowTotals: .init(outbound: 1, inbound: 2, notAudited: 3), initiators: [.init(address: "10.0.0.1", flows: 9)],
+            limits: ["groups": 256, "a": 1], overflow: [.init(cap: "groups", limit: 256, flows: 12)])
         let ours = try ReportOutput.json(report), reference = try ReportOutput.encoderJSON(report)
         #expect(ours == reference, "diff \(Self.keep(ours, reference, "awkward"))")
     }

@@ -19,17 +19,15 @@ public enum BenchmarkProfile {
 /// audit against `profile`, and the JSON report's text. Returns its length.
 public enum BenchmarkAudit {
     public static func run(_ path: String, profile: CompiledProfile) throws -> Int {
-        var analyzer = CaptureAnalyzer(keepsFlows: true)
+        var analyzer = CaptureAnalyzer(audit: AuditAccumulator(profile: profile, nodes: []))
         analyzer.read(path: path)
         analyzer.finish()
-        return try report(analyzer, profile: profile)
+        return try report(analyzer)
     }
 
-    /// The report stage alone, over an analysis already made.
-    public static func report(_ analyzer: CaptureAnalyzer, profile: CompiledProfile) throws -> Int {
-        let report = Auditor(profile: profile).audit(
-            flows: analyzer.flows, names: analyzer.tracker.names, dns: Array(analyzer.tracker.dnsObservations),
-            capture: analyzer.summary, nodes: [], serviceTagFiles: [])
+    /// The report stage alone (render and JSON text), over an audit already folded.
+    public static func report(_ analyzer: CaptureAnalyzer) throws -> Int {
+        guard let report = analyzer.auditReport(serviceTagFiles: []) else { return 0 }
         return try ReportOutput.json(report).utf8.count
     }
 }

@@ -1,0 +1,295 @@
+import EgressPolicy
+import FlowEngine
+import PacketWire
+
+/// Egress and ingress folded by destination, one table per verdict: the
+/// audit's memory, bounded by destinations, never by flows.
+///
+/// A destination is a name (its ID, while the run lasts), else an address.
+/// Each kind has a cap (`AuditLimits`); a flow whose destination would be new
+/// past its cap joins a group instead: an address its narrowest service tag
+/// (not `Internet`, which holds every public address) else its /24 (/48), a
+/// name its parent domain (`*.example.com`); past the group cap, one "rest"
+/// destination per table, direction and kind. A group counts every flow and
+/// byte, and samples addresses, nodes and ports like any destination, so the
+/// report says what was folded, where, and how much it carried.
+struct DestinationAggregates {
+    enum Table: Int, CaseIterable {
+        case allowed, undocumented, wrongPort, resolvers
+    }
+
+    enum Fold: String {
+        case serviceTag = "service-tag"
+        case prefix
+        case parentDomain = "parent-domain"
+        case rest
+    }
+
+    /// What a destination is known by, in this run (IDs and values only).
+    private struct Key: Hashable {
+        enum Kind: UInt8 { case name, address, tagGroup, prefixGroup, domainGroup, rest }
+        let table: UInt8
+        let outbound: Bool
+        let kind: Kind
+        let id: Int32
+        let address: IPAddress
+    }
+
+    struct TransportPort: SampleHashable, Comparable {
+        let tcp: Bool
+        let port: UInt16
+        var sampleHash: UInt64 { mix64(UInt64(port) | (tcp ? 1 << 16 : 0)) }
+        var text: String { "\(tcp ? "tcp" : "udp")/\(port)" }
+        static func < (a: TransportPort, b: TransportPort) -> Bool { (a.tcp ? 0 : 1, a.port) < (b.tcp ? 0 : 1, b.port) }
+    }
+
+    struct Entry {
+        let table: Table
+        let direction: RuleDirection
+        let display: String
+        let nameSource: AuditReport.NameSource
+        let fold: Fold?
+        var addresses: DistinctSample<IPAddress>
+        var nodes: DistinctSample<IPAddress>
+        var ports: DistinctSample<TransportPort>
+        /// Service-tag sets (`ServiceTagCatalog.tagIndices(…).setIndex`) of its addresses.
+        var tagSets: Set<UInt32> = []
+        var rules = RuleMask()
+        var flows = 0, failedFlows = 0
+        /// unanswered, refused, unreachable, prohibited.
+        var failures = [0, 0, 0, 0]
+        var bytesSent: UInt64 = 0, bytesReceived: UInt64 = 0
+        var first = Int64.max, last = Int64.min
+        // Most flows of a destination repeat its last peer, node and port: checked before the samples.
+        var lastPeer: IPAddress?
+        var lastNode: IPAddress?
+        var lastPort: TransportPort?
+    }
+
+    let limits: AuditLimits
+    private(set) var entries: [Entry] = []
+    private var index: [Key: Int32] = [:]
+    private var named = 0, addressed = 0, grouped = 0
+    /// Flows folded into groups, by the cap that sent them there.
+    private(set) var folded: [String: Int] = [:]
+    /// Parent-domain group names, and which group each name ID folds into.
+    private var domainGroups: [String: Int32] = [:]
+    private var domainGroupNames: [String] = []
+    private var domainOfName: [Int32: Int32] = [:]
+    /// Narrowest service tag (index into the catalog, -1: none but Internet) by tag set.
+    private var narrowestTag: [UInt32: Int32] = [:]
+    private var tagSizes: [Int32: Double] = [:]
+    /// Tag names by tag set, for the sets seen (bounded by the catalog's distinct sets).
+    private var tagSets: [UInt32: [String]] = [:]
+
+    init(limits: AuditLimits) {
+        self.limits = limits
+    }
+
+    /// Folds one classified flow into its destination; returns the entry's index.
+    @discardableResult
+    mutating func add(_ c: FlowClassifier.Flow, _ r: FlowRecord, table: Table, rules: RuleMask, node: IPAddress,
+                      names: NameTable, catalog: ServiceTagCatalog) -> Int32 {
+        let outbound = c.direction == .outbound
+        let t = UInt8(table.rawValue)
+        let primary: Key = c.name.isNone
+            ? Key(table: t, outbound: outbound, kind: .address, id: 0, address: c.peer)
+            : Key(table: t, outbound: outbound, kind: .name, id: c.name.rawValue, address: IPAddress(ipv4: 0))
+        let slot: Int32
+        if let known = index[primary] {
+            slot = known
+        } else if c.name.isNone ? addressed < limits.addressDestinations : named < limits.namedDestinations {
+            if c.name.isNone { addressed += 1 } else { named += 1 }
+            slot = create(primary, table: table, direction: c.direction, display: c.name.isNone ? c.peer.description : names.string(c.name),
+                          source: c.nameSource, fold: nil)
+        } else {
+            slot = group(c, table: table, names: names, catalog: catalog)
+        }
+        Self.count(c, r, rules: rules, node: node, catalog: catalog, tagSets: &tagSets, into: &entries[Int(slot)])
+        return slot
+    }
+
+    /// The group a destination past its cap folds into (made if there is room), else the rest.
+    private mutating func group(_ c: FlowClassifier.Flow, table: Table, names: NameTable, catalog: ServiceTagCatalog) -> Int32 {
+        let outbound = c.direction == .outbound
+        let t = UInt8(table.rawValue)
+        let cap = c.name.isNone ? "addressDestinations" : "namedDestinations"
+        folded[cap, default: 0] += 1
+        var key: Key, display: String?, fold: Fold
+        if c.name.isNone {
+            let tag = narrowest(c.peer, catalog)
+            if tag >= 0 {
+                key = Key(table: t, outbound: outbound, kind: .tagGroup, id: tag, address: IPAddress(ipv4: 0))
+                display = catalog.tags[Int(tag)].name
+                fold = .serviceTag
+            } else {
+                let prefix = CIDR(address: c.peer, prefixLength: c.peer.isIPv4 ? 24 : 48)
+                key = Key(table: t, outbound: outbound, kind: .prefixGroup, id: 0, address: prefix?.address ?? c.peer)
+                display = prefix?.description
+                fold = .prefix
+            }
+        } else {
+            let domain = domainGroup(c.name, names)
+            key = Key(table: t, outbound: outbound, kind: .domainGroup, id: domain, address: IPAddress(ipv4: 0))
+            display = domainGroupNames[Int(domain)]
+            fold = .parentDomain
+        }
+        if let known = index[key] { return known }
+        if grouped < limits.groups {
+            grouped += 1
+            return create(key, table: table, direction: c.direction, display: display ?? "?", source: c.nameSource == .address ? .address : c.nameSource,
+                          fold: fold)
+        }
+        folded["groups", default: 0] += 1
+        let family: Int32 = c.name.isNone ? (c.peer.isIPv4 ? 4 : 6) : 0
+        let rest = Key(table: t, outbound: outbound, kind: .rest, id: family, address: IPAddress(ipv4: 0))
+        if let known = index[rest] { return known }
+        let text = family == 0 ? "other names" : "other IPv\(family) addresses"
+        return create(rest, table: table, direction: c.direction, display: "(\(text))", source: c.name.isNone ? .address : c.nameSource, fold: .rest)
+    }
+
+    private mutating func create(_ key: Key, table: Table, direction: RuleDirection, display: String, source: AuditReport.NameSource,
+                                 fold: Fold?) -> Int32 {
+        entries.append(Entry(table: table, direction: direction, display: display, nameSource: source, fold: fold,
+                             addresses: DistinctSample(capacity: limits.addressesPerDestination),
+                             nodes: DistinctSample(capacity: limits.nodesPerDestination),
+                             ports: DistinctSample(capacity: limits.portsPerDestination)))
+        let slot = Int32(entries.count - 1)
+        index[key] = slot
+        return slot
+    }
+
+    /// One flow into its destination's entry, in place.
+    private static func count(_ c: FlowClassifier.Flow, _ r: FlowRecord, rules: RuleMask, node: IPAddress, catalog: ServiceTagCatalog,
+                              tagSets: inout [UInt32: [String]], into e: inout Entry) {
+        if c.peer != e.lastPeer {
+            // Through a proxy (CONNECT) the peer is the proxy, not the destination.
+            if c.nameSource != .connect {
+                e.addresses.insert(c.peer)
+                let set = catalog.tagIndices(containing: c.peer)
+                if e.tagSets.insert(set.setIndex).inserted, tagSets[set.setIndex] == nil {
+                    // `Internet` holds every public address: it names nothing an operator needs to see.
+                    tagSets[set.setIndex] = set.map { catalog.tags[Int($0)].name }.filter { $0 != ServiceTagCatalog.internet }
+                }
+            }
+            e.lastPeer = c.peer
+        }
+        if node != e.lastNode {
+            e.nodes.insert(node)
+            e.lastNode = node
+        }
+        let port = TransportPort(tcp: r.key.transport == .tcp, port: c.port)
+        if port != e.lastPort {
+            e.ports.insert(port)
+            e.lastPort = port
+        }
+        e.rules.formUnion(rules)
+        e.flows += 1
+        switch r.outcome {
+        case .unanswered: e.failures[0] += 1
+        case .refused: e.failures[1] += 1
+        case .unreachable: e.failures[2] += 1
+        case .prohibited: e.failures[3] += 1
+        case .established, .responderOnly: break
+        }
+        if r.outcome.isFailure { e.failedFlows += 1 }
+        e.bytesSent &+= r.fromInitiator.bytes
+        e.bytesReceived &+= r.fromResponder.bytes
+        e.first = min(e.first, r.firstSeen)
+        e.last = max(e.last, r.lastSeen)
+    }
+
+    /// The narrowest tag containing `address` (fewest addresses in all), not `Internet`; -1 when none.
+    private mutating func narrowest(_ address: IPAddress, _ catalog: ServiceTagCatalog) -> Int32 {
+        let set = catalog.tagIndices(containing: address)
+        if let known = narrowestTag[set.setIndex] { return known }
+        var best: Int32 = -1, bestSize = Double.infinity
+        for id in set where catalog.tags[Int(id)].name != ServiceTagCatalog.internet {
+            let size = tagSize(id, catalog)
+            if size < bestSize || (size == bestSize && catalog.tags[Int(id)].name < catalog.tags[Int(best)].name) {
+                best = id
+                bestSize = size
+            }
+        }
+        narrowestTag[set.setIndex] = best
+        return best
+    }
+
+    private mutating func tagSize(_ id: Int32, _ catalog: ServiceTagCatalog) -> Double {
+        if let known = tagSizes[id] { return known }
+        let size = catalog.tags[Int(id)].prefixes.reduce(0.0) { total, p in
+            total + Double(sign: .plus, exponent: (p.isIPv4 ? 32 : 128) - p.prefixLength, significand: 1)
+        }
+        tagSizes[id] = size
+        return size
+    }
+
+    /// `*.` and the name's last two labels: the group a name past the cap joins.
+    private mutating func domainGroup(_ name: NameTable.NameID, _ names: NameTable) -> Int32 {
+        if let known = domainOfName[name.rawValue] { return known }
+        let labels = names.string(name).split(separator: ".", omittingEmptySubsequences: true)
+        let text = labels.count >= 2 ? "*." + labels.suffix(2).joined(separator: ".") : "*"
+        let group: Int32
+        if let existing = domainGroups[text] {
+            group = existing
+        } else {
+            group = Int32(domainGroupNames.count)
+            domainGroupNames.append(text)
+            domainGroups[text] = group
+        }
+        domainOfName[name.rawValue] = group
+        return group
+    }
+
+    /// The table's destinations as the report lists them, sorted.
+    func destinations(_ table: Table, profile: CompiledProfile) -> [AuditReport.Destination] {
+        entries.filter { $0.table == table }.map { e in
+            var tags = Set<String>()
+            for set in e.tagSets { tags.formUnion(tagSets[set] ?? []) }
+            return Self.destination(e, rules: Self.ruleTexts(e.rules, table: table, profile: profile), tags: tags.sorted())
+        }.sorted { ($0.direction, $0.destination) < ($1.direction, $1.destination) }
+    }
+
+    static func destination(_ e: Entry, rules: [String], tags: [String]) -> AuditReport.Destination {
+        var estimated: [String] = []
+        if e.addresses.isEstimated { estimated.append("addresses") }
+        if e.nodes.isEstimated { estimated.append("nodes") }
+        if e.ports.isEstimated { estimated.append("ports") }
+        var failures: [String: Int] = [:]
+        for (i, outcome) in [FlowOutcome.unanswered, .refused, .unreachable, .prohibited].enumerated() where e.failures[i] > 0 {
+            failures[outcome.name] = e.failures[i]
+        }
+        return AuditReport.Destination(
+            destination: e.display, nameSource: e.nameSource, addresses: e.addresses.values.sorted().map(\.description),
+            ports: e.ports.values.sorted().map(\.text), flows: e.flows, failedFlows: e.failedFlows, bytesSent: e.bytesSent,
+            bytesReceived: e.bytesReceived, firstSeen: RFC3339.format(nanoseconds: e.first), lastSeen: RFC3339.format(nanoseconds: e.last),
+            serviceTags: tags, rules: rules, direction: e.direction.rawValue, addressCount: e.addresses.count,
+            nodes: e.nodes.values.sorted().map(\.description), nodeCount: e.nodes.count, portCount: e.ports.count,
+            estimated: estimated.isEmpty ? nil : estimated, failures: failures, folded: e.fold?.rawValue)
+    }
+
+    /// The rule texts a table lists: allowing rules; rules naming the peer on
+    /// other ports, with the ports they allow; rules of disabled features.
+    static func ruleTexts(_ mask: RuleMask, table: Table, profile: CompiledProfile) -> [String] {
+        mask.indices.map { i in
+            let rule = profile.rules[i]
+            switch table {
+            case .wrongPort:
+                return "\(rule.id) (\(rule.transport.rawValue)/\(rule.ports))"
+            case .undocumented:
+                if case .optional(let feature, _) = rule.requirement { return "\(rule.id) (feature \(feature) is off)" }
+                return rule.id
+            case .allowed, .resolvers:
+                return rule.id
+            }
+        }.sorted()
+    }
+
+    /// After a profile reload: rule indices as the new profile numbers them (`map[old]`, -1: gone).
+    mutating func remapRules(_ map: [Int]) {
+        for i in entries.indices { entries[i].rules = entries[i].rules.remapped(map) }
+    }
+
+    /// The display text of a destination (for rule evidence).
+    func display(_ slot: Int32) -> String { entries[Int(slot)].display }
+}

@@ -1,0 +1,211 @@
+import EgressPolicy
+import FlowEngine
+import PacketWire
+
+/// Decides, for one flow as it leaves the tracker, which way it goes (egress
+/// from a node, or toward one), which peer and port it concerns, which name it
+/// carried and from where, and what the profile says of it.
+///
+/// Names are taken in order of trust: the CONNECT target, the TLS or QUIC
+/// server name, the HTTP Host, else the name this client's DNS answer gave for
+/// the address. When SNI and DNS disagree the flow is a name mismatch and both
+/// are kept, not guessed between.
+///
+/// The profile's answer depends only on the name, the set of the profile's
+/// prefixes containing the address (`CompiledProfile.addressMatchSet`), port,
+/// transport and direction, so answers are remembered per such question: a
+/// flood to ten million addresses asks a handful of questions. The memory is
+/// bounded (`AuditLimits.memoizedQuestions`): when full it starts over.
+struct FlowClassifier {
+    let profile: CompiledProfile
+    private(set) var nodes: [CIDR]
+    private let memoLimit: Int
+    private var questions: [Question: Int32] = [:]
+    private(set) var answers: [Answer] = []
+    /// Service tags that allowed a flow, interned once (answers refer to them by index).
+    private(set) var tagNames: [String] = []
+    private var tagIndex: [String: Int32] = [:]
+
+    /// One flow, classified: IDs and values only (no text is made per flow).
+    struct Flow {
+        let direction: RuleDirection
+        let peer: IPAddress
+        let port: UInt16
+        let name: NameTable.NameID
+        let nameSource: AuditReport.NameSource
+        let answer: Int32
+        /// The TLS/QUIC name and the DNS name that disagreed, when they did.
+        let mismatchDNS: NameTable.NameID
+    }
+
+    /// What the profile says of one question, kept in the forms the aggregates fold.
+    struct Answer {
+        let verdict: Evaluation.Verdict
+        /// The rules the destination's table lists: allowing (allowed), naming
+        /// it on other ports (wrong port), or of disabled features.
+        let listed: RuleMask
+        /// Enabled rules allowing it: the evidence for rule statuses.
+        let allowedBy: [Int32]
+        /// The first service tag that allowed it (index into `tagNames`, -1: none), for `--suggest-rules`.
+        let allowingTag: Int32
+    }
+
+    struct Question: Hashable {
+        let name: Int32
+        /// `CompiledProfile.addressMatchSet`, or `UInt32.max` for "no address" (CONNECT).
+        let addressSet: UInt32
+        let port: UInt16
+        let transport: RuleTransport
+        let direction: RuleDirection
+    }
+
+    init(profile: CompiledProfile, nodes: [CIDR], memoLimit: Int) {
+        self.profile = profile
+        self.nodes = nodes
+        self.memoLimit = memoLimit
+    }
+
+    /// A classifier for a reloaded profile that keeps `old`'s interned tag names (suggestions refer to them).
+    init(profile: CompiledProfile, nodes: [CIDR], memoLimit: Int, carrying old: FlowClassifier) {
+        self.init(profile: profile, nodes: nodes, memoLimit: memoLimit)
+        tagNames = old.tagNames
+        tagIndex = old.tagIndex
+    }
+
+    mutating func choose(nodes: [CIDR]) { self.nodes = nodes }
+
+    func isNode(_ a: IPAddress) -> Bool {
+        for n in nodes where n.contains(a) { return true }
+        return false
+    }
+
+    /// Nil for flows the audit does not judge: link-local multicast, or neither end a node.
+    mutating func classify(_ r: FlowRecord, names: NameTable) -> Flow? {
+        let initiator = r.initiator, responder = r.responder
+        if Self.isLinkLocalMulticast(responder.address) { return nil }
+        let transport: RuleTransport = r.key.transport == .tcp ? .tcp : .udp
+        if isNode(initiator.address) {
+            var name = NameTable.NameID.none, source = AuditReport.NameSource.address, port = responder.port
+            if !r.connectTarget.isNone {
+                // Through a forward proxy: CONNECT names the real destination and port.
+                name = r.connectTarget; source = .connect; port = r.connectPort
+            } else if !r.sni.isNone {
+                name = r.sni; source = .sni
+            } else if !r.quicSNI.isNone {
+                name = r.quicSNI; source = .quicSNI
+            } else if !r.httpHost.isNone {
+                name = r.httpHost; source = .httpHost
+            } else if !r.dnsName.isNone {
+                name = r.dnsName; source = .dns
+            }
+            var mismatch = NameTable.NameID.none
+            if source == .sni || source == .quicSNI, !r.dnsName.isNone, r.dnsName != name, !r.echPresent { mismatch = r.dnsName }
+            let address: IPAddress? = source == .connect ? nil : responder.address
+            let answer = self.answer(name, address, port, transport, .outbound, names)
+            return Flow(direction: .outbound, peer: responder.address, port: port, name: name, nameSource: source, answer: answer,
+                        mismatchDNS: mismatch)
+        }
+        if isNode(responder.address) {
+            let answer = self.answer(.none, initiator.address, responder.port, transport, .inbound, names)
+            return Flow(direction: .inbound, peer: initiator.address, port: responder.port, name: .none, nameSource: .address,
+                        answer: answer, mismatchDNS: .none)
+        }
+        return nil
+    }
+
+    private mutating func answer(_ name: NameTable.NameID, _ address: IPAddress?, _ port: UInt16, _ transport: RuleTransport,
+                                 _ direction: RuleDirection, _ names: NameTable) -> Int32 {
+        let set = address.map { profile.addressMatchSet($0) } ?? UInt32.max
+        let q = Question(name: name.rawValue, addressSet: set, port: port, transport: transport, direction: direction)
+        if let known = questions[q] { return known }
+        if answers.count >= memoLimit {
+            questions.removeAll(keepingCapacity: true)
+            answers.removeAll(keepingCapacity: true)
+        }
+        let text: String? = name.isNone ? nil : names.string(name)
+        answers.append(answer(profile.evaluate(name: text, address: address, port: port, transport: transport, direction: direction)))
+        let index = Int32(answers.count - 1)
+        questions[q] = index
+        return index
+    }
+
+    private mutating func answer(_ e: Evaluation) -> Answer {
+        var listed = RuleMask()
+        switch e.verdict {
+        case .allowed: for m in e.allowedBy { listed.insert(m.ruleIndex) }
+        case .wrongPort: for m in e.otherPortsBy { listed.insert(m.ruleIndex) }
+        case .allowedIfFeatureEnabled: for m in e.allowedIfEnabled { listed.insert(m.ruleIndex) }
+        case .undocumented: break
+        }
+        var tag: String?
+        search: for m in e.allowedBy {
+            for reason in m.reasons {
+                if case .serviceTag(let t) = reason { tag = t; break search }
+            }
+        }
+        var tagID: Int32 = -1
+        if let tag {
+            if let known = tagIndex[tag] {
+                tagID = known
+            } else {
+                tagID = Int32(tagNames.count)
+                tagNames.append(tag)
+                tagIndex[tag] = tagID
+            }
+        }
+        return Answer(verdict: e.verdict, listed: listed, allowedBy: e.allowedBy.map { Int32($0.ruleIndex) }, allowingTag: tagID)
+    }
+
+    static func isLinkLocalMulticast(_ a: IPAddress) -> Bool {
+        if a.isIPv4 {
+            let v = a.ipv4
+            return v == 0xffff_ffff || (v >> 24 >= 224 && v >> 24 <= 239)
+        }
+        return a.high >> 56 == 0xff
+    }
+}
+
+/// A set of rule indices as bits: a destination's rules without a `Set` per destination.
+struct RuleMask: Equatable {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    /// Rules past the 256th (a hand-written profile may have that many).
+    private var beyond: Set<Int> = []
+
+    mutating func insert(_ rule: Int) {
+        switch rule >> 6 {
+        case 0: words.0 |= 1 << UInt64(rule & 63)
+        case 1: words.1 |= 1 << UInt64(rule & 63)
+        case 2: words.2 |= 1 << UInt64(rule & 63)
+        case 3: words.3 |= 1 << UInt64(rule & 63)
+        default: beyond.insert(rule)
+        }
+    }
+
+    mutating func formUnion(_ other: RuleMask) {
+        words.0 |= other.words.0; words.1 |= other.words.1; words.2 |= other.words.2; words.3 |= other.words.3
+        if !other.beyond.isEmpty { beyond.formUnion(other.beyond) }
+    }
+
+    var indices: [Int] {
+        var out: [Int] = []
+        for (w, word) in [words.0, words.1, words.2, words.3].enumerated() {
+            var bits = word
+            while bits != 0 {
+                out.append(w * 64 + bits.trailingZeroBitCount)
+                bits &= bits - 1
+            }
+        }
+        return out + beyond.sorted()
+    }
+
+    /// The same rules under new indices (`map[old]`, -1: gone).
+    func remapped(_ map: [Int]) -> RuleMask {
+        var out = RuleMask()
+        for i in indices where i < map.count && map[i] >= 0 { out.insert(map[i]) }
+        return out
+    }
+
+    static func == (a: RuleMask, b: RuleMask) -> Bool {
+        a.words == b.words && a.beyond == b.beyond
+    }
+}

@@ -1,0 +1,137 @@
+import EgressPolicy
+import Foundation
+import PacketWire
+import TestSupport
+import Testing
+@testable import EgressAudit
+
+/// Bounded state, honest overflow: with tiny caps the gateway capture's
+/// destinations fold into groups, and every flow is still counted, in the
+/// groups and in the totals, and the report says which caps were reached.
+@Suite struct AuditCapsTests {
+    static func report(_ limits: AuditLimits, nodes: [String] = ["10.1.0.0/24", "fd00:1::/64"]) throws -> AuditReport {
+        let profile = try ProfileLoader.load(text: AuditorTests.profileYAML, file: "audit-test.yaml")
+        let compiled = CompiledProfile(try profile.expand(), catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: []))
+        var analyzer = CaptureAnalyzer(audit: AuditAccumulator(profile: compiled, nodes: nodes.compactMap { CIDR($0) }, limits: limits))
+        analyzer.read(path: AuditorTests.capture)
+        analyzer.finish()
+        return try #require(analyzer.auditReport(serviceTagFiles: []))
+    }
+
+    static func all(_ r: AuditReport) -> [AuditReport.Destination] { r.allowed + r.undocumented + r.wrongPort + r.resolvers }
+
+    @Test func pastTheCapsFlowsFoldIntoGroupsAndAreAllCounted() throws {
+        let free = try Self.report(AuditLimits())
+        var tight = AuditLimits()
+        tight.namedDestinations = 2
+        tight.addressDestinations = 1
+        tight.groups = 2
+        let capped = try Self.report(tight)
+
+        // Uncapped: nothing folded; every audited flow is in exactly one destination.
+        #expect(free.overflow.isEmpty)
+        #expect(Self.all(free).allSatisfy { $0.folded == nil })
+        let audited = free.flowTotals.outbound + free.flowTotals.inbound
+        #expect(Self.all(free).reduce(0) { $0 + $1.flows } == audited)
+        #expect(audited + free.flowTotals.notAudited == free.capture.flows, "every flow the capture holds is accounted for")
+
+        // Capped: as many flows and bytes, in at most caps' worth of destinations.
+        #expect(capped.flowTotals == free.flowTotals)
+        #expect(Self.all(capped).reduce(0) { $0 + $1.flows } == audited)
+        #expect(Self.all(capped).reduce(UInt64(0)) { $0 + $1.bytesSent } == Self.all(free).reduce(UInt64(0)) { $0 + $1.bytesSent })
+        let plain = Self.all(capped).filter { $0.folded == nil }
+        #expect(plain.filter { $0.nameSource == .address }.count <= 1)
+        #expect(plain.filter { $0.nameSource != .address }.count <= 2)
+        #expect(Self.all(capped).filter { $0.folded == "prefix" || $0.folded == "parent-domain" || $0.folded == "service-tag" }.count <= 2)
+        #expect(Self.all(capped).contains { $0.folded == "rest" })
+        // The report names the caps reached and the flows that folded.
+        let caps = Set(capped.overflow.map(\.cap))
+        #expect(caps.isSuperset(of: ["namedDestinations", "addressDestinations", "groups"]), "\(caps)")
+        let foldedFlows = Self.all(capped).filter { $0.folded != nil }.reduce(0) { $0 + $1.flows }
+        let overflowed = capped.overflow.filter { $0.cap == "namedDestinations" || $0.cap == "addressDestinations" }.reduce(0) { $0 + $1.flows }
+        #expect(foldedFlows == overflowed)
+        #expect(capped.warnings.contains { $0.hasPrefix("caps reached") })
+        // Folding never turns a verdict around: the required rules read the same.
+        #expect(capped.requiredRules.map(\.status) == free.requiredRules.map(\.status))
+        #expect(capped.limits["addressDestinations"] == 1)
+    }
+
+    @Test func nodesAreChosenFromTheFlowsHeldBack() throws {
+        var limits = AuditLimits()
+        limits.nodeChoiceFlows = 8
+        let early = try Self.report(limits, nodes: [])
+        #expect(early.nodes.how.contains("of the first "), "\(early.nodes.how)")
+        #expect(!early.nodes.addresses.isEmpty)
+        let late = try Self.report(AuditLimits(), nodes: [])
+        #expect(late.nodes.addresses == ["10.1.0.4", "10.1.0.5", "fd00:1::4", "fd00:1::5"])
+        // Every flow is judged once the choice is made: held flows are not lost.
+        #expect(early.flowTotals.outbound + early.flowTotals.inbound + early.flowTotals.notAudited == early.capture.flows)
+    }
+}
+
+/// The bounded sample behind every address, node and port list.
+@Suite struct DistinctSampleTests {
+    @Test func belowItsCapacityItKeepsEveryValueAndCountsExactly() {
+        var s = DistinctSample<IPAddress>(capacity: 32)
+        for i in 0..<20 { for _ in 0..<3 { s.insert(IPAddress(ipv4: 0x0A00_0000 + UInt32(i))) } }
+        #expect(s.count == 20)
+        #expect(!s.isEstimated)
+        #expect(Set(s.values) == Set((0..<20).map { IPAddress(ipv4: 0x0A00_0000 + UInt32($0)) }))
+    }
+
+    @Test func beyondItEstimatesTheCountWithinItsError() {
+        var random = SplitMix64(seed: 11)
+        for n in [1_000, 50_000, 400_000] {
+            var s = DistinctSample<IPAddress>(capacity: 64)
+            var seen = Set<UInt32>()
+            while seen.count < n {
+                let v = UInt32(truncatingIfNeeded: random.next())
+                if seen.insert(v).inserted { s.insert(IPAddress(ipv4: v)) }
+                s.insert(IPAddress(ipv4: v)) // repeats change nothing
+            }
+            #expect(s.isEstimated)
+            #expect(s.values.count == 64)
+            // Relative standard error 1/sqrt(62) ≈ 12.7 %: within 4 of them.
+            let error = abs(Double(s.count) - Double(n)) / Double(n)
+            #expect(error < 0.5, "n \(n): estimated \(s.count)")
+        }
+    }
+
+    @Test func theUnionOfSamplesIsTheSampleOfTheUnion() {
+        var random = SplitMix64(seed: 5)
+        let values = (0..<5_000).map { _ in IPAddress(ipv4: UInt32(truncatingIfNeeded: random.next())) }
+        var all = DistinctSample<IPAddress>(capacity: 32), a = DistinctSample<IPAddress>(capacity: 32), b = DistinctSample<IPAddress>(capacity: 32)
+        for (i, v) in values.enumerated() {
+            all.insert(v)
+            if i % 3 == 0 { a.insert(v) } else { b.insert(v) }
+        }
+        var merged = a
+        merged.formUnion(b)
+        #expect(Set(merged.values) == Set(all.values))
+        #expect(merged.count == all.count)
+        var other = b
+        other.formUnion(a)
+        #expect(Set(other.values) == Set(all.values))
+    }
+}
+
+/// The bounded initiator counts behind the choice of nodes.
+@Suite struct InitiatorCounterTests {
+    @Test func exactWithinCapacityAndKeepsTheHeavyHittersBeyond() {
+        var c = InitiatorCounter(capacity: 4)
+        let heavy = IPAddress(ipv4: 0x0A01_0001)
+        for i in 0..<1_000 {
+            c.add(heavy)
+            c.add(IPAddress(ipv4: 0xC000_0200 + UInt32(i % 50)))  // 50 light initiators, 20 flows each
+        }
+        #expect(c.isApproximate)
+        let top = c.busiest(1)
+        #expect(top.first?.address == heavy)
+        // Misra–Gries: low by at most n / (k + 1).
+        #expect(top.first.map { $0.flows >= 1_000 - 2_000 / 5 } == true)
+        var exact = InitiatorCounter(capacity: 8)
+        for i in 0..<40 { exact.add(IPAddress(ipv4: UInt32(i % 5))) }
+        #expect(!exact.isApproximate)
+        #expect(exact.busiest(5).map(\.flows) == [8, 8, 8, 8, 8])
+    }
+}
