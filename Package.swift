@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "FlowEngine", targets: ["FlowEngine"]),
         .library(name: "EgressPolicy", targets: ["EgressPolicy"]),
         .library(name: "EgressAudit", targets: ["EgressAudit"]),
+        .library(name: "CaptureRuntime", targets: ["CaptureRuntime"]),
         .library(name: "CaptureSynth", targets: ["CaptureSynth"]),
     ],
     dependencies: [
@@ -49,14 +50,17 @@ let package = Package(
         ),
         // Profiles, service tags and the compiled matchers.
         .target(name: "EgressPolicy", dependencies: ["PacketWire", .product(name: "Yams", package: "Yams")]),
-        // Flows + profile → verdicts, findings, reports.
-        .target(name: "EgressAudit", dependencies: ["FlowEngine", "EgressPolicy", "PacketCapture", "PacketWire", .product(name: "Crypto", package: "swift-crypto")]),
+        // Flows + profile → verdicts, aggregates, findings, reports, merge. Knows nothing of how packets arrive.
+        .target(name: "EgressAudit", dependencies: ["FlowEngine", "EgressPolicy", "PacketWire", .product(name: "Crypto", package: "swift-crypto")]),
+        // Packet sources (files, pipes, live interface groups) → decode → reassembly → tracking → audit,
+        // with every helper thread; the live session (signals, reload, snapshots, metrics).
+        .target(name: "CaptureRuntime", dependencies: ["EgressAudit", "FlowEngine", "EgressPolicy", "PacketCapture", "PacketWire"]),
         // Deterministic synthetic captures of gateway-node egress (pcap/pcapng writer + scenarios).
         .target(name: "CaptureSynth", dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto")]),
         .executableTarget(
             name: "egress-audit",
             dependencies: [
-                "EgressAudit", "EgressPolicy", "FlowEngine", "PacketCapture", "PacketWire",
+                "CaptureRuntime", "EgressAudit", "EgressPolicy", "FlowEngine", "PacketCapture", "PacketWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,7 +74,8 @@ let package = Package(
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "PacketWire", "CaptureSynth", "TestSupport"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "PacketWire", "CaptureSynth", "TestSupport"]),
         .testTarget(name: "EgressPolicyTests", dependencies: ["EgressPolicy", "PacketWire", "TestSupport"]),
-        .testTarget(name: "EgressAuditTests", dependencies: ["EgressAudit", "CaptureSynth", "TestSupport"]),
+        .testTarget(name: "EgressAuditTests", dependencies: ["EgressAudit", "CaptureRuntime", "CaptureSynth", "TestSupport"]),
+        .testTarget(name: "CaptureRuntimeTests", dependencies: ["CaptureRuntime", "EgressAudit", "CaptureSynth", "TestSupport"]),
         .testTarget(name: "CaptureSynthTests", dependencies: ["CaptureSynth", "PacketWire"]),
         .testTarget(name: "CLITests", dependencies: ["CaptureSynth", "egress-audit", "TestSupport"]),
     ]

@@ -1,5 +1,4 @@
 import FlowEngine
-import PacketCapture
 import PacketWire
 
 /// What was read from one capture file.
@@ -24,6 +23,14 @@ public struct FileSummary: Codable, Sendable, Equatable {
     public var interfaceDrops: Int?
     /// Live capture only: the BPF filter in force (nil: every packet was captured).
     public var captureFilter: String?
+
+    public init(path: String, format: String? = nil, byteOrder: String? = nil, timestampPrecision: String? = nil, gzip: Bool? = nil,
+                linkType: Int? = nil, linkTypeName: String? = nil, snapshotLength: Int? = nil, packets: Int, bytes: Int,
+                error: String? = nil) {
+        self.path = path; self.format = format; self.byteOrder = byteOrder; self.timestampPrecision = timestampPrecision
+        self.gzip = gzip; self.linkType = linkType; self.linkTypeName = linkTypeName; self.snapshotLength = snapshotLength
+        self.packets = packets; self.bytes = bytes; self.error = error
+    }
 
     /// A live interface as a source of the report.
     public static func liveInterface(_ name: String, linkType: Int32, linkTypeName: String, snapshotLength: Int, packets: Int, bytes: Int,
@@ -84,7 +91,7 @@ public struct CaptureSummary: Codable, Sendable, Equatable {
     /// Destination ports of TCP SYNs without ACK: the connections attempted.
     public var synDestinationPorts: [Int]
 
-    init(counters: DecodeCounters, files: Int, truncatedFrames: Int, flows: (total: Int, tcp: Int, udp: Int), synPorts: [Int],
+    public init(counters: DecodeCounters, files: Int, truncatedFrames: Int, flows: (total: Int, tcp: Int, udp: Int), synPorts: [Int],
          fragments: IPFragmentCounters = IPFragmentCounters()) {
         self.files = files
         packets = counters.packets

@@ -120,17 +120,3 @@ public struct DNSEntry: Codable, Sendable, Equatable, Comparable {
         (a.name, a.type, a.rcode, a.answers.joined(separator: ","), a.transport) < (b.name, b.type, b.rcode, b.answers.joined(separator: ","), b.transport)
     }
 }
-
-extension CaptureAnalyzer {
-    /// Flows in the order they began (ties by endpoints), as report entries.
-    public var flowEntries: [FlowEntry] {
-        flows.sorted { a, b in
-            if a.firstSeen != b.firstSeen { return a.firstSeen < b.firstSeen }
-            return (a.key.lowAddress, a.key.lowPort, a.key.highAddress, a.key.highPort) < (b.key.lowAddress, b.key.lowPort, b.key.highAddress, b.key.highPort)
-        }.map { FlowEntry($0, names: tracker.names) }
-    }
-
-    public var dnsEntries: [DNSEntry] {
-        tracker.dnsObservations.map { DNSEntry($0, names: tracker.names) }.sorted()
-    }
-}

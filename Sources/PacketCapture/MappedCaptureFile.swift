@@ -47,16 +47,8 @@ final class MappedCaptureFile {
         // Unmapping a large, fully mapped-in file tears down a page table entry
         // per page (~15 ms for 481 MB): on a thread of its own, so the report
         // that follows the reading does not wait for it.
-        guard region.size >= MappingPopulator.minimumSize, SpareCore.available else { return region.unmap() }
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(region).toOpaque()
-        if pthread_create(&thread, nil, { raw in
-            Unmanaged<Region>.fromOpaque(raw!).takeRetainedValue().unmap()
-            return nil
-        }, context) == 0 {
-            pthread_detach(thread)
-        } else {
-            Unmanaged<Region>.fromOpaque(context).takeRetainedValue().unmap()
+        guard region.size >= MappingPopulator.minimumSize, SpareCore.available, WorkerThread.detach({ region.unmap() }) else {
+            return region.unmap()
         }
     }
 

@@ -23,8 +23,7 @@ final class MappingPopulator: @unchecked Sendable {
     private let next = Atomic<Int>(0)
     private let stopped = Atomic<Bool>(false)
     private let unsupported = Atomic<Bool>(false)
-    private var thread = pthread_t()
-    private var running = false
+    private var worker: WorkerThread?
 
     static let stride = 2 << 20
     static let lead = 8 << 20
@@ -66,20 +65,14 @@ final class MappingPopulator: @unchecked Sendable {
 
     /// Populates on a thread of its own until `finish()`.
     func start() {
-        let context = Unmanaged.passRetained(self).toOpaque()
-        running = pthread_create(&thread, nil, { raw in
-            let populator = Unmanaged<MappingPopulator>.fromOpaque(raw!).takeRetainedValue()
-            populator.run()
-            return nil
-        }, context) == 0
-        if !running { Unmanaged<MappingPopulator>.fromOpaque(context).release() }
+        worker = WorkerThread.start { self.run() }
     }
 
     /// Stops the thread (the reader is done, or failed) and waits for it.
     func finish() {
         stopped.store(true, ordering: .relaxed)
-        if running { pthread_join(thread, nil) }
-        running = false
+        worker?.join()
+        worker = nil
         stopped.store(false, ordering: .relaxed)
     }
 

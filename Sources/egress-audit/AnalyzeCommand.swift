@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaptureRuntime
 import EgressAudit
 import EgressPolicy
 import Foundation
@@ -36,7 +37,7 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         // The profile first: a bad profile fails before a long capture is read.
         let compiled = try policy.profile.map { _ in try policy.compile() }
-        var analyzer = CaptureAnalyzer(keepsFlows: report.flows, audit: compiled.map { report.accumulator(profile: $0, live: nil) })
+        var analyzer = CapturePipeline(keepsFlows: report.flows, audit: compiled.map { report.accumulator(profile: $0, live: nil) })
         let flowLog = try report.attachFlowLog(to: &analyzer)
         let showProgress = isatty(STDERR_FILENO) == 1
         if showProgress {

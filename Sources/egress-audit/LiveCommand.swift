@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaptureRuntime
 import Dispatch
 import EgressAudit
 import EgressPolicy
@@ -181,7 +182,7 @@ struct LiveCommand: ParsableCommand {
         let period = snapshotEvery.map { UInt64($0 * 1e9) }
         var nextSnapshot = period.map { now() + $0 }
         var nextMetrics = server.map { _ in now() }
-        var analyzer = CaptureAnalyzer(keepsFlows: report.flows, audit: compiled.map { report.accumulator(profile: $0, live: context) })
+        var analyzer = CapturePipeline(keepsFlows: report.flows, audit: compiled.map { report.accumulator(profile: $0, live: context) })
         let flowLog = try report.attachFlowLog(to: &analyzer)
         var counts = [Counts](repeating: Counts(), count: captures.count)
         func take(_ index: Int, _ captured: CapturedPacket) {
@@ -190,10 +191,10 @@ struct LiveCommand: ParsableCommand {
         }
         func finished() -> Bool { stop.requested.load(ordering: .relaxed) || deadline.map { now() >= $0 } ?? false }
         func due(_ time: UInt64?) -> Bool { time.map { now() >= $0 } ?? false }
-        func sourced(_ view: inout CaptureAnalyzer) {
+        func sourced(_ view: inout CapturePipeline) {
             for (i, capture) in captures.enumerated() { view.record(source: source(capture, options, counts[i])) }
         }
-        func publishMetrics(_ view: CaptureAnalyzer) {
+        func publishMetrics(_ view: CapturePipeline) {
             guard let server else { return }
             var snapshot = MetricsSnapshot(
                 interfaces: captures.enumerated().map { i, capture in

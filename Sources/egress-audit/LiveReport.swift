@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaptureRuntime
 import EgressAudit
 import EgressPolicy
 import Foundation

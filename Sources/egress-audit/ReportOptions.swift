@@ -1,4 +1,5 @@
 import ArgumentParser
+import CaptureRuntime
 import EgressAudit
 import EgressPolicy
 import Foundation
@@ -55,7 +56,7 @@ struct ReportOptions: ParsableArguments {
     /// else the capture summary (and flows) — and writes it. Returns whether
     /// a `--fail-on` finding was present. A live run passes its context: its
     /// nodes and the capture filter in force.
-    func emit(_ analyzer: CaptureAnalyzer, serviceTagFiles: [String], sources: String, live: LiveReportContext? = nil) throws -> Bool {
+    func emit(_ analyzer: CapturePipeline, serviceTagFiles: [String], sources: String, live: LiveReportContext? = nil) throws -> Bool {
         guard let report = analyzer.auditReport(serviceTagFiles: serviceTagFiles, warnings: live.map { [$0.filterNote] } ?? []) else {
             let summary = analyzer.summary
             let text: String
@@ -96,7 +97,7 @@ struct ReportOptions: ParsableArguments {
     }
 
     /// Opens `--flow-log` and has `analyzer` write each flow to it as the flow ends.
-    func attachFlowLog(to analyzer: inout CaptureAnalyzer) throws -> FlowLogWriter? {
+    func attachFlowLog(to analyzer: inout CapturePipeline) throws -> FlowLogWriter? {
         guard let flowLog else { return nil }
         let writer: FlowLogWriter
         do { writer = try FlowLogWriter(path: flowLog) } catch {

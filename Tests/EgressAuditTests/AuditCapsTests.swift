@@ -1,3 +1,4 @@
+import CaptureRuntime
 import EgressPolicy
 import Foundation
 import PacketWire
@@ -12,7 +13,7 @@ import Testing
     static func report(_ limits: AuditLimits, nodes: [String] = ["10.1.0.0/24", "fd00:1::/64"]) throws -> AuditReport {
         let profile = try ProfileLoader.load(text: AuditorTests.profileYAML, file: "audit-test.yaml")
         let compiled = CompiledProfile(try profile.expand(), catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: []))
-        var analyzer = CaptureAnalyzer(audit: AuditAccumulator(profile: compiled, nodes: nodes.compactMap { CIDR($0) }, limits: limits))
+        var analyzer = CapturePipeline(audit: AuditAccumulator(profile: compiled, nodes: nodes.compactMap { CIDR($0) }, limits: limits))
         analyzer.read(path: AuditorTests.capture)
         analyzer.finish()
         return try #require(analyzer.auditReport(serviceTagFiles: []))

@@ -1,3 +1,4 @@
+import CaptureRuntime
 import CaptureSynth
 import EgressPolicy
 import Foundation
@@ -28,7 +29,7 @@ import Testing
         let catalog = try ServiceTagSources.catalog(files: [tagFolder.appendingPathComponent(plants.serviceTagFile).path], virtualNetwork: virtualNetwork)
         let capture = try OfflineCapture(path: captures.appendingPathComponent("demo-\(demo).pcap").path)
         let filter = filtered ? try CompiledFilter(AuditCaptureFilter.expression(linkType: capture.linkType), linkType: capture.linkType) : nil
-        var analyzer = CaptureAnalyzer(audit: AuditAccumulator(profile: CompiledProfile(expanded, catalog: catalog),
+        var analyzer = CapturePipeline(audit: AuditAccumulator(profile: CompiledProfile(expanded, catalog: catalog),
                                                                nodes: plants.nodes.compactMap { CIDR($0.address) }))
         var packets = 0
         try capture.forEachPacket { captured in

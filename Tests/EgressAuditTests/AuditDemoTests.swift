@@ -1,3 +1,4 @@
+import CaptureRuntime
 import CaptureSynth
 import EgressPolicy
 import Foundation
@@ -23,7 +24,7 @@ import Testing
         let virtualNetwork = (expanded.parameters["virtual-network"] ?? "").split(separator: ",").compactMap { CIDR(String($0)) }
         let catalog = try ServiceTagSources.catalog(files: [tagFolder.appendingPathComponent(plants.serviceTagFile).path], virtualNetwork: virtualNetwork)
         let audit = AuditAccumulator(profile: CompiledProfile(expanded, catalog: catalog), nodes: plants.nodes.compactMap { CIDR($0.address) })
-        var analyzer = CaptureAnalyzer(audit: audit)
+        var analyzer = CapturePipeline(audit: audit)
         analyzer.read(path: captures.appendingPathComponent("demo-\(demo).pcap").path)
         analyzer.finish()
         return (try #require(analyzer.auditReport(serviceTagFiles: [plants.serviceTagFile])), plants)

@@ -1,3 +1,4 @@
+import CaptureRuntime
 import CaptureSynth
 import EgressPolicy
 import Foundation
@@ -22,9 +23,9 @@ import Testing
     /// The whole capture's report, and the merged halves' (split at the first node's addresses).
     static func wholeAndMerged(capture: String, profile: CompiledProfile, nodes: [CIDR], firstNode: Set<IPAddress>,
                                serviceTagFiles: [String]) throws -> (whole: AuditReport, merged: AuditReport, halves: [Int]) {
-        var whole = CaptureAnalyzer(audit: AuditAccumulator(profile: profile, nodes: nodes))
-        var halves = [CaptureAnalyzer(audit: AuditAccumulator(profile: profile, nodes: nodes)),
-                      CaptureAnalyzer(audit: AuditAccumulator(profile: profile, nodes: nodes))]
+        var whole = CapturePipeline(audit: AuditAccumulator(profile: profile, nodes: nodes))
+        var halves = [CapturePipeline(audit: AuditAccumulator(profile: profile, nodes: nodes)),
+                      CapturePipeline(audit: AuditAccumulator(profile: profile, nodes: nodes))]
         var counts = [0, 0]
         let decoder = PacketDecoder()
         var packet = DecodedPacket()
@@ -115,7 +116,7 @@ import Testing
         let compiled = CompiledProfile(try profile.expand(), catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: []))
         // Three node-halves of the gateway capture: node a, node b, everything else.
         let groups: [Set<IPAddress>] = [[IPAddress("10.1.0.4")!, IPAddress("fd00:1::4")!], [IPAddress("10.1.0.5")!, IPAddress("fd00:1::5")!]]
-        var parts = [0, 1, 2].map { _ in CaptureAnalyzer(audit: AuditAccumulator(profile: compiled, nodes: [CIDR("10.1.0.0/24")!, CIDR("fd00:1::/64")!])) }
+        var parts = [0, 1, 2].map { _ in CapturePipeline(audit: AuditAccumulator(profile: compiled, nodes: [CIDR("10.1.0.0/24")!, CIDR("fd00:1::/64")!])) }
         let decoder = PacketDecoder()
         var packet = DecodedPacket()
         try OfflineCapture(path: AuditorTests.capture).forEachPacket { captured in

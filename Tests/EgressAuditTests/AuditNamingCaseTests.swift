@@ -1,3 +1,4 @@
+import CaptureRuntime
 import CaptureSynth
 import EgressPolicy
 import Foundation
@@ -33,7 +34,7 @@ import Testing
         try Data(output.bytes).write(to: URL(fileURLWithPath: path))
         let compiled = CompiledProfile(try ProfileLoader.load(text: profile, file: "naming.yaml").expand(),
                                        catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: []))
-        var analyzer = CaptureAnalyzer(audit: AuditAccumulator(profile: compiled, nodes: [CIDR("10.9.0.0/24")!]))
+        var analyzer = CapturePipeline(audit: AuditAccumulator(profile: compiled, nodes: [CIDR("10.9.0.0/24")!]))
         analyzer.read(path: path)
         analyzer.finish()
         return try #require(analyzer.auditReport(serviceTagFiles: []))

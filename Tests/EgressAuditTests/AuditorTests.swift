@@ -1,3 +1,4 @@
+import CaptureRuntime
 import EgressPolicy
 import Foundation
 import PacketWire
@@ -31,7 +32,7 @@ import Testing
     static func report(nodes: [String] = ["10.1.0.0/24", "fd00:1::/64"]) throws -> AuditReport {
         let profile = try ProfileLoader.load(text: profileYAML, file: "audit-test.yaml")
         let compiled = CompiledProfile(try profile.expand(), catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: []))
-        var analyzer = CaptureAnalyzer(audit: AuditAccumulator(profile: compiled, nodes: nodes.compactMap { CIDR($0) }))
+        var analyzer = CapturePipeline(audit: AuditAccumulator(profile: compiled, nodes: nodes.compactMap { CIDR($0) }))
         analyzer.read(path: capture)
         analyzer.finish()
         return try #require(analyzer.auditReport(serviceTagFiles: []))

@@ -1,3 +1,4 @@
+import CaptureRuntime
 import Foundation
 import Testing
 @testable import EgressAudit
@@ -51,7 +52,7 @@ import Testing
     @Test(arguments: pairs)
     func everyPlantedFlowIsFoundAndNamed(capture: String, plants: String) throws {
         let planted = try JSONDecoder().decode(Plants.self, from: Data(contentsOf: Self.captures.appendingPathComponent(plants)))
-        var analyzer = CaptureAnalyzer(keepsFlows: true)
+        var analyzer = CapturePipeline(keepsFlows: true)
         analyzer.read(path: Self.captures.appendingPathComponent(capture).path)
         analyzer.finish()
         #expect(analyzer.errors.isEmpty)
@@ -110,7 +111,7 @@ import Testing
     @Test(arguments: [("gateway-egress.pcap", "10.1.0.4", "168.63.129.16", 919),
                       ("gateway-egress-vlan-ipv6.pcapng", "fd00:1::4", "fd00:1::2", 1047)])
     func fragmentedDNSAnswerIsReassembledAndTracked(capture: String, client: String, server: String, wireBytes: Int) throws {
-        var analyzer = CaptureAnalyzer(keepsFlows: true)
+        var analyzer = CapturePipeline(keepsFlows: true)
         analyzer.read(path: Self.captures.appendingPathComponent(capture).path)
         analyzer.finish()
         let s = analyzer.summary
@@ -133,7 +134,7 @@ import Testing
     /// A pcapng whose interfaces have different link types (libpcap 1.10 refuses
     /// those): our reader takes each packet with its own interface's link type.
     @Test func mixedLinkTypePcapngIsReadToItsEnd() throws {
-        var analyzer = CaptureAnalyzer()
+        var analyzer = CapturePipeline()
         let path = Self.captures.appendingPathComponent("gateway-egress-multi.pcapng").path
         analyzer.read(path: path)
         analyzer.finish()

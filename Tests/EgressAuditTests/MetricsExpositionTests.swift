@@ -1,3 +1,4 @@
+import CaptureRuntime
 import Testing
 @testable import EgressAudit
 
@@ -88,7 +89,7 @@ import Testing
             wrongPort: [],
             allowed: [Self.destination("a.example", flows: 5, direction: "outbound"), Self.destination("10.0.0.9", flows: 2, direction: "inbound")],
             resolvers: [], requiredRules: [Self.rule("r1", "satisfied"), Self.rule("r2", "satisfied"), Self.rule("r3", "attempted-but-failing")],
-            optionalRules: [], dnsFailures: [], warnings: [], suggestions: [], capture: CaptureAnalyzer().summary,
+            optionalRules: [], dnsFailures: [], warnings: [], suggestions: [], capture: CapturePipeline().summary,
             nameMismatches: [], flowTotals: .init(outbound: 8, inbound: 2, notAudited: 0), initiators: [], limits: [:], overflow: [])
         s.record(audit: report)
         #expect(s.flowsByVerdict == [.init("allowed", 5), .init("undocumented", 3), .init("wrong-port", 0), .init("name-mismatch", 0), .init("inbound", 2)])

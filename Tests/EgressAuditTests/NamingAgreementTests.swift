@@ -1,3 +1,4 @@
+import CaptureRuntime
 import Testing
 @testable import EgressAudit
 
@@ -18,7 +19,7 @@ import Testing
     @Test(.enabled(if: SharedCaptures.available, "../shared/captures/real is absent"))
     func namesMatchTshark() throws {
         for entry in try SharedCaptures.manifest() {
-            var analyzer = CaptureAnalyzer(keepsFlows: true)
+            var analyzer = CapturePipeline(keepsFlows: true)
             analyzer.read(path: SharedCaptures.path(entry.file))
             analyzer.finish()
             let flows = analyzer.flowEntries

@@ -1,3 +1,4 @@
+import CaptureRuntime
 import Foundation
 import Testing
 @testable import EgressAudit
@@ -42,7 +43,7 @@ import Testing
             dnsFailures: [.init(name: odd, rcode: "NXDOMAIN", rules: [], required: false), .init(name: "n", rcode: "SERVFAIL", rules: ["a", "b"], required: true)],
             warnings: [odd, ""],
             suggestions: [.init(kind: "fqdn", value: odd, transport: "udp", port: 0)],
-            capture: CaptureAnalyzer().summary,
+            capture: CapturePipeline().summary,
             nameMismatches: [.init(address: "192.0.2.1", port: 443, sni: odd, dns: "d", flows: 2)],
             flowTotals: .init(outbound: 1, inbound: 2, notAudited: 3), initiators: [.init(address: "10.0.0.1", flows: 9)],
             limits: ["groups": 256, "a": 1], overflow: [.init(cap: "groups", limit: 256, flows: 12)])

@@ -1,3 +1,4 @@
+import CaptureRuntime
 import Testing
 @testable import EgressAudit
 
@@ -18,7 +19,7 @@ import Testing
     @Test(.enabled(if: SharedCaptures.available, "../shared/captures/real is absent"))
     func packetsAndSynPortsMatchTshark() throws {
         for entry in try SharedCaptures.manifest() {
-            var analyzer = CaptureAnalyzer()
+            var analyzer = CapturePipeline()
             analyzer.read(path: SharedCaptures.path(entry.file))
             analyzer.finish()
             #expect(analyzer.errors.isEmpty, "\(entry.file): \(analyzer.errors)")

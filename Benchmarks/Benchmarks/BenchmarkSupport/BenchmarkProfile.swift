@@ -1,3 +1,4 @@
+import CaptureRuntime
 import EgressAudit
 import EgressPolicy
 
@@ -19,14 +20,14 @@ public enum BenchmarkProfile {
 /// audit against `profile`, and the JSON report's text. Returns its length.
 public enum BenchmarkAudit {
     public static func run(_ path: String, profile: CompiledProfile) throws -> Int {
-        var analyzer = CaptureAnalyzer(audit: AuditAccumulator(profile: profile, nodes: []))
+        var analyzer = CapturePipeline(audit: AuditAccumulator(profile: profile, nodes: []))
         analyzer.read(path: path)
         analyzer.finish()
         return try report(analyzer)
     }
 
     /// The report stage alone (render and JSON text), over an audit already folded.
-    public static func report(_ analyzer: CaptureAnalyzer) throws -> Int {
+    public static func report(_ analyzer: CapturePipeline) throws -> Int {
         guard let report = analyzer.auditReport(serviceTagFiles: []) else { return 0 }
         return try ReportOutput.json(report).utf8.count
     }

@@ -1,6 +1,7 @@
 // Read+decode throughput beside a bare libpcap loop over the same file, in the
 // same run. The ratio between them is the figure that matters (machines are
 // noisy; absolute times are not compared anywhere).
+import CaptureRuntime
 import BenchmarkSupport
 import Benchmark
 import EgressAudit
@@ -42,14 +43,14 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("analyze pipeline: read + decode + flows (\(packets) packets)", configuration: config) { benchmark in
-        var analyzer = CaptureAnalyzer()
+        var analyzer = CapturePipeline()
         analyzer.read(path: path)
         analyzer.finish()
         blackHole(analyzer.summary.flows)
     }
 
     Benchmark("analyze pipeline, one thread (\(packets) packets)", configuration: config) { benchmark in
-        var analyzer = CaptureAnalyzer()
+        var analyzer = CapturePipeline()
         analyzer.decodesAhead = false
         analyzer.read(path: path)
         analyzer.finish()

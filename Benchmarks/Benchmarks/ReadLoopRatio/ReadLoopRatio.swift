@@ -4,6 +4,7 @@
 // to the bare loop (ratios, not absolute times, are the figure to quote).
 //
 //   swift run -c release --package-path Benchmarks read-loop-ratio [FILE] [--rounds N] [--cli PATH-TO-egress-audit]
+import CaptureRuntime
 import BenchmarkSupport
 import EgressAudit
 import EgressPolicy
@@ -29,7 +30,7 @@ struct ReadLoopRatio {
 
         let auditProfile = try BenchmarkProfile.audit()
         // The report stage alone: one audit's aggregates rendered and written as JSON.
-        var analyzed = CaptureAnalyzer(audit: AuditAccumulator(profile: auditProfile, nodes: []))
+        var analyzed = CapturePipeline(audit: AuditAccumulator(profile: auditProfile, nodes: []))
         analyzed.read(path: path)
         analyzed.finish()
         var paths: [(String, () throws -> Int)] = [
@@ -56,20 +57,20 @@ struct ReadLoopRatio {
                 try BenchmarkAudit.report(analyzed)
             }),
             ("analyze: read + decode + flows + names", {
-                var analyzer = CaptureAnalyzer()
+                var analyzer = CapturePipeline()
                 analyzer.read(path: path)
                 analyzer.finish()
                 return analyzer.summary.flows
             }),
             ("analyze, one thread (no decode-ahead)", {
-                var analyzer = CaptureAnalyzer()
+                var analyzer = CapturePipeline()
                 analyzer.decodesAhead = false
                 analyzer.read(path: path)
                 analyzer.finish()
                 return analyzer.summary.flows
             }),
             ("analyze, one thread, libpcap reader", {
-                var analyzer = CaptureAnalyzer()
+                var analyzer = CapturePipeline()
                 analyzer.decodesAhead = false
                 analyzer.reader = .libpcap
                 analyzer.read(path: path)

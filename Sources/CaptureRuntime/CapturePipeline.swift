@@ -1,3 +1,4 @@
+import EgressAudit
 import FlowEngine
 import PacketCapture
 import PacketWire
@@ -7,7 +8,7 @@ import PacketWire
 /// Packets come from capture files (`read(path:)`, one after another: a file
 /// that fails is reported and the run goes on, packets read before a mid-file
 /// error still count) or from a live interface (`add(_:)`).
-public struct CaptureAnalyzer {
+public struct CapturePipeline {
     public private(set) var counters = DecodeCounters()
     public private(set) var tracker: FlowTracker
     public private(set) var files: [FileSummary] = []
@@ -200,7 +201,7 @@ public struct CaptureAnalyzer {
     /// What `finish()` would leave, without ending the run: for a live
     /// capture's periodic snapshots. The flows still open are folded into the
     /// copy's audit as they stand; the tracker keeps them (and is not copied).
-    public func snapshot() -> CaptureAnalyzer {
+    public func snapshot() -> CapturePipeline {
         var copy = self
         copy.endedFlows = EndedFlows()
         copy.flowObserver = nil
@@ -221,7 +222,7 @@ public struct CaptureAnalyzer {
     }
 }
 
-/// The flows that left the tracker during one call, in a box `CaptureAnalyzer` lends the tracker.
+/// The flows that left the tracker during one call, in a box `CapturePipeline` lends the tracker.
 final class EndedFlows {
     var flows: [FlowRecord] = []
 }

@@ -2,7 +2,8 @@ import CaptureSynth
 import Foundation
 import TestSupport
 import Testing
-@testable import EgressAudit
+@testable import CaptureRuntime
+import EgressAudit
 
 /// Decoding on a second thread ahead of tracking changes nothing: on every
 /// bundled and every real capture, the summary, the files, the errors, every
@@ -26,8 +27,8 @@ import Testing
         return paths.sorted()
     }
 
-    static func analyze(_ path: String, ahead: Bool, capacity: Int) -> CaptureAnalyzer {
-        var analyzer = CaptureAnalyzer(keepsFlows: true)
+    static func analyze(_ path: String, ahead: Bool, capacity: Int) -> CapturePipeline {
+        var analyzer = CapturePipeline(keepsFlows: true)
         analyzer.decodesAhead = ahead
         analyzer.decodeAheadCapacity = capacity
         analyzer.read(path: path)
@@ -66,7 +67,7 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("decode-ahead-\(getpid()).pcap").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         _ = try Scenario.generate("bulk", options: CaptureOptions(seed: 7, packets: 80_000), output: FileOutput(path: path))
-        var one = CaptureAnalyzer(keepsFlows: true)
+        var one = CapturePipeline(keepsFlows: true)
         one.decodesAhead = false
         one.reader = .libpcap
         one.read(path: path)

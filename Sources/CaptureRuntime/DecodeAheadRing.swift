@@ -63,19 +63,12 @@ final class DecodeAheadRing: @unchecked Sendable {
     /// `body` on this one, in file order. Returns the packet count, or throws
     /// the capture's error after the packets before it were handed over.
     func run(_ body: (borrowing DecodedPacket, CapturedPacket) -> Void) throws(CaptureError) -> Int {
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        guard pthread_create(&thread, nil, { raw in
-            let ring = Unmanaged<DecodeAheadRing>.fromOpaque(raw!).takeRetainedValue()
-            ring.produce()
-            return nil
-        }, context) == 0 else {
+        guard let producer = WorkerThread.start({ self.produce() }) else {
             // No thread to be had: decode here instead.
-            Unmanaged<DecodeAheadRing>.fromOpaque(context).release()
             return try decodeInline(body)
         }
         let count = consume(body)
-        pthread_join(thread, nil)
+        producer.join()
         if let failure { throw failure }
         return count
     }
