@@ -31,9 +31,10 @@ public final class FileOutput: CaptureOutput {
     private var file: UnsafeMutablePointer<FILE>?
     public let path: String
 
+    /// `path` "-" is standard output (for a pipe, e.g. `| gzip -1`).
     public init(path: String) throws {
         self.path = path
-        guard let f = fopen(path, "wb") else {
+        guard let f = path == "-" ? fdopen(STDOUT_FILENO, "wb") : fopen(path, "wb") else {
             throw CaptureOutputError(path: path, operation: "open", errno: errno)
         }
         // 1 MiB: a write syscall per ~10k packets instead of per packet.

@@ -10,12 +10,13 @@ public struct TCPConversation {
     public var serverSequence: UInt32
     var timestamp: UInt32
 
-    public init(node: Node, server: HostAddress, serverPort: UInt16, rng: inout SeededGenerator) {
+    /// `clientPort` nil: a random ephemeral port (a caller that must not reuse a 5-tuple picks its own).
+    public init(node: Node, server: HostAddress, serverPort: UInt16, clientPort: UInt16? = nil, rng: inout SeededGenerator) {
         self.node = node
         self.server = server
         self.client = node.address(ipv6: !server.isIPv4)
         self.serverPort = serverPort
-        self.clientPort = rng.ephemeralPort()
+        self.clientPort = clientPort ?? rng.ephemeralPort()
         self.clientSequence = rng.u32()
         self.serverSequence = rng.u32()
         self.timestamp = rng.u32()

@@ -62,8 +62,9 @@ public struct GatewayEgressScenario {
     // MARK: DNS
 
     /// One DNS query/response over UDP (or TCP) from `node` to the resolver; records the plant.
+    /// `clientPort` nil: a random ephemeral port for a UDP query.
     mutating func resolve(_ d: Destination, node n: Node, type: DNSRecordType? = nil, rcode: DNSResponseCode = .noError,
-                          overTCP: Bool = false, fragmentSize: Int? = nil) throws {
+                          overTCP: Bool = false, fragmentSize: Int? = nil, clientPort: UInt16? = nil) throws {
         let qtype = type ?? (target(d).isIPv4 ? .a : .aaaa)
         let server = variant.preferIPv6 ? Self.dnsServerV6 : Self.dnsServerV4
         let client = n.address(ipv6: !server.isIPv4)
@@ -101,7 +102,7 @@ public struct GatewayEgressScenario {
             try conv.close(c, rttMicroseconds: rttShort)
             c.plants.add(flow: conv.plant(.established))
         } else {
-            let port = c.rng.ephemeralPort()
+            let port = clientPort ?? c.rng.ephemeralPort()
             try c.emit(ip: UDPExchange.packet(from: client, port, to: server, 53, payload: DNSMessage.build(query)), node: n, outbound: true)
             c.advance(microseconds: rttShort)
             let reply = DNSMessage.build(response)
@@ -197,9 +198,11 @@ public struct GatewayEgressScenario {
 
     // MARK: QUIC
 
-    mutating func quicConnection(to server: HostAddress, node n: Node, sni: String, version: QUICVersion, split: Bool) throws {
+    /// `clientPort` nil: a random ephemeral port.
+    mutating func quicConnection(to server: HostAddress, node n: Node, sni: String, version: QUICVersion, split: Bool,
+                                 clientPort: UInt16? = nil) throws {
         let client = n.address(ipv6: !server.isIPv4)
-        let port = c.rng.ephemeralPort()
+        let port = clientPort ?? c.rng.ephemeralPort()
         let dcid = c.rng.bytes(8)
         let scid = c.rng.bytes(8)
         let spec = ClientHelloSpec(serverName: sni, alpn: ["h3"], keyShares: [.x25519], padToLength: nil,

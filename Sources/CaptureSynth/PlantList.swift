@@ -22,8 +22,13 @@ public struct PlantList: Codable, Sendable, Equatable {
     public var dns: [PlantDNS]
     /// Names asked by mDNS (port 5353) background noise.
     public var mdnsNames: [String]
-    /// Distinct destination addresses the nodes sent to (bounded: a few thousand for bulk).
+    /// Distinct destination addresses the nodes sent to (bounded: a few thousand for bulk; empty for
+    /// per-flow, whose tens of thousands are counted in `perFlow`; the planted sessions only for flood).
     public var destinations: [String]
+    /// Aggregate truth of the `per-flow` benchmark capture (nil for the other scenarios).
+    public var perFlow: PerFlowPlants?
+    /// The planted sessions and the SYN counts of the `flood` benchmark capture (nil for the other scenarios).
+    public var flood: FloodPlants?
 }
 
 public struct PlantFlow: Codable, Sendable, Equatable {
@@ -83,6 +88,8 @@ public struct PlantRecorder: Sendable {
     var dnsSeen: Set<PlantDNS> = []
     var mdns: Set<String> = []
     var destinations: Set<HostAddress> = []
+    var perFlow: PerFlowPlants?
+    var flood: FloodPlants?
 
     public init(recordFlows: Bool) { self.recordFlows = recordFlows }
 
@@ -90,6 +97,9 @@ public struct PlantRecorder: Sendable {
         flowCount += 1
         if recordFlows { flows.append(flow) }
     }
+
+    /// Counts flows that are not listed (a flood's single-SYN flows).
+    mutating func count(flows n: Int) { flowCount += n }
 
     mutating func add(dns entry: PlantDNS) {
         if recordFlows { dns.append(entry) } else if dnsSeen.insert(entry).inserted { dns.append(entry) }
@@ -99,7 +109,7 @@ public struct PlantRecorder: Sendable {
         PlantList(scenario: scenario, seed: seed, packetCount: packetCount, flowCount: flowCount, flows: flows,
                   synDestinationPorts: synPorts.sorted(), sniNames: sni.sorted(), quicSNINames: quicSNI.sorted(),
                   httpHosts: httpHosts.sorted(), connectTargets: connectTargets.sorted(), dns: dns,
-                  mdnsNames: mdns.sorted(), destinations: destinations.sorted().map(\.description))
+                  mdnsNames: mdns.sorted(), destinations: destinations.sorted().map(\.description), perFlow: perFlow, flood: flood)
     }
 }
 

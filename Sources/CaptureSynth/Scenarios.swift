@@ -9,14 +9,16 @@ public struct CaptureOptions: Sendable {
     public var nanosecond: Bool
     public var byteOrder: ByteOrder
     public var seed: UInt64
-    /// Exact packet count for `bulk`; ignored by the fixed scenarios.
+    /// Exact packet count for `bulk` and `per-flow`; ignored by the fixed scenarios.
     public var packets: Int?
     public var snapLength: UInt32
+    /// Number of flood SYNs for `flood` (its sessions come on top); ignored by the others.
+    public var syns: Int?
 
     public init(format: CaptureFormat = .pcap, nanosecond: Bool = false, byteOrder: ByteOrder = .littleEndian, seed: UInt64 = 1,
-                packets: Int? = nil, snapLength: UInt32 = 262_144) {
+                packets: Int? = nil, snapLength: UInt32 = 262_144, syns: Int? = nil) {
         self.format = format; self.nanosecond = nanosecond; self.byteOrder = byteOrder; self.seed = seed
-        self.packets = packets; self.snapLength = snapLength
+        self.packets = packets; self.snapLength = snapLength; self.syns = syns
     }
 }
 
@@ -35,6 +37,8 @@ public enum Scenario {
         ("gateway-egress-null", "the same on BSD loopback (LINKTYPE_NULL)"),
         ("gateway-egress-multi", "pcapng only: node A on an Ethernet interface, node B on a Linux SLL2 interface"),
         ("bulk", "realistic TLS flows over a bounded set of destinations, exactly --packets packets (default 10000)"),
+        ("per-flow", "benchmark for apim-self-hosted-gateway (apim-name=contoso): ~8 packets per connection, each after its own DNS lookup, ~8,000 names, exactly --packets packets (default 1000000)"),
+        ("flood", "benchmark for cassandra-mi (region=westus): --syns unanswered SYNs (default 10000000) from 16,000 nodes in 10.1.0.0/16 to distinct public addresses, six named sessions at start, middle and end"),
         ("demo-apim-self-hosted-gateway", "audit demo for profile apim-self-hosted-gateway: allowed, undocumented, wrong-port, blocked and failing-DNS traffic (--findings)"),
         ("demo-apim-vnet", "audit demo for profile apim-vnet: the same mix for an API Management instance in a VNet (--findings)"),
         ("demo-cassandra-mi", "audit demo for profile cassandra-mi: the same mix for a Cassandra managed instance data center (--findings)"),
@@ -57,6 +61,8 @@ public enum Scenario {
         var preferIPv6 = false
         switch name {
         case "gateway-egress", "bulk": nodes = GatewayEgressScenario.nodes(link: .ethernet(vlanTags: []))
+        case "per-flow": nodes = PerFlowScenario.nodes
+        case "flood": nodes = [FloodScenario.node(0)]
         case "gateway-egress-vlan-ipv6":
             nodes = GatewayEgressScenario.nodes(link: .ethernet(vlanTags: [VLANTag(identifier: 100)]),
                                                 secondLink: .ethernet(vlanTags: [VLANTag(identifier: 200), VLANTag(identifier: 10, priority: 5)]))
@@ -87,14 +93,24 @@ public enum Scenario {
             writer = try PcapngWriter(output: output, interfaces: interfaces, byteOrder: options.byteOrder)
         }
 
-        let isBulk = name == "bulk"
-        let limit = isBulk ? max(0, options.packets ?? 10_000) : nil
+        let limit: Int? = switch name {
+        case "bulk": max(0, options.packets ?? 10_000)
+        case "per-flow": max(0, options.packets ?? PerFlowScenario.defaultPacketCount)
+        default: nil
+        }
+        // Scenarios with an exact packet count keep aggregate plants only (no per-flow list).
         let composer = CaptureComposer(writer: writer, fileByteOrder: options.byteOrder, start: start, seed: options.seed,
-                                       recordFlows: !isBulk, packetLimit: limit)
+                                       recordFlows: limit == nil, packetLimit: limit)
         var findings: AuditFindingPlants?
-        if isBulk {
+        if name == "bulk" {
             var bulk = BulkScenario(composer: composer)
             try bulk.run()
+        } else if name == "per-flow" {
+            var perFlow = PerFlowScenario(composer: composer)
+            try perFlow.run()
+        } else if name == "flood" {
+            var flood = FloodScenario(composer: composer, synCount: options.syns ?? FloodScenario.defaultSYNCount)
+            try flood.run()
         } else if let demo {
             findings = try AuditDemoScenario.generate(demo, composer: composer, seed: options.seed)
         } else {

@@ -60,7 +60,7 @@ struct LiveCommand: ParsableCommand {
     var report: ReportOptions
 
     /// How often the metrics endpoint's numbers are refreshed (also at each report snapshot).
-    static let metricsPeriodNanoseconds: UInt64 = 2_000_000_000
+    static let metricsPeriodSeconds = 2.0
 
     func validate() throws {
         try report.validate(hasProfile: policy.profile != nil)
@@ -83,13 +83,6 @@ struct LiveCommand: ParsableCommand {
         }
     }
 
-    /// Set by the signal handlers, read by the capture loop.
-    final class StopRequest: Sendable {
-        let requested = Atomic<Bool>(false)
-        /// SIGHUP: reload the profile and tag files at the next wake-up.
-        let reload = Atomic<Bool>(false)
-    }
-
     func run() throws {
         let missing = Capabilities.missingForLiveCapture(promiscuous: promiscuous)
         if !missing.isEmpty {
@@ -100,26 +93,10 @@ struct LiveCommand: ParsableCommand {
         var options = LiveCapture.Options()
         options.promiscuous = promiscuous
         options.bufferBytes = bufferMib << 20
-        var captures: [LiveCapture] = []
+        let source: LiveInterfaceSource
         do {
-            for name in interface {
-                let capture = try LiveCapture(interface: name, options: options)
-                // The operator's expression is judged on its own first: its error names it, not the default filter.
-                if let filter, let why = capture.compileError(filter) {
-                    Diagnostics.error("\(name): filter \"\(filter)\" does not compile: \(why)")
-                    throw ExitCode(1)
-                }
-                if let effective = AuditCaptureFilter.effective(capturingAll: captureAll, narrowing: filter, linkType: capture.linkType) {
-                    try capture.setFilter(effective)
-                }
-                captures.append(capture)
-            }
-        } catch let error as CaptureError {
-            Diagnostics.error(error.description)
-            throw ExitCode(1)
-        }
-        let group: LiveCaptureGroup
-        do { group = try LiveCaptureGroup(captures) } catch {
+            source = try LiveInterfaceSource(interfaces: interface, options: options, filter: filter, capturingAll: captureAll)
+        } catch {
             Diagnostics.error(error.description)
             throw ExitCode(1)
         }
@@ -147,140 +124,41 @@ struct LiveCommand: ParsableCommand {
             }
         }
 
-        // SIGINT/SIGTERM end the capture; the report is still written.
-        let stop = StopRequest()
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM] {
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                stop.requested.store(true, ordering: .relaxed)
-                group.interrupt()
-            }
-            source.resume()
-            sources.append(source)
+        var pipeline = CapturePipeline(keepsFlows: report.flows, audit: compiled.map { report.accumulator(profile: $0, live: context) })
+        let flowLog = try report.attachFlowLog(to: &pipeline)
+        let session = LiveSession(source: source, pipeline: pipeline, schedule: .init(
+            duration: duration, snapshotEvery: snapshotEvery, metricsEvery: server.map { _ in Self.metricsPeriodSeconds }))
+        session.serviceTagFiles = policy.serviceTagFiles
+        session.reportWarnings = [context.filterNote]
+        session.notify = { Diagnostics.warning($0) }
+        if let name = policy.profile {
+            session.profileName = name
+            session.reloadProfile = { try policy.compile() }
         }
-        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        signal(SIGHUP, SIG_IGN)
-        hangup.setEventHandler {
-            stop.reload.store(true, ordering: .relaxed)
-            group.interrupt()
+        session.onSnapshot = { view in
+            _ = try report.emit(view, serviceTagFiles: policy.serviceTagFiles, sources: context.sources, live: context)
+            try? flowLog?.flush()
         }
-        hangup.resume()
-        sources.append(hangup)
-        defer { sources.forEach { $0.cancel() } }
+        session.onMetrics = { server?.publish($0) }
+        let signals = session.handleSignals()
+        defer { signals.forEach { $0.cancel() } }
 
-        let described = captures.map { "\($0.interface) (\(LinkTypeNames.name($0.linkType)))" }.joined(separator: ", ")
         let filterText = captureAll ? filter.map { ", filter \"\($0)\"" } ?? ", every packet"
                                     : ", default audit filter" + (filter.map { " and \"\($0)\"" } ?? "")
-        Diagnostics.info("capturing on \(described), buffer \(bufferMib) MiB\(filterText)"
+        Diagnostics.info("capturing on \(source.described), buffer \(bufferMib) MiB\(filterText)"
                          + (server.map { ", metrics at http://\($0.endpoint)/metrics" } ?? "")
                          + (duration.map { " for \($0) s" } ?? "; SIGINT or SIGTERM ends it and writes the report"))
-        let now = { DispatchTime.now().uptimeNanoseconds }
-        let deadline = duration.map { now() + UInt64($0 * 1e9) }
-        let period = snapshotEvery.map { UInt64($0 * 1e9) }
-        var nextSnapshot = period.map { now() + $0 }
-        var nextMetrics = server.map { _ in now() }
-        var analyzer = CapturePipeline(keepsFlows: report.flows, audit: compiled.map { report.accumulator(profile: $0, live: context) })
-        let flowLog = try report.attachFlowLog(to: &analyzer)
-        var counts = [Counts](repeating: Counts(), count: captures.count)
-        func take(_ index: Int, _ captured: CapturedPacket) {
-            counts[index].add(captured)
-            analyzer.add(captured)
-        }
-        func finished() -> Bool { stop.requested.load(ordering: .relaxed) || deadline.map { now() >= $0 } ?? false }
-        func due(_ time: UInt64?) -> Bool { time.map { now() >= $0 } ?? false }
-        func sourced(_ view: inout CapturePipeline) {
-            for (i, capture) in captures.enumerated() { view.record(source: source(capture, options, counts[i])) }
-        }
-        func publishMetrics(_ view: CapturePipeline) {
-            guard let server else { return }
-            var snapshot = MetricsSnapshot(
-                interfaces: captures.enumerated().map { i, capture in
-                    let stats = capture.statistics()
-                    return .init(name: capture.interface, packets: counts[i].packets, bytes: counts[i].bytes,
-                                 kernelDrops: stats.map { Int($0.dropped) }, interfaceDrops: stats.map { Int($0.interfaceDropped) })
-                },
-                malformedPackets: view.summary.malformed,
-                flowEvictions: view.tracker.table.evictedIdle + view.tracker.table.evictedForCapacity,
-                flows: view.summary.flows,
-                timestampSeconds: Date().timeIntervalSince1970)
-            if let audit = view.auditReport(serviceTagFiles: policy.serviceTagFiles, warnings: [context.filterNote]) {
-                snapshot.record(audit: audit)
-            }
-            server.publish(snapshot)
-        }
         server?.start()
         defer { server?.stop() }
-        while !finished() {
-            do {
-                try group.forEachPacket(shouldStop: {
-                    finished() || stop.reload.load(ordering: .relaxed) || due(nextSnapshot) || due(nextMetrics)
-                }, take)
-            } catch {
-                Diagnostics.error(error.description)
-                break
-            }
-            if stop.reload.exchange(false, ordering: .relaxed), policy.profile != nil {
-                // The flows stay; only the rules they are judged by change.
-                do {
-                    let reloaded = try policy.compile()
-                    analyzer.audit?.reload(profile: reloaded, at: RFC3339.format(nanoseconds: Int64(Date().timeIntervalSince1970 * 1e9)))
-                    Diagnostics.warning("SIGHUP: profile \(policy.profile ?? "") and service tag files reloaded")
-                } catch {
-                    Diagnostics.warning("SIGHUP: reload failed; the previous profile stays in use")
-                }
-            }
-            if finished() { break }
-            if due(nextSnapshot), let at = nextSnapshot, let period {
-                // A snapshot: the report so far, the run goes on.
-                var view = analyzer.snapshot()
-                sourced(&view)
-                _ = try report.emit(view, serviceTagFiles: policy.serviceTagFiles, sources: context.sources, live: context)
-                nextSnapshot = at + period
-                publishMetrics(view)
-                nextMetrics = nextMetrics.map { _ in now() + Self.metricsPeriodNanoseconds }
-            } else if due(nextMetrics) {
-                // Counters need no copy; the audit's gauges need the flows as a snapshot would end them.
-                publishMetrics(analyzer.audit == nil ? analyzer : analyzer.snapshot())
-                nextMetrics = now() + Self.metricsPeriodNanoseconds
-            }
+        let outcome = try session.run()
+        if let failure = outcome.failure { Diagnostics.error("\(failure.description): the capture stopped; the report covers what was read") }
+        for d in outcome.drops {
+            Diagnostics.warning("\(d.input): \(d.kernel) packets dropped by the kernel, \(d.interface) by the interface: the report misses them (try a larger --buffer-mib or a --filter)")
         }
-        // What the kernel already captured belongs in the report too.
-        group.drain(take)
-        sourced(&analyzer)
-        for capture in captures {
-            if let stats = capture.statistics(), stats.dropped > 0 || stats.interfaceDropped > 0 {
-                Diagnostics.warning("\(capture.interface): \(stats.dropped) packets dropped by the kernel, \(stats.interfaceDropped) by the interface: the report misses them (try a larger --buffer-mib or a --filter)")
-            }
-        }
-        analyzer.finish()
         try report.closeFlowLog(flowLog)
-        publishMetrics(analyzer)
-        let findings = try report.emit(analyzer, serviceTagFiles: policy.serviceTagFiles, sources: context.sources, live: context)
+        let findings = try report.emit(outcome.pipeline, serviceTagFiles: policy.serviceTagFiles, sources: context.sources, live: context)
+        // A capture that failed mid-run is a failure (a service manager restarts it), after its report is written.
+        if outcome.failure != nil { throw ExitCode(1) }
         if findings { throw ExitCode(3) }
-    }
-
-    /// What one interface delivered.
-    struct Counts {
-        var packets = 0, bytes = 0
-        var first: Int64?, last: Int64?
-        mutating func add(_ captured: CapturedPacket) {
-            packets += 1
-            bytes += captured.originalLength
-            if first == nil { first = captured.timestampNanoseconds }
-            last = captured.timestampNanoseconds
-        }
-    }
-
-    /// One interface as a source of the report, with the kernel's drop counters.
-    func source(_ capture: LiveCapture, _ options: LiveCapture.Options, _ counts: Counts) -> FileSummary {
-        let stats = capture.statistics()
-        return .liveInterface(
-            capture.interface, linkType: capture.linkType, linkTypeName: LinkTypeNames.name(capture.linkType),
-            snapshotLength: Int(options.snapshotLength), packets: counts.packets, bytes: counts.bytes, first: counts.first, last: counts.last,
-            kernelDrops: stats.map { Int($0.dropped) }, interfaceDrops: stats.map { Int($0.interfaceDropped) },
-            captureFilter: capture.filter)
     }
 }

@@ -16,7 +16,7 @@ struct CapgenCommand: ParsableCommand {
     @Flag(name: .long, help: "List the scenarios and exit.")
     var list = false
 
-    @Option(name: .shortAndLong, help: "Capture file to write.")
+    @Option(name: .shortAndLong, help: "Capture file to write; - for standard output (e.g. `-o - | gzip -1 > flood.pcap.gz`).")
     var output: String?
 
     @Option(name: .long, help: "File format: pcap or pcapng.")
@@ -28,8 +28,11 @@ struct CapgenCommand: ParsableCommand {
     @Flag(name: .long, help: "Write the file's headers big-endian.")
     var bigEndian = false
 
-    @Option(name: .long, help: "Exact number of packets (bulk scenario).")
+    @Option(name: .long, help: "Exact number of packets (bulk, per-flow).")
     var packets: Int?
+
+    @Option(name: .long, help: "Number of flood SYNs (flood; its named sessions come on top).")
+    var syns: Int?
 
     @Option(name: .long, help: "Seed of the generator.")
     var seed: UInt64 = 1
@@ -54,6 +57,9 @@ struct CapgenCommand: ParsableCommand {
             throw ValidationError("gateway-egress-multi has two interfaces: use --format pcapng.")
         }
         if let packets, packets < 0 { throw ValidationError("--packets must be ≥ 0.") }
+        if let syns, syns < 0 { throw ValidationError("--syns must be ≥ 0.") }
+        if syns != nil && scenario != "flood" { throw ValidationError("--syns applies to the flood scenario only.") }
+        if packets != nil && scenario == "flood" { throw ValidationError("flood writes --syns SYNs plus its sessions: use --syns, not --packets.") }
         if snaplen == 0 { throw ValidationError("--snaplen must be > 0.") }
         if findings != nil && !scenario.hasPrefix("demo-") { throw ValidationError("--findings applies to the demo-* scenarios only.") }
     }
@@ -65,7 +71,7 @@ struct CapgenCommand: ParsableCommand {
         }
         guard let scenario, let output else { return }
         let options = CaptureOptions(format: format, nanosecond: nanosecond, byteOrder: bigEndian ? .bigEndian : .littleEndian,
-                                     seed: seed, packets: packets, snapLength: snaplen)
+                                     seed: seed, packets: packets, snapLength: snaplen, syns: syns)
         let (plantList, planted) = try Scenario.generateWithFindings(scenario, options: options, output: FileOutput(path: output))
         if let plants {
             try plantList.jsonData().write(to: URL(fileURLWithPath: plants))
@@ -74,7 +80,8 @@ struct CapgenCommand: ParsableCommand {
             try planted.jsonData().write(to: URL(fileURLWithPath: findings))
         }
         var standardError = FileHandle.standardError
-        print("\(scenario): \(plantList.packetCount) packets, \(plantList.flowCount) flows → \(output)", to: &standardError)
+        print("\(scenario): \(plantList.packetCount) packets, \(plantList.flowCount) flows → \(output == "-" ? "standard output" : output)",
+              to: &standardError)
     }
 }
 

@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `egress-audit analyze` as an operator runs it: real files, real exit codes,
 /// one clear line per bad file and never a backtrace.
 @Suite struct AnalyzeCommandTests {
-    @Test(.enabled(if: CLI.sharedAvailable))
+    @Test(.requires(.shared))
     func jsonSummaryCountsEveryPacket() throws {
         let file = CLI.sharedCaptures.appendingPathComponent("zeek-http-vlan-0.pcap").path
         let result = try CLI.run(["analyze", file, "--json"])
@@ -35,7 +36,7 @@ import Testing
         #expect(!result.stderr.contains("Fatal") && !result.stderr.contains("Backtrace"))
     }
 
-    @Test(.enabled(if: CLI.sharedAvailable))
+    @Test(.requires(.shared))
     func aTruncatedLastRecordStillReportsThePacketsBeforeIt() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -51,7 +52,7 @@ import Testing
     }
 
     /// Root reads anything, so the unreadable case runs the tool as `nobody`.
-    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    @Test(.requires(.root, .setpriv))
     func anUnreadableFileIsReportedAsSuch() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -63,7 +64,7 @@ import Testing
         let tool = dir.appendingPathComponent("egress-audit").path
         try FileManager.default.copyItem(atPath: CLI.executable, toPath: tool)
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        p.executableURL = URL(fileURLWithPath: try #require(Prerequisite.setpriv.path))
         p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", tool, "analyze", secret]
         let err = Pipe()
         p.standardError = err
@@ -81,7 +82,7 @@ import Testing
         #expect(result.stderr.contains("Missing expected argument"))
     }
 
-    @Test(.enabled(if: CLI.sharedAvailable))
+    @Test(.requires(.shared))
     func outputIsWrittenToTheNamedFile() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

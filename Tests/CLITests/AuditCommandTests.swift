@@ -1,21 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `analyze --profile` as an operator and a pipeline run it.
 @Suite struct AuditCommandTests {
     static let capture = CLI.repoRoot.appendingPathComponent("Captures/gateway-egress.pcap").path
+    /// Validates `json` against a schema in `Schemas/` with python's jsonschema (an independent validator),
     /// python3 as PATH finds it (a pyenv or venv one may hold jsonschema where /usr/bin's does not).
-    static var jsonschemaAvailable: Bool {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import jsonschema"]
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }
-
-    /// Validates `json` against a schema in `Schemas/` with python's jsonschema (an independent validator).
     static func validate(_ json: String, schema: String) throws -> String {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -36,7 +27,7 @@ import Testing
         return o.trimmingCharacters(in: .whitespacesAndNewlines) + e.split(separator: "\n").suffix(2).joined(separator: " ")
     }
 
-    @Test(.enabled(if: jsonschemaAvailable))
+    @Test(.requires(.jsonschema))
     func reportsFollowTheirSchemas() throws {
         let audit = try CLI.run(["analyze", Self.capture, "--profile", "apim-self-hosted-gateway", "--param", "apim-name=contoso", "--json"])
         #expect(audit.status == 0, "\(audit.stderr)")

@@ -8,7 +8,6 @@ enum CLI {
     static let executable = productsDirectory.appendingPathComponent("egress-audit").path
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let sharedCaptures = RealCaptures.folder
-    static var sharedAvailable: Bool { RealCaptures.available }
 
     struct Result {
         let status: Int32

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The deployment files in `deploy/` say what they claim: they parse, the
@@ -8,19 +9,7 @@ import Testing
 @Suite struct DeployFilesTests {
     static let deploy = CLI.repoRoot.appendingPathComponent("deploy")
     static let python = NetworkNamespaceLab.which("python3")
-    static let systemdAnalyze = NetworkNamespaceLab.which("systemd-analyze")
-
-    /// python3 with PyYAML: the parser the tests read the manifests with (no YAML parser in the test targets).
-    static let pythonYAML: Bool = {
-        guard let python else { return false }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", "import yaml"]
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }()
+    static let systemdAnalyze = Prerequisite.systemdAnalyze.path
 
     /// Every document of a YAML file, through python3's yaml.safe_load_all, as JSON.
     static func documents(_ relative: String) throws -> [[String: Any]] {
@@ -70,7 +59,7 @@ import Testing
         return out
     }
 
-    @Test(.enabled(if: pythonYAML, "needs python3 with PyYAML to read the manifests"))
+    @Test(.requires(.pyyaml))
     func theDaemonSetIsOnTheHostNetworkAsNobodyWithOnlyNetRawAndNetAdmin() throws {
         let docs = try Self.documents("kubernetes/daemonset.yaml")
         let ds = Self.document(docs, kind: "DaemonSet")
@@ -90,7 +79,7 @@ import Testing
         #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
     }
 
-    @Test(.enabled(if: pythonYAML, "needs python3 with PyYAML to read the manifests"))
+    @Test(.requires(.pyyaml))
     func theSidecarSharesTheGatewayPodNetworkWithoutHostNetwork() throws {
         let docs = try Self.documents("kubernetes/self-hosted-gateway-sidecar.yaml")
         let pod = Self.podSpec(Self.document(docs, kind: "Deployment"))
@@ -107,7 +96,7 @@ import Testing
         #expect(!show.stderr.contains("widened"), "every placeholder of the enabled rules is set: \(show.stderr)")
     }
 
-    @Test(.enabled(if: pythonYAML, "needs python3 with PyYAML to read the manifests"))
+    @Test(.requires(.pyyaml))
     func theOpenShiftSCCAllowsNonRootWithNetRawAndNetAdminOnly() throws {
         let scc = try #require(Self.document(try Self.documents("openshift/egress-audit-scc.yaml"), kind: "SecurityContextConstraints"))
         #expect(scc["apiVersion"] as? String == "security.openshift.io/v1")
@@ -130,7 +119,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: systemdAnalyze != nil, "needs systemd-analyze"))
+    @Test(.requires(.systemdAnalyze))
     func theSystemdUnitVerifiesAndHoldsItsHardening() throws {
         let unit = try String(contentsOf: Self.deploy.appendingPathComponent("systemd/egress-audit.service"), encoding: .utf8)
         for line in ["DynamicUser=yes", "AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN", "CapabilityBoundingSet=CAP_NET_RAW CAP_NET_ADMIN",

@@ -9,7 +9,6 @@ import Testing
 /// Azure tag file, read here with Foundation's JSON parser.
 @Suite struct ExplainCommandTests {
     static let tagFile = SharedFolder.azurePublicServiceTags
-    static var tagFileAvailable: Bool { SharedFolder.azurePublicServiceTagsAvailable }
 
     @Test func entraLoginIsAllowedWithItsRule() throws {
         let r = try CLI.run(["explain", "login.microsoftonline.com", "--port", "443", "--profile", "apim-vnet", "--param", "region=westus"])
@@ -43,7 +42,7 @@ import Testing
         #expect(r.stderr.contains("egress-audit: warning: no service tag file given (--service-tags FILE): tags ApiManagement, Storage, Storage.WestUS,"))
     }
 
-    @Test(.enabled(if: tagFileAvailable, "needs ../shared/data/azure/ServiceTags_Public_20251109.json"))
+    @Test(.requires(.shared))
     func storageWestUSAddressListsItsTagsAndRule() throws {
         let host = try Self.hostInFirstIPv4Prefix(of: "Storage.WestUS")
         let base = ["explain", host, "--profile", "apim-vnet", "--param", "region=West US", "--service-tags", Self.tagFile]

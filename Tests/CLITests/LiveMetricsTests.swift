@@ -1,10 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `live --metrics`: scraped over a raw socket while the capture runs.
 @Suite(.serialized) struct LiveMetricsTests {
-    static let isRoot = getuid() == 0
-
     /// A loopback TCP port nobody listens on right now (bound to 0, read back, closed).
     static func freePort() -> UInt16 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -49,6 +48,18 @@ import Testing
         return String(decoding: answer, as: UTF8.self)
     }
 
+    /// A connect() SYN on loopback as Linux sends it, in bytes on the wire: 14
+    /// (Ethernet) + 20 (IPv4) + 20 (TCP) + MSS 4, then SACK-permitted and
+    /// timestamps in 12 (or NOP NOP SACK-permitted in 4 without timestamps),
+    /// then NOP + window scale in 4 (tcp_options_write in net/ipv4/tcp_output.c).
+    static let linuxSYNFrameLength: Int = {
+        func enabled(_ name: String) -> Bool {
+            (try? String(contentsOfFile: "/proc/sys/net/ipv4/\(name)", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) != "0"
+        }
+        let timestamps = enabled("tcp_timestamps"), sack = enabled("tcp_sack"), windowScaling = enabled("tcp_window_scaling")
+        return 14 + 20 + 20 + 4 + (timestamps ? 12 : sack ? 4 : 0) + (windowScaling ? 4 : 0)
+    }()
+
     /// The value of one sample line (`name{labels} value`), if present.
     static func sample(_ text: String, _ series: String) -> Double? {
         for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
@@ -57,7 +68,7 @@ import Testing
         return nil
     }
 
-    @Test(.enabled(if: isRoot))
+    @Test(.requires(.root))
     func metricsAreServedWhileCapturingAndOtherPathsAre404() throws {
         let port = Self.freePort()
         let dir = try CLI.temporaryDirectory()
@@ -68,6 +79,7 @@ import Testing
         p.arguments = ["live", "-i", "lo", "--filter", "tcp port 47", "--metrics", "127.0.0.1:\(port)", "--duration", "6", "--json", "--output", report]
         let err = Pipe()
         p.standardError = err
+        let started = Date().timeIntervalSince1970
         try p.run()
         let first = LiveCommandTests.waitUntilCapturing(err)
         #expect(first.contains("metrics at http://127.0.0.1:\(port)/metrics"))
@@ -87,11 +99,17 @@ import Testing
         #expect(scrape.contains("\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"))
         // Two knocks: SYN and RST each, nothing else passes "tcp port 47".
         #expect(Self.sample(scrape, "egress_audit_packets_total{interface=\"lo\"}") == 4)
-        for series in ["egress_audit_bytes_total{interface=\"lo\"}", "egress_audit_kernel_drops_total{interface=\"lo\"}",
-                       "egress_audit_interface_drops_total{interface=\"lo\"}", "egress_audit_malformed_packets_total",
-                       "egress_audit_flow_evictions_total", "egress_audit_last_snapshot_timestamp_seconds"] {
-            #expect(Self.sample(scrape, series) != nil, "\(series) missing")
+        // On the wire, per knock: the SYN (14 Ethernet + 20 IPv4 + the TCP header with this
+        // kernel's SYN options) and the RST+ACK (14 + 20 + 20, no options).
+        #expect(Self.sample(scrape, "egress_audit_bytes_total{interface=\"lo\"}") == Double(2 * (Self.linuxSYNFrameLength + 54)))
+        // Four packets on an idle loopback: nothing dropped, nothing malformed, both flows still in the table.
+        for series in ["egress_audit_kernel_drops_total{interface=\"lo\"}", "egress_audit_interface_drops_total{interface=\"lo\"}",
+                       "egress_audit_malformed_packets_total", "egress_audit_flow_evictions_total"] {
+            #expect(Self.sample(scrape, series) == 0, "\(series)")
         }
+        // Taken during this run: after the tool started, not after this scrape.
+        let taken = try #require(Self.sample(scrape, "egress_audit_last_snapshot_timestamp_seconds"))
+        #expect(taken >= started.rounded(.down) && taken <= Date().timeIntervalSince1970, "\(taken)")
         #expect(scrape.contains("# TYPE egress_audit_packets_total counter\n"))
         // The body is exactly Content-Length bytes.
         if let split = scrape.range(of: "\r\n\r\n"), let length = scrape.split(separator: "\r\n").first(where: { $0.hasPrefix("Content-Length: ") }) {
@@ -112,7 +130,7 @@ import Testing
         #expect((doc?["summary"] as? [String: Any])?["synDestinationPorts"] as? [Int] == [47])
     }
 
-    @Test(.enabled(if: isRoot))
+    @Test(.requires(.root))
     func theMetricsAddressIsCheckedAndABroadOneIsWarnedAbout() throws {
         let zero = try CLI.run(["live", "-i", "lo", "--metrics", "0", "--duration", "1"])
         #expect(zero.status == 64)

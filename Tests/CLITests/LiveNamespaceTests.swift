@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `egress-audit live` end to end on real kernel traffic: a client namespace
@@ -34,7 +35,7 @@ import Testing
           - {id: blocked-https, direction: outbound, destinations: [{fqdn: blocked.test}], ports: 443, transport: tcp, required: true, purpose: the dependency a firewall blocks, source: {document: test}}
         """
 
-    @Test(.enabled(if: NetworkNamespaceLab.available, Comment(rawValue: NetworkNamespaceLab.unavailableReason)))
+    @Test(.requires(.netns))
     func allowedBlockedAndUndocumentedDestinationsAreToldApartOnAVeth() throws {
         let dir = try CLI.temporaryDirectory()
         let lab = NetworkNamespaceLab(directory: dir)

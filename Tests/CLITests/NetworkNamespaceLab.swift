@@ -15,16 +15,6 @@ final class NetworkNamespaceLab {
         return found
     }()
 
-    /// Root and every tool present: the only case in which the lab can be built.
-    static var available: Bool { getuid() == 0 && tools.values.allSatisfy { $0 != nil } }
-
-    /// What is missing, for the skip message.
-    static var unavailableReason: String {
-        var missing = tools.filter { $0.value == nil }.map(\.key).sorted()
-        if getuid() != 0 { missing.insert("root", at: 0) }
-        return "the network namespace test needs " + missing.joined(separator: ", ")
-    }
-
     static func which(_ name: String) -> String? {
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/sbin:/usr/bin:/bin"
         return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }

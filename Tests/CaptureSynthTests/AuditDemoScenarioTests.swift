@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 @testable import CaptureSynth
 
@@ -40,7 +41,7 @@ import Testing
         #expect(try g.findings.jsonData() == findings)
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tshark"), "tshark not installed"), arguments: demos)
+    @Test(.requires(.tshark), arguments: demos)
     func tsharkSeesWhatWasPlanted(_ name: String) throws {
         let path = "/tmp/capturesynth-demo-\(getpid())-\(name).pcap"
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -182,7 +183,7 @@ import Testing
         #expect(Self.contains("0.0.0.0/0", "10.10.1.4"))
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: tagFile.path), "../shared/data/azure not present"))
+    @Test(.requires(.shared))
     func citedAddressesLieInTheirTagsPrefixes() throws {
         let tags = try Self.readTagFile()
         let parsed = tags.mapValues { $0.compactMap(Self.prefix) }

@@ -8,7 +8,7 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Captures")
 
-    static let cases: [(file: String, scenario: String, options: CaptureOptions, plants: String?)] = [
+    static let cases: [(file: String, scenario: String, options: CaptureOptions, plants: String)] = [
         ("gateway-egress.pcap", "gateway-egress", CaptureOptions(), "gateway-egress.plants.json"),
         ("gateway-egress.pcapng", "gateway-egress", CaptureOptions(format: .pcapng), "gateway-egress.plants.json"),
         ("gateway-egress-ns-be.pcap", "gateway-egress", CaptureOptions(nanosecond: true, byteOrder: .bigEndian, seed: 6), "gateway-egress-ns-be.plants.json"),
@@ -29,8 +29,9 @@ import Testing
         let out = MemoryOutput()
         let plants = try Scenario.generate(c.scenario, options: c.options, output: out)
         #expect(out.bytes == [UInt8](committed))
-        if let name = c.plants, let json = FileManager.default.contents(atPath: Self.capturesDirectory.appendingPathComponent(name).path) {
-            #expect(try PlantList.decode(from: json) == plants)
-        }
+        // Every committed capture has its plant list beside it: a missing one is a failure, not a skip.
+        let json = try #require(FileManager.default.contents(atPath: Self.capturesDirectory.appendingPathComponent(c.plants).path),
+                                "missing \(c.plants)")
+        #expect(try PlantList.decode(from: json) == plants)
     }
 }

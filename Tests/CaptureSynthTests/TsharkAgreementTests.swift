@@ -1,13 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import CaptureSynth
 
 /// tshark, an independent dissector, must see in each generated capture exactly what the plant list says.
-private let tsharkPath = "/usr/bin/tshark"
-
-@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: tsharkPath), "tshark not installed"))
+@Suite(.requires(.tshark))
 struct TsharkAgreementTests {
-    static let tshark = tsharkPath
+    static let tshark = Prerequisite.tshark.path
 
     struct Row {
         var protocols: String
@@ -26,7 +25,7 @@ struct TsharkAgreementTests {
 
     static func run(_ path: String) throws -> [Row] {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: tshark)
+        p.executableURL = URL(fileURLWithPath: try #require(tshark, "tshark is not on PATH"))
         p.arguments = ["-n", "-r", path,
                        "-o", "tcp.reassemble_out_of_order:TRUE", "-o", "udp.try_heuristic_first:TRUE",
                        "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",

@@ -94,7 +94,7 @@ import Testing
     static let captures = ["gateway-egress.pcap", "gateway-egress-vlan-ipv6.pcapng"]
 
     /// Every TCP/UDP packet and every flow of a bundled capture: our value is tshark's.
-    @Test(.enabled(if: TsharkCommunityIDs.available, "tshark is not installed"), arguments: captures)
+    @Test(.requires(.tshark), arguments: captures)
     func agreesWithTshark(capture: String) throws {
         let path = RealCaptures.repositoryRoot.appendingPathComponent("Captures/\(capture)").path
         let packets = try TsharkCommunityIDs.packets(path)
@@ -150,8 +150,6 @@ enum TsharkCommunityIDs {
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
-
-    static var available: Bool { RealCaptures.tshark != nil }
 
     static func packets(_ path: String) throws -> [Packet] {
         // A reassembled datagram's bytes are its fragments' frames (they all crossed the wire).

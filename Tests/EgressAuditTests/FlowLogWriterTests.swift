@@ -65,7 +65,7 @@ import Testing
         return Int64(date.timeIntervalSince1970) * 1_000_000_000 + (Int64(fraction) ?? -1)
     }
 
-    @Test(.enabled(if: TsharkCommunityIDs.available, "tshark is not installed"))
+    @Test(.requires(.tshark))
     func everyFlowOfACaptureAgreesWithTshark() throws {
         let log = try Self.logOfCapture()
 
@@ -268,7 +268,7 @@ import Testing
     }
 
     /// A full disk (/dev/full) is reported by close(), in the same one line.
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full"))) func writeErrorSurfacesOnClose() throws {
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full"), "needs /dev/full (Linux)")) func writeErrorSurfacesOnClose() throws {
         let writer = try FlowLogWriter(path: "/dev/full")
         writer.write(FlowRecord(key: FlowKey(transport: .udp, IPAddress(ipv4: 1), 1, IPAddress(ipv4: 2), 2), initiatorIsLow: true, evidence: .firstPacket, timestamp: 0), names: NameTable())
         do {

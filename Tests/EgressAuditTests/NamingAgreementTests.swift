@@ -1,4 +1,5 @@
 import CaptureRuntime
+import TestSupport
 import Testing
 @testable import EgressAudit
 
@@ -16,9 +17,11 @@ import Testing
             "frame 1's question name is longer than 255 bytes: tshark prints the placeholder '<Name too long>' (and marks the frame malformed); egress-audit refuses the name"),
     ]
 
-    @Test(.enabled(if: SharedCaptures.available, "../shared/captures/real is absent"))
+    @Test(.requires(.shared))
     func namesMatchTshark() throws {
-        for entry in try SharedCaptures.manifest() {
+        let entries = try SharedCaptures.manifest()
+        #expect(entries.count >= RealCaptures.manifestEntryCount)
+        for entry in entries {
             var analyzer = CapturePipeline(keepsFlows: true)
             analyzer.read(path: SharedCaptures.path(entry.file))
             analyzer.finish()

@@ -1,5 +1,6 @@
 import CaptureRuntime
 import Foundation
+import TestSupport
 import Testing
 @testable import EgressAudit
 
@@ -8,7 +9,7 @@ import Testing
 /// implementation of the same layout), on every demo report and on a report
 /// built to hold every awkward value.
 @Suite struct ReportJSONTests {
-    @Test(.enabled(if: AuditDemoTests.tagsAvailable, "../shared/data/azure is absent"), arguments: AuditDemoTests.demos)
+    @Test(.requires(.shared), arguments: AuditDemoTests.demos)
     func demoReportsMatchTheEncoder(demo: String) throws {
         let report = try AuditDemoTests.run(demo).report
         let ours = try ReportOutput.json(report)

@@ -2,10 +2,10 @@ import Foundation
 import TestSupport
 
 /// The workspace's real public captures with tshark ground truth
-/// (`<repo>/../shared/captures/real/manifest.json`); absent on some machines.
+/// (`<repo>/../shared/captures/real/manifest.json`); absent on some machines
+/// (tests declare `.requires(.shared)`).
 enum SharedCaptures {
     static let folder = RealCaptures.folder
-    static var available: Bool { RealCaptures.available }
 
     struct Entry: Decodable {
         let file: String
@@ -28,7 +28,9 @@ enum SharedCaptures {
 
     static func manifest() throws -> [Entry] {
         struct M: Decodable { let captures: [Entry] }
-        return try JSONDecoder().decode(M.self, from: Data(contentsOf: folder.appendingPathComponent("manifest.json"))).captures
+        let captures = try JSONDecoder().decode(M.self, from: Data(contentsOf: folder.appendingPathComponent("manifest.json"))).captures
+        try RealCaptures.requireFullManifest(captures.count)
+        return captures
     }
 
     static func path(_ file: String) -> String { RealCaptures.path(file) }

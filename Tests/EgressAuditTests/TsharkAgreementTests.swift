@@ -1,4 +1,5 @@
 import CaptureRuntime
+import TestSupport
 import Testing
 @testable import EgressAudit
 
@@ -16,9 +17,11 @@ import Testing
         "ndpi-fuzz-2006-06-26-2594.pcap": "58999",
     ]
 
-    @Test(.enabled(if: SharedCaptures.available, "../shared/captures/real is absent"))
+    @Test(.requires(.shared))
     func packetsAndSynPortsMatchTshark() throws {
-        for entry in try SharedCaptures.manifest() {
+        let entries = try SharedCaptures.manifest()
+        #expect(entries.count >= RealCaptures.manifestEntryCount)
+        for entry in entries {
             var analyzer = CapturePipeline()
             analyzer.read(path: SharedCaptures.path(entry.file))
             analyzer.finish()

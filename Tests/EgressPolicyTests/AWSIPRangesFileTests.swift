@@ -1,5 +1,6 @@
 import Foundation
 import PacketWire
+import TestSupport
 import Testing
 @testable import EgressPolicy
 
@@ -41,7 +42,7 @@ import Testing
     }
 
     /// Counts from the file by a separate reader (Python's json module, 2026-11-24).
-    @Test(.enabled(if: SharedRangeData.file("aws/ip-ranges.json") != nil, "needs ../shared/data/aws/ip-ranges.json"))
+    @Test(.requires(.shared))
     func realFile() throws {
         let file = try AWSIPRangesFile(contentsOf: try #require(SharedRangeData.file("aws/ip-ranges.json")))
         let tags = Dictionary(uniqueKeysWithValues: file.tags.map { ($0.name, $0) })

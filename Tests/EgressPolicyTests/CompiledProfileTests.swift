@@ -18,7 +18,6 @@ import Testing
 /// shares no code with `CIDR`, `PrefixMatcher` or `ServiceTagCatalog`.
 @Suite struct CompiledProfileTests {
     static let tagFile = SharedFolder.azurePublicServiceTags
-    static var tagFileAvailable: Bool { SharedFolder.azurePublicServiceTagsAvailable }
 
     private func compile(_ id: String, _ parameters: [String: String] = [:], features: Set<String> = [],
                          catalog: ServiceTagCatalog = ServiceTagCatalog(tags: [], sources: [])) throws -> CompiledProfile {
@@ -104,7 +103,7 @@ import Testing
         #expect(on.evaluate(name: nil, address: address, port: 6390, transport: .tcp, direction: .inbound).verdict == .allowed)
     }
 
-    @Test(.enabled(if: tagFileAvailable, "needs ../shared/data/azure/ServiceTags_Public_20251109.json"))
+    @Test(.requires(.shared))
     func storageWestUSAddressIsAllowedByTheStorageRuleOn443() throws {
         let file = try TinyTagReader(path: Self.tagFile)
         let prefix = try #require(file.ipv4Prefixes(of: "Storage.WestUS").first, "Storage.WestUS has no IPv4 prefix")
@@ -128,7 +127,7 @@ import Testing
         #expect(ids(http.otherPortsBy).contains("storage"))
     }
 
-    @Test(.enabled(if: tagFileAvailable, "needs ../shared/data/azure/ServiceTags_Public_20251109.json"))
+    @Test(.requires(.shared))
     func storageWestUSIPv6AddressIsAllowedToo() throws {
         let texts = try TinyTagReader.prefixTexts(of: "Storage.WestUS", path: Self.tagFile)
         let v6 = try #require(texts.first { $0.contains(":") }, "Storage.WestUS has no IPv6 prefix")
@@ -154,7 +153,7 @@ import Testing
         #expect(any.allowedBy.first?.reasons == [.name(pattern: "<region>.login.microsoft.com")])
     }
 
-    @Test(.enabled(if: tagFileAvailable, "needs ../shared/data/azure/ServiceTags_Public_20251109.json"))
+    @Test(.requires(.shared))
     func unsetRegionWidensRegionalTagToItsBaseTag() throws {
         let compiled = try compile("apim-vnet", catalog: try realCatalog())
         #expect(compiled.warnings.contains(.tagWidened(rule: "storage", written: "Storage.<Region>", resolved: "Storage")))

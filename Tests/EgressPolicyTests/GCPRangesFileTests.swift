@@ -1,5 +1,6 @@
 import Foundation
 import PacketWire
+import TestSupport
 import Testing
 @testable import EgressPolicy
 
@@ -39,7 +40,7 @@ import Testing
     }
 
     /// Counts from the files by a separate reader (Python's json module, 2026-11-24).
-    @Test(.enabled(if: SharedRangeData.file("gcp/cloud.json") != nil, "needs ../shared/data/gcp"))
+    @Test(.requires(.shared))
     func realFilesInBothFormats() throws {
         let mirrored = try GCPRangesFile(contentsOf: try #require(SharedRangeData.file("gcp/cloud.json")))
         #expect(mirrored.tags.first { $0.name == "GCP" }?.prefixes.count == 1094)

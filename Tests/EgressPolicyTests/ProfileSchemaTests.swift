@@ -1,5 +1,6 @@
 import EgressPolicy
 import Foundation
+import TestSupport
 import Testing
 
 /// `Schemas/profile.schema.json` against the built-in profiles, checked by an independent
@@ -9,11 +10,6 @@ import Testing
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let schemaPath = repository.appendingPathComponent("Schemas/profile.schema.json").path
-
-    static let pythonReady: Bool = {
-        // python3 from PATH (it may be a pyenv shim), through env.
-        return (try? python(["-c", "import jsonschema, yaml"]))?.status == 0
-    }()
 
     static func python(_ arguments: [String], input: String = "") throws -> (status: Int32, output: String) {
         let process = Process()
@@ -52,7 +48,7 @@ import Testing
         sys.exit(1 if errors else 0)
         """
 
-    @Test(.enabled(if: pythonReady, "python3 with jsonschema and yaml not available"), arguments: BuiltinProfiles.texts.map(\.id))
+    @Test(.requires(.jsonschema, .pyyaml), arguments: BuiltinProfiles.texts.map(\.id))
     func builtinValidatesAndRoundTripsThroughJSON(id: String) throws {
         let text = try #require(BuiltinProfiles.text(id: id))
         let result = try Self.python(["-c", Self.validator, Self.schemaPath], input: text.yaml)
@@ -62,7 +58,7 @@ import Testing
         #expect(fromJSON == (try text.load()))
     }
 
-    @Test(.enabled(if: pythonReady, "python3 with jsonschema and yaml not available"))
+    @Test(.requires(.jsonschema, .pyyaml))
     func schemaRejectsWhatTheLoaderRejects() throws {
         // Bad port, unknown key, optional rule without feature: the schema must fail too.
         let bad = """

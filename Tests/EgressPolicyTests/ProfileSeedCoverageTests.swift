@@ -1,5 +1,6 @@
 import EgressPolicy
 import Foundation
+import TestSupport
 import Testing
 
 /// Completeness of the built-in profiles against the seed documents themselves.
@@ -8,7 +9,7 @@ import Testing
 /// documents; each must be cited by some rule's `source` (document + table + row), and
 /// each citation must quote words that stand in that very row. Row counts are asserted
 /// too (hand-counted from the documents) so the reader cannot silently miss rows.
-@Suite(.enabled(if: SeedDocuments.directory != nil, "seed documents (../shared/seeds) absent"))
+@Suite(.requires(.shared))
 struct ProfileSeedCoverageTests {
     /// Table names per document, by order of appearance; nil = not a network table.
     static let tableNames: [String: (seed: String, names: [String?], rows: [Int])] = [

@@ -122,7 +122,7 @@ enum SharedRangeData {
 /// The real Azure Public file, checked against a separate minimal reader:
 /// JSONSerialization + dotted-quad arithmetic written here, a linear scan
 /// over every IPv4 prefix in the file.
-@Suite(.enabled(if: SharedRangeData.azurePublic != nil, "needs ../shared/data/azure/ServiceTags_Public_20251109.json"))
+@Suite(.requires(.shared))
 struct AzurePublicCatalogTests {
     struct RawPrefix { var net: UInt32; var length: Int; var tag: String }
 

@@ -7,7 +7,6 @@ import Testing
 @Suite struct ServiceTagSourcesTests {
     static let shared = SharedFolder.root.appendingPathComponent("data")
     static func path(_ relative: String) -> String { shared.appendingPathComponent(relative).path }
-    static func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: path(relative)) }
 
     @Test func kindComesFromTheTopLevelKeys() throws {
         #expect(try ServiceTagSources.kind(of: Data(#"{"changeNumber": 1, "values": []}"#.utf8), file: "a.json") == .azure)
@@ -32,7 +31,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: exists("azure/ServiceTags_Public_20251109.json") && exists("aws/ip-ranges.json") && exists("gcp/cloud.json")))
+    @Test(.requires(.shared))
     func realFilesOfAllThreeKindsMakeOneCatalog() throws {
         let files = ["azure/ServiceTags_Public_20251109.json", "aws/ip-ranges.json", "gcp/cloud.json"].map(Self.path)
         let catalog = try ServiceTagSources.catalog(files: files)

@@ -8,7 +8,7 @@ import PacketWire
 /// opened with keys from its own DCID, CRYPTO data is reassembled per UDP
 /// flow, and the ClientHello's SNI must equal the manifest's `quic_sni`
 /// (tshark decrypts Initials itself). Skipped without the captures or tshark.
-@Suite(.enabled(if: RealCaptures.availableWithTshark, "needs ../shared/captures/real and tshark"))
+@Suite(.requires(.shared, .tshark))
 struct QUICCaptureAgreementTests {
     /// The SNIs this pipeline finds in `file`, with the decryptor's counters.
     static func serverNames(in file: String) throws -> (names: Set<String>, counters: QUICDecryptCounters) {

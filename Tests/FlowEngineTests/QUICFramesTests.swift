@@ -70,11 +70,26 @@ import PacketWire
         #expect(assembler.contiguousCount <= 2048)
     }
 
-    @Test func packetNumberRecoveryNeverTrapsAtTheEdges() {
-        for largest: UInt64? in [nil, 0, (1 << 62) - 1, .max] {
-            for length in 1...4 {
-                _ = QUICInitialDecryptor.decodePacketNumber(truncated: (1 << UInt64(8 * length)) - 1, length: length, largest: largest)
-            }
+    /// RFC 9000 Appendix A.3, worked by hand at the edges, with the all-ones
+    /// truncated value of each length: nothing received yet (expected 0) or
+    /// only packet 0 (expected 1) leaves the candidate as it is; at the
+    /// greatest packet number, 2^62 - 1 (§12.3), the candidate 2^62 + 2^bits - 1
+    /// is more than half a window ahead and steps back one window to 2^62 - 1.
+    /// A largest past the limit is clamped to it, so it decodes the same.
+    @Test func packetNumberRecoveryAtTheEdges() {
+        let greatest: UInt64 = (1 << 62) - 1
+        for length in 1...4 {
+            let allOnes: UInt64 = (1 << UInt64(8 * length)) - 1
+            #expect(QUICInitialDecryptor.decodePacketNumber(truncated: allOnes, length: length, largest: nil) == allOnes, "length \(length)")
+            #expect(QUICInitialDecryptor.decodePacketNumber(truncated: allOnes, length: length, largest: 0) == allOnes, "length \(length)")
+            #expect(QUICInitialDecryptor.decodePacketNumber(truncated: allOnes, length: length, largest: greatest) == greatest, "length \(length)")
+            #expect(QUICInitialDecryptor.decodePacketNumber(truncated: allOnes, length: length, largest: .max) == greatest, "length \(length)")
         }
+        // The RFC's own example (Appendix A.3): largest 0xa82f30ea, 16-bit 0x9b32 → 0xa82f9b32.
+        #expect(QUICInitialDecryptor.decodePacketNumber(truncated: 0x9b32, length: 2, largest: 0xa82f_30ea) == 0xa82f_9b32)
+        // Wrapping forward across a window: largest 0x1fe (expected 0x1ff), 8-bit 0x01 → 0x201, not 0x101.
+        #expect(QUICInitialDecryptor.decodePacketNumber(truncated: 0x01, length: 1, largest: 0x1fe) == 0x201)
+        // And back: largest 0x200 (expected 0x201), 8-bit 0xff → 0x1ff, not 0x2ff.
+        #expect(QUICInitialDecryptor.decodePacketNumber(truncated: 0xff, length: 1, largest: 0x200) == 0x1ff)
     }
 }

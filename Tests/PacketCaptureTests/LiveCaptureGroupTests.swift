@@ -7,9 +7,7 @@ import Testing
 /// Several live handles read by one thread through one poll(), and the
 /// interfaces' own addresses. Needs root (CAP_NET_RAW) and `lo`.
 @Suite(.serialized) struct LiveCaptureGroupTests {
-    static let isRoot = getuid() == 0
-
-    @Test(.enabled(if: isRoot, "live capture needs root or CAP_NET_RAW"))
+    @Test(.requires(.root))
     func oneThreadReadsEveryHandleAndAnInterruptEndsTheLoop() throws {
         // Two handles on lo with different filters: each knock's SYN is seen by the first,
         // its RST by the second, so both descriptors must be polled and read.

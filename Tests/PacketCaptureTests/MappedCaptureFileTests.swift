@@ -238,7 +238,7 @@ private func pcapRecord(seconds: UInt32, sub: UInt32, _ data: [UInt8], original:
         // Wireshark, an independent reader, sees the same lengths and times
         // (it lists the custom block as a record without an interface, and
         // gives the SPB no time where libpcap says 0 + if_tsoffset).
-        if let tshark = SharedData.tool("tshark") {
+        if let tshark = SharedData.crossCheckTool(.tshark, "tshark's reading of the pcapng") {
             let out = try SharedData.run(tshark, ["-n", "-r", path, "-Y", "frame.interface_id", "-T", "fields",
                                                   "-e", "frame.len", "-e", "frame.cap_len", "-e", "frame.time_epoch"])
             #expect(String(decoding: out.stdout, as: UTF8.self)
@@ -331,7 +331,7 @@ private func pcapRecord(seconds: UInt32, sub: UInt32, _ data: [UInt8], original:
         let path = try write("choice.pcap", pcapHeader(magic: 0xa1b2_c3d4, big: false) + pcapRecord(seconds: 1, sub: 0, [1, 2, 3], big: false))
         #expect(try OfflineCapture(path: path).readerInUse == .mapped)
         #expect(try OfflineCapture(path: path, reader: .libpcap).readerInUse == .libpcap)
-        if let gzip = SharedData.tool("gzip") {
+        if let gzip = SharedData.crossCheckTool(.gzip, "the gzip-compressed copy") {
             #expect(try SharedData.run(gzip, ["-k", path]).status == 0)
             let packed = try OfflineCapture(path: path + ".gz")
             #expect(packed.readerInUse == .libpcap && packed.format.gzip)
@@ -429,7 +429,7 @@ private func pcapRecord(seconds: UInt32, sub: UInt32, _ data: [UInt8], original:
             .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted()
             .map { repoCaptures.appendingPathComponent($0).path }
         #expect(paths.count >= 10, "the repository's Captures/ folder holds the generated captures")
-        if RealCaptures.available {
+        if Prerequisite.shared.check("the real captures of ../shared") {
             paths += try FileManager.default.contentsOfDirectory(atPath: RealCaptures.folder.path)
                 .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted()
                 .map { RealCaptures.folder.appendingPathComponent($0).path }
@@ -460,7 +460,7 @@ private func pcapRecord(seconds: UInt32, sub: UInt32, _ data: [UInt8], original:
             #expect(mapped.error == nil, "\(name): \(String(describing: mapped.error))")
             #expect(mapped.packets.count > reference.packets.count, "\(name)")
             #expect(Set(mapped.packets.map(\.linkType)).count > 1, "\(name)")
-            if let tshark = SharedData.tool("tshark") {
+            if let tshark = SharedData.crossCheckTool(.tshark, "tshark's frame lengths") {
                 let out = try SharedData.run(tshark, ["-n", "-r", path, "-T", "fields", "-e", "frame.len", "-e", "frame.cap_len"])
                 let rows = String(decoding: out.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
                 #expect(rows == mapped.packets.map { "\($0.originalLength)\t\($0.bytes.count)" }, "\(name)")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import PacketCapture
 
@@ -23,9 +24,11 @@ private func readAll(_ path: String) throws -> (count: Int, digest: UInt64, erro
 }
 
 @Suite struct OfflineCaptureTests {
-    @Test(.enabled(if: SharedData.available, "../shared/captures/real is absent"))
+    @Test(.requires(.shared))
     func packetCountsMatchTshark() throws {
-        for entry in try SharedData.manifest() {
+        let entries = try SharedData.manifest()
+        #expect(entries.count >= RealCaptures.manifestEntryCount)
+        for entry in entries {
             for reader in [OfflineCapture.Reader.automatic, .libpcap] {
                 let path = SharedData.realCaptures.appendingPathComponent(entry.file).path
                 let capture = try OfflineCapture(path: path, reader: reader)
@@ -41,14 +44,15 @@ private func readAll(_ path: String) throws -> (count: Int, digest: UInt64, erro
         }
     }
 
-    @Test(.enabled(if: SharedData.available && SharedData.tool("gzip") != nil))
+    @Test(.requires(.shared, .gzip))
     func gzipCapturesReadLikeTheOriginal() throws {
+        let gzip = try #require(Prerequisite.gzip.path)
         let dir = try SharedData.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         for name in ["zeek-dhe.pcap", "ja4-tls-sni.pcapng", "ndpi-fuzz-2006-06-26-2594.pcap"] {
             let src = SharedData.realCaptures.appendingPathComponent(name).path
             let gz = dir.appendingPathComponent(name + ".gz").path
-            let (status, data) = try SharedData.run(SharedData.tool("gzip")!, ["-c", src])
+            let (status, data) = try SharedData.run(gzip, ["-c", src])
             #expect(status == 0)
             try data.write(to: URL(fileURLWithPath: gz))
             let plain = try readAll(src)
@@ -62,15 +66,16 @@ private func readAll(_ path: String) throws -> (count: Int, digest: UInt64, erro
 
     /// editcap (Wireshark) rewrites the same packets as pcapng and as nanosecond
     /// pcap: an independent writer for the formats libpcap must read alike.
-    @Test(.enabled(if: SharedData.available && SharedData.tool("editcap") != nil))
+    @Test(.requires(.shared, .editcap))
     func formatsConvertedByEditcapReadAlike() throws {
+        let editcap = try #require(Prerequisite.editcap.path)
         let dir = try SharedData.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = SharedData.realCaptures.appendingPathComponent("zeek-tls-conn-with-extensions.pcap").path
         let original = try readAll(src)
         for (format, container, precision) in [("pcapng", "pcapng", nil), ("nsecpcap", "pcap", "nanosecond"), ("pcap", "pcap", "microsecond")] as [(String, String, String?)] {
             let out = dir.appendingPathComponent("out.\(format)").path
-            #expect(try SharedData.run(SharedData.tool("editcap")!, ["-F", format, src, out]).status == 0)
+            #expect(try SharedData.run(editcap, ["-F", format, src, out]).status == 0)
             let capture = try OfflineCapture(path: out)
             #expect(capture.format.container.rawValue == container)
             #expect(capture.format.precision?.rawValue == precision)

@@ -1,10 +1,11 @@
 import Foundation
 import TestSupport
+import Testing
 
-/// The workspace's read-only shared data (`<repo>/../shared`), absent on some machines.
+/// The workspace's read-only shared data (`<repo>/../shared`), absent on some
+/// machines (tests declare `.requires(.shared)`), and the tools tests read it with.
 enum SharedData {
     static let realCaptures = RealCaptures.folder
-    static var available: Bool { RealCaptures.available }
 
     struct Entry: Decodable {
         let file: String
@@ -20,14 +21,15 @@ enum SharedData {
     static func manifest() throws -> [Entry] {
         struct M: Decodable { let captures: [Entry] }
         let data = try Data(contentsOf: realCaptures.appendingPathComponent("manifest.json"))
-        return try JSONDecoder().decode(M.self, from: data).captures
+        let captures = try JSONDecoder().decode(M.self, from: data).captures
+        try RealCaptures.requireFullManifest(captures.count)
+        return captures
     }
 
-    static func tool(_ name: String) -> String? {
-        for dir in ["/usr/bin", "/usr/local/bin", "/usr/sbin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
-            return "\(dir)/\(name)"
-        }
-        return nil
+    /// A tool for an optional cross-check inside a test: its path, or nil after
+    /// saying it was left out (a failure where CI requires the tool).
+    static func crossCheckTool(_ tool: Prerequisite, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
+        tool.check(what, sourceLocation: sourceLocation) ? tool.path : nil
     }
 
     @discardableResult

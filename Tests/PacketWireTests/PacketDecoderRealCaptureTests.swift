@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import PacketWire
 
 /// Agreement with tshark's ground truth in `../shared/captures/real/manifest.json`
 /// (see its README): innermost 5-tuple flows, SYN destination ports, and
 /// snaplen-truncated frames, for every capture there.
-@Suite(.enabled(if: realCapturesAvailable, "needs ../shared/captures/real"))
+@Suite(.requires(.shared))
 struct PacketDecoderRealCaptureTests {
     struct Entry {
         var file: String
@@ -47,7 +48,7 @@ struct PacketDecoderRealCaptureTests {
 
     @Test func everyCaptureAgreesWithTshark() throws {
         let entries = try Self.manifest()
-        #expect(entries.count >= 28)
+        #expect(entries.count >= RealCaptures.manifestEntryCount)
         let decoder = PacketDecoder()
         var packet = DecodedPacket()
         var totals = DecodeCounters()

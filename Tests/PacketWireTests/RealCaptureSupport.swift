@@ -72,5 +72,3 @@ func readCaptureFile(_ path: String) throws -> [CaptureRecord] {
 
 /// The shared folder of real captures (TestSupport's `RealCaptures`).
 let realCapturesFolder = RealCaptures.folder.path
-
-let realCapturesAvailable = RealCaptures.available

@@ -2,8 +2,9 @@ import Foundation
 
 /// The workspace's real public captures (`<repo>/../shared/captures/real`,
 /// read-only) with tshark's ground truth in `manifest.json`, and tshark itself
-/// for extracting fields. Both may be absent: tests check `available` /
-/// `availableWithTshark` and skip cleanly.
+/// for extracting fields. Both may be absent: tests declare them,
+/// `@Test(.requires(.shared, .tshark))`, and are skipped, or fail where CI
+/// requires them (see `Prerequisite`).
 public enum RealCaptures {
     public struct Missing: Error, CustomStringConvertible {
         public let description: String
@@ -12,20 +13,34 @@ public enum RealCaptures {
     public static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     public static let folder = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/real")
-    public static let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    /// tshark as PATH finds it (so a run with it off PATH shows what needs it).
+    public static let tshark = Prerequisite.tshark.path
 
-    public static var available: Bool { FileManager.default.fileExists(atPath: folder.appendingPathComponent("manifest.json").path) }
-    public static var availableWithTshark: Bool { available && tshark != nil }
+    /// The captures are here, or CI requires them (then the test runs and fails on the missing file).
+    public static var available: Bool { Prerequisite.shared.isAvailable }
+    public static var availableWithTshark: Bool { available && Prerequisite.tshark.isAvailable }
+
+    /// Entries in `manifest.json` today. Every loop over the manifest reads at
+    /// least this many, so an emptied or truncated manifest cannot pass as "all agree".
+    public static let manifestEntryCount = 28
+
+    /// Throws unless `count` manifest entries are at least `manifestEntryCount`.
+    public static func requireFullManifest(_ count: Int) throws {
+        guard count >= manifestEntryCount else {
+            throw Missing(description: "manifest.json lists \(count) captures, expected at least \(manifestEntryCount)")
+        }
+    }
 
     public static func path(_ file: String) -> String { folder.appendingPathComponent(file).path }
 
-    /// The manifest's per-capture entries as JSON objects.
+    /// The manifest's per-capture entries as JSON objects (at least `manifestEntryCount`).
     public static func manifest() throws -> [[String: Any]] {
         let data = try Data(contentsOf: folder.appendingPathComponent("manifest.json"))
         guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let captures = root["captures"] as? [[String: Any]] else {
             throw Missing(description: "manifest.json has no \"captures\" list")
         }
+        try requireFullManifest(captures.count)
         return captures
     }
 

@@ -2,7 +2,8 @@ import Foundation
 
 /// The workspace's read-only `shared/` folder beside this repository (seed
 /// documents, real captures, cloud IP-range files). It is absent on some
-/// machines: every test that reads it checks first and skips cleanly.
+/// machines: every test that reads it declares `.requires(.shared)`, so it is
+/// skipped there and fails where CI requires the folder (see `Prerequisite`).
 public enum SharedFolder {
     public static let root = RealCaptures.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
 
@@ -15,5 +16,6 @@ public enum SharedFolder {
     /// Microsoft's Azure Public service tag file the tests use.
     public static let azurePublicServiceTagsName = "ServiceTags_Public_20251109.json"
     public static let azurePublicServiceTags = root.appendingPathComponent("data/azure/\(azurePublicServiceTagsName)").path
-    public static var azurePublicServiceTagsAvailable: Bool { FileManager.default.fileExists(atPath: azurePublicServiceTags) }
+    /// Present, or required by CI (then the test runs and fails on the missing file).
+    public static var azurePublicServiceTagsAvailable: Bool { Prerequisite.shared.isAvailable }
 }

@@ -1,0 +1,70 @@
+import Foundation
+
+/// tshark, the independent dissector the benchmark scenarios are checked against. Absent: the suites that
+/// need it are skipped (`.enabled(if: Tshark.available)`).
+enum Tshark {
+    static let path = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static var available: Bool { path != nil }
+
+    struct Missing: Error, CustomStringConvertible { let description = "tshark is not installed" }
+
+    /// Standard output of `tshark -n -r FILE …`, reassembling out-of-order segments and trying heuristic
+    /// UDP dissectors first (QUIC from a client port that another dissector registered).
+    static func run(_ file: String, _ arguments: [String]) throws -> String {
+        guard let path else { throw Missing() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["-n", "-r", file, "-o", "tcp.reassemble_out_of_order:TRUE", "-o", "udp.try_heuristic_first:TRUE"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// One row per frame (matching `filter`), one column per field; repeated fields joined with ",".
+    static func fields(_ file: String, filter: String? = nil, _ names: [String]) throws -> [[String]] {
+        let arguments = (filter.map { ["-Y", $0] } ?? []) + ["-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,"]
+            + names.flatMap { ["-e", $0] }
+        return try run(file, arguments).split(separator: "\n").map { line in
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            return columns + Array(repeating: "", count: max(0, names.count - columns.count))
+        }
+    }
+
+    /// Conversations `-z conv,tcp` lists (one per address/port pair).
+    static func tcpConversationCount(_ file: String) throws -> Int {
+        try run(file, ["-q", "-z", "conv,tcp"]).split(separator: "\n").count { $0.contains("<->") }
+    }
+
+    /// "a,b" → ["a", "b"]; "" → [].
+    static func list(_ field: String) -> [String] { field.isEmpty ? [] : field.split(separator: ",").map(String.init) }
+}
+
+/// A fresh folder under the system's temporary directory, removed by `remove()`.
+struct TemporaryFolder {
+    let url: URL
+
+    init(_ prefix: String) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func path(_ file: String) -> String { url.appendingPathComponent(file).path }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Records in a classic little-endian pcap, counted by walking incl_len (independent of the writer's own counter).
+func countPcapRecords(_ bytes: [UInt8]) -> Int {
+    var offset = 24, records = 0
+    while offset + 16 <= bytes.count {
+        let captured = Int(bytes[offset + 8]) | Int(bytes[offset + 9]) << 8 | Int(bytes[offset + 10]) << 16 | Int(bytes[offset + 11]) << 24
+        offset += 16 + captured
+        guard offset <= bytes.count else { return -1 }
+        records += 1
+    }
+    return offset == bytes.count ? records : -1
+}
