@@ -94,11 +94,13 @@ public struct AuditAccumulator {
             observer?(r, names, nil)
             return
         }
-        let answer = classifier.answers[Int(c.answer)]
+        // Fields read one by one: copying the whole answer retains its arrays for every flow.
+        let a = Int(c.answer)
+        let verdict = classifier.answers[a].verdict
         let node = c.direction == .outbound ? r.initiator.address : r.responder.address
         if c.direction == .outbound { totals.outbound += 1 } else { totals.inbound += 1 }
         let table: DestinationAggregates.Table
-        switch answer.verdict {
+        switch verdict {
         case .allowed: table = .allowed
         case .wrongPort: table = .wrongPort
         case .allowedIfFeatureEnabled: table = .undocumented
@@ -106,9 +108,10 @@ public struct AuditAccumulator {
             // Name resolution: evidence for naming, judged only by a profile that documents DNS.
             table = c.port == 53 && c.direction == .outbound && !profileHasDNSRule ? .resolvers : .undocumented
         }
-        let slot = destinations.add(c, r, table: table, rules: table == .resolvers ? RuleMask() : answer.listed, node: node,
-                                    names: names, catalog: classifier.profile.catalog)
-        if answer.verdict == .allowed {
+        let slot = destinations.add(c, r, table: table, rules: table == .resolvers || verdict == .undocumented ? RuleMask() : classifier.answers[a].listed,
+                                    node: node, names: names, catalog: classifier.profile.catalog)
+        if verdict == .allowed {
+            let answer = classifier.answers[a]
             for rule in answer.allowedBy {
                 evidence.add(rule: rule, node: node, destination: .init(entry: slot, port: c.port), outcome: r.outcome)
             }
@@ -123,9 +126,8 @@ public struct AuditAccumulator {
             }
         }
         guard let observer else { return }
-        let verdict = table == .resolvers ? "resolver" : answer.verdict.rawValue
-        observer(r, names, FlowLogVerdict(verdict: verdict, destination: destinations.display(slot),
-                                          rules: answer.allowedBy.map { classifier.profile.rules[Int($0)].id }))
+        observer(r, names, FlowLogVerdict(verdict: table == .resolvers ? "resolver" : verdict.rawValue, destination: destinations.display(slot),
+                                          rules: classifier.answers[a].allowedBy.map { classifier.profile.rules[Int($0)].id }))
     }
 
     /// The narrowest destination that allows an allowed flow: its name, else

@@ -35,8 +35,8 @@ public struct AuditLimits: Sendable, Equatable {
     public var suggestions = 2_000
     /// Offline without `--node`: flows held back until the nodes are chosen.
     public var nodeChoiceFlows = 65_536
-    /// Distinct initiators counted for choosing nodes (the busiest are exact while fewer).
-    public var initiators = 8_192
+    /// Distinct initiators counted for choosing nodes (every count is exact while fewer).
+    public var initiators = 65_536
     /// Distinct (name, address set, port) questions whose answers are remembered.
     public var memoizedQuestions = 65_536
 

@@ -33,6 +33,13 @@ struct DestinationAggregates {
         let kind: Kind
         let id: Int32
         let address: IPAddress
+
+        /// One word into the hasher, not six: looked up for every flow. The table holds at most the
+        /// caps' worth of keys, so crafted collisions of this pre-mix cost little.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(mix64(address.high ^ UInt64(UInt32(bitPattern: id)) << 32
+                                 ^ UInt64(table) << 8 ^ UInt64(kind.rawValue) << 16 ^ (outbound ? 1 : 0)) ^ address.low)
+        }
     }
 
     struct TransportPort: SampleHashable, Comparable {
@@ -64,14 +71,23 @@ struct DestinationAggregates {
         var lastPeer: IPAddress?
         var lastNode: IPAddress?
         var lastPort: TransportPort?
+        var lastTagSet = UInt32.max
     }
 
     let limits: AuditLimits
     private(set) var entries: [Entry] = []
     private var index: [Key: Int32] = [:]
     private var named = 0, addressed = 0, grouped = 0
-    /// Flows folded into groups, by the cap that sent them there.
-    private(set) var folded: [String: Int] = [:]
+    /// Flows folded into groups because of each cap (counted as integers: this runs per flow under a flood).
+    private var foldedNamed = 0, foldedAddressed = 0, foldedGrouped = 0
+    /// Flows folded into groups, by the cap (an `AuditLimits` name) that sent them there.
+    var folded: [String: Int] {
+        var out: [String: Int] = [:]
+        if foldedNamed > 0 { out["namedDestinations"] = foldedNamed }
+        if foldedAddressed > 0 { out["addressDestinations"] = foldedAddressed }
+        if foldedGrouped > 0 { out["groups"] = foldedGrouped }
+        return out
+    }
     /// Parent-domain group names, and which group each name ID folds into.
     private var domainGroups: [String: Int32] = [:]
     private var domainGroupNames: [String] = []
@@ -113,34 +129,38 @@ struct DestinationAggregates {
     private mutating func group(_ c: FlowClassifier.Flow, table: Table, names: NameTable, catalog: ServiceTagCatalog) -> Int32 {
         let outbound = c.direction == .outbound
         let t = UInt8(table.rawValue)
-        let cap = c.name.isNone ? "addressDestinations" : "namedDestinations"
-        folded[cap, default: 0] += 1
-        var key: Key, display: String?, fold: Fold
+        if c.name.isNone { foldedAddressed += 1 } else { foldedNamed += 1 }
+        // The group's text is made only when the group is (not per flow: a flood folds millions).
+        var key: Key, fold: Fold, prefix: CIDR?
         if c.name.isNone {
             let tag = narrowest(c.peer, catalog)
             if tag >= 0 {
                 key = Key(table: t, outbound: outbound, kind: .tagGroup, id: tag, address: IPAddress(ipv4: 0))
-                display = catalog.tags[Int(tag)].name
                 fold = .serviceTag
             } else {
-                let prefix = CIDR(address: c.peer, prefixLength: c.peer.isIPv4 ? 24 : 48)
+                prefix = CIDR(address: c.peer, prefixLength: c.peer.isIPv4 ? 24 : 48)
                 key = Key(table: t, outbound: outbound, kind: .prefixGroup, id: 0, address: prefix?.address ?? c.peer)
-                display = prefix?.description
                 fold = .prefix
             }
         } else {
             let domain = domainGroup(c.name, names)
             key = Key(table: t, outbound: outbound, kind: .domainGroup, id: domain, address: IPAddress(ipv4: 0))
-            display = domainGroupNames[Int(domain)]
             fold = .parentDomain
         }
         if let known = index[key] { return known }
         if grouped < limits.groups {
             grouped += 1
-            return create(key, table: table, direction: c.direction, display: display ?? "?", source: c.nameSource == .address ? .address : c.nameSource,
+            let display: String
+            switch fold {
+            case .serviceTag: display = catalog.tags[Int(key.id)].name
+            case .prefix: display = prefix?.description ?? c.peer.description
+            case .parentDomain: display = domainGroupNames[Int(key.id)]
+            case .rest: display = "?"
+            }
+            return create(key, table: table, direction: c.direction, display: display, source: c.nameSource == .address ? .address : c.nameSource,
                           fold: fold)
         }
-        folded["groups", default: 0] += 1
+        foldedGrouped += 1
         let family: Int32 = c.name.isNone ? (c.peer.isIPv4 ? 4 : 6) : 0
         let rest = Key(table: t, outbound: outbound, kind: .rest, id: family, address: IPAddress(ipv4: 0))
         if let known = index[rest] { return known }
@@ -167,10 +187,11 @@ struct DestinationAggregates {
             if c.nameSource != .connect {
                 e.addresses.insert(c.peer)
                 let set = catalog.tagIndices(containing: c.peer)
-                if e.tagSets.insert(set.setIndex).inserted, tagSets[set.setIndex] == nil {
+                if set.setIndex != e.lastTagSet, e.tagSets.insert(set.setIndex).inserted, tagSets[set.setIndex] == nil {
                     // `Internet` holds every public address: it names nothing an operator needs to see.
                     tagSets[set.setIndex] = set.map { catalog.tags[Int($0)].name }.filter { $0 != ServiceTagCatalog.internet }
                 }
+                e.lastTagSet = set.setIndex
             }
             e.lastPeer = c.peer
         }

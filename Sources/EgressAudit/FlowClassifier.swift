@@ -57,6 +57,13 @@ struct FlowClassifier {
         let port: UInt16
         let transport: RuleTransport
         let direction: RuleDirection
+
+        /// One word into the hasher (asked for every flow); the memo is bounded, so collisions cost little.
+        func hash(into hasher: inout Hasher) {
+            let t: UInt64 = transport == .tcp ? 1 : transport == .udp ? 2 : 3
+            let d: UInt64 = direction == .outbound ? 1 : direction == .inbound ? 2 : 3
+            hasher.combine(UInt64(UInt32(bitPattern: name)) << 32 | UInt64(addressSet) ^ UInt64(port) << 48 ^ t << 56 ^ d << 60)
+        }
     }
 
     init(profile: CompiledProfile, nodes: [CIDR], memoLimit: Int) {

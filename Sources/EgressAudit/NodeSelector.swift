@@ -27,7 +27,7 @@ struct InitiatorCounter {
             // Every kept count and the newcomer pay one; the cost is paid back
             // by the increments that made those counts (amortised O(1)).
             isApproximate = true
-            counts = counts.compactMapValues { $0 > 1 ? $0 - 1 : nil }
+            for (address, n) in counts { counts[address] = n > 1 ? n - 1 : nil }
         }
     }
 

@@ -3,6 +3,7 @@ import EgressPolicy
 import Foundation
 import PacketCapture
 import PacketWire
+import TestSupport
 import Testing
 @testable import CaptureRuntime
 
@@ -85,7 +86,7 @@ import Testing
         func drops(input index: Int) -> (kernel: Int, interface: Int)? { (0, 0) }
     }
 
-    static func profile(_ yaml: String = AuditorTestsProfile.yaml) throws -> CompiledProfile {
+    static func profile(_ yaml: String = AuditTestProfile.yaml) throws -> CompiledProfile {
         CompiledProfile(try ProfileLoader.load(text: yaml, file: "session.yaml").expand(),
                         catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: []))
     }
@@ -179,7 +180,7 @@ import Testing
     @Test func aReloadJudgesLaterFlowsByTheNewProfileAndLosesNone() throws {
         let (session, source, _) = try Self.session(schedule: .init())
         // The new profile also documents GitHub's API: flows ending after the reload are allowed by it.
-        let extended = AuditorTestsProfile.yaml + """
+        let extended = AuditTestProfile.yaml + """
 
               - {id: github, direction: outbound, destinations: [{fqdn: api.github.com}], ports: 443, transport: tcp, required: true, purpose: added on reload, source: {document: test}}
             """
@@ -199,18 +200,4 @@ import Testing
         // The rules of the first profile keep their evidence under their new numbers.
         #expect(r.requiredRules.first { $0.rule == "entra" }?.status == "satisfied")
     }
-}
-
-/// The audit tests' profile (EgressAuditTests/AuditorTests), for this module's tests.
-enum AuditorTestsProfile {
-    static let yaml = #"""
-    id: audit-test
-    title: Rules written for the audit tests
-    dialect: azure-firewall
-    source: [{id: test, title: written for the audit tests}]
-    rules:
-      - {id: entra, direction: outbound, destinations: [{fqdn: login.microsoftonline.com}], ports: 443, transport: tcp, required: true, purpose: sign-in, source: {document: test}}
-      - {id: blob, direction: outbound, destinations: [{fqdn: "*.blob.core.windows.net"}], ports: 443, transport: tcp, required: true, purpose: storage through the proxy, source: {document: test}}
-      - {id: dns, direction: outbound, destinations: [{cidr: 168.63.129.16}, {cidr: "fd00:1::2"}], ports: 53, transport: any, required: true, purpose: resolver, source: {document: test}}
-    """#
 }
