@@ -5,9 +5,7 @@ import Testing
 /// `egress-audit live` on loopback: with capabilities rather than root, its
 /// report on SIGTERM, and the one-line refusal without CAP_NET_RAW.
 @Suite(.serialized) struct LiveCommandTests {
-    static let isRoot = getuid() == 0
-    static let setpriv = "/usr/bin/setpriv"
-    static let setcap = ["/usr/sbin/setcap", "/sbin/setcap"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static var setpriv: String { Prerequisite.setpriv.path ?? "/usr/bin/setpriv" }
 
     /// A copy of the tool in a folder `nobody` can reach.
     static func toolCopy(_ dir: URL) throws -> String {
@@ -47,14 +45,16 @@ import Testing
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
         try p.run()
-        // Knocks spread over the capture's first seconds (the tool prints nothing on stdout to wait for here).
+        // Knocks spread over the capture's first seconds, from another thread while this one reads
+        // standard error to its end. (Knocking from this thread after the "capturing on" line was
+        // tried and lost the knocks as nobody: not yet understood.)
         for delay in [0.8, 1.5, 2.2] { DispatchQueue.global().asyncAfter(deadline: .now() + delay) { knock(port: 9, times: 1) } }
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         return (p.terminationStatus, message)
     }
 
-    @Test(.enabled(if: isRoot && FileManager.default.isExecutableFile(atPath: setpriv), "needs root to run the tool as nobody"))
+    @Test(.requires(.root, .setpriv))
     func withoutCapNetRawItSaysWhatIsMissingAndHowToGrantIt() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -66,13 +66,13 @@ import Testing
         #expect(message.split(separator: "\n").count == 1)
     }
 
-    @Test(.enabled(if: isRoot && setcap != nil && FileManager.default.isExecutableFile(atPath: setpriv)))
+    @Test(.requires(.root, .setpriv, .setcap))
     func withCapNetRawAndNotRootItCaptures() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let tool = try Self.toolCopy(dir)
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.setcap!)
+        p.executableURL = URL(fileURLWithPath: try #require(Prerequisite.setcap.path))
         p.arguments = ["cap_net_raw+ep", tool]
         try p.run()
         p.waitUntilExit()
@@ -83,7 +83,7 @@ import Testing
         #expect(status == 0, "\(message)")
         let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
         let summary = doc?["summary"] as? [String: Any]
-        #expect(summary?["synDestinationPorts"] as? [Int] == [9], "the knocks on port 9 were captured")
+        #expect(summary?["synDestinationPorts"] as? [Int] == [9], "the knocks on port 9 were captured: \(message)")
         let files = doc?["files"] as? [[String: Any]]
         #expect(files?.first?["format"] as? String == "live")
         #expect(files?.first?["kernelDrops"] as? Int == 0)
@@ -92,7 +92,7 @@ import Testing
         #expect(filter.hasPrefix("((tcp port 9) and (") && filter.contains("port 53"), "\(filter)")
     }
 
-    @Test(.enabled(if: isRoot))
+    @Test(.requires(.root))
     func sigtermEndsTheCaptureAndTheReportIsWritten() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -105,7 +105,7 @@ import Testing
         try p.run()
         _ = Self.waitUntilCapturing(err)
         Self.knock(port: 9, times: 2)
-        Thread.sleep(forTimeInterval: 0.3)
+        // No pause: what the kernel holds when SIGTERM arrives is drained into the report.
         p.terminate()  // SIGTERM
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
@@ -114,7 +114,7 @@ import Testing
         #expect(text.contains("refused"))
     }
 
-    @Test(.enabled(if: isRoot))
+    @Test(.requires(.root))
     func aBadFilterOrInterfaceIsOneLineAndExitOne() throws {
         let filter = try CLI.run(["live", "-i", "lo", "--filter", "port port", "--duration", "1"])
         #expect(filter.status == 1)
@@ -125,24 +125,31 @@ import Testing
         #expect(interface.stderr.split(separator: "\n").count == 1)
     }
 
-    @Test(.enabled(if: isRoot))
+    @Test(.requires(.root))
     func snapshotsAreWrittenWhileTheCaptureRuns() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let report = dir.appendingPathComponent("snap.json").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLI.executable)
-        p.arguments = ["live", "-i", "lo", "--filter", "tcp port 9", "--snapshot-every", "0.5", "--duration", "6", "--json", "--output", report]
+        p.arguments = ["live", "-i", "lo", "--filter", "tcp port 9", "--snapshot-every", "0.5", "--duration", "60", "--json", "--output", report]
         let err = Pipe()
         p.standardError = err
         try p.run()
         _ = Self.waitUntilCapturing(err)
         Self.knock(port: 9, times: 1)
-        Thread.sleep(forTimeInterval: 1.5)
-        // Mid-run: a snapshot already holds the knock, while the capture goes on.
+        // Mid-run: a snapshot holds the knock (polled for, up to 30 s), while the capture goes on.
+        var ports: [Int]?
+        let end = Date().addingTimeInterval(30)
+        while Date() < end, ports != [9] {
+            if let data = FileManager.default.contents(atPath: report),
+               let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                ports = (doc["summary"] as? [String: Any])?["synDestinationPorts"] as? [Int]
+            }
+            if ports != [9] { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(ports == [9])
         #expect(p.isRunning)
-        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
-        #expect((doc?["summary"] as? [String: Any])?["synDestinationPorts"] as? [Int] == [9])
         p.terminate()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
@@ -151,7 +158,7 @@ import Testing
         #expect(rejected.stderr.contains("--snapshot-every needs --output"))
     }
 
-    @Test(.enabled(if: isRoot))
+    @Test(.requires(.root))
     func sighupReloadsTheProfileAndKeepsTheFlows() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -193,7 +200,7 @@ import Testing
         #expect(rules?.first?["flows"] as? Int == 2, "\(doc?["capture"] ?? "") \(messages)")
     }
 
-    @Test(.enabled(if: isRoot))
+    @Test(.requires(.root))
     func startedAsRootItDropsToTheGivenUserAfterOpeningTheInterface() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -19,7 +19,7 @@ import EgressAudit
         for name in (try? fm.contentsOfDirectory(atPath: bundled.path)) ?? [] where name.contains(".pcap") {
             paths.append(bundled.appendingPathComponent(name).path)
         }
-        if RealCaptures.available {
+        if Prerequisite.shared.check("the real captures") {
             for name in (try? fm.contentsOfDirectory(atPath: RealCaptures.folder.path)) ?? [] where name.contains(".pcap") {
                 paths.append(RealCaptures.path(name))
             }

@@ -17,7 +17,6 @@ import Testing
     static let captures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Captures")
     static let tagFolder = SharedFolder.root.appendingPathComponent("data/azure")
-    static var tagsAvailable: Bool { FileManager.default.fileExists(atPath: tagFolder.path) }
     static let demos = ["apim-self-hosted-gateway", "apim-vnet", "cassandra-mi"]
 
     /// The audit of `demo`, with every packet or through the default filter for its link type; and the packets analysed.
@@ -47,7 +46,7 @@ import Testing
         var description: String { "\(kind) \(rule ?? "-") \(destination ?? "-") \(port.map(String.init) ?? "-")" }
     }
 
-    @Test(.enabled(if: tagsAvailable, "../shared/data/azure is absent"), arguments: demos)
+    @Test(.requires(.shared), arguments: demos)
     func theDefaultFilterLeavesTheFindingsUnchanged(demo: String) throws {
         let all = try Self.audit(demo, filtered: false)
         let filtered = try Self.audit(demo, filtered: true)

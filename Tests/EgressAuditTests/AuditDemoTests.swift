@@ -14,7 +14,6 @@ import Testing
     static let captures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Captures")
     static let tagFolder = SharedFolder.root.appendingPathComponent("data/azure")
-    static var tagsAvailable: Bool { FileManager.default.fileExists(atPath: tagFolder.path) }
     static let demos = ["apim-self-hosted-gateway", "apim-vnet", "cassandra-mi"]
 
     static func run(_ demo: String) throws -> (report: AuditReport, plants: AuditFindingPlants) {
@@ -30,7 +29,7 @@ import Testing
         return (try #require(analyzer.auditReport(serviceTagFiles: [plants.serviceTagFile])), plants)
     }
 
-    @Test(.enabled(if: tagsAvailable, "../shared/data/azure is absent"), arguments: demos)
+    @Test(.requires(.shared), arguments: demos)
     func everyPlantedFindingIsFoundAndNoneInvented(demo: String) throws {
         let (r, p) = try Self.run(demo)
         func planted(_ kind: AuditFindingPlant.Kind) -> [AuditFindingPlant] { p.findings.filter { $0.kind == kind } }
@@ -87,7 +86,7 @@ import Testing
 
     /// Golden: the whole report, byte for byte. Regenerate after a deliberate
     /// change with EGRESS_UPDATE_GOLDEN=1 and review the diff.
-    @Test(.enabled(if: tagsAvailable, "../shared/data/azure is absent"), arguments: demos)
+    @Test(.requires(.shared), arguments: demos)
     func reportEqualsTheCheckedInExpectedReport(demo: String) throws {
         let json = try ReportOutput.json(try Self.run(demo).report)
         let expected = Self.captures.appendingPathComponent("demo-\(demo).expected.json")

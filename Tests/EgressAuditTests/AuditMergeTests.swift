@@ -17,7 +17,6 @@ import Testing
     static let captures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Captures")
     static let tagFolder = SharedFolder.root.appendingPathComponent("data/azure")
-    static var tagsAvailable: Bool { FileManager.default.fileExists(atPath: tagFolder.path) }
     static let demos = ["apim-self-hosted-gateway", "apim-vnet", "cassandra-mi"]
 
     /// The whole capture's report, and the merged halves' (split at the first node's addresses).
@@ -65,7 +64,7 @@ import Testing
         #expect(a.capture.flows == b.capture.flows)
     }
 
-    @Test(.enabled(if: tagsAvailable, "../shared/data/azure is absent"), arguments: demos)
+    @Test(.requires(.shared), arguments: demos)
     func demoSplitByNodeMergesToTheWhole(demo: String) throws {
         let plants = try AuditFindingPlants.decode(from: Data(contentsOf: Self.captures.appendingPathComponent("demo-\(demo).findings.json")))
         let profile = try #require(BuiltinProfiles.profile(id: plants.profile))
