@@ -26,6 +26,7 @@ let package = Package(
                 .product(name: "CaptureSynth", package: root),
                 .product(name: "EgressPolicy", package: root),
                 .product(name: "EgressAudit", package: root),
+                .product(name: "CaptureRuntime", package: root),
             ],
             path: "Benchmarks/BenchmarkSupport"
         ),
@@ -38,6 +39,7 @@ let package = Package(
                 .product(name: "PacketWire", package: root),
                 .product(name: "CaptureSynth", package: root),
                 .product(name: "EgressAudit", package: root),
+                .product(name: "CaptureRuntime", package: root),
                 .product(name: "EgressPolicy", package: root),
             ],
             path: "Benchmarks/CaptureBenchmarks",
@@ -63,6 +65,7 @@ let package = Package(
                 .product(name: "PacketCapture", package: root),
                 .product(name: "PacketWire", package: root),
                 .product(name: "EgressAudit", package: root),
+                .product(name: "CaptureRuntime", package: root),
                 .product(name: "CaptureSynth", package: root),
             ],
             path: "Benchmarks/ReadLoopRatio"
