@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// A single-producer, single-consumer ring of decoded packets. The producer
 /// thread reads the capture and decodes each packet straight into a free
-/// slot; the consumer (the analyzer's thread) takes the slots in file order,
+/// slot; the consumer (the pipeline's thread) takes the slots in file order,
 /// so every stateful step — counters, fragments, flows, names — runs exactly
 /// as it would in one thread, in the same order, with the same results.
 ///

@@ -27,7 +27,6 @@ public final class LiveInterfaceSource: PacketSource {
     }
 
     public var inputs: [String] { group.captures.map(\.interface) }
-    public var bytesOutliveCallback: Bool { false }
 
     public func forEachPacket(shouldStop: () -> Bool, _ body: (Int, CapturedPacket) -> Void) throws(CaptureError) -> PacketSourceState {
         try group.forEachPacket(shouldStop: shouldStop, body)

@@ -4,13 +4,12 @@ import PacketCapture
 /// Where a run's packets come from, as the pipeline and the live session see
 /// it: one or more inputs (interfaces) read by one thread until told to stop.
 /// A live interface group is one; a test's scripted source is another.
+/// Packets are lent: their bytes are valid only during the callback. (Capture
+/// files are read by `CapturePipeline.read(path:)`, which decodes ahead on a
+/// second thread only because a mapped file's bytes outlive the callback.)
 public protocol PacketSource: AnyObject {
     /// The inputs' names, in the order `forEachPacket` numbers them.
     var inputs: [String] { get }
-    /// Whether a packet's bytes stay valid after the callback returns (a
-    /// mapped file: yes; libpcap's ring: no). Decoding ahead on another
-    /// thread needs them to.
-    var bytesOutliveCallback: Bool { get }
     /// Hands packets to `body` (input index, packet) until `shouldStop()` says
     /// so, `interrupt()` is called, or the source ends; `.ended` when it has
     /// no more to give. Throws when the source fails (an interface went away).

@@ -188,7 +188,8 @@ public struct AuditAccumulator {
             dnsFailures.append(.init(name: name, rcode: rcode, rules: matches.map(\.rule.id).sorted(),
                                      required: matches.contains { $0.rule.requirement.isRequired }))
         }
-        dnsFailures.sort { ($1.required ? 1 : 0, $0.name, $0.rcode) < ($0.required ? 1 : 0, $1.name, $1.rcode) }
+        // Past the cap, the failures required rules need are the ones kept.
+        dnsFailures.sort { ($0.required ? 0 : 1, $0.name, $0.rcode) < ($1.required ? 0 : 1, $1.name, $1.rcode) }
         var overflow = self.overflow
         if dnsFailures.count > limits.dnsFailures {
             overflow["dnsFailures"] = dnsFailures.count - limits.dnsFailures

@@ -34,7 +34,7 @@ struct FlowClassifier {
         let name: NameTable.NameID
         let nameSource: AuditReport.NameSource
         let answer: Int32
-        /// The TLS/QUIC name and the DNS name that disagreed, when they did.
+        /// The DNS answer's name when it disagrees with the TLS/QUIC server name (`name`); else none.
         let mismatchDNS: NameTable.NameID
     }
 

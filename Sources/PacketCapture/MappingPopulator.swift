@@ -10,7 +10,7 @@ import Synchronization
 /// about a third of the reader's time. `madvise(MADV_POPULATE_READ)` (Linux
 /// 5.14) does the same work in 2 MiB strides elsewhere: on a thread of its
 /// own (`start()`), or from a thread that has time to spare
-/// (`populateNextStride()`, called by the analyzer's tracking thread while it
+/// (`populateNextStride()`, called by the pipeline's tracking thread while it
 /// waits for packets). Never more than 8 MiB ahead of the reader: it may stop
 /// at a bad record, and the pages should still be warm when it gets there.
 /// Where the kernel lacks the call, or the machine has one core, or the file

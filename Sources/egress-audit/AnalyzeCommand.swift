@@ -37,21 +37,21 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         // The profile first: a bad profile fails before a long capture is read.
         let compiled = try policy.profile.map { _ in try policy.compile() }
-        var analyzer = CapturePipeline(keepsFlows: report.flows, audit: compiled.map { report.accumulator(profile: $0, live: nil) })
-        let flowLog = try report.attachFlowLog(to: &analyzer)
+        var pipeline = CapturePipeline(keepsFlows: report.flows, audit: compiled.map { report.accumulator(profile: $0, live: nil) })
+        let flowLog = try report.attachFlowLog(to: &pipeline)
         let showProgress = isatty(STDERR_FILENO) == 1
         if showProgress {
-            analyzer.progress = { file, packets in
+            pipeline.progress = { file, packets in
                 FileHandle.standardError.write(Data("\r\u{1B}[Kreading \(file): \(packets / 1_000_000).\(packets % 1_000_000 / 100_000) M packets".utf8))
             }
         }
-        for path in files { analyzer.read(path: path) }
+        for path in files { pipeline.read(path: path) }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        analyzer.finish()
+        pipeline.finish()
         try report.closeFlowLog(flowLog)
-        for error in analyzer.errors { Diagnostics.error(error.description) }
-        let findings = try report.emit(analyzer, serviceTagFiles: policy.serviceTagFiles, sources: files.joined(separator: ", "))
-        if !analyzer.errors.isEmpty { throw ExitCode(1) }
+        for error in pipeline.errors { Diagnostics.error(error.description) }
+        let findings = try report.emit(pipeline, serviceTagFiles: policy.serviceTagFiles, sources: files.joined(separator: ", "))
+        if !pipeline.errors.isEmpty { throw ExitCode(1) }
         if findings { throw ExitCode(3) }
     }
 }

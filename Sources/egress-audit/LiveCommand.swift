@@ -1,12 +1,10 @@
 import ArgumentParser
 import CaptureRuntime
-import Dispatch
 import EgressAudit
 import EgressPolicy
 import Foundation
 import PacketCapture
 import PacketWire
-import Synchronization
 
 /// `egress-audit live -i IFACE [-i IFACE…]`: the audit on a running node,
 /// until a duration ends or SIGINT/SIGTERM arrives; the report is written then.

@@ -44,30 +44,25 @@ struct ReportOptions: ParsableArguments {
         for node in nodes where CIDR(node) == nil {
             throw ValidationError("--node \"\(node)\" is not an IP address or CIDR")
         }
-        _ = try failKinds()
+        _ = try FailKinds.parse(failOn)
     }
 
-    /// The finding kinds `--fail-on` names.
-    func failKinds() throws -> Set<AuditReport.Severity> {
-        try FailKinds.parse(failOn)
-    }
-
-    /// Renders what `analyzer` gathered — the audit when there is a profile,
+    /// Renders what `pipeline` gathered — the audit when there is a profile,
     /// else the capture summary (and flows) — and writes it. Returns whether
     /// a `--fail-on` finding was present. A live run passes its context: its
     /// nodes and the capture filter in force.
-    func emit(_ analyzer: CapturePipeline, serviceTagFiles: [String], sources: String, live: LiveReportContext? = nil) throws -> Bool {
-        guard let report = analyzer.auditReport(serviceTagFiles: serviceTagFiles, warnings: live.map { [$0.filterNote] } ?? []) else {
-            let summary = analyzer.summary
+    func emit(_ pipeline: CapturePipeline, serviceTagFiles: [String], sources: String, live: LiveReportContext? = nil) throws -> Bool {
+        guard let report = pipeline.auditReport(serviceTagFiles: serviceTagFiles, warnings: live.map { [$0.filterNote] } ?? []) else {
+            let summary = pipeline.summary
             let text: String
             if json {
                 text = try ReportOutput.json(AnalysisDocument(
-                    summary: summary, files: analyzer.files, errors: analyzer.errors.map(\.description),
-                    flows: flows ? analyzer.flowEntries : nil, dns: flows ? analyzer.dnsEntries : nil))
+                    summary: summary, files: pipeline.files, errors: pipeline.errors.map(\.description),
+                    flows: flows ? pipeline.flowEntries : nil, dns: flows ? pipeline.dnsEntries : nil))
             } else {
-                var body = CaptureSummaryText.render(summary: summary, files: analyzer.files)
+                var body = CaptureSummaryText.render(summary: summary, files: pipeline.files)
                 if let live { body += "filter: \(live.filterNote)\n" }
-                if flows { body += "\n" + FlowListingText.render(flows: analyzer.flowEntries, dns: analyzer.dnsEntries) }
+                if flows { body += "\n" + FlowListingText.render(flows: pipeline.flowEntries, dns: pipeline.dnsEntries) }
                 text = body
             }
             try write(text, to: output)
@@ -92,19 +87,19 @@ struct ReportOptions: ParsableArguments {
             text = AuditReportText.render(report, color: !noColor && output == nil && isatty(STDOUT_FILENO) == 1)
         }
         try write(text, to: output)
-        let failing = try failKinds()
+        let failing = try FailKinds.parse(failOn)
         return report.findings.contains { failing.contains($0.kind) }
     }
 
-    /// Opens `--flow-log` and has `analyzer` write each flow to it as the flow ends.
-    func attachFlowLog(to analyzer: inout CapturePipeline) throws -> FlowLogWriter? {
+    /// Opens `--flow-log` and has `pipeline` write each flow to it as the flow ends.
+    func attachFlowLog(to pipeline: inout CapturePipeline) throws -> FlowLogWriter? {
         guard let flowLog else { return nil }
         let writer: FlowLogWriter
         do { writer = try FlowLogWriter(path: flowLog) } catch {
             Diagnostics.error(error.description)
             throw ExitCode(1)
         }
-        analyzer.flowObserver = { record, names, verdict in writer.write(record, names: names, audit: verdict) }
+        pipeline.flowObserver = { record, names, verdict in writer.write(record, names: names, audit: verdict) }
         return writer
     }
 

@@ -43,7 +43,6 @@ import Testing
         }
 
         var inputs: [String] { ["scripted0"] }
-        var bytesOutliveCallback: Bool { false }
 
         func forEachPacket(shouldStop: () -> Bool, _ body: (Int, CapturedPacket) -> Void) throws(CaptureError) -> PacketSourceState {
             while !shouldStop() {

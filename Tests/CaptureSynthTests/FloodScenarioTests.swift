@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import CaptureSynth
 
@@ -44,7 +45,7 @@ import Testing
     }
 
     /// tshark, an independent dissector, must count and name what the plant list says was written.
-    @Test(.enabled(if: Tshark.available, "tshark not installed"))
+    @Test(.requires(.tshark))
     func tsharkSeesWhatWasPlanted() throws {
         let folder = try TemporaryFolder("capturesynth-flood")
         defer { folder.remove() }

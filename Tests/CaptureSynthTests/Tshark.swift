@@ -1,10 +1,10 @@
 import Foundation
+import TestSupport
 
-/// tshark, the independent dissector the benchmark scenarios are checked against. Absent: the suites that
-/// need it are skipped (`.enabled(if: Tshark.available)`).
+/// tshark, the independent dissector the benchmark scenarios are checked against (tests that use it
+/// declare `.requires(.tshark)`).
 enum Tshark {
-    static let path = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) }
-    static var available: Bool { path != nil }
+    static let path = Prerequisite.tshark.path
 
     struct Missing: Error, CustomStringConvertible { let description = "tshark is not installed" }
 
@@ -12,16 +12,8 @@ enum Tshark {
     /// UDP dissectors first (QUIC from a client port that another dissector registered).
     static func run(_ file: String, _ arguments: [String]) throws -> String {
         guard let path else { throw Missing() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-n", "-r", file, "-o", "tcp.reassemble_out_of_order:TRUE", "-o", "udp.try_heuristic_first:TRUE"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let arguments = ["-n", "-r", file, "-o", "tcp.reassemble_out_of_order:TRUE", "-o", "udp.try_heuristic_first:TRUE"] + arguments
+        return String(decoding: try ToolOutput.run(path, arguments).stdout, as: UTF8.self)
     }
 
     /// One row per frame (matching `filter`), one column per field; repeated fields joined with ",".

@@ -226,17 +226,9 @@ enum TsharkCommunityIDs {
 
     static func run(_ arguments: [String]) throws -> String {
         guard let tshark = RealCaptures.tshark else { throw Failure(description: "tshark is not installed") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tshark)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "tshark \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        let (status, data) = try ToolOutput.run(tshark, arguments)
+        guard status == 0 else {
+            throw Failure(description: "tshark \(arguments.joined(separator: " ")) exited \(status)")
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -34,16 +34,7 @@ enum SharedData {
 
     @discardableResult
     static func run(_ tool: String, _ args: [String]) throws -> (status: Int32, stdout: Data) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, data)
+        try ToolOutput.run(tool, args)
     }
 
     static func temporaryDirectory() throws -> URL {

@@ -48,17 +48,9 @@ public enum RealCaptures {
     /// With `allOccurrences`, repeated fields are joined with ",".
     public static func fields(_ file: String, filter: String, _ names: [String], allOccurrences: Bool = false) throws -> [[String]] {
         guard let tshark else { throw Missing(description: "tshark is not installed") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tshark)
-        process.arguments = ["-n", "-r", path(file), "-Y", filter, "-T", "fields",
-                             "-E", allOccurrences ? "occurrence=a" : "occurrence=f", "-E", "aggregator=,"]
-            + names.flatMap { ["-e", $0] }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try ToolOutput.run(tshark, ["-n", "-r", path(file), "-Y", filter, "-T", "fields",
+                                               "-E", allOccurrences ? "occurrence=a" : "occurrence=f", "-E", "aggregator=,"]
+                                          + names.flatMap { ["-e", $0] }).stdout
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map {
             $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         }
