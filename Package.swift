@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // egress-audit: a packet-capture egress auditor. Layers point down only:
-// egress-audit (CLI) → EgressAudit → {EgressPolicy, FlowEngine → PacketWire, PacketCapture → CPcap}.
+// egress-audit (CLI) → CaptureRuntime → EgressAudit → {EgressPolicy, FlowEngine → PacketWire → FastHashing, PacketCapture → CPcap}.
 import PackageDescription
 
 let package = Package(
@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "egress-audit", targets: ["egress-audit"]),
         .executable(name: "egress-capgen", targets: ["egress-capgen"]),
+        .library(name: "FastHashing", targets: ["FastHashing"]),
         .library(name: "PacketWire", targets: ["PacketWire"]),
         .library(name: "PacketCapture", targets: ["PacketCapture"]),
         .library(name: "FlowEngine", targets: ["FlowEngine"]),
@@ -35,23 +36,25 @@ let package = Package(
             dependencies: ["CPcap"],
             linkerSettings: [.linkedLibrary("z")]
         ),
+        // The one hash and the fixed-key hash map every per-flow table uses.
+        .target(name: "FastHashing"),
         // Bytes → typed views. No Foundation, no I/O, no allocation.
-        .target(name: "PacketWire"),
+        .target(name: "PacketWire", dependencies: ["FastHashing"]),
         // Packet sources over libpcap: offline files (pcap, pcapng, gzip), live interfaces.
         .target(name: "PacketCapture", dependencies: ["CPcap", "CPcapShim", "PacketWire"]),
         // Packets → flows, first-flight reassembly, names (DNS, TLS, QUIC, HTTP).
         .target(
             name: "FlowEngine",
             dependencies: [
-                "PacketWire",
+                "FastHashing", "PacketWire",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         // Profiles, service tags and the compiled matchers.
-        .target(name: "EgressPolicy", dependencies: ["PacketWire", .product(name: "Yams", package: "Yams")]),
+        .target(name: "EgressPolicy", dependencies: ["FastHashing", "PacketWire", .product(name: "Yams", package: "Yams")]),
         // Flows + profile → verdicts, aggregates, findings, reports, merge. Knows nothing of how packets arrive.
-        .target(name: "EgressAudit", dependencies: ["FlowEngine", "EgressPolicy", "PacketWire", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "EgressAudit", dependencies: ["FastHashing", "FlowEngine", "EgressPolicy", "PacketWire", .product(name: "Crypto", package: "swift-crypto")]),
         // Packet sources (files, pipes, live interface groups) → decode → reassembly → tracking → audit,
         // with every helper thread; the live session (signals, reload, snapshots, metrics).
         .target(name: "CaptureRuntime", dependencies: ["EgressAudit", "FlowEngine", "EgressPolicy", "PacketCapture", "PacketWire"]),
@@ -70,6 +73,7 @@ let package = Package(
         ),
         // Shared by the test targets: the real captures, their manifest, tshark.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "FastHashingTests", dependencies: ["FastHashing"]),
         .testTarget(name: "PacketWireTests", dependencies: ["PacketWire", "TestSupport"]),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "PacketWire", "CaptureSynth", "TestSupport"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "PacketWire", "CaptureSynth", "TestSupport"]),

@@ -1,4 +1,5 @@
 import EgressPolicy
+import FastHashing
 import FlowEngine
 import PacketWire
 
@@ -20,27 +21,37 @@ public struct AuditAccumulator {
     /// Flows waiting for the nodes to be chosen; nil once they are.
     private var held: [FlowRecord]?
     private var nodesHow: String
-    private var mismatches: [Mismatch: Int] = [:]
-    private var suggestions: Set<Suggestion> = []
+    private var mismatches = FixedKeyMap<Mismatch, Int>()
+    private var suggestions = FixedKeyMap<Suggestion, Void>()
     private var totals = AuditReport.FlowTotals(outbound: 0, inbound: 0, notAudited: 0)
     private var overflow: [String: Int] = [:]
     private var profileHasDNSRule: Bool
     private var reloads: [String] = []
 
-    private struct Mismatch: Hashable {
+    private struct Mismatch: FastHashable {
         let peer: IPAddress
         let port: UInt16
         let sni: Int32
         let dns: Int32
+
+        func mix(into hash: inout FastHash.Accumulator) {
+            peer.mix(into: &hash)
+            hash.mix(UInt64(port) << 48 ^ UInt64(UInt32(bitPattern: sni)) << 24 ^ UInt64(UInt32(bitPattern: dns)))
+        }
     }
 
-    private struct Suggestion: Hashable {
+    private struct Suggestion: FastHashable {
         enum Kind: UInt8 { case fqdn, serviceTag, cidr }
         let kind: Kind
         let id: Int32
         let address: IPAddress
         let tcp: Bool
         let port: UInt16
+
+        func mix(into hash: inout FastHash.Accumulator) {
+            address.mix(into: &hash)
+            hash.mix(UInt64(UInt32(bitPattern: id)) << 32 | UInt64(port) << 16 | UInt64(kind.rawValue) << 1 | (tcp ? 1 : 0))
+        }
     }
 
     /// `nodes` empty: choose the busiest initiators. `how` says where given nodes came from.
@@ -108,26 +119,28 @@ public struct AuditAccumulator {
             // Name resolution: evidence for naming, judged only by a profile that documents DNS.
             table = c.port == 53 && c.direction == .outbound && !profileHasDNSRule ? .resolvers : .undocumented
         }
-        let slot = destinations.add(c, r, table: table, rules: table == .resolvers || verdict == .undocumented ? RuleMask() : classifier.answers[a].listed,
+        let slot = destinations.add(c, r, table: table, rules: table == .resolvers || verdict == .undocumented ? RuleSet() : classifier.answers[a].listed,
                                     node: node, names: names, catalog: classifier.profile.catalog)
         if verdict == .allowed {
             let answer = classifier.answers[a]
-            for rule in answer.allowedBy {
-                evidence.add(rule: rule, node: node, destination: .init(entry: slot, port: c.port), outcome: r.outcome)
+            answer.allowedBy.forEach { rule in
+                evidence.add(rule: Int32(rule), node: node, destination: .init(entry: slot, port: c.port), outcome: r.outcome)
             }
             if c.direction == .outbound { suggest(c, r, answer) }
         }
         if !c.mismatchDNS.isNone {
             let key = Mismatch(peer: c.peer, port: c.port, sni: c.name.rawValue, dns: c.mismatchDNS.rawValue)
-            if mismatches[key] != nil || mismatches.count < limits.nameMismatches {
-                mismatches[key, default: 0] += 1
+            if let i = mismatches.index(forKey: key) {
+                mismatches[valueAt: i] += 1
+            } else if mismatches.count < limits.nameMismatches {
+                mismatches.set(key, 1)
             } else {
                 overflow["nameMismatches", default: 0] += 1
             }
         }
         guard let observer else { return }
         observer(r, names, FlowLogVerdict(verdict: table == .resolvers ? "resolver" : verdict.rawValue, destination: destinations.display(slot),
-                                          rules: classifier.answers[a].allowedBy.map { classifier.profile.rules[Int($0)].id }))
+                                          rules: classifier.answers[a].allowedBy.indices.map { classifier.profile.rules[$0].id }))
     }
 
     /// The narrowest destination that allows an allowed flow: its name, else
@@ -142,8 +155,8 @@ public struct AuditAccumulator {
         } else {
             s = Suggestion(kind: .cidr, id: 0, address: c.peer, tcp: tcp, port: c.port)
         }
-        if suggestions.count < limits.suggestions || suggestions.contains(s) {
-            suggestions.insert(s)
+        if suggestions.count < limits.suggestions || suggestions.index(forKey: s) != nil {
+            suggestions.set(s, ())
         } else {
             overflow["suggestions", default: 0] += 1
         }
@@ -208,7 +221,7 @@ public struct AuditAccumulator {
         }
 
         let tagNames = classifier.tagNames
-        let suggestionItems = suggestions.map { s -> RuleSuggester.Item in
+        let suggestionItems = suggestions.keys.map { s -> RuleSuggester.Item in
             let transport = s.tcp ? "tcp" : "udp"
             switch s.kind {
             case .fqdn: return .init(kind: "fqdn", value: names.string(NameTable.NameID(rawValue: s.id)), transport: transport, port: s.port)
@@ -216,7 +229,7 @@ public struct AuditAccumulator {
             case .cidr: return .init(kind: "cidr", value: "\(s.address)/\(s.address.isIPv4 ? 32 : 128)", transport: transport, port: s.port)
             }
         }
-        let mismatchList = mismatches.map { m, flows in
+        let mismatchList = zip(mismatches.keys, mismatches.values).map { m, flows in
             AuditReport.NameMismatch(address: m.peer.description, port: Int(m.port), sni: names.string(NameTable.NameID(rawValue: m.sni)),
                                      dns: names.string(NameTable.NameID(rawValue: m.dns)), flows: flows)
         }.sorted { ($0.sni, $0.address, $0.port, $0.dns) < ($1.sni, $1.address, $1.port, $1.dns) }

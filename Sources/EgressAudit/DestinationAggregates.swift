@@ -1,4 +1,5 @@
 import EgressPolicy
+import FastHashing
 import FlowEngine
 import PacketWire
 
@@ -26,7 +27,7 @@ struct DestinationAggregates {
     }
 
     /// What a destination is known by, in this run (IDs and values only).
-    private struct Key: Hashable {
+    private struct Key: FastHashable {
         enum Kind: UInt8 { case name, address, tagGroup, prefixGroup, domainGroup, rest }
         let table: UInt8
         let outbound: Bool
@@ -34,18 +35,16 @@ struct DestinationAggregates {
         let id: Int32
         let address: IPAddress
 
-        /// One word into the hasher, not six: looked up for every flow. The table holds at most the
-        /// caps' worth of keys, so crafted collisions of this pre-mix cost little.
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(mix64(address.high ^ UInt64(UInt32(bitPattern: id)) << 32
-                                 ^ UInt64(table) << 8 ^ UInt64(kind.rawValue) << 16 ^ (outbound ? 1 : 0)) ^ address.low)
+        func mix(into hash: inout FastHash.Accumulator) {
+            hash.mix(UInt64(UInt32(bitPattern: id)) << 32 | UInt64(table) << 16 | UInt64(kind.rawValue) << 8 | (outbound ? 1 : 0))
+            address.mix(into: &hash)
         }
     }
 
     struct TransportPort: SampleHashable, Comparable {
         let tcp: Bool
         let port: UInt16
-        var sampleHash: UInt64 { mix64(UInt64(port) | (tcp ? 1 << 16 : 0)) }
+        var sampleHash: UInt64 { FastHash.mix64(UInt64(port) | (tcp ? 1 << 16 : 0)) }
         var text: String { "\(tcp ? "tcp" : "udp")/\(port)" }
         static func < (a: TransportPort, b: TransportPort) -> Bool { (a.tcp ? 0 : 1, a.port) < (b.tcp ? 0 : 1, b.port) }
     }
@@ -61,7 +60,7 @@ struct DestinationAggregates {
         var ports: DistinctSample<TransportPort>
         /// Service-tag sets (`ServiceTagCatalog.tagIndices(…).setIndex`) of its addresses.
         var tagSets: Set<UInt32> = []
-        var rules = RuleMask()
+        var rules = RuleSet()
         var flows = 0, failedFlows = 0
         /// unanswered, refused, unreachable, prohibited.
         var failures = [0, 0, 0, 0]
@@ -76,7 +75,8 @@ struct DestinationAggregates {
 
     let limits: AuditLimits
     private(set) var entries: [Entry] = []
-    private var index: [Key: Int32] = [:]
+    /// Entry by key (entries are only ever added: a key's index is its entry's).
+    private var index = FixedKeyMap<Key, Int32>(minimumCapacity: 1024)
     private var named = 0, addressed = 0, grouped = 0
     /// Flows folded into groups because of each cap (counted as integers: this runs per flow under a flood).
     private var foldedNamed = 0, foldedAddressed = 0, foldedGrouped = 0
@@ -104,7 +104,7 @@ struct DestinationAggregates {
 
     /// Folds one classified flow into its destination; returns the entry's index.
     @discardableResult
-    mutating func add(_ c: FlowClassifier.Flow, _ r: FlowRecord, table: Table, rules: RuleMask, node: IPAddress,
+    mutating func add(_ c: FlowClassifier.Flow, _ r: FlowRecord, table: Table, rules: RuleSet, node: IPAddress,
                       names: NameTable, catalog: ServiceTagCatalog) -> Int32 {
         let outbound = c.direction == .outbound
         let t = UInt8(table.rawValue)
@@ -175,12 +175,12 @@ struct DestinationAggregates {
                              nodes: DistinctSample(capacity: limits.nodesPerDestination),
                              ports: DistinctSample(capacity: limits.portsPerDestination)))
         let slot = Int32(entries.count - 1)
-        index[key] = slot
+        index.set(key, slot)
         return slot
     }
 
     /// One flow into its destination's entry, in place.
-    private static func count(_ c: FlowClassifier.Flow, _ r: FlowRecord, rules: RuleMask, node: IPAddress, catalog: ServiceTagCatalog,
+    private static func count(_ c: FlowClassifier.Flow, _ r: FlowRecord, rules: RuleSet, node: IPAddress, catalog: ServiceTagCatalog,
                               tagSets: inout [UInt32: [String]], into e: inout Entry) {
         if c.peer != e.lastPeer {
             // Through a proxy (CONNECT) the peer is the proxy, not the destination.
@@ -291,7 +291,7 @@ struct DestinationAggregates {
 
     /// The rule texts a table lists: allowing rules; rules naming the peer on
     /// other ports, with the ports they allow; rules of disabled features.
-    static func ruleTexts(_ mask: RuleMask, table: Table, profile: CompiledProfile) -> [String] {
+    static func ruleTexts(_ mask: RuleSet, table: Table, profile: CompiledProfile) -> [String] {
         mask.indices.map { i in
             let rule = profile.rules[i]
             switch table {

@@ -1,4 +1,5 @@
 import EgressPolicy
+import FastHashing
 import FlowEngine
 import PacketWire
 
@@ -20,7 +21,7 @@ struct FlowClassifier {
     let profile: CompiledProfile
     private(set) var nodes: [CIDR]
     private let memoLimit: Int
-    private var questions: [Question: Int32] = [:]
+    private var questions = FixedKeyMap<Question, Int32>(minimumCapacity: 1024)
     private(set) var answers: [Answer] = []
     /// Service tags that allowed a flow, interned once (answers refer to them by index).
     private(set) var tagNames: [String] = []
@@ -43,14 +44,15 @@ struct FlowClassifier {
         let verdict: Evaluation.Verdict
         /// The rules the destination's table lists: allowing (allowed), naming
         /// it on other ports (wrong port), or of disabled features.
-        let listed: RuleMask
+        let listed: RuleSet
         /// Enabled rules allowing it: the evidence for rule statuses.
-        let allowedBy: [Int32]
+        let allowedBy: RuleSet
         /// The first service tag that allowed it (index into `tagNames`, -1: none), for `--suggest-rules`.
         let allowingTag: Int32
     }
 
-    struct Question: Hashable {
+    /// Everything the profile's answer depends on, in two words.
+    struct Question: FastHashable {
         let name: Int32
         /// `CompiledProfile.addressMatchSet`, or `UInt32.max` for "no address" (CONNECT).
         let addressSet: UInt32
@@ -58,11 +60,11 @@ struct FlowClassifier {
         let transport: RuleTransport
         let direction: RuleDirection
 
-        /// One word into the hasher (asked for every flow); the memo is bounded, so collisions cost little.
-        func hash(into hasher: inout Hasher) {
+        func mix(into hash: inout FastHash.Accumulator) {
             let t: UInt64 = transport == .tcp ? 1 : transport == .udp ? 2 : 3
             let d: UInt64 = direction == .outbound ? 1 : direction == .inbound ? 2 : 3
-            hasher.combine(UInt64(UInt32(bitPattern: name)) << 32 | UInt64(addressSet) ^ UInt64(port) << 48 ^ t << 56 ^ d << 60)
+            hash.mix(UInt64(UInt32(bitPattern: name)) << 32 | UInt64(addressSet))
+            hash.mix(UInt64(port) | t << 16 | d << 24)
         }
     }
 
@@ -129,29 +131,29 @@ struct FlowClassifier {
             questions.removeAll(keepingCapacity: true)
             answers.removeAll(keepingCapacity: true)
         }
-        let text: String? = name.isNone ? nil : names.string(name)
-        answers.append(answer(profile.evaluate(name: text, address: address, port: port, transport: transport, direction: direction)))
+        let compiled = profile
+        let decision = name.isNone
+            ? compiled.decide(name: nil, address: address, port: port, transport: transport, direction: direction)
+            : names.withBytes(name) { compiled.decide(name: $0, address: address, port: port, transport: transport, direction: direction) }
+        answers.append(answer(decision))
         let index = Int32(answers.count - 1)
-        questions[q] = index
+        questions.set(q, index)
         return index
     }
 
-    private mutating func answer(_ e: Evaluation) -> Answer {
-        var listed = RuleMask()
-        switch e.verdict {
-        case .allowed: for m in e.allowedBy { listed.insert(m.ruleIndex) }
-        case .wrongPort: for m in e.otherPortsBy { listed.insert(m.ruleIndex) }
-        case .allowedIfFeatureEnabled: for m in e.allowedIfEnabled { listed.insert(m.ruleIndex) }
-        case .undocumented: break
-        }
-        var tag: String?
-        search: for m in e.allowedBy {
-            for reason in m.reasons {
-                if case .serviceTag(let t) = reason { tag = t; break search }
-            }
+    /// A memo miss: the decision in the forms the aggregates fold (the only place a tag's name is read).
+    private mutating func answer(_ d: CompiledProfile.Decision) -> Answer {
+        let verdict = d.verdict
+        let listed: RuleSet
+        switch verdict {
+        case .allowed: listed = d.allowedBy
+        case .wrongPort: listed = d.otherPorts
+        case .allowedIfFeatureEnabled: listed = d.allowedIfEnabled
+        case .undocumented: listed = RuleSet()
         }
         var tagID: Int32 = -1
-        if let tag {
+        if d.allowingTag >= 0 {
+            let tag = profile.catalog.tags[Int(d.allowingTag)].name
             if let known = tagIndex[tag] {
                 tagID = known
             } else {
@@ -160,7 +162,7 @@ struct FlowClassifier {
                 tagIndex[tag] = tagID
             }
         }
-        return Answer(verdict: e.verdict, listed: listed, allowedBy: e.allowedBy.map { Int32($0.ruleIndex) }, allowingTag: tagID)
+        return Answer(verdict: verdict, listed: listed, allowedBy: d.allowedBy, allowingTag: tagID)
     }
 
     static func isLinkLocalMulticast(_ a: IPAddress) -> Bool {
@@ -169,50 +171,5 @@ struct FlowClassifier {
             return v == 0xffff_ffff || (v >> 24 >= 224 && v >> 24 <= 239)
         }
         return a.high >> 56 == 0xff
-    }
-}
-
-/// A set of rule indices as bits: a destination's rules without a `Set` per destination.
-struct RuleMask: Equatable {
-    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    /// Rules past the 256th (a hand-written profile may have that many).
-    private var beyond: Set<Int> = []
-
-    mutating func insert(_ rule: Int) {
-        switch rule >> 6 {
-        case 0: words.0 |= 1 << UInt64(rule & 63)
-        case 1: words.1 |= 1 << UInt64(rule & 63)
-        case 2: words.2 |= 1 << UInt64(rule & 63)
-        case 3: words.3 |= 1 << UInt64(rule & 63)
-        default: beyond.insert(rule)
-        }
-    }
-
-    mutating func formUnion(_ other: RuleMask) {
-        words.0 |= other.words.0; words.1 |= other.words.1; words.2 |= other.words.2; words.3 |= other.words.3
-        if !other.beyond.isEmpty { beyond.formUnion(other.beyond) }
-    }
-
-    var indices: [Int] {
-        var out: [Int] = []
-        for (w, word) in [words.0, words.1, words.2, words.3].enumerated() {
-            var bits = word
-            while bits != 0 {
-                out.append(w * 64 + bits.trailingZeroBitCount)
-                bits &= bits - 1
-            }
-        }
-        return out + beyond.sorted()
-    }
-
-    /// The same rules under new indices (`map[old]`, -1: gone).
-    func remapped(_ map: [Int]) -> RuleMask {
-        var out = RuleMask()
-        for i in indices where i < map.count && map[i] >= 0 { out.insert(map[i]) }
-        return out
-    }
-
-    static func == (a: RuleMask, b: RuleMask) -> Bool {
-        a.words == b.words && a.beyond == b.beyond
     }
 }

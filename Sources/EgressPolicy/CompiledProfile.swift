@@ -2,10 +2,9 @@ import PacketWire
 
 /// An expanded profile joined with a service-tag catalog into two matchers:
 /// one `FQDNMatcher` over every FQDN pattern and one `PrefixMatcher` over every
-/// CIDR/IP and every prefix of every service tag the rules name. Per-packet
-/// queries (`rules(allowingName:…)`, `rules(allowingAddress:…)`, `allows`)
-/// run over raw bytes and reuse the caller's `MatchBuffer`, so they do not
-/// allocate; `evaluate` is the allocating, explaining form for the CLI and reports.
+/// CIDR/IP and every prefix of every service tag the rules name. One query,
+/// `decide`, runs over raw bytes without allocating; `evaluate` is the same
+/// answer with its reasons, for the CLI and reports.
 ///
 /// The "peer" a rule names depends on who initiates: an outbound rule's
 /// destinations, an inbound rule's sources, both for `both` rules. A rule that
@@ -49,9 +48,11 @@ public struct CompiledProfile: Sendable {
     public let warnings: [CompileWarning]
 
     private let endpoints: [Endpoint]
-    /// `endpoints[i].rule` and `.side`, apart: the per-packet walk touches only these.
+    /// `endpoints[i].rule`, `.side` and its tag (index into `catalog.tags`, -1:
+    /// not a tag), apart: the query's walk touches only these.
     private let endpointRules: [Int32]
     private let endpointSides: [Side]
+    private let endpointTags: [Int32]
     private let names: FQDNMatcher
     private let addresses: PrefixMatcher
     /// Rules naming no peer for an outbound (resp. inbound) flow.
@@ -138,6 +139,11 @@ public struct CompiledProfile: Sendable {
         self.endpoints = endpoints
         endpointRules = endpoints.map(\.rule)
         endpointSides = endpoints.map(\.side)
+        let tagIndex = Dictionary(catalog.tags.enumerated().map { ($1.name, Int32($0)) }, uniquingKeysWith: { a, _ in a })
+        endpointTags = endpoints.map { e in
+            if case .serviceTag(let name) = e.reason { return tagIndex[name] ?? -1 }
+            return -1
+        }
         names = FQDNMatcher(fqdns)
         addresses = PrefixMatcher(prefixes)
         anyPeerOutbound = anyOut
@@ -152,63 +158,94 @@ public struct CompiledProfile: Sendable {
         }
     }
 
-    // MARK: Per-packet queries (no allocation once `buffer` has grown)
+    // MARK: The query (no allocation)
 
-    /// Indices (into `rules`) of the enabled rules that allow a flow to or from
-    /// the peer called `name` on `port` (nil: any port) over `transport`
-    /// (`.any`: either). `buffer` is cleared first; each index appears once.
-    public func rules(
-        allowingName name: ByteView, port: UInt16?, transport: RuleTransport, direction: RuleDirection,
-        includeDisabled: Bool = false, into buffer: inout MatchBuffer
-    ) {
-        buffer.removeAll()
-        let flow = Flow(port: port, transport: transport, direction: direction, includeDisabled: includeDisabled)
-        // The matcher's walk recurses with the closure: it must capture only
-        // trivial values, or every step copies (retains) the whole profile.
-        withHotTables { endpointRules, endpointSides, facts in
-            names.forEachMatch(name) { id in
-                let rule = endpointRules[Int(id)]
-                if flow.admits(facts[Int(rule)], side: endpointSides[Int(id)]) { buffer.insert(rule) }
-            }
-            addAnyPeer(flow, facts, into: &buffer)
+    /// What the profile says of one flow: which rules name its peer and how
+    /// each applies. Asked once per memo miss by the audit (per distinct
+    /// name, address match set, port, transport and direction), and by
+    /// `evaluate` for explanations, so the two cannot disagree.
+    public struct Decision: Sendable, Equatable {
+        /// Enabled rules that name the peer and allow this port and transport.
+        public var allowedBy = RuleSet()
+        /// Rules of disabled optional features that would allow it.
+        public var allowedIfEnabled = RuleSet()
+        /// Rules that name the peer, but not on this port or transport.
+        public var otherPorts = RuleSet()
+        /// The first service tag (index into `catalog.tags`) through which an
+        /// allowing rule named the address, in lookup order; -1: none.
+        public var allowingTag: Int32 = -1
+
+        public var verdict: Evaluation.Verdict {
+            if !allowedBy.isEmpty { return .allowed }
+            if !allowedIfEnabled.isEmpty { return .allowedIfFeatureEnabled }
+            if !otherPorts.isEmpty { return .wrongPort }
+            return .undocumented
         }
     }
 
-    /// As `rules(allowingName:…)`, for the peer's address (CIDRs and service tags).
-    public func rules(
-        allowingAddress address: IPAddress, port: UInt16?, transport: RuleTransport, direction: RuleDirection,
-        includeDisabled: Bool = false, into buffer: inout MatchBuffer
-    ) {
-        buffer.removeAll()
-        let flow = Flow(port: port, transport: transport, direction: direction, includeDisabled: includeDisabled)
-        withHotTables { endpointRules, endpointSides, facts in
-            for id in addresses.lookup(address) {
-                let rule = endpointRules[Int(id)]
-                if flow.admits(facts[Int(rule)], side: endpointSides[Int(id)]) { buffer.insert(rule) }
+    /// Decides a flow to or from the peer called `name` (raw bytes, any case,
+    /// nil: unnamed) at `address` (nil: unknown, e.g. behind a proxy) on
+    /// `port` (nil: any port, then nothing is "on other ports") over
+    /// `transport` (`.any`: either). Allocation-free for profiles of up to
+    /// 256 rules.
+    public func decide(name: ByteView?, address: IPAddress?, port: UInt16?, transport: RuleTransport,
+                       direction: RuleDirection = .outbound) -> Decision {
+        var named = RuleSet()
+        // Per endpoint: its tag (or -1) — remembered for the first allowing one below.
+        var firstTagged = RuleSet(), tags = TagPick()
+        forEachEndpoint(name: name, address: address, direction: direction) { endpoint, rule, tag in
+            named.insert(Int(rule))
+            if tag >= 0, !firstTagged.contains(Int(rule)) {
+                firstTagged.insert(Int(rule))
+                tags.note(rule: rule, tag: tag)
             }
-            addAnyPeer(flow, facts, into: &buffer)
         }
-    }
-
-    /// True when an enabled rule allows the flow by name or by address.
-    public func allows(name: ByteView?, address: IPAddress?, port: UInt16, transport: RuleTransport, direction: RuleDirection) -> Bool {
-        let flow = Flow(port: port, transport: transport, direction: direction, includeDisabled: false)
-        return withHotTables { endpointRules, endpointSides, facts in
-            for r in direction == .inbound ? anyPeerInbound : anyPeerOutbound
-            where flow.admits(facts[Int(r)], side: direction == .inbound ? .source : .destination) {
-                return true
-            }
-            if let address {
-                for id in addresses.lookup(address) where flow.admits(facts[Int(endpointRules[Int(id)])], side: endpointSides[Int(id)]) {
-                    return true
+        let flow = Flow(port: port, transport: transport, direction: direction, includeDisabled: true)
+        let side: Side = direction == .inbound ? .source : .destination
+        var d = Decision()
+        facts.withUnsafeBufferPointer { facts in
+            named.forEach { r in
+                let f = facts[r]
+                if flow.admits(f, side: side) {
+                    if f.enabled { d.allowedBy.insert(r) } else { d.allowedIfEnabled.insert(r) }
+                } else {
+                    d.otherPorts.insert(r)
                 }
             }
-            guard let name else { return false }
-            var found = false
-            names.forEachMatch(name) { id in
-                if !found, flow.admits(facts[Int(endpointRules[Int(id)])], side: endpointSides[Int(id)]) { found = true }
+            for r in direction == .inbound ? anyPeerInbound : anyPeerOutbound where !named.contains(Int(r)) {
+                let f = facts[Int(r)]
+                guard flow.admits(f, side: side) else { continue }
+                if f.enabled { d.allowedBy.insert(Int(r)) } else { d.allowedIfEnabled.insert(Int(r)) }
             }
-            return found
+        }
+        d.allowingTag = tags.first { d.allowedBy.contains(Int($0)) }
+        return d
+    }
+
+    /// The one walk over the matchers: every endpoint (index into `endpoints`)
+    /// naming the peer by name or address on the side `direction` asks
+    /// (`both`: either side), with its rule and its tag (-1: not a service tag).
+    private func forEachEndpoint(name: ByteView?, address: IPAddress?, direction: RuleDirection,
+                                 _ body: (Int32, Int32, Int32) -> Void) {
+        let wanted: Side = direction == .inbound ? .source : .destination
+        let both = direction == .both
+        // The matcher's walk recurses with the closure: it must capture only
+        // trivial values, or every step copies (retains) the whole profile.
+        endpointRules.withUnsafeBufferPointer { rules in
+            endpointSides.withUnsafeBufferPointer { sides in
+                endpointTags.withUnsafeBufferPointer { tags in
+                    if let name {
+                        names.forEachMatch(name) { id in
+                            if both || sides[Int(id)] == wanted { body(id, rules[Int(id)], tags[Int(id)]) }
+                        }
+                    }
+                    if let address {
+                        for id in addresses.lookup(address) where both || sides[Int(id)] == wanted {
+                            body(id, rules[Int(id)], tags[Int(id)])
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -217,23 +254,6 @@ public struct CompiledProfile: Sendable {
     /// callers remember answers per set, not per address.
     public func addressMatchSet(_ address: IPAddress) -> UInt32 {
         addresses.lookup(address).setIndex
-    }
-
-    private func addAnyPeer(_ flow: Flow, _ facts: UnsafeBufferPointer<RuleFacts>, into buffer: inout MatchBuffer) {
-        let side: Side = flow.direction == .inbound ? .source : .destination
-        for r in flow.direction == .inbound ? anyPeerInbound : anyPeerOutbound where flow.admits(facts[Int(r)], side: side) {
-            buffer.insert(r)
-        }
-    }
-
-    private func withHotTables<R>(
-        _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Side>, UnsafeBufferPointer<RuleFacts>) -> R
-    ) -> R {
-        endpointRules.withUnsafeBufferPointer { rules in
-            endpointSides.withUnsafeBufferPointer { sides in
-                facts.withUnsafeBufferPointer { facts in body(rules, sides, facts) }
-            }
-        }
     }
 
     /// The flow a query asks about. Its direction picks the side a rule names
@@ -259,62 +279,76 @@ public struct CompiledProfile: Sendable {
         }
     }
 
-    private func fits(_ rule: Int32, side: Side, port: UInt16?, transport: RuleTransport, direction: RuleDirection,
-                      includeDisabled: Bool) -> Bool {
-        Flow(port: port, transport: transport, direction: direction, includeDisabled: includeDisabled).admits(facts[Int(rule)], side: side)
+    /// Up to four (rule, tag) pairs in the order the walk met them: enough for
+    /// the first allowing one (a peer named by more tagged rules than that is
+    /// answered from the first four).
+    struct TagPick {
+        private var pairs: (Int64, Int64, Int64, Int64) = (-1, -1, -1, -1)
+        private var count = 0
+
+        mutating func note(rule: Int32, tag: Int32) {
+            let v = Int64(rule) << 32 | Int64(UInt32(bitPattern: tag))
+            switch count {
+            case 0: pairs.0 = v
+            case 1: pairs.1 = v
+            case 2: pairs.2 = v
+            case 3: pairs.3 = v
+            default: return
+            }
+            count += 1
+        }
+
+        func first(where allowed: (Int32) -> Bool) -> Int32 {
+            for (k, v) in [pairs.0, pairs.1, pairs.2, pairs.3].enumerated() where k < count && allowed(Int32(v >> 32)) {
+                return Int32(truncatingIfNeeded: v)
+            }
+            return -1
+        }
     }
 
     // MARK: Explaining (allocates)
 
-    /// Which rules allow a flow, which would with a feature enabled, and which
-    /// allow the same peer only on other ports or transports.
-    /// `port` nil asks about every port (then nothing is "on other ports").
+    /// `decide`, with the reasons: which pattern, tag or prefix of each rule
+    /// matched, and every service tag containing the address. For the CLI's
+    /// explanations and reports.
     public func evaluate(name: String?, address: IPAddress?, port: UInt16?, transport: RuleTransport,
                          direction: RuleDirection = .outbound) -> Evaluation {
-        var reasons: [Int32: [Reason]] = [:]
-        var order: [Int32] = []
-        func note(_ rule: Int32, _ reason: Reason) {
-            if reasons[rule] == nil { order.append(rule) }
-            if !(reasons[rule, default: []].contains(reason)) { reasons[rule, default: []].append(reason) }
-        }
-        let wantedSide: Side = direction == .inbound ? .source : .destination
-        // A local copy: a closure capturing `self` would copy the whole profile at every step of the matcher's walk.
-        let endpoints = self.endpoints
-        if var text = name {
-            text.withUTF8 { bytes in
-                names.forEachMatch(ByteView(UnsafeRawBufferPointer(bytes))) { id in
-                    let e = endpoints[Int(id)]
-                    if direction == .both || e.side == wantedSide { note(e.rule, e.reason) }
+        var utf8 = name.map { Array($0.utf8) }
+        return withOptionalView(&utf8) { view in
+            let d = decide(name: view, address: address, port: port, transport: transport, direction: direction)
+            var reasons: [Int32: [Reason]] = [:]
+            var order: [Int32] = []
+            let endpoints = self.endpoints
+            forEachEndpoint(name: view, address: address, direction: direction) { id, rule, _ in
+                let reason = endpoints[Int(id)].reason
+                if reasons[rule] == nil { order.append(rule) }
+                if !(reasons[rule, default: []].contains(reason)) { reasons[rule, default: []].append(reason) }
+            }
+            for r in direction == .inbound ? anyPeerInbound : anyPeerOutbound where reasons[r] == nil {
+                if d.allowedBy.contains(Int(r)) || d.allowedIfEnabled.contains(Int(r)) {
+                    order.append(r)
+                    reasons[r] = [.anyPeer]
                 }
             }
-        }
-        if let address {
-            for id in addresses.lookup(address) {
-                let e = endpoints[Int(id)]
-                if direction == .both || e.side == wantedSide { note(e.rule, e.reason) }
+            var evaluation = Evaluation(name: name, address: address, port: port, transport: transport, direction: direction)
+            for r in order {
+                let match = Evaluation.Match(ruleIndex: Int(r), rule: expanded.rules[Int(r)], reasons: reasons[r] ?? [])
+                if d.allowedBy.contains(Int(r)) {
+                    evaluation.allowedBy.append(match)
+                } else if d.allowedIfEnabled.contains(Int(r)) {
+                    evaluation.allowedIfEnabled.append(match)
+                } else if d.otherPorts.contains(Int(r)) {
+                    evaluation.otherPortsBy.append(match)
+                }
             }
+            if let address { evaluation.serviceTags = catalog.tags(containing: address) }
+            return evaluation
         }
-        var evaluation = Evaluation(name: name, address: address, port: port, transport: transport, direction: direction)
-        for r in order {
-            let match = Evaluation.Match(ruleIndex: Int(r), rule: expanded.rules[Int(r)], reasons: reasons[r] ?? [])
-            // Sides were filtered when noting, so only ports, transport and the feature remain to check.
-            if fits(r, side: wantedSide, port: port, transport: transport, direction: direction,
-                    includeDisabled: true)
-            {
-                if facts[Int(r)].enabled { evaluation.allowedBy.append(match) } else { evaluation.allowedIfEnabled.append(match) }
-            } else {
-                evaluation.otherPortsBy.append(match)
-            }
-        }
-        let anyPeer = direction == .inbound ? anyPeerInbound : anyPeerOutbound
-        for r in anyPeer where reasons[r] == nil
-            && fits(r, side: wantedSide, port: port, transport: transport, direction: direction, includeDisabled: true)
-        {
-            let match = Evaluation.Match(ruleIndex: Int(r), rule: expanded.rules[Int(r)], reasons: [.anyPeer])
-            if facts[Int(r)].enabled { evaluation.allowedBy.append(match) } else { evaluation.allowedIfEnabled.append(match) }
-        }
-        if let address { evaluation.serviceTags = catalog.tags(containing: address) }
-        return evaluation
+    }
+
+    private func withOptionalView<R>(_ bytes: inout [UInt8]?, _ body: (ByteView?) -> R) -> R {
+        guard bytes != nil else { return body(nil) }
+        return bytes!.withUnsafeBytes { body(ByteView($0)) }
     }
 
     // MARK: Building

@@ -1,3 +1,4 @@
+import FastHashing
 import PacketWire
 
 /// Every rule whose `FQDNPattern` matches a name, answered over raw bytes
@@ -79,8 +80,8 @@ public struct FQDNMatcher: Sendable {
         var slots = [Slot](repeating: Slot(), count: capacity)
         var arena: [UInt8] = []
         for (key, c) in b.exact {
-            let h = FQDNMatcher.fnv1a(key.label)
-            var i = FQDNMatcher.slot(parent: key.parent, hash: h, mask: capacity - 1)
+            let h = FQDNMatcher.labelHash(key.label, parent: key.parent)
+            var i = Int(truncatingIfNeeded: h) & (capacity - 1)
             while slots[i].parent >= 0 { i = (i + 1) & (capacity - 1) }
             slots[i] = Slot(hash: h, parent: key.parent, child: c, labelStart: Int32(arena.count), labelLength: Int32(key.label.count))
             arena.append(contentsOf: key.label)
@@ -142,18 +143,12 @@ public struct FQDNMatcher: Sendable {
             return
         }
         var start = end
-        var h: UInt64 = FQDNMatcher.fnvOffset
-        // Hashing runs right to left here, so hash the reversed label consistently at build time too.
-        while start > 0 {
-            let c = name.u8Unchecked(at: start - 1)
-            if c == UInt8(ascii: ".") { break }
-            h = (h ^ UInt64(asciiLowerByte(c))) &* FQDNMatcher.fnvPrime
-            start -= 1
-        }
+        while start > 0, name.u8Unchecked(at: start - 1) != UInt8(ascii: ".") { start -= 1 }
+        let h = name.caseFoldedHash(from: start, count: end - start, seed: UInt64(UInt32(bitPattern: Int32(nodeIndex))))
         for k in 0 ..< Int(node.deeperCount) { body(ruleIDs[Int(node.deeperStart) + k]) }
         let next = start == 0 ? -1 : start - 1
 
-        var i = FQDNMatcher.slot(parent: Int32(nodeIndex), hash: h, mask: slotMask)
+        var i = Int(truncatingIfNeeded: h) & slotMask
         while true {
             let slot = slots[i]
             if slot.parent < 0 { break }
@@ -216,21 +211,11 @@ public struct FQDNMatcher: Sendable {
         return true
     }
 
-    // MARK: Hashing (FNV-1a 64 over lower-cased label bytes, last byte first)
+    // MARK: Hashing (FastHash over the lower-cased label, seeded by the parent node)
 
-    static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
-    static let fnvPrime: UInt64 = 0x0000_0100_0000_01b3
-
-    static func fnv1a(_ label: [UInt8]) -> UInt64 {
-        var h = fnvOffset
-        for c in label.reversed() { h = (h ^ UInt64(c)) &* fnvPrime }
-        return h
-    }
-
-    @inline(__always)
-    static func slot(parent: Int32, hash: UInt64, mask: Int) -> Int {
-        let mixed = (hash ^ (UInt64(UInt32(bitPattern: parent)) &* 0x9E37_79B9_7F4A_7C15))
-        return Int(truncatingIfNeeded: (mixed ^ (mixed >> 29)) & UInt64(mask))
+    /// An exact edge's hash: the label's bytes (lower case), seeded by its parent node, as `visit` hashes the query's label.
+    static func labelHash(_ label: [UInt8], parent: Int32) -> UInt64 {
+        label.withUnsafeBytes { FastHash.caseFolded($0.baseAddress, count: $0.count, seed: UInt64(UInt32(bitPattern: parent))) }
     }
 
     // MARK: Build

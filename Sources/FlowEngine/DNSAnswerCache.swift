@@ -1,3 +1,4 @@
+import FastHashing
 import PacketWire
 
 /// What each client learnt from DNS: (client, answered address) → the name
@@ -15,16 +16,13 @@ public struct DNSAnswerCache {
         public var expires: Int64
     }
 
-    struct Key: Hashable {
+    struct Key: FastHashable {
         let client: IPAddress
         let address: IPAddress
 
-        /// One word into the hasher instead of six fields: the map is probed per new flow.
-        func hash(into hasher: inout Hasher) {
-            var h = client.high &* 0x9e37_79b9_7f4a_7c15 ^ client.low
-            h = (h ^ (h >> 29)) &* 0xbf58_476d_1ce4_e5b9 ^ address.high
-            h = (h ^ (h >> 31)) &* 0x94d0_49bb_1331_11eb ^ address.low
-            hasher.combine(h ^ (client.isIPv4 ? 1 : 0) ^ (address.isIPv4 ? 2 : 0))
+        func mix(into hash: inout FastHash.Accumulator) {
+            client.mix(into: &hash)
+            address.mix(into: &hash)
         }
     }
 
@@ -32,15 +30,16 @@ public struct DNSAnswerCache {
     /// How long past its TTL an answer still names a connection: clients and
     /// resolvers keep answers, and captures start after the lookup.
     public var staleGraceNanoseconds: Int64 = 3_600_000_000_000
-    private var entries: [Key: Entry] = [:]
-    private var order: [Key?]
+    /// Answers are chosen by the network: the map is seeded per process.
+    private var entries = FixedKeyMap<Key, Entry>(minimumCapacity: 1024, seed: FastHash.randomSeed())
+    /// Keys in arrival order, a ring once full: the oldest gives way.
+    private var order: [Key] = []
     private var head = 0
     public private(set) var evicted = 0
     public private(set) var staleUses = 0
 
     public init(capacity: Int = 1 << 17) {
         self.capacity = capacity
-        order = []
     }
 
     public var count: Int { entries.count }
@@ -54,12 +53,17 @@ public struct DNSAnswerCache {
     }
 
     private mutating func insert(_ key: Key, _ entry: Entry) {
-        if entries.updateValue(entry, forKey: key) != nil { return }
+        let (index, inserted) = entries.index(forKey: key, insertingIfAbsent: { entry })
+        guard inserted else {
+            entries[valueAt: index] = entry
+            return
+        }
         // A new pair: remember its arrival so the oldest can give way.
         if order.count < capacity {
             order.append(key)
         } else {
-            if let old = order[head] { entries.removeValue(forKey: old); evicted += 1 }
+            entries.removeValue(forKey: order[head])
+            evicted += 1
             order[head] = key
             head = (head + 1) % capacity
         }

@@ -1,3 +1,4 @@
+import FastHashing
 import PacketWire
 
 /// Reusable scratch memory for parsers that gather bytes (a ClientHello spread
@@ -16,15 +17,6 @@ struct QUICFlowState {
     /// them for every Initial, even after the client switches to the server's
     /// connection ID (seen in ndpi-quic_frags_different_dcid).
     var keys: QUICInitialKeys?
-}
-
-/// A 64-bit running hash (multiply-xorshift) for recognising repeated DNS answers.
-struct Fingerprint {
-    private(set) var value: UInt64 = 0x243f_6a88_85a3_08d3
-    mutating func mix(_ v: UInt64) {
-        value = (value ^ v) &* 0x9e37_79b9_7f4a_7c15
-        value ^= value >> 31
-    }
 }
 
 /// Counters of the naming stage: what was read, and what the caps cost.
@@ -280,18 +272,18 @@ extension FlowTracker {
         guard !asked.isNone else { return }
         // First pass: feed the answer cache and fingerprint the answer. A
         // response seen before (the common case) stops here, allocating nothing.
-        var seed = Fingerprint()
+        var seed = FastHash.Accumulator()
         seed.mix(UInt64(asked.rawValue)); seed.mix(UInt64(question.type)); seed.mix(UInt64(message.header.responseCode.rawValue))
         seed.mix(overTCP ? 1 : 0); seed.mix(linkLocal ? 1 : 0)
         var none: [DNSObservation.Answer]? = nil
         let (fingerprint, ech) = walkAnswers(message, asked: asked, client: linkLocal ? nil : packet.destination,
                                              timestamp: timestamp, fingerprint: seed, collect: &none)
-        guard !dnsObservationFingerprints.contains(fingerprint) else { return }
+        guard dnsObservationFingerprints.index(forKey: fingerprint) == nil else { return }
         guard dnsObservations.count < limits.maxDNSObservations else { namingCounters.dnsObservationsRefused += 1; return }
         var answers: [DNSObservation.Answer]? = []
         _ = walkAnswers(message, asked: asked, client: nil, timestamp: timestamp, fingerprint: seed, collect: &answers)
-        dnsObservationFingerprints.insert(fingerprint)
-        dnsObservations.insert(DNSObservation(name: asked, type: question.type, rcode: message.header.responseCode.rawValue,
+        dnsObservationFingerprints.set(fingerprint, ())
+        dnsObservations.append(DNSObservation(name: asked, type: question.type, rcode: message.header.responseCode.rawValue,
                                               answers: answers ?? [], echAdvertised: ech, overTCP: overTCP, linkLocal: linkLocal))
     }
 
@@ -299,7 +291,7 @@ extension FlowTracker {
     /// hints) to `asked` for `client` when given, folds CNAME targets, and
     /// returns the answer's fingerprint; appends the answers to `collect` when asked to.
     private mutating func walkAnswers(_ message: DNSMessage, asked: NameTable.NameID, client: IPAddress?, timestamp: Int64,
-                                      fingerprint seed: Fingerprint, collect: inout [DNSObservation.Answer]?) -> (UInt64, Bool) {
+                                      fingerprint seed: FastHash.Accumulator, collect: inout [DNSObservation.Answer]?) -> (UInt64, Bool) {
         var fingerprint = seed
         var ech = false
         var nameBuffer = DNSNameBuffer()
@@ -344,11 +336,16 @@ extension FlowTracker {
                   (try? message.decodeName(at: record.nameOffset, into: &nameBuffer)) != nil else { continue }
             let owner = nameBuffer.withView { names.intern($0) }
             guard !owner.isNone else { continue }
-            let observation = DNSObservation(name: owner, type: record.type, rcode: message.header.responseCode.rawValue,
-                                             answers: [.address(address)], echAdvertised: false, overTCP: false, linkLocal: linkLocal)
-            if !dnsObservations.contains(observation), dnsObservations.count < limits.maxDNSObservations {
-                dnsObservations.insert(observation)
-            }
+            // Fingerprinted as `observeDNS` does, with a marker of its own: the same record announced again is one observation.
+            var fingerprint = FastHash.Accumulator()
+            fingerprint.mix(0x0a11_0000_0000 | UInt64(owner.rawValue)); fingerprint.mix(UInt64(record.type))
+            fingerprint.mix(UInt64(message.header.responseCode.rawValue)); fingerprint.mix(linkLocal ? 1 : 0)
+            fingerprint.mix(address.high); fingerprint.mix(address.low)
+            guard dnsObservationFingerprints.index(forKey: fingerprint.value) == nil else { continue }
+            guard dnsObservations.count < limits.maxDNSObservations else { namingCounters.dnsObservationsRefused += 1; continue }
+            dnsObservationFingerprints.set(fingerprint.value, ())
+            dnsObservations.append(DNSObservation(name: owner, type: record.type, rcode: message.header.responseCode.rawValue,
+                                                  answers: [.address(address)], echAdvertised: false, overTCP: false, linkLocal: linkLocal))
         }
     }
 }

@@ -1,3 +1,4 @@
+import FastHashing
 import PacketWire
 
 /// The bounded table of live flows: open addressing with linear probing over
@@ -25,7 +26,7 @@ public struct FlowTable {
     public private(set) var evictedIdle = 0
     public private(set) var evictedForCapacity = 0
 
-    public init(capacity: Int = 1 << 20, tcpIdleTimeoutSeconds: Int64 = 300, udpIdleTimeoutSeconds: Int64 = 60, seed: UInt64 = 0x9e37_79b9_7f4a_7c15) {
+    public init(capacity: Int = 1 << 20, tcpIdleTimeoutSeconds: Int64 = 300, udpIdleTimeoutSeconds: Int64 = 60, seed: UInt64 = FastHash.randomSeed()) {
         precondition(capacity > 0)
         self.capacity = capacity
         self.tcpIdleTimeout = tcpIdleTimeoutSeconds * 1_000_000_000
@@ -195,17 +196,16 @@ public struct FlowTable {
         }
     }
 
-    /// A seeded multiply-xorshift over the key's words: cheap, and the seed
-    /// keeps crafted tuples from piling into one probe run.
+    /// `FastHash` over the key's words, seeded so crafted tuples cannot be
+    /// aimed at one probe run.
     @inlinable
     func slotIndex(_ key: FlowKey) -> Int {
-        var h = seed
-        @inline(__always) func mix(_ v: UInt64) { h = (h ^ v) &* 0x9fb2_1c65_1e98_df25; h ^= h >> 28 }
-        mix(key.lowAddress.high)
-        mix(key.lowAddress.low)
-        mix(key.highAddress.high)
-        mix(key.highAddress.low)
-        mix(UInt64(key.lowPort) << 32 | UInt64(key.highPort) << 16 | UInt64(key.transport.rawValue))
-        return Int(truncatingIfNeeded: h) & mask
+        var h = FastHash.Accumulator(seed: seed)
+        h.mix(key.lowAddress.high)
+        h.mix(key.lowAddress.low)
+        h.mix(key.highAddress.high)
+        h.mix(key.highAddress.low)
+        h.mix(UInt64(key.lowPort) << 32 | UInt64(key.highPort) << 16 | UInt64(key.transport.rawValue))
+        return Int(truncatingIfNeeded: h.value) & mask
     }
 }

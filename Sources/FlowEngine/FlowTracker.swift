@@ -1,3 +1,4 @@
+import FastHashing
 import PacketWire
 
 /// Limits that bound the engine's memory whatever the traffic.
@@ -35,8 +36,10 @@ public struct FlowTracker {
     public internal(set) var namingCounters = NamingCounters()
     public internal(set) var dnsCache: DNSAnswerCache
     /// Distinct DNS answers seen (bounded by `limits.maxDNSObservations`).
-    public internal(set) var dnsObservations: Set<DNSObservation> = []
-    var dnsObservationFingerprints: Set<UInt64> = []
+    /// Every distinct DNS answer (question, code, records), in the order first seen.
+    public internal(set) var dnsObservations: [DNSObservation] = []
+    /// Their fingerprints: a repeated answer is recognised without building it again.
+    var dnsObservationFingerprints = FixedKeyMap<UInt64, Void>(minimumCapacity: 1024, seed: FastHash.randomSeed())
     public let limits: FlowEngineLimits
     var quicFlows: [Int: QUICFlowState] = [:]
     var quicDecryptor = QUICInitialDecryptor()

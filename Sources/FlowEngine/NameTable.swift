@@ -1,3 +1,4 @@
+import FastHashing
 import PacketWire
 
 /// Interned host names: each distinct name (ASCII, compared and stored lower
@@ -25,9 +26,12 @@ public struct NameTable {
     /// Names are never forgotten; the cap bounds memory under a flood of random names.
     public let capacity: Int
     public private(set) var refusedForCapacity = 0
+    /// Names come from the network: a per-process seed keeps crafted ones from sharing a probe run.
+    private let seed: UInt64
 
-    public init(capacity: Int = 1 << 18) {
+    public init(capacity: Int = 1 << 18, seed: UInt64 = FastHash.randomSeed()) {
         self.capacity = capacity
+        self.seed = seed
         var size = 1024
         while size < capacity * 2 && size < (1 << 30) { size <<= 1 }
         size = Swift.min(size, 1 << 16)  // start small; grows with use
@@ -42,7 +46,7 @@ public struct NameTable {
     /// inserting it if new. Returns `.none` for an empty or over-long name or
     /// when the table is full.
     public mutating func intern(_ name: ByteView) -> NameID {
-        guard let (length, hash) = Self.normalizedLengthAndHash(name) else { return .none }
+        guard let (length, hash) = normalizedLengthAndHash(name) else { return .none }
         let (slot, found) = find(name, length: length, hash: hash)
         if let found { return found }
         guard count < capacity else { refusedForCapacity += 1; return .none }
@@ -57,16 +61,16 @@ public struct NameTable {
 
     /// The id of `name` if it was interned before; never inserts.
     public func lookup(_ name: ByteView) -> NameID {
-        guard let (length, hash) = Self.normalizedLengthAndHash(name) else { return .none }
+        guard let (length, hash) = normalizedLengthAndHash(name) else { return .none }
         return find(name, length: length, hash: hash).found ?? .none
     }
 
     /// Length without one trailing dot, and the hash; nil when empty or too long.
-    private static func normalizedLengthAndHash(_ name: ByteView) -> (Int, UInt64)? {
+    private func normalizedLengthAndHash(_ name: ByteView) -> (Int, UInt64)? {
         var length = name.count
         if length > 0, name.u8Unchecked(at: length - 1) == UInt8(ascii: ".") { length -= 1 }
-        guard length > 0, length <= maximumLength else { return nil }
-        return (length, hash(name, length: length))
+        guard length > 0, length <= Self.maximumLength else { return nil }
+        return (length, name.caseFoldedHash(count: length, seed: seed))
     }
 
     /// The slot holding `name`, or the empty slot where it would go.
@@ -109,8 +113,7 @@ public struct NameTable {
     private func equals(_ id: Int, _ name: ByteView, length: Int) -> Bool {
         let lo = Int(starts[id - 1]), hi = Int(starts[id])
         guard hi - lo == length else { return false }
-        for i in 0..<length where arena[lo + i] != asciiLower(name.u8Unchecked(at: i)) { return false }
-        return true
+        return arena.withUnsafeBytes { name.prefix(length).caseFoldedEquals(UnsafeRawBufferPointer(rebasing: $0[lo..<hi])) }
     }
 
     private mutating func grow() {
@@ -124,16 +127,5 @@ public struct NameTable {
         }
         slots = fresh
         mask = m
-    }
-
-    /// FNV-1a over the lower-cased bytes, finished with a multiply-xorshift so
-    /// the low bits (the slot index) depend on every byte.
-    @inline(__always)
-    static func hash(_ name: ByteView, length: Int) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for i in 0..<length { h = (h ^ UInt64(asciiLower(name.u8Unchecked(at: i)))) &* 0x0000_0100_0000_01b3 }
-        h ^= h >> 29
-        h = h &* 0xbf58_476d_1ce4_e5b9
-        return h ^ (h >> 32)
     }
 }

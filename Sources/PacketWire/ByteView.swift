@@ -1,3 +1,5 @@
+import FastHashing
+
 /// A non-owning, bounds-checked view of bytes borrowed from a capture buffer.
 ///
 /// This is the one place in PacketWire that touches raw pointers. Every other
@@ -114,6 +116,37 @@ public struct ByteView {
         assert(contains(offset: offset, width: 8))
         // SAFETY: as above, for 8 bytes.
         return UInt64(bigEndian: base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    /// `FastHash.caseFolded` over `count` bytes from `offset` (host names:
+    /// ASCII case ignored); the range must lie inside the view.
+    @inlinable
+    public func caseFoldedHash(from offset: Int = 0, count length: Int, seed: UInt64) -> UInt64 {
+        precondition(offset >= 0 && length >= 0 && offset + length <= count, "caseFoldedHash outside the view")
+        return FastHash.caseFolded(base.map { $0 + offset }, count: length, seed: seed)
+    }
+
+    /// True when the view's bytes, ASCII letters folded to lower case, equal
+    /// `lowered` (bytes already lower case), eight at a time.
+    @inlinable
+    public func caseFoldedEquals(_ lowered: UnsafeRawBufferPointer) -> Bool {
+        guard lowered.count == count else { return false }
+        guard count > 0, let a = base, let b = lowered.baseAddress else { return true }
+        var i = 0
+        // SAFETY: every load lies in [0, count) of both buffers.
+        while i + 8 <= count {
+            if FastHash.lowerASCII(a.loadUnaligned(fromByteOffset: i, as: UInt64.self)) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                return false
+            }
+            i += 8
+        }
+        while i < count {
+            if FastHash.lowerASCII(UInt64(a.load(fromByteOffset: i, as: UInt8.self))) != UInt64(b.load(fromByteOffset: i, as: UInt8.self)) {
+                return false
+            }
+            i += 1
+        }
+        return true
     }
 
     // MARK: Sub-views

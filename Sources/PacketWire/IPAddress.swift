@@ -1,3 +1,5 @@
+import FastHashing
+
 /// An IPv4 or IPv6 address as a value: two 64-bit words, no allocation.
 ///
 /// IPv4 addresses are kept in their IPv4-mapped IPv6 form (`::ffff:a.b.c.d`,
@@ -165,5 +167,14 @@ extension IPAddress: CustomStringConvertible, LosslessStringConvertible {
         for i in 0..<4 { h = h << 16 | UInt64(all[i]) }
         for i in 4..<8 { l = l << 16 | UInt64(all[i]) }
         return (h, l)
+    }
+}
+
+extension IPAddress: FastHashable {
+    /// Two words: the family flag folded into the high half (an IPv4 address's is zero).
+    @inlinable @inline(__always)
+    public func mix(into hash: inout FastHash.Accumulator) {
+        hash.mix(high ^ (isIPv4 ? 0x0000_0000_0000_5151 : 0))
+        hash.mix(low)
     }
 }

@@ -1,0 +1,106 @@
+import FastHashing
+import Testing
+
+@Suite struct FastHashTests {
+    /// The word-at-a-time fold against the byte-at-a-time definition, for every byte value in every lane.
+    @Test func lowerASCIIFoldsExactlyTheUpperCaseLetters() {
+        for b in 0...255 {
+            let expected = (0x41...0x5A).contains(b) ? b + 0x20 : b
+            for lane in 0..<8 {
+                // Neighbouring lanes hold letters and high bytes, so a carry across lanes would show.
+                let filler: [UInt64] = [0x5A, 0x41, 0xFF, 0x7F, 0x40, 0x5B, 0x80, 0x61]
+                var word: UInt64 = 0, want: UInt64 = 0
+                for k in 0..<8 {
+                    let v = k == lane ? UInt64(b) : filler[k]
+                    let w = k == lane ? UInt64(expected) : ((0x41...0x5A).contains(Int(filler[k])) ? filler[k] + 0x20 : filler[k])
+                    word |= v << (8 * UInt64(k))
+                    want |= w << (8 * UInt64(k))
+                }
+                #expect(FastHash.lowerASCII(word) == want, "byte \(b) in lane \(lane)")
+            }
+        }
+    }
+
+    @Test func caseFoldedHashIgnoresASCIICaseOnly() {
+        func h(_ s: String, seed: UInt64 = 7) -> UInt64 {
+            var bytes = Array(s.utf8)
+            return bytes.withUnsafeMutableBytes { FastHash.caseFolded($0.baseAddress, count: $0.count, seed: seed) }
+        }
+        for name in ["a", "Example.COM", "login.MicrosoftOnline.com", "abcdefgh", "ABCDEFGHI", String(repeating: "Xy", count: 40)] {
+            #expect(h(name) == h(name.lowercased()))
+            #expect(h(name) != h(name + "."))
+            #expect(h(name) != h(name, seed: 8))
+        }
+        // Not folded: bytes that only differ by 0x20 outside A-Z.
+        #expect(h("[") != h("{"))
+        #expect(h("@") != h("`"))
+        // Lengths are part of the hash: a trailing NUL is not the same name.
+        #expect(h("ab") != h("ab\0"))
+    }
+
+    /// Distinct words spread over the low bits a table indexes by.
+    @Test func consecutiveWordsSpreadOverSlots() {
+        var buckets = [Int](repeating: 0, count: 1024)
+        for i in 0..<65_536 { buckets[Int(FastHash.hash(UInt64(i)) & 1023)] += 1 }
+        // 64 per bucket expected; a poor mix of sequential keys leaves buckets empty or piles them up.
+        #expect(buckets.min()! > 24)
+        #expect(buckets.max()! < 120)
+    }
+}
+
+@Suite struct FixedKeyMapTests {
+    /// Random inserts, updates and removals, checked after every step against `Dictionary`.
+    @Test(arguments: [0 as UInt64, 0xDEAD_BEEF])
+    func behavesLikeDictionary(seed: UInt64) {
+        var map = FixedKeyMap<UInt64, Int>(minimumCapacity: 4, seed: seed)
+        var model: [UInt64: Int] = [:]
+        var rng = SplitMix(state: seed &+ 1)
+        for step in 0..<40_000 {
+            // Keys from a small range so removals and re-insertions collide in probe runs.
+            let key = rng.next() % 3_000
+            switch rng.next() % 4 {
+            case 0, 1:
+                map.set(key, step)
+                model[key] = step
+            case 2:
+                #expect(map.removeValue(forKey: key) == model.removeValue(forKey: key))
+            default:
+                #expect(map[key] == model[key])
+            }
+            #expect(map.count == model.count)
+        }
+        for (k, v) in model { #expect(map[k] == v) }
+        #expect(Set(map.keys) == Set(model.keys))
+        for (i, k) in map.keys.enumerated() { #expect(map[valueAt: i] == model[k]) }
+    }
+
+    @Test func entryIndicesAreStableAndValuesChangeInPlace() {
+        var map = FixedKeyMap<Int32, [Int]>()
+        let a = map.index(forKey: 10, insertingIfAbsent: { [] })
+        let b = map.index(forKey: 20, insertingIfAbsent: { [] })
+        #expect(a.inserted && b.inserted && a.index == 0 && b.index == 1)
+        #expect(map.index(forKey: 10, insertingIfAbsent: { [99] }) == (0, false))
+        map[valueAt: 0].append(1)
+        map[valueAt: 0].append(2)
+        #expect(map[10] == [1, 2])
+        // A copy does not see later writes (value semantics).
+        let copy = map
+        map[valueAt: 1].append(3)
+        #expect(copy[20] == [])
+        #expect(map[20] == [3])
+        map.removeAll()
+        #expect(map.isEmpty && map[10] == nil)
+    }
+}
+
+/// SplitMix64, written out here so the test's keys do not come from the code under test.
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
