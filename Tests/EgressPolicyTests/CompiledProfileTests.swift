@@ -196,36 +196,52 @@ import Testing
         let vnet = try #require(CIDR("10.1.0.0/16"))
         let compiled = try compile("cassandra-mi", ["region": "westus", "virtual-network": "10.1.0.0/16"],
                                    catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: [vnet]))
-        var buffer = MatchBuffer()
+        func ruleIDs(_ set: RuleSet) -> [String] { set.indices.map { compiled.rules[$0].id } }
         // The name sits in the middle of a larger buffer, as an SNI does in a packet:
         // 2 bytes, "junk", the 25-byte name, a NUL.
         let packet = Array("\u{0}\u{5}junkFoo.BLOB.core.windows.net\u{0}".utf8)
         try packet.withUnsafeBytes { raw in
             let name = try #require(ByteView(raw).slice(from: 6, length: 25))
-            compiled.rules(allowingName: name, port: 443, transport: .tcp, direction: .outbound, into: &buffer)
-            #expect(buffer.ids.map { compiled.rules[Int($0)].id } == ["fqdn-blob-backups"])
-            compiled.rules(allowingName: name, port: 80, transport: .tcp, direction: .outbound, into: &buffer)
-            #expect(buffer.isEmpty)
-            compiled.rules(allowingName: name, port: nil, transport: .any, direction: .outbound, into: &buffer)
-            #expect(buffer.count == 1)
-            let on443 = compiled.allows(name: name, address: nil, port: 443, transport: .tcp, direction: .outbound)
-            let on80 = compiled.allows(name: name, address: nil, port: 80, transport: .tcp, direction: .outbound)
-            #expect(on443 && !on80)
+            let on443 = compiled.decide(name: name, address: nil, port: 443, transport: .tcp, direction: .outbound)
+            #expect(ruleIDs(on443.allowedBy) == ["fqdn-blob-backups"])
+            #expect(on443.verdict == .allowed)
+            let on80 = compiled.decide(name: name, address: nil, port: 80, transport: .tcp, direction: .outbound)
+            #expect(on80.allowedBy.isEmpty)
+            #expect(ruleIDs(on80.otherPorts) == ["fqdn-blob-backups"])
+            #expect(on80.verdict == .wrongPort)
+            let anyPort = compiled.decide(name: name, address: nil, port: nil, transport: .any, direction: .outbound)
+            #expect(anyPort.allowedBy.count == 1 && anyPort.otherPorts.isEmpty)
         }
         // VirtualNetwork from the virtual-network parameter: 10.1.2.3 ↔ 10.1.0.0/16 on CQL 9042.
         let peer = IPAddress(ipv4: 0x0A01_0203)
-        compiled.rules(allowingAddress: peer, port: 9042, transport: .tcp, direction: .outbound, into: &buffer)
-        let byQuery = Set(buffer.ids.map { compiled.rules[Int($0)].id })
+        let byQuery = Set(ruleIDs(compiled.decide(name: nil, address: peer, port: 9042, transport: .tcp).allowedBy))
         let byEvaluate = Set(ids(compiled.evaluate(name: nil, address: peer, port: 9042, transport: .tcp).allowedBy))
         #expect(byQuery == byEvaluate)
         #expect(byQuery.contains("vnet-9042-cql"))
         #expect(compiled.catalog.tags(containing: peer).contains("VirtualNetwork"))
+        // The allowing tag is the catalog's VirtualNetwork.
+        let tag = compiled.decide(name: nil, address: peer, port: 9042, transport: .tcp).allowingTag
+        #expect(tag >= 0 && compiled.catalog.tags[Int(tag)].name == "VirtualNetwork")
         // 10.2.0.1 is outside the virtual network.
-        let outside = compiled.allows(name: nil, address: IPAddress(ipv4: 0x0A02_0001), port: 9042, transport: .tcp, direction: .outbound)
-        #expect(!outside)
+        let outside = compiled.decide(name: nil, address: IPAddress(ipv4: 0x0A02_0001), port: 9042, transport: .tcp, direction: .outbound)
+        #expect(outside.allowedBy.isEmpty)
         // Inbound too: the rows are "Inbound & Outbound".
-        let inbound = compiled.allows(name: nil, address: peer, port: 9042, transport: .tcp, direction: .inbound)
-        #expect(inbound)
+        let inbound = compiled.decide(name: nil, address: peer, port: 9042, transport: .tcp, direction: .inbound)
+        #expect(inbound.verdict == .allowed)
+    }
+
+    /// A rule set past 256 rules (the bit words) still holds every index.
+    @Test func ruleSetHoldsEveryIndex() {
+        let indices = [0, 1, 63, 64, 127, 128, 200, 255, 256, 300, 1000]
+        var set = RuleSet()
+        for i in indices.reversed() { set.insert(i) }
+        #expect(set.indices == indices)
+        #expect(set.count == indices.count)
+        #expect(!set.contains(2) && set.contains(300))
+        var other = RuleSet([5, 1000])
+        other.formUnion(set)
+        #expect(other.indices == [0, 1, 5, 63, 64, 127, 128, 200, 255, 256, 300, 1000])
+        #expect(set.remapped([-1, 7]).indices == [7])
     }
 }
 
