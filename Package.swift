@@ -76,7 +76,10 @@ let package = Package(
         .testTarget(name: "FastHashingTests", dependencies: ["FastHashing"]),
         .testTarget(name: "PacketWireTests", dependencies: ["PacketWire", "TestSupport"]),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "PacketWire", "CaptureSynth", "TestSupport"]),
-        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "PacketWire", "CaptureSynth", "TestSupport"]),
+        .testTarget(
+            name: "FlowEngineTests",
+            dependencies: ["FlowEngine", "PacketWire", "CaptureSynth", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "EgressPolicyTests", dependencies: ["EgressPolicy", "PacketWire", "TestSupport"]),
         .testTarget(name: "EgressAuditTests", dependencies: ["EgressAudit", "CaptureRuntime", "CaptureSynth", "TestSupport"]),
         .testTarget(name: "CaptureRuntimeTests", dependencies: ["CaptureRuntime", "EgressAudit", "CaptureSynth", "TestSupport"]),

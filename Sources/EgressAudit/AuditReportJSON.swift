@@ -43,7 +43,7 @@ extension AuditReport.Destination {
         w.key("failedFlows"); w.int(failedFlows)
         w.key("failures")
         w.beginObject()
-        for outcome in failures.keys.sorted() { w.key(outcome); w.int(failures[outcome] ?? 0) }
+        for outcome in failures.keys.sorted() { w.key(text: outcome); w.int(failures[outcome] ?? 0) }
         w.endObject()
         w.key("firstSeen"); w.string(firstSeen)
         w.key("flows"); w.int(flows)
@@ -84,7 +84,7 @@ extension AuditReport.RuleStatus {
             w.key("nodes")
             w.beginObject()
             for node in nodes.keys.sorted() {
-                w.key(node); w.string(nodes[node] ?? "")
+                w.key(text: node); w.string(nodes[node] ?? "")
             }
             w.endObject()
         }

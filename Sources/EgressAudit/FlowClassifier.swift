@@ -19,7 +19,8 @@ import PacketWire
 /// bounded (`AuditLimits.memoizedQuestions`): when full it starts over.
 struct FlowClassifier {
     let profile: CompiledProfile
-    private(set) var nodes: [CIDR]
+    private(set) var nodes: [CIDR] { didSet { nodeMatcher = NodeMatcher(nodes) } }
+    private var nodeMatcher: NodeMatcher
     private let memoLimit: Int
     private var questions = FixedKeyMap<Question, Int32>(minimumCapacity: 1024)
     private(set) var answers: [Answer] = []
@@ -71,6 +72,7 @@ struct FlowClassifier {
     init(profile: CompiledProfile, nodes: [CIDR], memoLimit: Int) {
         self.profile = profile
         self.nodes = nodes
+        nodeMatcher = NodeMatcher(nodes)
         self.memoLimit = memoLimit
     }
 
@@ -83,9 +85,24 @@ struct FlowClassifier {
 
     mutating func choose(nodes: [CIDR]) { self.nodes = nodes }
 
-    func isNode(_ a: IPAddress) -> Bool {
-        for n in nodes where n.contains(a) { return true }
-        return false
+    func isNode(_ a: IPAddress) -> Bool { nodeMatcher.contains(a) }
+
+    /// The nodes as asked per flow: single addresses in a set, prefixes scanned.
+    struct NodeMatcher {
+        private var hosts = FixedKeyMap<IPAddress, Void>()
+        private var prefixes: [CIDR] = []
+
+        init(_ nodes: [CIDR]) {
+            for n in nodes {
+                if n.prefixLength == (n.isIPv4 ? 32 : 128) { hosts.set(n.address, ()) } else { prefixes.append(n) }
+            }
+        }
+
+        func contains(_ a: IPAddress) -> Bool {
+            if hosts.index(forKey: a) != nil { return true }
+            for n in prefixes where n.contains(a) { return true }
+            return false
+        }
     }
 
     /// Nil for flows the audit does not judge: link-local multicast, or neither end a node.

@@ -1,3 +1,4 @@
+import FastHashing
 import EgressPolicy
 import FlowEngine
 import PacketWire
@@ -8,7 +9,8 @@ import PacketWire
 /// n the flows counted, so the busiest initiators are always kept.
 struct InitiatorCounter {
     let capacity: Int
-    private(set) var counts: [IPAddress: Int] = [:]
+    /// Kept initiators and their counts (per flow: the fixed-key map, not `Dictionary`).
+    private(set) var counts = FixedKeyMap<IPAddress, Int>(minimumCapacity: 64)
     private(set) var total = 0
     /// Counts were decremented to make room: they are lower bounds.
     private(set) var isApproximate = false
@@ -19,21 +21,28 @@ struct InitiatorCounter {
 
     mutating func add(_ address: IPAddress) {
         total += 1
-        if let n = counts[address] {
-            counts[address] = n + 1
+        if let i = counts.index(forKey: address) {
+            counts[valueAt: i] += 1
         } else if counts.count < capacity {
-            counts[address] = 1
+            counts.set(address, 1)
         } else {
             // Every kept count and the newcomer pay one; the cost is paid back
             // by the increments that made those counts (amortised O(1)).
             isApproximate = true
-            for (address, n) in counts { counts[address] = n > 1 ? n - 1 : nil }
+            var kept = FixedKeyMap<IPAddress, Int>(minimumCapacity: capacity)
+            for (address, n) in zip(counts.keys, counts.values) where n > 1 { kept.set(address, n - 1) }
+            counts = kept
         }
+    }
+
+    /// Every kept initiator and its count (off the per-flow path).
+    var all: [IPAddress: Int] {
+        Dictionary(uniqueKeysWithValues: zip(counts.keys, counts.values))
     }
 
     /// The busiest initiators, most flows first (ties by address).
     func busiest(_ n: Int) -> [(address: IPAddress, flows: Int)] {
-        counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(n).map { ($0.key, $0.value) }
+        zip(counts.keys, counts.values).sorted { ($1.1, $0.0) < ($0.1, $1.0) }.prefix(n).map { ($0.0, $0.1) }
     }
 }
 
@@ -47,7 +56,7 @@ enum NodeSelector {
 
     /// `early`: chosen before the input ended, from the flows held back (`AuditLimits.nodeChoiceFlows`).
     static func select(_ counter: InitiatorCounter, early: Bool) -> Selection {
-        let counts = counter.counts
+        let counts = counter.all
         guard !counts.isEmpty else { return Selection(nodes: [], how: "no flows to choose nodes from") }
         // Per address family, every address initiating at least a quarter as many
         // flows as that family's busiest (a dual-stack node has one of each).

@@ -59,7 +59,7 @@ public enum RFC3339 {
                 while j >= i { out[j] = UInt8(truncatingIfNeeded: 48 + v % 10); v /= 10; j -= 1 }
                 i += width
             }
-            func put(_ c: Character) { out[i] = c.asciiValue ?? 0; i += 1 }
+            func put(_ c: Unicode.Scalar) { out[i] = UInt8(truncatingIfNeeded: c.value); i += 1 }
             digits(year, 4); put("-"); digits(month, 2); put("-"); digits(day, 2); put("T")
             digits(secondOfDay / 3600, 2); put(":"); digits(secondOfDay / 60 % 60, 2); put(":"); digits(secondOfDay % 60, 2)
             put("."); digits(nanos, 9); put("Z")

@@ -9,10 +9,15 @@ public enum ReportOutput {
 
     /// An audit report, by its hand-written writer: the same text as `encoderJSON`, faster.
     public static func json(_ report: AuditReport) throws -> String {
+        String(decoding: try jsonBytes(report), as: UTF8.self)
+    }
+
+    /// The same text as UTF-8 bytes, for writing out without a `String` in between.
+    public static func jsonBytes(_ report: AuditReport) throws -> [UInt8] {
         var writer = JSONTextWriter(reservingCapacity: 4096 + 640 * (report.allowed.count + report.undocumented.count + report.wrongPort.count))
         try report.writeJSON(to: &writer)
         writer.newline()
-        return writer.text
+        return writer.bytes
     }
 
     /// Any report through Foundation's JSONEncoder: the reference layout.
@@ -25,6 +30,11 @@ public enum ReportOutput {
     /// Writes `text` to `path` through a temporary file in the same folder and a rename.
     public static func writeAtomically(_ text: String, to path: String) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// As `writeAtomically(_:to:)`, for bytes.
+    public static func writeAtomically(bytes: [UInt8], to path: String) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }
 

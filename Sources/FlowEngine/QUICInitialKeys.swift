@@ -38,17 +38,29 @@ public struct QUICInitialKeys: Sendable {
     }
 
     public init?(version: UInt32, destinationConnectionID: [UInt8], perspective: Perspective = .client) {
-        guard let salt = QUICInitialKeys.initialSalt(for: version) else { return nil }
+        guard let extract = QUICInitialKeys.saltKey(for: version) else { return nil }
         let isV2 = version == QUICVersion.v2
-        let initialSecret = HKDF<SHA256>.extract(inputKeyMaterial: SymmetricKey(data: destinationConnectionID), salt: salt)
-        let secret = QUICInitialKeys.expandLabel(
-            secret: initialSecret.withUnsafeBytes { Array($0) }, label: perspective == .client ? "client in" : "server in", length: 32
-        ).withUnsafeBytes { Array($0) }
+        // initial_secret = HKDF-Extract(salt, DCID) = HMAC(salt, DCID): the salt's key is prepared once.
+        let initialSecret = destinationConnectionID.withUnsafeBytes { extract.authenticate($0) }
+        let secret = initialSecret.withBytes { prk in
+            QUICInitialKeys.expandLabel(HMACSHA256(key: prk), label: perspective == .client ? "client in" : "server in", length: 32)
+        }
+        let keyed = HMACSHA256(key: secret)
         self.version = version
-        self.key = QUICInitialKeys.expandLabel(secret: secret, label: isV2 ? "quicv2 key" : "quic key", length: 16)
-        self.iv = QUICInitialKeys.expandLabel(secret: secret, label: isV2 ? "quicv2 iv" : "quic iv", length: 12)
-            .withUnsafeBytes { Array($0) }
-        self.headerProtectionKey = QUICInitialKeys.expandLabel(secret: secret, label: isV2 ? "quicv2 hp" : "quic hp", length: 16)
+        self.key = SymmetricKey(data: QUICInitialKeys.expandLabel(keyed, label: isV2 ? "quicv2 key" : "quic key", length: 16))
+        self.iv = QUICInitialKeys.expandLabel(keyed, label: isV2 ? "quicv2 iv" : "quic iv", length: 12)
+        self.headerProtectionKey = SymmetricKey(data: QUICInitialKeys.expandLabel(keyed, label: isV2 ? "quicv2 hp" : "quic hp", length: 16))
+    }
+
+    /// The Initial salt of each known version as a prepared HMAC key.
+    private static let saltKeys: [(UInt32, HMACSHA256)] = [QUICVersion.v1, QUICVersion.v2, 0xFF00_001D, 0xFF00_0017].map { v in
+        (v, HMACSHA256(key: initialSalt(for: v)!))
+    }
+
+    private static func saltKey(for version: UInt32) -> HMACSHA256? {
+        guard let salt = initialSalt(for: version) else { return nil }
+        for (v, key) in saltKeys where initialSalt(for: v) == salt { return key }
+        return HMACSHA256(key: salt)
     }
 
     /// The Initial salt of `version` (RFC 9001 §5.2, RFC 9369 §3.3.1, and the
@@ -68,13 +80,33 @@ public struct QUICInitialKeys: Sendable {
         }
     }
 
+    /// HKDF-Expand-Label (RFC 8446 §7.1) of `secret` with an empty context.
+    public static func expandLabel(secret: [UInt8], label: StaticString, length: Int) -> [UInt8] {
+        expandLabel(HMACSHA256(key: secret), label: label, length: length)
+    }
+
     /// HKDF-Expand-Label (RFC 8446 §7.1) with an empty context:
-    /// `uint16 length | opaque label<7..255> = "tls13 " + label | opaque context<0..255> = ""`.
-    public static func expandLabel(secret: [UInt8], label: String, length: Int) -> SymmetricKey {
-        let full = Array("tls13 ".utf8) + Array(label.utf8)
-        var info: [UInt8] = [UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length), UInt8(full.count)]
-        info += full
-        info.append(0)
-        return HKDF<SHA256>.expand(pseudoRandomKey: secret, info: info, outputByteCount: length)
+    /// `uint16 length | opaque label<7..255> = "tls13 " + label | opaque context<0..255> = ""`,
+    /// HKDF-Expand (RFC 5869 §2.3) of at most one block (32 bytes, all QUIC's
+    /// Initial keys need): T(1) = HMAC(secret, info | 0x01), cut to `length`.
+    static func expandLabel(_ secret: HMACSHA256, label: StaticString, length: Int) -> [UInt8] {
+        precondition(length <= 32)
+        // uint16 length | uint8 label length | "tls13 " + label | uint8 0 (context) | 0x01 (counter): at most 64 bytes here.
+        var info: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        let used: Int = withUnsafeMutableBytes(of: &info) { raw in
+            raw[0] = UInt8(truncatingIfNeeded: length >> 8)
+            raw[1] = UInt8(truncatingIfNeeded: length)
+            let prefix: StaticString = "tls13 "
+            raw[2] = UInt8(prefix.utf8CodeUnitCount + label.utf8CodeUnitCount)
+            var n = 3
+            for part in [prefix, label] {
+                part.withUTF8Buffer { bytes in for b in bytes { raw[n] = b; n += 1 } }
+            }
+            raw[n] = 0       // empty context
+            raw[n + 1] = 1   // T(1)
+            return n + 2
+        }
+        let t1 = withUnsafeBytes(of: &info) { secret.authenticate(UnsafeRawBufferPointer(rebasing: $0[0..<used])) }
+        return Array(t1.bytes.prefix(length))
     }
 }

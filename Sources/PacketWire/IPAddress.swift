@@ -70,8 +70,19 @@ extension IPAddress: CustomStringConvertible, LosslessStringConvertible {
     /// longest run of two or more zero groups compressed, first one on ties).
     public var description: String {
         if isIPv4 {
+            // Dotted quad written straight into the string's storage (reports print thousands).
             let v = ipv4
-            return "\(v >> 24).\((v >> 16) & 0xff).\((v >> 8) & 0xff).\(v & 0xff)"
+            return String(unsafeUninitializedCapacity: 15) { out in
+                var i = 0
+                for shift in [24, 16, 8, 0] as [UInt32] {
+                    let octet = (v >> shift) & 0xff
+                    if octet >= 100 { out[i] = UInt8(48 + octet / 100); i += 1 }
+                    if octet >= 10 { out[i] = UInt8(48 + octet / 10 % 10); i += 1 }
+                    out[i] = UInt8(48 + octet % 10); i += 1
+                    if shift > 0 { out[i] = 0x2E; i += 1 }
+                }
+                return i
+            }
         }
         var groups = [UInt16](repeating: 0, count: 8)
         for i in 0..<4 {

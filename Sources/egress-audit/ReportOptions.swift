@@ -76,11 +76,15 @@ struct ReportOptions: ParsableArguments {
             throw ExitCode(1)
         }
         let text: String
+        if json && !suggestRules {
+            // Bytes straight to the file: a report of thousands of destinations makes no String.
+            try write(bytes: try ReportOutput.jsonBytes(report), to: output)
+            let failing = try FailKinds.parse(failOn)
+            return report.findings.contains { failing.contains($0.kind) }
+        }
         if suggestRules {
             text = RuleSuggester.yaml(profileID: report.profile.id, items: Set(report.suggestions),
                                       observed: "egress allowed by \(report.profile.id) in \(sources)")
-        } else if json {
-            text = try ReportOutput.json(report)
         } else if markdown {
             text = AuditReportText.markdown(report)
         } else {
@@ -126,6 +130,27 @@ struct ReportOptions: ParsableArguments {
     }
 
     /// Writes a report to a file atomically, or to standard output.
+    func write(bytes: [UInt8], to output: String?) throws {
+        if let output {
+            do {
+                try ReportOutput.writeAtomically(bytes: bytes, to: output)
+            } catch {
+                Diagnostics.error("\(output): cannot write the report (\(error.localizedDescription))")
+                throw ExitCode(1)
+            }
+        } else {
+            // Whatever `print` buffered goes first; then the bytes, however many writes they take.
+            fflush(nil)
+            bytes.withUnsafeBytes { raw in
+                var done = 0
+                while done < raw.count {
+                    let n = Glibc.write(STDOUT_FILENO, raw.baseAddress! + done, raw.count - done)
+                    if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { break }
+                }
+            }
+        }
+    }
+
     func write(_ text: String, to output: String?) throws {
         if let output {
             do {

@@ -62,3 +62,21 @@ import Testing
         return "\(a.path) \(b.path)"
     }
 }
+
+/// The writer's word-at-a-time escape scan against the byte-at-a-time rule.
+@Suite struct JSONEscapeScanTests {
+    @Test func everyByteAtEveryPosition() {
+        for length in 1...17 {
+            for position in 0..<length {
+                for b in 0...255 {
+                    // Filler bytes that need no escape, some of them UTF-8 continuation bytes.
+                    var bytes = (0..<length).map { UInt8([0x41, 0xC3, 0xA9, 0x7E, 0x21, 0x23, 0x5B, 0x5D][$0 % 8]) }
+                    bytes[position] = UInt8(b)
+                    let expected = b < 0x20 || b == 0x22 || b == 0x5C
+                    let found = bytes.withUnsafeBufferPointer { JSONTextWriter.needsEscape($0) }
+                    #expect(found == expected, "byte \(b) at \(position) of \(length)")
+                }
+            }
+        }
+    }
+}

@@ -20,6 +20,18 @@ import Testing
         #expect(IPAddress(input) == nil)
     }
 
+    /// Every octet value in every position, against plain string interpolation of the four numbers.
+    @Test func dottedQuadForEveryOctet() {
+        for o in 0...255 {
+            let octets = [o, 255 - o, o / 2, (o * 7) % 256]
+            for rotation in 0..<4 {
+                let q = (0..<4).map { octets[($0 + rotation) % 4] }
+                let a = IPAddress(ipv4: UInt32(q[0]) << 24 | UInt32(q[1]) << 16 | UInt32(q[2]) << 8 | UInt32(q[3]))
+                #expect(a.description == "\(q[0]).\(q[1]).\(q[2]).\(q[3])")
+            }
+        }
+    }
+
     @Test func familiesAreDistinct() throws {
         let v4 = try #require(IPAddress("1.2.3.4"))
         let mapped = try #require(IPAddress("::ffff:1.2.3.4"))

@@ -1,0 +1,161 @@
+/// SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104) over fixed-size values,
+/// for the one place the engine needs them: deriving QUIC Initial keys once
+/// per connection (RFC 9001 §5.2). swift-crypto's HKDF took ~94,000
+/// instructions per connection through its generic, allocating API; this
+/// takes a few SHA-256 blocks on the stack, and an HMAC key's inner and outer
+/// states are computed once and copied (the Initial salt's for every
+/// connection, a secret's for its three labels).
+///
+/// Not for secrets: an observer's keys are public by design (anyone can
+/// derive them from the packet), so constant time is not a goal.
+struct SHA256State {
+    private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
+        (0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)
+    /// The partial block, and how many bytes of it are filled.
+    private var block = Block()
+    private var filled = 0
+    private var length: UInt64 = 0
+
+    /// 64 bytes inline: no heap for a block.
+    struct Block {
+        var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    }
+
+    init() {}
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        length &+= UInt64(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let take = Swift.min(64 - filled, bytes.count - i)
+            withUnsafeMutableBytes(of: &block) { raw in
+                raw.baseAddress!.advanced(by: filled).copyMemory(from: bytes.baseAddress!.advanced(by: i), byteCount: take)
+            }
+            filled += take
+            i += take
+            if filled == 64 {
+                compress()
+                filled = 0
+            }
+        }
+    }
+
+    mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    /// The digest; the state is spent.
+    mutating func finalize() -> Digest {
+        let bits = length &* 8
+        var pad: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0x80, 0, 0, 0, 0, 0, 0, 0, 0)
+        // 0x80, zeros to 56 mod 64, then the bit length big-endian.
+        let padLength = filled < 56 ? 56 - filled : 120 - filled
+        withUnsafeBytes(of: &pad) { update(UnsafeRawBufferPointer(rebasing: $0[0..<padLength])) }
+        var tail = bits.bigEndian
+        withUnsafeBytes(of: &tail) { update($0) }
+        var d = Digest()
+        withUnsafeMutableBytes(of: &d.words) { raw in
+            for (k, word) in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7].enumerated() {
+                raw.storeBytes(of: word.bigEndian, toByteOffset: 4 * k, as: UInt32.self)
+            }
+        }
+        return d
+    }
+
+    /// 32 bytes inline.
+    struct Digest: Equatable {
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+        func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+            withUnsafeBytes(of: words) { body($0) }
+        }
+
+        var bytes: [UInt8] { withBytes { Array($0) } }
+
+        static func == (a: Digest, b: Digest) -> Bool { a.words == b.words }
+    }
+
+    private static let k: [UInt32] = [
+        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
+        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
+        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
+        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
+        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
+        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
+        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
+        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
+    ]
+
+    private mutating func compress() {
+        var w = (Block(), Block(), Block(), Block()) // 64 UInt32 words, inline
+        withUnsafeMutableBytes(of: &w) { raw in
+            let w = raw.bindMemory(to: UInt32.self)
+            withUnsafeBytes(of: block) { b in
+                for t in 0..<16 { w[t] = UInt32(bigEndian: b.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self)) }
+            }
+            for t in 16..<64 {
+                let s0 = w[t - 15].rotateRight(7) ^ w[t - 15].rotateRight(18) ^ (w[t - 15] >> 3)
+                let s1 = w[t - 2].rotateRight(17) ^ w[t - 2].rotateRight(19) ^ (w[t - 2] >> 10)
+                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+            }
+            var (a, b, c, d, e, f, g, hh) = h
+            Self.k.withUnsafeBufferPointer { k in
+                for t in 0..<64 {
+                    let s1 = e.rotateRight(6) ^ e.rotateRight(11) ^ e.rotateRight(25)
+                    let ch = (e & f) ^ (~e & g)
+                    let t1 = hh &+ s1 &+ ch &+ k[t] &+ w[t]
+                    let s0 = a.rotateRight(2) ^ a.rotateRight(13) ^ a.rotateRight(22)
+                    let maj = (a & b) ^ (a & c) ^ (b & c)
+                    let t2 = s0 &+ maj
+                    hh = g; g = f; f = e; e = d &+ t1
+                    d = c; c = b; b = a; a = t1 &+ t2
+                }
+            }
+            h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
+        }
+    }
+}
+
+extension UInt32 {
+    @inline(__always)
+    fileprivate func rotateRight(_ n: UInt32) -> UInt32 { (self >> n) | (self << (32 - n)) }
+}
+
+/// An HMAC-SHA256 key, prepared: the states after the padded key's inner and
+/// outer blocks. Copy it to authenticate several messages under one key.
+struct HMACSHA256 {
+    private var inner = SHA256State()
+    private var outer = SHA256State()
+
+    init(key: UnsafeRawBufferPointer) {
+        var padded = SHA256State.Block()
+        withUnsafeMutableBytes(of: &padded) { raw in
+            if key.count > 64 {
+                var long = SHA256State()
+                long.update(key)
+                long.finalize().withBytes { raw.copyMemory(from: $0) }
+            } else if key.count > 0 {
+                raw.copyMemory(from: key)
+            }
+        }
+        var ipad = padded, opad = padded
+        withUnsafeMutableBytes(of: &ipad) { raw in for i in 0..<64 { raw[i] ^= 0x36 } }
+        withUnsafeMutableBytes(of: &opad) { raw in for i in 0..<64 { raw[i] ^= 0x5c } }
+        withUnsafeBytes(of: ipad) { inner.update($0) }
+        withUnsafeBytes(of: opad) { outer.update($0) }
+    }
+
+    init(key: [UInt8]) {
+        self = key.withUnsafeBytes { HMACSHA256(key: $0) }
+    }
+
+    /// HMAC(key, message) for a message given in up to two parts.
+    func authenticate(_ message: UnsafeRawBufferPointer, _ more: UnsafeRawBufferPointer? = nil) -> SHA256State.Digest {
+        var i = inner
+        i.update(message)
+        if let more { i.update(more) }
+        var o = outer
+        i.finalize().withBytes { o.update($0) }
+        return o.finalize()
+    }
+}
