@@ -224,5 +224,7 @@ public struct CapturePipeline {
 
 /// The flows that left the tracker during one call, in a box `CapturePipeline` lends the tracker.
 final class EndedFlows {
-    var flows: [FlowRecord] = []
+    /// Read per packet: unchecked, as only the pipeline's own thread touches the box (a dynamic
+    /// exclusivity check here cost ~75 instructions per packet, callgrind).
+    @exclusivity(unchecked) var flows: [FlowRecord] = []
 }

@@ -11,7 +11,9 @@ import Foundation
 /// small, rarely-written values to `encoded(_:)`, which splices the encoder's
 /// own text in. `ReportJSONTests` holds the result equal to the encoder's.
 struct JSONTextWriter {
-    private(set) var bytes: [UInt8] = []
+    /// The text so far (a copy: read it once, at the end).
+    var bytes: [UInt8] { out.array }
+    private var out: ByteSink
     private var depth = 0
     /// No element yet in the innermost open container.
     private var empty = false
@@ -20,10 +22,10 @@ struct JSONTextWriter {
     #endif
 
     init(reservingCapacity capacity: Int = 1 << 16) {
-        bytes.reserveCapacity(capacity)
+        out = ByteSink(capacity: capacity)
     }
 
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    var text: String { out.withBytes { String(decoding: $0, as: UTF8.self) } }
 
     // MARK: Containers
 
@@ -50,9 +52,9 @@ struct JSONTextWriter {
         checkOrder(name.description)
         #endif
         startElement()
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\"")); bytes.append(0x20); bytes.append(0x3a); bytes.append(0x20) // `" : `
+        out.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { out.append(contentsOf: $0) }
+        out.append(UInt8(ascii: "\"")); out.append(0x20); out.append(0x3a); out.append(0x20) // `" : `
     }
 
     /// Starts a member whose name is data (a map's keys), escaped like any string.
@@ -62,7 +64,7 @@ struct JSONTextWriter {
         #endif
         startElement()
         string(name)
-        bytes.append(0x20); bytes.append(0x3a); bytes.append(0x20) // " : "
+        out.append(0x20); out.append(0x3a); out.append(0x20) // " : "
     }
 
     #if DEBUG
@@ -95,7 +97,7 @@ struct JSONTextWriter {
 
     mutating func int(_ value: Int) {
         if value < 0 {
-            bytes.append(UInt8(ascii: "-"))
+            out.append(UInt8(ascii: "-"))
             unsigned(value.magnitude)
         } else {
             unsigned(UInt(value))
@@ -116,46 +118,46 @@ struct JSONTextWriter {
                 v /= 10
                 count += 1
             } while v > 0
-            bytes.append(contentsOf: buffer[(24 - count)...])
+            out.append(contentsOf: buffer[(24 - count)...])
         }
     }
 
     mutating func bool(_ value: Bool) {
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        out.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
     /// A string, escaped as JSONEncoder escapes: `"` and `\`, the short forms
     /// of backspace, form feed, newline, carriage return and tab, `\u00XX` for
     /// the other control characters; everything else (slashes, non-ASCII) as is.
     mutating func string(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
         var s = value
         s.withUTF8 { utf8 in
             // Most strings need no escape: one copy.
             guard Self.needsEscape(utf8) else {
-                bytes.append(contentsOf: utf8)
+                out.append(contentsOf: utf8)
                 return
             }
             var start = 0
             for (i, c) in utf8.enumerated() where c < 0x20 || c == 0x22 || c == 0x5c {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
                 start = i + 1
                 switch c {
-                case 0x22: bytes.append(contentsOf: [0x5c, 0x22])
-                case 0x5c: bytes.append(contentsOf: [0x5c, 0x5c])
-                case 0x08: bytes.append(contentsOf: [0x5c, UInt8(ascii: "b")])
-                case 0x0c: bytes.append(contentsOf: [0x5c, UInt8(ascii: "f")])
-                case 0x0a: bytes.append(contentsOf: [0x5c, UInt8(ascii: "n")])
-                case 0x0d: bytes.append(contentsOf: [0x5c, UInt8(ascii: "r")])
-                case 0x09: bytes.append(contentsOf: [0x5c, UInt8(ascii: "t")])
+                case 0x22: out.append(contentsOf: [0x5c, 0x22])
+                case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
+                case 0x08: out.append(contentsOf: [0x5c, UInt8(ascii: "b")])
+                case 0x0c: out.append(contentsOf: [0x5c, UInt8(ascii: "f")])
+                case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
+                case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
+                case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
                 default:
                     let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [0x5c, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xf)]])
+                    out.append(contentsOf: [0x5c, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xf)]])
                 }
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
         }
-        bytes.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "\""))
     }
 
     /// True when a byte is below 0x20 or is `"` or `\`: eight bytes per step
@@ -191,7 +193,7 @@ struct JSONTextWriter {
         var previous: UInt8 = 0
         for byte in data {
             if previous == 0x0a && byte != 0x0a { indent() }
-            bytes.append(byte)
+            out.append(byte)
             previous = byte
         }
     }
@@ -199,40 +201,95 @@ struct JSONTextWriter {
     // MARK: Layout
 
     private mutating func open(_ bracket: UInt8) {
-        bytes.append(bracket)
+        out.append(bracket)
         depth += 1
         empty = true
     }
 
     private mutating func close(_ bracket: UInt8) {
-        bytes.append(0x0a)
-        if empty { bytes.append(0x0a) }
+        out.append(0x0a)
+        if empty { out.append(0x0a) }
         depth -= 1
         indent()
-        bytes.append(bracket)
+        out.append(bracket)
         empty = false
     }
 
     private mutating func startElement() {
         if empty {
-            bytes.append(0x0a)
+            out.append(0x0a)
             empty = false
         } else {
-            bytes.append(0x2c); bytes.append(0x0a) // ",\n"
+            out.append(0x2c); out.append(0x0a) // ",\n"
         }
         indent()
     }
 
     private mutating func indent() {
-        var n = depth * 2
-        while n >= 16 { bytes.append(contentsOf: Self.spaces); n -= 16 }
-        bytes.append(contentsOf: Self.spaces[..<n])
+        out.append(repeating: 0x20, count: depth * 2)
+    }
+}
+
+/// Growable bytes for the writer: appends are a bounds check and a store
+/// (an `Array`'s append checks uniqueness and capacity every time, and the
+/// report is millions of appends). Owned by one writer; copying a writer
+/// that is still writing is not supported (`JSONTextWriter` is never copied).
+final class ByteSink {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = Swift.max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
     }
 
-    private static let spaces = [UInt8](repeating: 0x20, count: 16)
+    deinit { base.deallocate() }
+
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        if count == capacity { grow(to: count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        if count + bytes.count > capacity { grow(to: count + bytes.count) }
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    func append(repeating byte: UInt8, count n: Int) {
+        guard n > 0 else { return }
+        if count + n > capacity { grow(to: count + n) }
+        (base + count).initialize(repeating: byte, count: n)
+        count += n
+    }
+
+    func append(contentsOf bytes: some Collection<UInt8>) {
+        if bytes.withContiguousStorageIfAvailable({ append(contentsOf: $0) }) != nil { return }
+        for b in bytes { append(b) }
+    }
+
+    private func grow(to needed: Int) {
+        var size = capacity * 2
+        while size < needed { size *= 2 }
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        fresh.update(from: base, count: count)
+        base.deallocate()
+        base = fresh
+        capacity = size
+    }
+
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        body(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    var array: [UInt8] { withBytes { Array($0) } }
 }
 
 extension JSONTextWriter {
     /// The newline that ends a report file.
-    mutating func newline() { bytes.append(0x0a) }
+    mutating func newline() { out.append(0x0a) }
 }
