@@ -82,7 +82,7 @@ let package = Package(
         ),
         .testTarget(name: "EgressPolicyTests", dependencies: ["EgressPolicy", "PacketWire", "TestSupport"]),
         .testTarget(name: "EgressAuditTests", dependencies: ["EgressAudit", "CaptureRuntime", "CaptureSynth", "TestSupport"]),
-        .testTarget(name: "CaptureRuntimeTests", dependencies: ["CaptureRuntime", "EgressAudit", "CaptureSynth", "TestSupport"]),
+        .testTarget(name: "CaptureRuntimeTests", dependencies: ["CaptureRuntime", "EgressAudit", "PacketCapture", "CaptureSynth", "TestSupport"]),
         .testTarget(name: "CaptureSynthTests", dependencies: ["CaptureSynth", "PacketWire", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CaptureSynth", "egress-audit", "TestSupport"]),
     ]

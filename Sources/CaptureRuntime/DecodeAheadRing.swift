@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PacketCapture
 import PacketWire
 import Synchronization
@@ -35,6 +32,9 @@ final class DecodeAheadRing: @unchecked Sendable {
     private let done = Atomic<Bool>(false)
     /// Written by the producer before `done` is set; read by the consumer after.
     private var failure: CaptureError?
+    /// Where the consumer waits for packets, and the producer for free slots.
+    private let packetsReady = WaitPoint()
+    private let slotsFreed = WaitPoint()
 
     private let capture: OfflineCapture
     private let decoder = PacketDecoder()
@@ -50,7 +50,7 @@ final class DecodeAheadRing: @unchecked Sendable {
         let empty = CapturedPacket(timestampNanoseconds: 0, bytes: .empty, originalLength: 0, linkType: 0)
         slots.initialize(repeating: Slot(captured: empty, packet: DecodedPacket()), count: size)
         self.capture = capture
-        // The tracking thread maps pages in while it waits (`pause`), instead of a third thread.
+        // The tracking thread maps pages in while it waits for packets, instead of a third thread.
         capture.populatesAhead = false
     }
 
@@ -84,10 +84,10 @@ final class DecodeAheadRing: @unchecked Sendable {
                 // (and must see every slot written so far to catch up).
                 if written - freed >= capacity {
                     produced.store(written, ordering: .releasing)
-                    var waits = 0
-                    while written - freed >= capacity {
+                    packetsReady.wake()
+                    slotsFreed.wait {
                         freed = consumed.load(ordering: .acquiring)
-                        if written - freed >= capacity { Self.pause(&waits) }
+                        return written - freed < capacity
                     }
                 }
                 let slot = slots + (written & mask)
@@ -99,37 +99,44 @@ final class DecodeAheadRing: @unchecked Sendable {
                 // one by one: when the tracking thread has had no time to, do it here.
                 if written & 4095 == 0 { _ = capture.populateAhead() }
                 // Published in batches: one shared-line write per `batch` packets.
-                if written & batchMask == 0 { produced.store(written, ordering: .releasing) }
+                if written & batchMask == 0 {
+                    produced.store(written, ordering: .releasing)
+                    packetsReady.wake()
+                }
             }
         } catch {
             failure = error
         }
         produced.store(written, ordering: .releasing)
         done.store(true, ordering: .releasing)
+        packetsReady.wake()
     }
 
     // MARK: Consumer
 
     private func consume(_ body: (borrowing DecodedPacket, CapturedPacket) -> Void) -> Int {
         var taken = 0
-        var waits = 0
         while true {
             let available = produced.load(ordering: .acquiring)
             if available == taken {
-                // Nothing new: finished (checked again after `done`, which is set last), or wait,
-                // mapping in the pages the reader will reach next meanwhile.
+                // Nothing new: finished (checked again after `done`, which is set last), or map in
+                // the pages the reader will reach next, or sleep until the producer publishes.
                 if done.load(ordering: .acquiring) && produced.load(ordering: .acquiring) == taken { return taken }
-                if !capture.populateAhead() { Self.pause(&waits) }
+                if capture.populateAhead() { continue }
+                packetsReady.wait { produced.load(ordering: .acquiring) != taken || done.load(ordering: .acquiring) }
                 continue
             }
-            waits = 0
             while taken < available {
                 let slot = slots + (taken & mask)
                 body(slot.pointee.packet, slot.pointee.captured)
                 taken += 1
-                if taken & batchMask == 0 { consumed.store(taken, ordering: .releasing) }
+                if taken & batchMask == 0 {
+                    consumed.store(taken, ordering: .releasing)
+                    slotsFreed.wake()
+                }
             }
             consumed.store(taken, ordering: .releasing)
+            slotsFreed.wake()
         }
     }
 
@@ -140,19 +147,6 @@ final class DecodeAheadRing: @unchecked Sendable {
             decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType),
                            originalLength: captured.originalLength, into: &packet)
             body(packet, captured)
-        }
-    }
-
-    /// The other side is behind: let it run. A short wait yields the core
-    /// (the other thread may be sharing it); a long one sleeps, so a thread
-    /// starved by the machine's load is not joined by one burning its core.
-    private static func pause(_ waits: inout Int) {
-        waits += 1
-        if waits < 64 {
-            sched_yield()
-        } else {
-            var interval = timespec(tv_sec: 0, tv_nsec: 20_000)
-            nanosleep(&interval, nil)
         }
     }
 

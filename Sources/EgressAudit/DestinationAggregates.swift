@@ -91,9 +91,9 @@ struct DestinationAggregates {
     /// Parent-domain group names, and which group each name ID folds into.
     private var domainGroups: [String: Int32] = [:]
     private var domainGroupNames: [String] = []
-    private var domainOfName: [Int32: Int32] = [:]
+    private var domainOfName = FixedKeyMap<Int32, Int32>()
     /// Narrowest service tag (index into the catalog, -1: none but Internet) by tag set.
-    private var narrowestTag: [UInt32: Int32] = [:]
+    private var narrowestTag = FixedKeyMap<UInt32, Int32>()
     private var tagSizes: [Int32: Double] = [:]
     /// Tag names by tag set, for the sets seen (bounded by the catalog's distinct sets).
     private var tagSets: [UInt32: [String]] = [:]
@@ -232,7 +232,7 @@ struct DestinationAggregates {
                 bestSize = size
             }
         }
-        narrowestTag[set.setIndex] = best
+        narrowestTag.set(set.setIndex, best)
         return best
     }
 
@@ -258,7 +258,7 @@ struct DestinationAggregates {
             domainGroupNames.append(text)
             domainGroups[text] = group
         }
-        domainOfName[name.rawValue] = group
+        domainOfName.set(name.rawValue, group)
         return group
     }
 

@@ -42,7 +42,7 @@ public struct DNSIssue: Error, Equatable, Sendable {
 /// without touching the heap. Label bytes are copied as they are (no case
 /// folding, no escaping); a label containing a `.` byte is therefore
 /// ambiguous in this form, which is fine for matching host names.
-public struct DNSNameBuffer: Sendable {
+public struct DNSNameBuffer: Sendable, DNSName.LabelSink {
     // 32 × 8 = 256 bytes of inline storage: a fixed-size buffer without InlineArray.
     @usableFromInline var storage: (
         UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
@@ -60,7 +60,8 @@ public struct DNSNameBuffer: Sendable {
     public init() {}
 
     /// Appends "." (unless first) and `count` label bytes read from `source`
-    /// at `offset`; the caller checked both the source range and the 255-byte limit.
+    /// at `offset`; the caller checked the source range, and the 255-byte
+    /// limit keeps the text within the 256 bytes (checked again here).
     mutating func appendLabel(_ source: ByteView, at offset: Int, count n: Int) {
         var i = count
         withUnsafeMutableBytes(of: &storage) { raw in
@@ -68,12 +69,17 @@ public struct DNSNameBuffer: Sendable {
                 raw[i] = 0x2E
                 i += 1
             }
-            for k in 0..<n where i < raw.count {
-                raw[i] = source.u8Unchecked(at: offset + k)
-                i += 1
+            let take = Swift.min(n, raw.count - i)
+            if take > 0 {
+                source.withUnsafeBytes { bytes in
+                    // SAFETY: offset + n ≤ source.count (checked by the caller), i + take ≤ 256.
+                    raw.baseAddress!.advanced(by: i).copyMemory(from: bytes.baseAddress!.advanced(by: offset), byteCount: take)
+                }
+                i += take
             }
         }
         count = i
+        labelCount += 1
     }
 
     mutating func reset() {
@@ -129,18 +135,28 @@ public enum DNSName {
     /// Every pointer must point before the start of the segment that holds it,
     /// so decoding only ever moves backwards and ends; the hop cap is a second fence.
     public static func decode(in message: ByteView, at offset: Int, into name: inout DNSNameBuffer) throws(DNSIssue) -> Int {
-        try walk(message, at: offset, into: &name, store: true)
+        name.reset()
+        return try walk(message, at: offset, into: &name)
     }
 
     /// Validates the name at `offset` (same rules as `decode`) and returns the
     /// offset just past it, without keeping the text.
     public static func skip(in message: ByteView, at offset: Int) throws(DNSIssue) -> Int {
-        var unused = DNSNameBuffer()
-        return try walk(message, at: offset, into: &unused, store: false)
+        var discard = DiscardedName()
+        return try walk(message, at: offset, into: &discard)
     }
 
-    private static func walk(_ message: ByteView, at offset: Int, into name: inout DNSNameBuffer, store: Bool) throws(DNSIssue) -> Int {
-        name.reset()
+    /// Where a walk puts the labels it reads: the name buffer, or nowhere (a skip).
+    protocol LabelSink {
+        mutating func appendLabel(_ source: ByteView, at offset: Int, count n: Int)
+    }
+
+    struct DiscardedName: LabelSink {
+        @inline(__always) mutating func appendLabel(_ source: ByteView, at offset: Int, count n: Int) {}
+    }
+
+    /// Specialised per sink: a skip copies nothing and has no 256-byte buffer to clear.
+    private static func walk<Sink: LabelSink>(_ message: ByteView, at offset: Int, into name: inout Sink) throws(DNSIssue) -> Int {
         var position = offset
         var segmentStart = offset
         var resumeAt: Int? = nil
@@ -174,8 +190,7 @@ public enum DNSName {
                 guard message.contains(offset: position + 1, width: n) else {
                     throw DNSIssue(.truncated, at: position + 1, needed: n, had: message.count - position - 1)
                 }
-                if store { name.appendLabel(message, at: position + 1, count: n) }
-                name.labelCount += 1
+                name.appendLabel(message, at: position + 1, count: n)
                 position += n + 1
             default:
                 throw DNSIssue(.reservedLabelType, at: position)
