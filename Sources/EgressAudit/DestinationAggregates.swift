@@ -264,10 +264,29 @@ struct DestinationAggregates {
 
     /// The table's destinations as the report lists them, sorted.
     func destinations(_ table: Table, profile: CompiledProfile) -> [AuditReport.Destination] {
-        entries.filter { $0.table == table }.map { e in
-            var tags = Set<String>()
-            for set in e.tagSets { tags.formUnion(tagSets[set] ?? []) }
-            return Self.destination(e, rules: Self.ruleTexts(e.rules, table: table, profile: profile), tags: tags.sorted())
+        // Texts made once per table, not per destination: rules, and tag lists per tag set.
+        var ruleText: [Int: String] = [:]
+        var tagsOfSet: [UInt32: [String]] = [:]
+        return entries.filter { $0.table == table }.map { e in
+            var rules: [String] = []
+            e.rules.forEach { i in
+                if let known = ruleText[i] { rules.append(known); return }
+                let text = Self.ruleText(i, table: table, profile: profile)
+                ruleText[i] = text
+                rules.append(text)
+            }
+            let tags: [String]
+            if e.tagSets.count == 1, let only = e.tagSets.first {
+                if let known = tagsOfSet[only] { tags = known } else {
+                    tags = (tagSets[only] ?? []).sorted()
+                    tagsOfSet[only] = tags
+                }
+            } else {
+                var union = Set<String>()
+                for set in e.tagSets { union.formUnion(tagSets[set] ?? []) }
+                tags = union.sorted()
+            }
+            return Self.destination(e, rules: rules.sorted(), tags: tags)
         }.sorted { ($0.direction, $0.destination) < ($1.direction, $1.destination) }
     }
 
@@ -292,18 +311,20 @@ struct DestinationAggregates {
     /// The rule texts a table lists: allowing rules; rules naming the peer on
     /// other ports, with the ports they allow; rules of disabled features.
     static func ruleTexts(_ mask: RuleSet, table: Table, profile: CompiledProfile) -> [String] {
-        mask.indices.map { i in
-            let rule = profile.rules[i]
-            switch table {
-            case .wrongPort:
-                return "\(rule.id) (\(rule.transport.rawValue)/\(rule.ports))"
-            case .undocumented:
-                if case .optional(let feature, _) = rule.requirement { return "\(rule.id) (feature \(feature) is off)" }
-                return rule.id
-            case .allowed, .resolvers:
-                return rule.id
-            }
-        }.sorted()
+        mask.indices.map { ruleText($0, table: table, profile: profile) }.sorted()
+    }
+
+    static func ruleText(_ i: Int, table: Table, profile: CompiledProfile) -> String {
+        let rule = profile.rules[i]
+        switch table {
+        case .wrongPort:
+            return "\(rule.id) (\(rule.transport.rawValue)/\(rule.ports))"
+        case .undocumented:
+            if case .optional(let feature, _) = rule.requirement { return "\(rule.id) (feature \(feature) is off)" }
+            return rule.id
+        case .allowed, .resolvers:
+            return rule.id
+        }
     }
 
     /// After a profile reload: rule indices as the new profile numbers them (`map[old]`, -1: gone).
