@@ -71,6 +71,9 @@ public enum ProcessUsage {
         /// `uname -m` and `uname -r`.
         public var architecture: String
         public var kernel: String
+        /// The 1-minute load average (`/proc/loadavg`) when it was read: above the core count,
+        /// other work shared the cores and wall times stretch more than CPU times.
+        public var loadAverage: Double?
     }
 
     public static func machine() -> Machine {
@@ -92,8 +95,9 @@ public enum ProcessUsage {
         func field<T>(_ value: inout T) -> String {
             withUnsafeBytes(of: &value) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
         }
+        let load = read("/proc/loadavg").flatMap { $0.split(separator: " ").first.flatMap { Double($0) } }
         return Machine(cpuModel: model, cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
-                       architecture: field(&names.machine), kernel: field(&names.release))
+                       architecture: field(&names.machine), kernel: field(&names.release), loadAverage: load)
     }
 
     /// A small text file from /proc (whose sizes `stat` does not tell), at most `limit` bytes.

@@ -58,6 +58,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        // First: the load average then says how busy the machine was before bench added to it.
+        let machine = ProcessUsage.machine()
         // The profile first, then the files: bad input fails before anything long runs.
         var chosen = policy
         let isDefaultProfile = chosen.profile == nil
@@ -110,7 +112,7 @@ struct BenchCommand: ParsableCommand {
 
         let context = BenchContext(
             date: RFC3339.format(nanoseconds: ProcessUsage.realtimeNanoseconds()),
-            machine: ProcessUsage.machine(),
+            machine: machine,
             files: paths.map { path in
                 BenchDocument.File(path: path, bytes: (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil)
             },
@@ -166,6 +168,8 @@ struct BenchDocument: Encodable {
         var cores: Int
         var architecture: String
         var kernel: String
+        /// The 1-minute load average when the run started; above `cores`, other work shared the cores.
+        var loadAverage: Double?
     }
 
     struct File: Encodable {
@@ -216,7 +220,8 @@ struct BenchDocument: Encodable {
 
     init(_ c: BenchContext, _ r: StageBenchmark.Results) {
         date = c.date
-        machine = Machine(cpuModel: c.machine.cpuModel, cores: c.machine.cores, architecture: c.machine.architecture, kernel: c.machine.kernel)
+        machine = Machine(cpuModel: c.machine.cpuModel, cores: c.machine.cores, architecture: c.machine.architecture, kernel: c.machine.kernel,
+                          loadAverage: c.machine.loadAverage)
         files = c.files
         generated = c.generated
         packets = r.packets
@@ -240,7 +245,11 @@ enum BenchText {
         var lines: [String] = []
         lines.append("egress-audit bench, \(c.date)")
         let m = c.machine
-        lines.append("machine:  \(m.cpuModel ?? "unknown CPU"), \(m.cores) core\(m.cores == 1 ? "" : "s") online (\(m.architecture), Linux \(m.kernel))")
+        lines.append("machine:  \(m.cpuModel ?? "unknown CPU"), \(m.cores) core\(m.cores == 1 ? "" : "s") online (\(m.architecture), Linux \(m.kernel))"
+            + (m.loadAverage.map { String(format: ", load average %.2f at the start", $0) } ?? ""))
+        if let load = m.loadAverage, load > Double(m.cores) {
+            lines.append("          (busier than its cores: other work shared them, so wall times stretch and vary more than CPU times)")
+        }
         for (i, file) in c.files.enumerated() {
             var line = (i == 0 ? "capture:  " : "          ") + file.path
             var notes: [String] = []
