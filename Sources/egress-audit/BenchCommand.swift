@@ -206,7 +206,7 @@ struct BenchDocument: Encodable {
         var wallSeconds: Double
         /// User + system CPU of the whole process during the stage, every thread.
         var cpuSeconds: Double
-        /// wallSeconds (cpuSeconds) over the bare stage's: exactly 1 for bare-read; null when the bare stage's is 0.
+        /// wallSeconds (cpuSeconds) over the bare stage's: exactly 1 for bare-read; absent when the bare stage's is 0.
         var wallRatio: Double?
         var cpuRatio: Double?
         /// The process's resident high-water mark during the stage's runs (the highest), and its resident size
