@@ -40,7 +40,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON document instead of the table.")
     var json = false
 
-    @OptionGroup(title: "Profile of the audit stage (default: apim-self-hosted-gateway --param apim-name=contoso)")
+    @OptionGroup(title: "Profile of the audit stage")
     var policy: PolicyOptions
 
     static let defaultProfile = "apim-self-hosted-gateway"
@@ -84,8 +84,7 @@ struct BenchCommand: ParsableCommand {
             paths = files
         }
 
-        var bench = StageBenchmark(files: paths, profile: compiled, serviceTagFiles: chosen.serviceTagFiles, rounds: rounds)
-        bench.rounds = rounds
+        let bench = StageBenchmark(files: paths, profile: compiled, serviceTagFiles: chosen.serviceTagFiles, rounds: rounds)
         let problems = bench.check()
         if !problems.isEmpty {
             for problem in problems { Diagnostics.error(problem.description) }
