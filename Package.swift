@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "egress-audit",
             dependencies: [
-                "CaptureRuntime", "EgressAudit", "EgressPolicy", "FlowEngine", "PacketCapture", "PacketWire",
+                "CaptureRuntime", "CaptureSynth", "EgressAudit", "EgressPolicy", "FlowEngine", "PacketCapture", "PacketWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

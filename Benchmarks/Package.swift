@@ -15,13 +15,10 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        // libpcap reached directly, for the bare read loop every benchmark is measured against.
-        .systemLibrary(name: "BareLibpcap", path: "Sources/BareLibpcap", pkgConfig: "libpcap"),
-        // The bare loop and the benchmark capture, shared by every benchmark.
+        // The bare loop (PacketCapture's BareReadLoop) and the benchmark capture, shared by every benchmark.
         .target(
             name: "BenchmarkSupport",
             dependencies: [
-                "BareLibpcap",
                 .product(name: "PacketCapture", package: root),
                 .product(name: "CaptureSynth", package: root),
                 .product(name: "EgressPolicy", package: root),
