@@ -24,7 +24,9 @@ public struct CryptoStreamAssembler: Sendable {
 
     public init(capacity: Int = defaultCapacity) {
         self.capacity = Swift.max(0, capacity)
-        storage = [UInt8](repeating: 0, count: self.capacity)
+        // Not cleared: a byte is read only after it arrived (its `present` bit is set).
+        let size = self.capacity
+        storage = [UInt8](unsafeUninitializedCapacity: size) { _, initialized in initialized = size }
         present = [UInt64](repeating: 0, count: (self.capacity + 63) / 64)
     }
 
@@ -40,6 +42,17 @@ public struct CryptoStreamAssembler: Sendable {
         let start = Int(offset)
         let keep = Swift.min(bytes.count, capacity - start)
         droppedBytes += bytes.count - keep
+        if keep > 0, noneArrived(start, keep) {
+            // The common case, a fresh range: one copy and whole words of bits.
+            storage.withUnsafeMutableBytes { raw in
+                bytes.withUnsafeBytes { source in
+                    raw.baseAddress!.advanced(by: start).copyMemory(from: source.baseAddress!, byteCount: keep)
+                }
+            }
+            markArrived(start, keep)
+            if start <= contiguousCount { advance() }
+            return keep
+        }
         var added = 0
         for i in 0..<keep {
             let position = start + i
@@ -55,6 +68,31 @@ public struct CryptoStreamAssembler: Sendable {
         }
         if start <= contiguousCount { advance() }
         return added
+    }
+
+    /// True when no byte of `start ..< start + count` has arrived yet.
+    private func noneArrived(_ start: Int, _ count: Int) -> Bool {
+        var position = start
+        let end = start + count
+        while position < end {
+            let word = position >> 6, low = position & 63
+            let span = Swift.min(64 - low, end - position)
+            let mask = (span == 64 ? ~UInt64(0) : (UInt64(1) << UInt64(span)) - 1) << UInt64(low)
+            if present[word] & mask != 0 { return false }
+            position += span
+        }
+        return true
+    }
+
+    private mutating func markArrived(_ start: Int, _ count: Int) {
+        var position = start
+        let end = start + count
+        while position < end {
+            let word = position >> 6, low = position & 63
+            let span = Swift.min(64 - low, end - position)
+            present[word] |= (span == 64 ? ~UInt64(0) : (UInt64(1) << UInt64(span)) - 1) << UInt64(low)
+            position += span
+        }
     }
 
     private mutating func advance() {

@@ -86,39 +86,40 @@ struct SHA256State {
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
 
+    /// One 64-byte block into the state (FIPS 180-4 §6.2.2), the message
+    /// schedule's 64 words in a stack allocation.
     private mutating func compress() {
-        var w = (Block(), Block(), Block(), Block()) // 64 UInt32 words, inline
-        withUnsafeMutableBytes(of: &w) { raw in
-            let w = raw.bindMemory(to: UInt32.self)
-            withUnsafeBytes(of: block) { b in
-                for t in 0..<16 { w[t] = UInt32(bigEndian: b.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self)) }
-            }
-            for t in 16..<64 {
-                let s0 = w[t - 15].rotateRight(7) ^ w[t - 15].rotateRight(18) ^ (w[t - 15] >> 3)
-                let s1 = w[t - 2].rotateRight(17) ^ w[t - 2].rotateRight(19) ^ (w[t - 2] >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, hh) = h
-            Self.k.withUnsafeBufferPointer { k in
+        var (a, b, c, d, e, f, g, hh) = h
+        let block = self.block
+        Self.k.withUnsafeBufferPointer { k in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+                withUnsafeBytes(of: block) { bytes in
+                    for t in 0..<16 { w[t] = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: t &* 4, as: UInt32.self)) }
+                }
+                for t in 16..<64 {
+                    let w15 = w[t &- 15], w2 = w[t &- 2]
+                    let s0 = w15.rotateRight(7) ^ w15.rotateRight(18) ^ (w15 >> 3)
+                    let s1 = w2.rotateRight(17) ^ w2.rotateRight(19) ^ (w2 >> 10)
+                    w[t] = w[t &- 16] &+ s0 &+ w[t &- 7] &+ s1
+                }
                 for t in 0..<64 {
                     let s1 = e.rotateRight(6) ^ e.rotateRight(11) ^ e.rotateRight(25)
                     let ch = (e & f) ^ (~e & g)
                     let t1 = hh &+ s1 &+ ch &+ k[t] &+ w[t]
                     let s0 = a.rotateRight(2) ^ a.rotateRight(13) ^ a.rotateRight(22)
                     let maj = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ maj
                     hh = g; g = f; f = e; e = d &+ t1
-                    d = c; c = b; b = a; a = t1 &+ t2
+                    d = c; c = b; b = a; a = t1 &+ s0 &+ maj
                 }
             }
-            h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
         }
+        h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
     }
 }
 
 extension UInt32 {
     @inline(__always)
-    fileprivate func rotateRight(_ n: UInt32) -> UInt32 { (self >> n) | (self << (32 - n)) }
+    fileprivate func rotateRight(_ n: UInt32) -> UInt32 { (self &>> n) | (self &<< (32 &- n)) }
 }
 
 /// An HMAC-SHA256 key, prepared: the states after the padded key's inner and
