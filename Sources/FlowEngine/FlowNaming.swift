@@ -42,7 +42,7 @@ extension FlowTracker {
     static let llmnrPort: UInt16 = 5355
 
     /// Reads names from the payload of a packet already counted in flow `index`.
-    mutating func name(_ index: Int, _ packet: DecodedPacket, fromInitiator: Bool, timestamp: Int64) {
+    mutating func name(_ index: Int, _ packet: borrowing DecodedPacket, fromInitiator: Bool, timestamp: Int64) {
         let payload = packet.payload
         guard payload.count > 0 else { return }
         let sport = packet.sourcePort, dport = packet.destinationPort
@@ -69,7 +69,8 @@ extension FlowTracker {
             // The common case: the whole ClientHello or request head in the
             // first segment, in order. Read it where it lies; copy into a
             // buffer only when more segments are needed.
-            let inOrder = !table[index].initiatorSequenceKnown || packet.tcp.sequenceNumber == table[index].initiatorNextSequence
+            let sequence = packet.tcp.sequenceNumber  // read first: a `||` operand reading `packet` would copy it
+            let inOrder = !table[index].initiatorSequenceKnown || sequence == table[index].initiatorNextSequence
             if inOrder, readFirstFlight(index, payload) {
                 table[index].firstFlightDone = true
                 return
@@ -218,7 +219,7 @@ extension FlowTracker {
 
     // MARK: DNS
 
-    private mutating func readDNSOverTCP(_ index: Int, _ packet: DecodedPacket, timestamp: Int64) {
+    private mutating func readDNSOverTCP(_ index: Int, _ packet: borrowing DecodedPacket, timestamp: Int64) {
         var buffer = table[index].responderFlight
         if buffer < 0 {
             let base = table[index].responderSequenceKnown ? table[index].responderNextSequence : packet.tcp.sequenceNumber
@@ -250,12 +251,12 @@ extension FlowTracker {
 
     /// Reads a DNS response: every A/AAAA (and HTTPS/SVCB address hint) it
     /// carries is attributed to the name the client asked, for that client.
-    mutating func observeDNS(_ payload: ByteView, packet: DecodedPacket, overTCP: Bool, timestamp: Int64) {
+    mutating func observeDNS(_ payload: ByteView, packet: borrowing DecodedPacket, overTCP: Bool, timestamp: Int64) {
         namingCounters.dnsMessages += 1
         guard let message = try? DNSMessage(payload) else { namingCounters.dnsMalformed += 1; return }
         guard message.header.isResponse else { return }
-        let linkLocal = packet.sourcePort == Self.mdnsPort || packet.destinationPort == Self.mdnsPort
-            || packet.sourcePort == Self.llmnrPort || packet.destinationPort == Self.llmnrPort
+        let sport = packet.sourcePort, dport = packet.destinationPort  // read first: `||` operands are closures
+        let linkLocal = sport == Self.mdnsPort || dport == Self.mdnsPort || sport == Self.llmnrPort || dport == Self.llmnrPort
         if linkLocal { namingCounters.dnsLinkLocal += 1 }
         var nameBuffer = DNSNameBuffer()
         guard let question = message.firstQuestion else {

@@ -93,7 +93,7 @@ public struct FlowTracker {
 
     // MARK: TCP and UDP
 
-    private mutating func track(_ packet: DecodedPacket, timestamp: Int64, wireLength: Int, ended: (FlowRecord) -> Void) -> Int {
+    private mutating func track(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int, ended: (FlowRecord) -> Void) -> Int {
         counters.flowPackets += 1
         let key = FlowKey(transport: packet.transport, packet.source, packet.sourcePort, packet.destination, packet.destinationPort)
         var found = table.find(key)
@@ -107,7 +107,9 @@ public struct FlowTracker {
         if let found {
             index = found
         } else {
-            let senderIsLow = key.lowAddress == packet.source && key.lowPort == packet.sourcePort
+            // Fields read first: an `&&` operand is a closure, and one reading `packet` would copy it.
+            let source = packet.source, sourcePort = packet.sourcePort
+            let senderIsLow = key.lowAddress == source && key.lowPort == sourcePort
             let (senderInitiates, evidence) = Self.initiator(packet)
             let record = FlowRecord(key: key, initiatorIsLow: senderInitiates == senderIsLow, evidence: evidence, timestamp: timestamp)
             // Make room first: at most one idle flow per insert, then the oldest if still full.
@@ -139,9 +141,12 @@ public struct FlowTracker {
         return (true, .firstPacket)
     }
 
-    private mutating func update(_ index: Int, _ packet: DecodedPacket, timestamp: Int64, wireLength: Int) {
-        // One exclusive access to the record for all the counters (one uniqueness check, not ten).
-        let fromInitiator = table.modify(index) { r in Self.count(packet, into: &r, timestamp: timestamp, wireLength: wireLength) }
+    private mutating func update(_ index: Int, _ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int) {
+        // One exclusive access to the record for all the counters (one uniqueness check, not ten);
+        // the packet is lent by address, as a closure capturing it would copy its 368 bytes.
+        let fromInitiator = withUnsafePointer(to: packet) { p in
+            table.modify(index) { r in Self.count(p.pointee, into: &r, timestamp: timestamp, wireLength: wireLength) }
+        }
         if packet.payload.count > 0 { name(index, packet, fromInitiator: fromInitiator, timestamp: timestamp) }
     }
 
