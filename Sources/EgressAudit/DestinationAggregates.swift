@@ -186,12 +186,13 @@ struct DestinationAggregates {
             // Through a proxy (CONNECT) the peer is the proxy, not the destination.
             if c.nameSource != .connect {
                 e.addresses.insert(c.peer)
-                let set = catalog.tagIndices(containing: c.peer)
-                if set.setIndex != e.lastTagSet, e.tagSets.insert(set.setIndex).inserted, tagSets[set.setIndex] == nil {
+                let setIndex = catalog.tagSetIndex(containing: c.peer)
+                if setIndex != e.lastTagSet, e.tagSets.insert(setIndex).inserted, tagSets[setIndex] == nil {
                     // `Internet` holds every public address: it names nothing an operator needs to see.
-                    tagSets[set.setIndex] = set.map { catalog.tags[Int($0)].name }.filter { $0 != ServiceTagCatalog.internet }
+                    tagSets[setIndex] = catalog.tagIndices(ofSet: setIndex).map { catalog.tags[Int($0)].name }
+                        .filter { $0 != ServiceTagCatalog.internet }
                 }
-                e.lastTagSet = set.setIndex
+                e.lastTagSet = setIndex
             }
             e.lastPeer = c.peer
         }
@@ -222,8 +223,9 @@ struct DestinationAggregates {
 
     /// The narrowest tag containing `address` (fewest addresses in all), not `Internet`; -1 when none.
     private mutating func narrowest(_ address: IPAddress, _ catalog: ServiceTagCatalog) -> Int32 {
-        let set = catalog.tagIndices(containing: address)
-        if let known = narrowestTag[set.setIndex] { return known }
+        let setIndex = catalog.tagSetIndex(containing: address)
+        if let known = narrowestTag[setIndex] { return known }
+        let set = catalog.tagIndices(ofSet: setIndex)
         var best: Int32 = -1, bestSize = Double.infinity
         for id in set where catalog.tags[Int(id)].name != ServiceTagCatalog.internet {
             let size = tagSize(id, catalog)
@@ -232,7 +234,7 @@ struct DestinationAggregates {
                 bestSize = size
             }
         }
-        narrowestTag.set(set.setIndex, best)
+        narrowestTag.set(setIndex, best)
         return best
     }
 

@@ -253,7 +253,7 @@ public struct CompiledProfile: Sendable {
     /// addresses with the same value get the same answer from every query, so
     /// callers remember answers per set, not per address.
     public func addressMatchSet(_ address: IPAddress) -> UInt32 {
-        addresses.lookup(address).setIndex
+        addresses.setIndex(of: address)
     }
 
     /// The flow a query asks about. Its direction picks the side a rule names

@@ -58,12 +58,28 @@ public struct PrefixMatcher: Sendable {
 
     /// Every id whose prefix contains `address` (IPv4 addresses search the
     /// IPv4 prefixes, IPv6 ones the IPv6 prefixes, including `::ffff:0:0/96`).
-    @inlinable
     public func lookup(_ address: IPAddress) -> PrefixMatchSet {
-        address.isIPv4 ? lookup(ipv4: address.ipv4) : lookup(ipv6High: address.high, low: address.low)
+        matchSet(setIndex(of: address))
+    }
+
+    /// Only the index of the set containing `address` (`PrefixMatchSet.setIndex`):
+    /// what per-flow callers key their memos by, without the id slice.
+    public func setIndex(of address: IPAddress) -> UInt32 {
+        address.isIPv4 ? setIndex(ipv4: address.ipv4) : setIndex(ipv6High: address.high, low: address.low)
     }
 
     public func lookup(ipv4 address: UInt32) -> PrefixMatchSet {
+        matchSet(setIndex(ipv4: address))
+    }
+
+    public func lookup(ipv6High high: UInt64, low: UInt64) -> PrefixMatchSet {
+        matchSet(setIndex(ipv6High: high, low: low))
+    }
+
+    /// The set index for `address`; `matchSet` turns it into the ids.
+    public func matchSet(index: UInt32) -> PrefixMatchSet { matchSet(index) }
+
+    private func setIndex(ipv4 address: UInt32) -> UInt32 {
         let block = Int(address >> 16)
         var lo = Int(v4Index[block])
         var hi = Int(v4Index[block + 1])
@@ -72,10 +88,10 @@ public struct PrefixMatcher: Sendable {
             let mid = (lo + hi + 1) >> 1
             if v4Starts[mid] <= address { lo = mid } else { hi = mid - 1 }
         }
-        return matchSet(v4Sets[lo])
+        return v4Sets[lo]
     }
 
-    public func lookup(ipv6High high: UInt64, low: UInt64) -> PrefixMatchSet {
+    private func setIndex(ipv6High high: UInt64, low: UInt64) -> UInt32 {
         let block = Int(high >> 48)
         var lo = Int(v6Index[block])
         var hi = Int(v6Index[block + 1])
@@ -84,7 +100,7 @@ public struct PrefixMatcher: Sendable {
             let h = v6StartHigh[mid]
             if h < high || (h == high && v6StartLow[mid] <= low) { lo = mid } else { hi = mid - 1 }
         }
-        return matchSet(v6Sets[lo])
+        return v6Sets[lo]
     }
 
     private func matchSet(_ n: UInt32) -> PrefixMatchSet {

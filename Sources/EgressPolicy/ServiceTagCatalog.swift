@@ -138,6 +138,16 @@ public struct ServiceTagCatalog: Sendable {
         prefixMatcher.lookup(address)
     }
 
+    /// `tagIndices(containing:).setIndex` without the ids (per-flow memo keys).
+    public func tagSetIndex(containing address: IPAddress) -> UInt32 {
+        prefixMatcher.setIndex(of: address)
+    }
+
+    /// The tags of a set index from `tagSetIndex(containing:)`.
+    public func tagIndices(ofSet index: UInt32) -> PrefixMatchSet {
+        prefixMatcher.matchSet(index: index)
+    }
+
     /// Names of every tag containing `address`, in load order (allocates; for reports and the CLI).
     public func tags(containing address: IPAddress) -> [String] {
         tagIndices(containing: address).map { tags[Int($0)].name }
