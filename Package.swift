@@ -49,7 +49,8 @@ let package = Package(
             ]
         ),
         // Profiles, service tags and the compiled matchers.
-        .target(name: "EgressPolicy", dependencies: ["PacketWire", .product(name: "Yams", package: "Yams")]),
+        // (CPcapShim for its gzip reader: Service Tags files may be .json.gz.)
+        .target(name: "EgressPolicy", dependencies: ["CPcapShim", "PacketWire", .product(name: "Yams", package: "Yams")]),
         // Flows + profile → verdicts, aggregates, findings, reports, merge. Knows nothing of how packets arrive.
         .target(name: "EgressAudit", dependencies: ["FlowEngine", "EgressPolicy", "PacketWire", .product(name: "Crypto", package: "swift-crypto")]),
         // Packet sources (files, pipes, live interface groups) → decode → reassembly → tracking → audit,

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The deployment files in `deploy/` say what they claim: they parse, the
-/// containers are non-root with exactly NET_RAW and NET_ADMIN added, the
+/// containers are non-root with exactly NET_RAW added, the
 /// systemd unit passes `systemd-analyze verify`, and the profiles and profile
 /// options they carry are ones the tool accepts.
 @Suite struct DeployFilesTests {
@@ -40,8 +40,7 @@ import Testing
         #expect(sc["privileged"] as? Bool != true)
         let caps = sc["capabilities"] as? [String: Any]
         #expect(caps?["drop"] as? [String] == ["ALL"])
-        #expect(Set(caps?["add"] as? [String] ?? []) == ["NET_RAW", "NET_ADMIN"])
-        #expect((caps?["add"] as? [String])?.count == 2)
+        #expect(caps?["add"] as? [String] == ["NET_RAW"])
         let limits = (c?["resources"] as? [String: Any])?["limits"] as? [String: Any]
         #expect(limits?["memory"] != nil && limits?["cpu"] != nil)
         let args = c?["args"] as? [String] ?? []
@@ -60,7 +59,7 @@ import Testing
     }
 
     @Test(.requires(.pyyaml))
-    func theDaemonSetIsOnTheHostNetworkAsNobodyWithOnlyNetRawAndNetAdmin() throws {
+    func theDaemonSetIsOnTheHostNetworkAsNobodyWithOnlyNetRaw() throws {
         let docs = try Self.documents("kubernetes/daemonset.yaml")
         let ds = Self.document(docs, kind: "DaemonSet")
         let pod = Self.podSpec(ds)
@@ -97,13 +96,12 @@ import Testing
     }
 
     @Test(.requires(.pyyaml))
-    func theOpenShiftSCCAllowsNonRootWithNetRawAndNetAdminOnly() throws {
+    func theOpenShiftSCCAllowsNonRootWithNetRawOnly() throws {
         let scc = try #require(Self.document(try Self.documents("openshift/egress-audit-scc.yaml"), kind: "SecurityContextConstraints"))
         #expect(scc["apiVersion"] as? String == "security.openshift.io/v1")
         #expect((scc["runAsUser"] as? [String: Any])?["type"] as? String == "MustRunAsNonRoot")
         #expect(scc["requiredDropCapabilities"] as? [String] == ["ALL"])
-        #expect(Set(scc["allowedCapabilities"] as? [String] ?? []) == ["NET_RAW", "NET_ADMIN"])
-        #expect((scc["allowedCapabilities"] as? [String])?.count == 2)
+        #expect(scc["allowedCapabilities"] as? [String] == ["NET_RAW"])
         #expect(scc["allowPrivilegedContainer"] as? Bool == false)
         #expect(scc["allowPrivilegeEscalation"] as? Bool == false)
         #expect(scc["allowHostNetwork"] as? Bool == true)
@@ -122,7 +120,7 @@ import Testing
     @Test(.requires(.systemdAnalyze))
     func theSystemdUnitVerifiesAndHoldsItsHardening() throws {
         let unit = try String(contentsOf: Self.deploy.appendingPathComponent("systemd/egress-audit.service"), encoding: .utf8)
-        for line in ["DynamicUser=yes", "AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN", "CapabilityBoundingSet=CAP_NET_RAW CAP_NET_ADMIN",
+        for line in ["DynamicUser=yes", "AmbientCapabilities=CAP_NET_RAW", "CapabilityBoundingSet=CAP_NET_RAW", "Restart=on-failure",
                      "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "StateDirectory=egress-audit",
                      "RestrictAddressFamilies=AF_PACKET AF_INET AF_INET6 AF_UNIX AF_NETLINK", "SystemCallFilter=@system-service",
                      "ExecReload=/bin/kill -HUP $MAINPID"] {
