@@ -18,9 +18,10 @@ struct LiveCommand: ParsableCommand {
         capabilities. Unless --capture-all, the kernel keeps only what the audit reads (handshakes, \
         DNS, first flights, UDP but QUIC short headers, ICMP, fragments): downloads are not captured, \
         so bytes received are partial. With a profile and no --node, the audited nodes are the \
-        captured interfaces' own addresses. Exit status: 0 done; 1 cannot capture (missing \
-        capabilities, no such interface, bad filter, metrics port taken) or bad profile; 3 when \
-        --fail-on found one of its kinds.
+        captured interfaces' own addresses. Exit status: 0 done (signal or --duration); 1 cannot \
+        capture (missing capability, no such interface, bad filter, metrics port taken), bad profile, \
+        or the capture failed mid-run (interface gone, read error: its report is still written); 3 \
+        when --fail-on found one of its kinds.
         """
     )
 
