@@ -97,4 +97,15 @@ struct ImageRootfsTests {
         let copied = emptyDir.appendingPathComponent(URL(fileURLWithPath: target).lastPathComponent).path
         #expect(FileManager.default.contents(atPath: copied) == FileManager.default.contents(atPath: inImage))
     }
+
+    /// What the pod relies on: as user 65534, with no capability but the one the file carries, the
+    /// binary in the image opens a packet socket and captures (here on the host's loopback).
+    @Test func asNobodyInsideTheImageTheFileCapabilityCaptures() throws {
+        // Knocks on a loopback port no other test uses, spread over the run, from another thread.
+        for delay in [1.0, 1.6, 2.2] { DispatchQueue.global().asyncAfter(deadline: .now() + delay) { Loopback.knock(port: 49, times: 1, pause: 0) } }
+        let run = try Self.inImage([Self.binary, "live", "-i", "lo", "--duration", "4", "--filter", "tcp port 49", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stderr)")
+        #expect((doc["summary"] as? [String: Any])?["synDestinationPorts"] as? [Int] == [49], "\(run.stderr)")
+    }
 }
