@@ -8,7 +8,8 @@ import Synchronization
 /// A live run: packets from a source through the pipeline until a duration
 /// ends, a stop is requested (SIGINT, SIGTERM) or the source fails; on the
 /// way, periodic report snapshots, metrics refreshes and profile reloads
-/// (SIGHUP) without losing a flow. The CLI only builds one from its options
+/// (SIGHUP) without losing a flow, and a heartbeat each time the loop comes
+/// round (`health`: what /healthz and /readyz answer). The CLI only builds one from its options
 /// and renders what it hands back; tests drive one with a scripted source and
 /// clock.
 public final class LiveSession {
