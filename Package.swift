@@ -52,7 +52,8 @@ let package = Package(
             ]
         ),
         // Profiles, service tags and the compiled matchers.
-        .target(name: "EgressPolicy", dependencies: ["FastHashing", "PacketWire", .product(name: "Yams", package: "Yams")]),
+        // (CPcapShim for its gzip reader: Service Tags files may be .json.gz.)
+        .target(name: "EgressPolicy", dependencies: ["CPcapShim", "FastHashing", "PacketWire", .product(name: "Yams", package: "Yams")]),
         // Flows + profile → verdicts, aggregates, findings, reports, merge. Knows nothing of how packets arrive.
         .target(name: "EgressAudit", dependencies: ["FastHashing", "FlowEngine", "EgressPolicy", "PacketWire", .product(name: "Crypto", package: "swift-crypto")]),
         // Packet sources (files, pipes, live interface groups) → decode → reassembly → tracking → audit,

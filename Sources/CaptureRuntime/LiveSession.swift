@@ -8,7 +8,8 @@ import Synchronization
 /// A live run: packets from a source through the pipeline until a duration
 /// ends, a stop is requested (SIGINT, SIGTERM) or the source fails; on the
 /// way, periodic report snapshots, metrics refreshes and profile reloads
-/// (SIGHUP) without losing a flow. The CLI only builds one from its options
+/// (SIGHUP) without losing a flow, and a heartbeat each time the loop comes
+/// round (`health`: what /healthz and /readyz answer). The CLI only builds one from its options
 /// and renders what it hands back; tests drive one with a scripted source and
 /// clock.
 public final class LiveSession {
@@ -50,6 +51,8 @@ public final class LiveSession {
     private var counts: [InputCounts]
     /// Monotonic nanoseconds (tests pass their own clock).
     private let now: () -> UInt64
+    /// Liveness and readiness for the probes, read from the metrics thread.
+    public let health: LiveHealth
 
     /// A snapshot is due: the pipeline as `finish()` would leave it, with its sources recorded.
     public var onSnapshot: ((CapturePipeline) throws -> Void)?
@@ -65,12 +68,14 @@ public final class LiveSession {
     public var reportWarnings: [String] = []
     public var serviceTagFiles: [String] = []
 
-    public init(source: any PacketSource, pipeline: CapturePipeline, schedule: Schedule,
+    /// `health`: what the probes read (by default a stall is a minute without the loop coming round).
+    public init(source: any PacketSource, pipeline: CapturePipeline, schedule: Schedule, health: LiveHealth? = nil,
                 now: @escaping () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }) {
         self.source = source
         self.pipeline = pipeline
         self.schedule = schedule
         self.now = now
+        self.health = health ?? LiveHealth(stallAfterSeconds: 60, startedAt: now())
         counts = Array(repeating: InputCounts(), count: source.inputs.count)
     }
 
@@ -110,14 +115,23 @@ public final class LiveSession {
         var nextSnapshot = snapshotPeriod.map { start + $0 }
         var nextMetrics = metricsPeriod.map { _ in start }
         var failure: CaptureError?
-        let requests = self.requests, now = self.now
+        let requests = self.requests, now = self.now, health = self.health
         func finished() -> Bool { requests.stop.load(ordering: .relaxed) || deadline.map { now() >= $0 } ?? false }
         func due(_ time: UInt64?) -> Bool { time.map { now() >= $0 } ?? false }
 
+        health.beat(at: start)
+        health.enter(.capturing)
+        defer { health.enter(.stopping) }
         while !finished() {
+            health.beat(at: now())
             do {
+                // The source asks after every pass and every read timeout, busy or idle: the heartbeat.
                 let state = try source.forEachPacket(shouldStop: {
-                    finished() || requests.reload.load(ordering: .relaxed) || due(nextSnapshot) || due(nextMetrics)
+                    let t = now()
+                    health.beat(at: t)
+                    return requests.stop.load(ordering: .relaxed) || deadline.map { t >= $0 } ?? false
+                        || requests.reload.load(ordering: .relaxed) || nextSnapshot.map { t >= $0 } ?? false
+                        || nextMetrics.map { t >= $0 } ?? false
                 }, take)
                 if state == .ended { break }
             } catch {
@@ -139,6 +153,7 @@ public final class LiveSession {
                 nextMetrics = now() + period
             }
         }
+        health.enter(.stopping)
         // What the kernel already captured belongs in the report too.
         source.drain(take)
         var drops: [(String, Int, Int)] = []

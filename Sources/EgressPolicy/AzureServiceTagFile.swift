@@ -46,9 +46,9 @@ public struct AzureServiceTagFile: Sendable {
     public let cloud: String
     public let tags: [ServiceTag]
 
-    /// Reads and parses the file at `path`.
+    /// Reads and parses the file at `path` (gzip-compressed or not).
     public init(contentsOf path: String) throws(PolicyLoadError) {
-        try self.init(data: JSONCursor.read(path), source: path)
+        try self.init(data: ServiceTagSources.read(path), source: path)
     }
 
     /// Parses `data`; `source` names it in errors and in each tag's `source`.

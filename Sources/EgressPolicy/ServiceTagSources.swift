@@ -1,3 +1,4 @@
+import CPcapShim
 import Foundation
 
 /// Where service tags come from: the files an operator names (`--service-tags
@@ -8,7 +9,10 @@ import Foundation
 ///
 /// Each file's kind is recognised from its top-level keys: Azure's Service
 /// Tags JSON has `values`, Amazon's `ip-ranges.json` has `ipv6_prefixes`,
-/// Google's `cloud.json` / `goog.json` have `prefixes` alone.
+/// Google's `cloud.json` / `goog.json` have `prefixes` alone. A file that
+/// starts with the gzip magic (`ServiceTags_Public_20261130.json.gz`: 4.2 MB
+/// becomes ~0.5 MB, small enough for an image layer or an init container) is
+/// inflated as it is read.
 public enum ServiceTagSources {
     public enum Kind: String, Sendable {
         case azure, aws, gcp
@@ -34,12 +38,39 @@ public enum ServiceTagSources {
             found: "none of those keys")
     }
 
+    /// The file's bytes, inflated when it is gzip-compressed (by its magic, not its name).
+    public static func read(_ path: String) throws(PolicyLoadError) -> Data {
+        switch egress_file_is_gzip(path) {
+        case 1: break
+        case 0: return try JSONCursor.read(path)
+        default:
+            throw PolicyLoadError(file: path, path: "", expected: "a readable file", found: "an error opening it (\(String(cString: strerror(errno))))")
+        }
+        var errbuf = [CChar](repeating: 0, count: 256)
+        guard let file = egress_gzip_fopen(path, &errbuf, errbuf.count) else {
+            throw PolicyLoadError(file: path, path: "", expected: "a readable gzip file",
+                                  found: errbuf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        }
+        defer { fclose(file) }
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, file)
+            if n > 0 { data.append(contentsOf: chunk[0..<n]) }
+            if n < chunk.count { break }
+        }
+        if ferror(file) != 0 {
+            throw PolicyLoadError(file: path, path: "", expected: "a gzip stream", found: "a corrupt one (inflating failed after \(data.count) bytes)")
+        }
+        return data
+    }
+
     /// Reads every file into one catalog; `virtualNetwork` gives the
     /// `VirtualNetwork` keyword its prefixes.
     public static func catalog(files paths: [String], virtualNetwork: [CIDR] = []) throws(PolicyLoadError) -> ServiceTagCatalog {
         var tags: [ServiceTag] = []
         for path in paths {
-            let data = try JSONCursor.read(path)
+            let data = try read(path)
             switch try kind(of: data, file: path) {
             case .azure: tags += try AzureServiceTagFile(data: data, source: path).tags
             case .aws: tags += try AWSIPRangesFile(data: data, source: path).tags
@@ -47,5 +78,49 @@ public enum ServiceTagSources {
             }
         }
         return ServiceTagCatalog(tags: tags, sources: paths, virtualNetwork: virtualNetwork)
+    }
+
+    /// Microsoft publishes the Service Tags files weekly; past two weeks a file
+    /// misses prefixes the services have moved to (addresses then show as undocumented).
+    public static let staleAfterDays = 14
+
+    /// How old a tag file is, and how that was told: the date in its name
+    /// (Microsoft's `ServiceTags_<Cloud>_YYYYMMDD.json`, kept by the image
+    /// build), else its modification time. The JSON itself carries no date
+    /// (`changeNumber` only counts). Nil when neither can be read.
+    public static func age(of path: String, now: Date = Date()) -> (days: Int, basis: String)? {
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        if let stamp = nameDate(name) {
+            return (Int(now.timeIntervalSince(stamp.date) / 86_400), "the date in its name, \(stamp.text)")
+        }
+        guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return nil }
+        return (Int(now.timeIntervalSince(modified) / 86_400), "its modification time")
+    }
+
+    /// One warning line when the file is older than `limitDays`, else nil.
+    public static func staleness(of path: String, limitDays: Int = staleAfterDays, now: Date = Date()) -> String? {
+        guard let (days, basis) = age(of: path, now: now), days > limitDays else { return nil }
+        return "\(path) is \(days) days old (by \(basis)); service tags change weekly: "
+            + "fetch the current file (Microsoft's \"Azure IP Ranges and Service Tags\" download) or rebuild the service-tags image"
+    }
+
+    /// `_YYYYMMDD` followed by `.` in a file name: the publication date (UTC midnight).
+    static func nameDate(_ name: String) -> (date: Date, text: String)? {
+        let bytes = Array(name.utf8)
+        guard bytes.count >= 10 else { return nil }
+        for start in 0...(bytes.count - 10) where bytes[start] == UInt8(ascii: "_") && bytes[start + 9] == UInt8(ascii: ".") {
+            let digits = bytes[(start + 1)...(start + 8)]
+            guard digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { continue }
+            let n = digits.map { Int($0 - 48) }
+            let year = n[0...3].reduce(0) { $0 * 10 + $1 }, month = n[4] * 10 + n[5], day = n[6] * 10 + n[7]
+            var parts = DateComponents()
+            (parts.year, parts.month, parts.day) = (year, month, day)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            guard (1...12).contains(month), (1...31).contains(day), let date = calendar.date(from: parts),
+                  calendar.component(.day, from: date) == day else { continue }
+            return (date, String(format: "%04d-%02d-%02d", year, month, day))
+        }
+        return nil
     }
 }

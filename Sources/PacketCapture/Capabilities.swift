@@ -2,12 +2,14 @@
 import Glibc
 #endif
 
-/// The Linux capabilities live capture needs, read from the process's
-/// effective set (`CapEff` in /proc/self/status): CAP_NET_RAW to open packet
-/// sockets, CAP_NET_ADMIN for promiscuous mode. Root without them (a container
-/// that dropped them) is refused the same way.
+/// The Linux capability live capture needs, read from the process's
+/// effective set (`CapEff` in /proc/self/status): CAP_NET_RAW, to open packet
+/// sockets. Promiscuous mode needs nothing more: libpcap turns it on with
+/// `PACKET_ADD_MEMBERSHIP`/`PACKET_MR_PROMISC` on the packet socket itself,
+/// which the kernel allows whoever holds that socket (no SIOCSIFFLAGS, so no
+/// CAP_NET_ADMIN; tested in a network namespace holding CAP_NET_RAW alone).
+/// Root without it (a container that dropped it) is refused the same way.
 public enum Capabilities {
-    public static let netAdmin = 12
     public static let netRaw = 13
 
     /// The effective capability bits, or nil when /proc cannot be read.
@@ -26,12 +28,9 @@ public enum Capabilities {
     }
 
     /// Names of the capabilities live capture lacks (empty when it has them all).
-    public static func missingForLiveCapture(promiscuous: Bool) -> [String] {
+    public static func missingForLiveCapture() -> [String] {
         guard let bits = effective() else { return [] }
-        var missing: [String] = []
-        if bits & (1 << UInt64(netRaw)) == 0 { missing.append("CAP_NET_RAW") }
-        if promiscuous && bits & (1 << UInt64(netAdmin)) == 0 { missing.append("CAP_NET_ADMIN") }
-        return missing
+        return bits & (1 << UInt64(netRaw)) == 0 ? ["CAP_NET_RAW"] : []
     }
 
     /// One line saying what is missing and the command that grants it.

@@ -10,6 +10,8 @@ struct EgressAuditCommand: ParsableCommand {
         destination from the wire (DNS, TLS SNI, QUIC, HTTP) and checks it against a \
         profile of the service's documented outbound rules.
         """,
-        subcommands: [AnalyzeCommand.self, LiveCommand.self, MergeCommand.self, ProfilesCommand.self, ExplainCommand.self, BenchCommand.self]
+        version: "0.1.0",
+        subcommands: [AnalyzeCommand.self, LiveCommand.self, MergeCommand.self, ProfilesCommand.self, ExplainCommand.self,
+                      ServiceTagsCommand.self, BenchCommand.self]
     )
 }

@@ -13,14 +13,15 @@ struct LiveCommand: ParsableCommand {
         commandName: "live",
         abstract: "Capture on interfaces and report when stopped (SIGINT, SIGTERM) or after --duration.",
         discussion: """
-        Needs CAP_NET_RAW (and CAP_NET_ADMIN with --promiscuous), not root: \
-        `sudo setcap cap_net_raw,cap_net_admin+eip $(command -v egress-audit)`, or the container's \
+        Needs CAP_NET_RAW alone (also with --promiscuous), not root: \
+        `sudo setcap cap_net_raw+ep $(command -v egress-audit)`, or the container's \
         capabilities. Unless --capture-all, the kernel keeps only what the audit reads (handshakes, \
         DNS, first flights, UDP but QUIC short headers, ICMP, fragments): downloads are not captured, \
         so bytes received are partial. With a profile and no --node, the audited nodes are the \
-        captured interfaces' own addresses. Exit status: 0 done; 1 cannot capture (missing \
-        capabilities, no such interface, bad filter, metrics port taken) or bad profile; 3 when \
-        --fail-on found one of its kinds.
+        captured interfaces' own addresses. Exit status: 0 done (signal or --duration); 1 cannot \
+        capture (missing capability, no such interface, bad filter, metrics port taken), bad profile, \
+        or the capture failed mid-run (interface gone, read error: its report is still written); 3 \
+        when --fail-on found one of its kinds.
         """
     )
 
@@ -39,13 +40,16 @@ struct LiveCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the report every this many seconds while capturing (needs --output; each write is atomic).", valueName: "seconds"))
     var snapshotEvery: Double?
 
-    @Option(help: ArgumentHelp("Serve Prometheus metrics at http://[HOST:]PORT/metrics (a bare port is 127.0.0.1; a non-loopback address must be written out).", valueName: "[host:]port"))
+    @Option(help: ArgumentHelp("Serve Prometheus metrics at http://[HOST:]PORT/metrics, and /healthz and /readyz for probes (a bare port is 127.0.0.1; a non-loopback address must be written out).", valueName: "[host:]port"))
     var metrics: String?
+
+    @Option(help: ArgumentHelp("With --metrics: /healthz fails when the capture loop has not come round for this many seconds (it does every 0.2 s when idle).", valueName: "seconds"))
+    var stallAfter: Double = 60
 
     @Option(help: ArgumentHelp("When started as root: after opening the interfaces, run as this user (its group, no supplementary groups).", valueName: "name"))
     var user: String?
 
-    @Flag(help: "Promiscuous mode (needs CAP_NET_ADMIN).")
+    @Flag(help: "Promiscuous mode (a packet-socket membership: CAP_NET_RAW is enough).")
     var promiscuous = false
 
     @Option(help: ArgumentHelp("Kernel capture buffer in MiB, per interface.", valueName: "MiB"))
@@ -79,10 +83,11 @@ struct LiveCommand: ParsableCommand {
         if let metrics {
             do { _ = try MetricsEndpoint(parsing: metrics) } catch { throw ValidationError(error.description) }
         }
+        if !(stallAfter >= 1) { throw ValidationError("--stall-after must be at least 1 second") }
     }
 
     func run() throws {
-        let missing = Capabilities.missingForLiveCapture(promiscuous: promiscuous)
+        let missing = Capabilities.missingForLiveCapture()
         if !missing.isEmpty {
             Diagnostics.error(Capabilities.explanation(missing: missing, executable: CommandLine.arguments[0]))
             throw ExitCode(1)
@@ -98,11 +103,12 @@ struct LiveCommand: ParsableCommand {
             Diagnostics.error(error.description)
             throw ExitCode(1)
         }
+        let health = LiveHealth(stallAfterSeconds: stallAfter, startedAt: DispatchTime.now().uptimeNanoseconds)
         var server: MetricsServer?
         if let metrics {
             do {
                 let endpoint = try MetricsEndpoint(parsing: metrics)
-                server = try MetricsServer(endpoint: endpoint)
+                server = try MetricsServer(endpoint: endpoint, health: health)
                 if !endpoint.isLoopback {
                     Diagnostics.warning("--metrics \(endpoint): serving the node's egress picture beyond loopback; restrict who can reach it")
                 }
@@ -125,7 +131,7 @@ struct LiveCommand: ParsableCommand {
         var pipeline = CapturePipeline(keepsFlows: report.flows, audit: compiled.map { report.accumulator(profile: $0, live: context) })
         let flowLog = try report.attachFlowLog(to: &pipeline)
         let session = LiveSession(source: source, pipeline: pipeline, schedule: .init(
-            duration: duration, snapshotEvery: snapshotEvery, metricsEvery: server.map { _ in Self.metricsPeriodSeconds }))
+            duration: duration, snapshotEvery: snapshotEvery, metricsEvery: server.map { _ in Self.metricsPeriodSeconds }), health: health)
         session.serviceTagFiles = policy.serviceTagFiles
         session.reportWarnings = [context.filterNote]
         session.notify = { Diagnostics.warning($0) }
@@ -144,7 +150,7 @@ struct LiveCommand: ParsableCommand {
         let filterText = captureAll ? filter.map { ", filter \"\($0)\"" } ?? ", every packet"
                                     : ", default audit filter" + (filter.map { " and \"\($0)\"" } ?? "")
         Diagnostics.info("capturing on \(source.described), buffer \(bufferMib) MiB\(filterText)"
-                         + (server.map { ", metrics at http://\($0.endpoint)/metrics" } ?? "")
+                         + (server.map { ", metrics at http://\($0.endpoint)/metrics (probes: /healthz, /readyz)" } ?? "")
                          + (duration.map { " for \($0) s" } ?? "; SIGINT or SIGTERM ends it and writes the report"))
         server?.start()
         defer { server?.stop() }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CaptureRuntime
 import EgressAudit
 import Foundation
 import Synchronization
@@ -8,7 +9,10 @@ import Synchronization
 /// The `--metrics` endpoint: a tiny HTTP/1.1 server on its own thread
 /// (sockets and poll(2), one request per connection, `Connection: close`).
 /// `GET /metrics` answers the latest published snapshot in the Prometheus text
-/// format; any other method or path is 404, a request that is not HTTP 400. The capture thread
+/// format; `GET /healthz` (liveness: the capture loop came round recently) and
+/// `GET /readyz` (interfaces open, profile compiled, capturing) answer 200 or
+/// 503 with one line, for the kubelet's probes (`LiveHealth`); any other method
+/// or path is 404, a request that is not HTTP 400. The capture thread
 /// only ever takes the mutex to store a value: a slow, silent or garbage
 /// client costs this thread at most `clientDeadline`, never the capture.
 final class MetricsServer: Sendable {
@@ -18,6 +22,7 @@ final class MetricsServer: Sendable {
     static let clientDeadlineMilliseconds = 3_000
 
     let endpoint: MetricsEndpoint
+    private let health: LiveHealth?
     private let listener: Int32
     private let latest = Mutex<MetricsSnapshot?>(nil)
     private let stopping = Atomic<Bool>(false)
@@ -27,8 +32,9 @@ final class MetricsServer: Sendable {
     }
 
     /// Binds and listens at once, so a taken port fails before the capture starts.
-    init(endpoint: MetricsEndpoint) throws(Failure) {
+    init(endpoint: MetricsEndpoint, health: LiveHealth? = nil) throws(Failure) {
         self.endpoint = endpoint
+        self.health = health
         let family = endpoint.isIPv6 ? AF_INET6 : AF_INET
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "--metrics: socket: \(String(cString: strerror(errno)))") }
@@ -123,10 +129,14 @@ final class MetricsServer: Sendable {
             case ("GET", "/metrics")?:
                 let snapshot = latest.withLock { $0 }
                 (status, type, body) = ("200 OK", MetricsExposition.contentType, snapshot.map(MetricsExposition.render) ?? "")
+            case ("GET", let path)? where path == "/healthz" || path == "/readyz":
+                let probe = path == "/healthz" ? health?.liveness(at: DispatchTime.now().uptimeNanoseconds) : health?.readiness()
+                let answer = probe ?? LiveHealth.Answer(ok: false, text: "no capture session")
+                (status, type, body) = (answer.ok ? "200 OK" : "503 Service Unavailable", "text/plain; charset=utf-8", answer.text + "\n")
             case nil:
                 (status, type, body) = ("400 Bad Request", "text/plain; charset=utf-8", "not an HTTP request\n")
             default:
-                (status, type, body) = ("404 Not Found", "text/plain; charset=utf-8", "only /metrics\n")
+                (status, type, body) = ("404 Not Found", "text/plain; charset=utf-8", "only /metrics, /healthz, /readyz\n")
             }
         }
         let payload = Array(body.utf8)

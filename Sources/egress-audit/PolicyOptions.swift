@@ -56,6 +56,7 @@ struct PolicyOptions: ParsableArguments {
         }
         let compiled = CompiledProfile(expanded, catalog: catalog)
         if printWarnings {
+            for file in serviceTagFiles { if let stale = ServiceTagSources.staleness(of: file) { Diagnostics.warning(stale) } }
             for line in PolicyOptions.summarize(compiled.warnings) { Diagnostics.warning(line) }
         }
         return compiled

@@ -115,6 +115,11 @@ import Testing
         if let split = scrape.range(of: "\r\n\r\n"), let length = scrape.split(separator: "\r\n").first(where: { $0.hasPrefix("Content-Length: ") }) {
             #expect(Int(length.dropFirst("Content-Length: ".count)) == scrape[split.upperBound...].utf8.count)
         }
+        // The probes: the loop comes round every read timeout on an idle loopback, and the run is capturing.
+        let healthz = Self.exchange(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        #expect(healthz.hasPrefix("HTTP/1.1 200 OK\r\n") && healthz.contains("\r\n\r\nok: the capture loop came round 0."), "\(healthz)")
+        let readyz = Self.exchange(port, "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        #expect(readyz.hasPrefix("HTTP/1.1 200 OK\r\n") && readyz.hasSuffix("\r\n\r\nready: capturing (interfaces open, any profile compiled)\n"), "\(readyz)")
         let nope = Self.exchange(port, "GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         #expect(nope.hasPrefix("HTTP/1.1 404 Not Found\r\n"), "\(nope)")
         let post = Self.exchange(port, "POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n")

@@ -1,3 +1,4 @@
+import CaptureRuntime
 import Foundation
 import Testing
 @testable import egress_audit
@@ -103,13 +104,38 @@ import Testing
         let query = LiveMetricsTests.exchange(port, "GET /metrics?x=1 HTTP/1.0\r\n\r\n")
         #expect(query.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(query)")
         #expect(LiveMetricsTests.exchange(port, "GET /nope HTTP/1.1\r\n\r\n")
-            == "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 14\r\nConnection: close\r\n\r\nonly /metrics\n")
+            == "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 33\r\nConnection: close\r\n\r\nonly /metrics, /healthz, /readyz\n")
+        // Without a session behind it, neither probe passes.
+        #expect(LiveMetricsTests.exchange(port, "GET /healthz HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
         #expect(LiveMetricsTests.exchange(port, "HEAD /metrics HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 404 Not Found\r\n"))
         #expect(LiveMetricsTests.exchange(port, "hello\r\n\r\n")
             == "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 20\r\nConnection: close\r\n\r\nnot an HTTP request\n")
         // 8 KiB of head without an end: refused before more is read.
         let huge = LiveMetricsTests.exchange(port, "GET /metrics HTTP/1.1\r\nX-Pad: " + String(repeating: "a", count: 9000))
         #expect(huge.hasPrefix("HTTP/1.1 400 Bad Request\r\n") && huge.hasSuffix("request head over 8192 bytes\n"), "\(huge)")
+    }
+
+    /// The probes answer from the session's health: a heartbeat older than the
+    /// limit fails liveness until the loop beats again; readiness follows the phase.
+    @Test func theProbesFollowTheHeartbeatAndThePhase() throws {
+        let port = LiveMetricsTests.freePort()
+        let now = { DispatchTime.now().uptimeNanoseconds }
+        // The last beat 5 s ago, a limit of 2 s: stalled.
+        let health = LiveHealth(stallAfterSeconds: 2, startedAt: now() - 5_000_000_000)
+        let server = try MetricsServer(endpoint: try MetricsEndpoint(parsing: "127.0.0.1:\(port)"), health: health)
+        server.start()
+        defer { server.stop() }
+        let stalled = LiveMetricsTests.exchange(port, "GET /healthz HTTP/1.1\r\n\r\n")
+        #expect(stalled.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"), "\(stalled)")
+        #expect(stalled.hasSuffix("\r\n\r\nstalled: the capture loop made no progress for 5.0 s (limit 2.0 s)\n"), "\(stalled)")
+        #expect(LiveMetricsTests.exchange(port, "GET /readyz HTTP/1.1\r\n\r\n").hasSuffix("\r\n\r\nnot ready: starting\n"))
+        health.beat(at: now())
+        health.enter(.capturing)
+        let alive = LiveMetricsTests.exchange(port, "GET /healthz HTTP/1.1\r\n\r\n")
+        #expect(alive.hasPrefix("HTTP/1.1 200 OK\r\n") && alive.contains("\r\n\r\nok: the capture loop came round"), "\(alive)")
+        #expect(LiveMetricsTests.exchange(port, "GET /readyz HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 200 OK\r\n"))
+        health.enter(.stopping)
+        #expect(LiveMetricsTests.exchange(port, "GET /readyz HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
     }
 
     @Test func aTakenPortFailsAtOnce() throws {

@@ -199,4 +199,29 @@ import Testing
         // The rules of the first profile keep their evidence under their new numbers.
         #expect(r.requiredRules.first { $0.rule == "entra" }?.status == "satisfied")
     }
+
+    /// Liveness is the loop coming round: while the source keeps asking
+    /// `shouldStop` (every pass, every idle read timeout) the heartbeat stays
+    /// fresh; a loop held up inside one pass (here: 90 scripted seconds inside a
+    /// batch) fails liveness, and the next pass mends it. Readiness holds only
+    /// while capturing.
+    @Test func aStalledLoopFailsLivenessAndTheNextPassMendsIt() throws {
+        let clock = Clock()
+        let source = try ScriptedSource(path: Self.capture, batch: 10, secondsPerBatch: 0.25, clock: clock)
+        let health = LiveHealth(stallAfterSeconds: 30, startedAt: clock.nanoseconds)
+        let session = LiveSession(source: source, pipeline: CapturePipeline(), schedule: .init(), health: health,
+                                  now: { clock.nanoseconds })
+        #expect(health.readiness() == .init(ok: false, text: "not ready: starting"))
+        var seen: [Int: (live: LiveHealth.Answer, ready: LiveHealth.Answer)] = [:]
+        source.onBatch = { position in
+            // Inside a pass, before the loop asks again: the clock is what the probe reads.
+            if position == 50 { clock.nanoseconds += 90_000_000_000 }
+            if [40, 50, 60].contains(position) { seen[position] = (health.liveness(at: clock.nanoseconds), health.readiness()) }
+        }
+        _ = try session.run()
+        #expect(seen[40]?.live.ok == true && seen[40]?.ready.ok == true, "\(String(describing: seen[40]))")
+        #expect(seen[50]?.live == .init(ok: false, text: "stalled: the capture loop made no progress for 90.3 s (limit 30.0 s)"))
+        #expect(seen[60]?.live.ok == true, "the pass after the stall beat again: \(String(describing: seen[60]))")
+        #expect(health.readiness() == .init(ok: false, text: "not ready: the capture ended; writing the final report"))
+    }
 }

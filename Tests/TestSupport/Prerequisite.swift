@@ -37,6 +37,9 @@ public enum Prerequisite: String, CaseIterable, Sendable, CustomStringConvertibl
     /// Root, the lab's tools (unshare, bash, ip, dnsmasq, openssl, dig, curl, nft)
     /// and a kernel that makes a veth pair in a private network namespace.
     case netns
+    /// The image's root file system (deploy/image/build-rootfs.sh), named by
+    /// `EGRESS_IMAGE_ROOTFS`: .ci/run builds it once before the tests.
+    case imageRootfs = "image-rootfs"
 
     public var description: String { rawValue }
 
@@ -145,6 +148,7 @@ private enum Probe {
         case .pyyaml: pyyaml
         case .systemdAnalyze: systemdAnalyze
         case .netns: netns
+        case .imageRootfs: imageRootfs
         }
     }
 
@@ -174,6 +178,14 @@ private enum Probe {
         // The kernel must make a veth pair inside a private namespace (some containers cannot).
         let status = run(which("unshare")!, ["--net", which("bash")!, "-c", "ip link add ea0 type veth peer name ea1"])
         return status == 0 ? nil : "this kernel cannot make a veth pair in a private network namespace (exit \(status))"
+    }()
+
+    static let imageRootfs: String? = {
+        guard let folder = ProcessInfo.processInfo.environment["EGRESS_IMAGE_ROOTFS"], !folder.isEmpty else {
+            return "EGRESS_IMAGE_ROOTFS is not set (deploy/image/build-rootfs.sh makes the folder; .ci/run does)"
+        }
+        let binary = URL(fileURLWithPath: folder).appendingPathComponent("usr/local/bin/egress-audit").path
+        return FileManager.default.isExecutableFile(atPath: binary) ? nil : "EGRESS_IMAGE_ROOTFS=\(folder) has no usr/local/bin/egress-audit"
     }()
 
     static func tool(_ name: String) -> String? { which(name) == nil ? "\(name) is not on PATH" : nil }
