@@ -25,6 +25,9 @@ final class DecodeAheadRing: @unchecked Sendable {
     private let mask: Int
     /// Positions are published every so many packets (a power of two, at most half the ring).
     private let batchMask: Int
+    /// Half (a quarter of) the ring, less one: a waiting producer (consumer) is woken at those boundaries.
+    private let halfMask: Int
+    private let quarterMask: Int
     private let slots: UnsafeMutablePointer<Slot>
     /// Slots the producer has filled, and the consumer has finished with.
     private let produced = Atomic<Int>(0)
@@ -46,6 +49,8 @@ final class DecodeAheadRing: @unchecked Sendable {
         self.capacity = size
         mask = size - 1
         batchMask = min(32, size / 2) - 1
+        halfMask = size / 2 - 1
+        quarterMask = max(size / 4, batchMask + 1) - 1
         slots = .allocate(capacity: size)
         let empty = CapturedPacket(timestampNanoseconds: 0, bytes: .empty, originalLength: 0, linkType: 0)
         slots.initialize(repeating: Slot(captured: empty, packet: DecodedPacket()), count: size)
@@ -85,9 +90,11 @@ final class DecodeAheadRing: @unchecked Sendable {
                 if written - freed >= capacity {
                     produced.store(written, ordering: .releasing)
                     packetsReady.wake()
+                    // Back to work once half the ring is free, not one slot: the consumer then
+                    // wakes a sleeping producer once per half ring, not once per batch.
                     slotsFreed.wait {
                         freed = consumed.load(ordering: .acquiring)
-                        return written - freed < capacity
+                        return written - freed <= capacity / 2
                     }
                 }
                 let slot = slots + (written & mask)
@@ -101,7 +108,7 @@ final class DecodeAheadRing: @unchecked Sendable {
                 // Published in batches: one shared-line write per `batch` packets.
                 if written & batchMask == 0 {
                     produced.store(written, ordering: .releasing)
-                    packetsReady.wake()
+                    if written & quarterMask == 0 { packetsReady.wake() }
                 }
             }
         } catch {
@@ -123,7 +130,10 @@ final class DecodeAheadRing: @unchecked Sendable {
                 // the pages the reader will reach next, or sleep until the producer publishes.
                 if done.load(ordering: .acquiring) && produced.load(ordering: .acquiring) == taken { return taken }
                 if capture.populateAhead() { continue }
-                packetsReady.wait { produced.load(ordering: .acquiring) != taken || done.load(ordering: .acquiring) }
+                // Woken once a quarter of the ring is ready (or the end): a few hand-offs per
+                // ring, not one per batch, when reading is the slower half.
+                let quarter = capacity / 4
+                packetsReady.wait { produced.load(ordering: .acquiring) - taken >= quarter || done.load(ordering: .acquiring) }
                 continue
             }
             while taken < available {
@@ -132,7 +142,7 @@ final class DecodeAheadRing: @unchecked Sendable {
                 taken += 1
                 if taken & batchMask == 0 {
                     consumed.store(taken, ordering: .releasing)
-                    slotsFreed.wake()
+                    if taken & halfMask == 0 { slotsFreed.wake() }
                 }
             }
             consumed.store(taken, ordering: .releasing)
