@@ -25,9 +25,8 @@ final class DecodeAheadRing: @unchecked Sendable {
     private let mask: Int
     /// Positions are published every so many packets (a power of two, at most half the ring).
     private let batchMask: Int
-    /// Half (a quarter of) the ring, less one: a waiting producer (consumer) is woken at those boundaries.
+    /// Half the ring, less one: a waiting producer is woken at half-ring boundaries.
     private let halfMask: Int
-    private let quarterMask: Int
     private let slots: UnsafeMutablePointer<Slot>
     /// Slots the producer has filled, and the consumer has finished with.
     private let produced = Atomic<Int>(0)
@@ -50,7 +49,6 @@ final class DecodeAheadRing: @unchecked Sendable {
         mask = size - 1
         batchMask = min(32, size / 2) - 1
         halfMask = size / 2 - 1
-        quarterMask = max(size / 4, batchMask + 1) - 1
         slots = .allocate(capacity: size)
         let empty = CapturedPacket(timestampNanoseconds: 0, bytes: .empty, originalLength: 0, linkType: 0)
         slots.initialize(repeating: Slot(captured: empty, packet: DecodedPacket()), count: size)
@@ -108,7 +106,7 @@ final class DecodeAheadRing: @unchecked Sendable {
                 // Published in batches: one shared-line write per `batch` packets.
                 if written & batchMask == 0 {
                     produced.store(written, ordering: .releasing)
-                    if written & quarterMask == 0 { packetsReady.wake() }
+                    packetsReady.wake()
                 }
             }
         } catch {
@@ -130,10 +128,7 @@ final class DecodeAheadRing: @unchecked Sendable {
                 // the pages the reader will reach next, or sleep until the producer publishes.
                 if done.load(ordering: .acquiring) && produced.load(ordering: .acquiring) == taken { return taken }
                 if capture.populateAhead() { continue }
-                // Woken once a quarter of the ring is ready (or the end): a few hand-offs per
-                // ring, not one per batch, when reading is the slower half.
-                let quarter = capacity / 4
-                packetsReady.wait { produced.load(ordering: .acquiring) - taken >= quarter || done.load(ordering: .acquiring) }
+                packetsReady.wait { produced.load(ordering: .acquiring) != taken || done.load(ordering: .acquiring) }
                 continue
             }
             while taken < available {
