@@ -149,7 +149,7 @@ import Testing
         #expect(t.pipeline.summary.packets == 42)
 
         let (stopped, stoppedSource, _) = try Self.session(schedule: .init())
-        stoppedSource.onBatch = { position in if position == 60 { stopped.requestStop() } }
+        stoppedSource.onBatch = { [weak stopped] position in if position == 60 { stopped?.requestStop() } }
         let s = try stopped.run()
         #expect(s.pipeline.summary.packets == 62)
         #expect(s.failure == nil)
@@ -187,7 +187,7 @@ import Testing
         session.reloadProfile = { reloaded }
         var notes: [String] = []
         session.notify = { notes.append($0) }
-        source.onBatch = { position in if position == 10 { session.requestReload() } }
+        source.onBatch = { [weak session] position in if position == 10 { session?.requestReload() } }
         let outcome = try session.run()
         let r = try #require(outcome.pipeline.auditReport(serviceTagFiles: []))
         #expect(notes.count == 1 && notes[0].hasPrefix("SIGHUP: profile  and service tag files reloaded"), "\(notes)")

@@ -304,3 +304,51 @@ import Testing
         #expect(rejected > 150)
     }
 }
+
+/// Hostile documents (issue 16): what an alias-heavy profile costs is bounded.
+@Suite struct ProfileLoaderAliasTests {
+    /// `count` aliases of one rule whose destinations are `count` aliases of one destination:
+    /// a document of about 19 × count bytes standing for count² destinations.
+    private func aliasSquare(_ count: Int) -> String {
+        """
+        x: &d [\(Array(repeating: "{fqdn: a.com}", count: count).joined(separator: ", "))]
+        y: &r {id: r, direction: outbound, destinations: *d, ports: 443, transport: tcp, required: true, purpose: p}
+        id: p
+        title: t
+        rules: [\(Array(repeating: "*r", count: count).joined(separator: ", "))]
+        """
+    }
+
+    @Test func aliasesExpandingPastTheCapAreOneError() throws {
+        let text = aliasSquare(3_000)
+        #expect(text.utf8.count < 60_000)
+        let clock = ContinuousClock()
+        var caught: ProfileValidationErrors?
+        let elapsed = clock.measure {
+            do { _ = try ProfileLoader.load(text: text, file: "aliases.yaml") } catch { caught = error as? ProfileValidationErrors }
+        }
+        let errors = try #require(caught).errors
+        #expect(errors.count == 1)
+        #expect(errors.first?.description == "aliases.yaml:1:1: expected at most 100000 YAML nodes with aliases expanded, found more (an alias repeated inside aliased nodes?)")
+        // Before the cap: most of an hour. A generous bound for a loaded debug build.
+        #expect(elapsed < .seconds(20))
+    }
+
+    @Test func builtinProfilesAndSmallAliasesStillLoad() throws {
+        for builtin in BuiltinProfiles.texts {
+            _ = try builtin.load()
+        }
+        let profile = try ProfileLoader.load(text: """
+            id: demo
+            title: Demo
+            source: https://example.invalid/doc
+            dialect: azure-firewall
+            parameters: []
+            features: []
+            rules:
+              - {id: a, direction: outbound, destinations: &d [{fqdn: a.example.com}], ports: 443, transport: tcp, required: true, purpose: &p shared}
+              - {id: b, direction: outbound, destinations: *d, ports: 80, transport: tcp, required: true, purpose: *p}
+            """, file: "small.yaml")
+        #expect(profile.rules.map(\.id) == ["a", "b"])
+    }
+}

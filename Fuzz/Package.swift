@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+// libFuzzer targets for egress-audit's parsers (issue 16, hostile input). A separate
+// package so the root's build and `swift test` stay untouched: every module here is
+// compiled with `-sanitize=fuzzer,address`. Build and run through `Fuzz/run`.
+import PackageDescription
+
+// A path dependency's identity is its folder's name, which differs between
+// clones: derive it from where this package sits (Fuzz/ in the repo).
+let root = String(Context.packageDirectory.split(separator: "/").dropLast().last ?? "EgressAudit").lowercased()
+
+/// One fuzz target: a folder `Sources/Fuzz<Name>` with one file defining `LLVMFuzzerTestOneInput`.
+func fuzzer(_ name: String, _ modules: [String]) -> Target {
+    .executableTarget(
+        name: "Fuzz\(name)",
+        dependencies: ["FuzzSupport"] + modules.map { .product(name: $0, package: root) },
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+    )
+}
+
+let package = Package(
+    name: "EgressAuditFuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(path: "..")],
+    targets: [
+        // The one shared helper: carving structured values out of the fuzzer's bytes.
+        .target(name: "FuzzSupport"),
+        fuzzer("PacketDecoder", ["PacketWire"]),
+        fuzzer("TLSClientHello", ["PacketWire", "FlowEngine"]),
+        fuzzer("DNSMessage", ["PacketWire"]),
+        fuzzer("QUICInitial", ["PacketWire", "FlowEngine", "CaptureSynth"]),
+        fuzzer("HTTPRequestHead", ["PacketWire"]),
+        fuzzer("CaptureFileMapped", ["PacketCapture", "PacketWire"]),
+        fuzzer("CaptureFileLibpcap", ["PacketCapture", "PacketWire"]),
+        fuzzer("ProfileLoader", ["EgressPolicy"]),
+        fuzzer("AzureServiceTags", ["EgressPolicy"]),
+        fuzzer("AWSIPRanges", ["EgressPolicy"]),
+        fuzzer("GCPRanges", ["EgressPolicy"]),
+        fuzzer("FlowEngine", ["PacketWire", "FlowEngine"]),
+    ]
+)

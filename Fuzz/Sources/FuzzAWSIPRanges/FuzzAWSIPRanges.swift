@@ -1,0 +1,22 @@
+import EgressPolicy
+import Foundation
+import FuzzSupport
+
+/// A `AWSIPRangesFile` document as downloaded (JSON), and the detection that tells the
+/// three tag-file kinds apart. Bad input must end in `PolicyLoadError`, never a trap.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Data(bytes: data, count: size)
+    _ = try? ServiceTagSources.kind(of: bytes, file: "fuzz.json")
+    do {
+        let file = try AWSIPRangesFile(data: bytes, source: "fuzz.json")
+        _ = file
+    } catch {
+        _ = error.description
+    }
+    return 0
+}
+
+@main enum Main {
+    static func main() { runFuzzer(fuzz) }
+}
