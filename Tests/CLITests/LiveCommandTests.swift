@@ -37,6 +37,23 @@ import Testing
         return String(decoding: seen, as: UTF8.self)
     }
 
+    /// Runs `command` in the lab's client namespace (`ip netns exec`), owned by the lab, and
+    /// waits until it says it is capturing on the client link: the process, its standard error
+    /// and what it said so far. `who` names how it was started, for the failure message.
+    static func startInClient(_ lab: NetworkNamespaceLab, _ command: [String], who: String = "live") throws -> (Process, Pipe, String) {
+        let live = Process()
+        live.executableURL = URL(fileURLWithPath: NetworkNamespaceLab.tool("ip"))
+        live.arguments = ["netns", "exec", lab.client] + command
+        let err = Pipe()
+        live.standardError = err
+        live.standardOutput = FileHandle.nullDevice
+        try NetworkNamespaceLab.spawn(live)
+        lab.adopt(live)
+        let messages = waitUntilCapturing(err, timeout: 15)
+        try #require(messages.contains("capturing on \(lab.clientLink)"), "\(who) did not start: \(messages)")
+        return (live, err, messages)
+    }
+
     static func runAsNobody(_ tool: String, _ args: [String]) throws -> (Int32, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: setpriv)

@@ -56,18 +56,12 @@ import Testing
         let report = dir.appendingPathComponent("report.json").path
         #expect(try Self.promiscuity(lab) == 0)
         // nobody, with CAP_NET_RAW as its only capability: ambient (so no setcap), and the only one left in the bounding set.
-        let live = Process()
-        live.executableURL = URL(fileURLWithPath: NetworkNamespaceLab.tool("ip"))
-        live.arguments = ["netns", "exec", lab.client, LiveCommandTests.setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
-                          "--inh-caps=-all,+net_raw", "--ambient-caps=-all,+net_raw", "--bounding-set=-all,+net_raw",
-                          tool, "live", "-i", lab.clientLink, "--promiscuous", "--capture-all", "--duration", "6", "--json", "--output", report]
-        let err = Pipe()
-        live.standardError = err
-        live.standardOutput = FileHandle.nullDevice
-        try NetworkNamespaceLab.spawn(live)
-        lab.adopt(live)
-        var messages = LiveCommandTests.waitUntilCapturing(err, timeout: 15)
-        try #require(messages.contains("capturing on \(lab.clientLink)"), "live did not start as nobody with CAP_NET_RAW: \(messages)")
+        let nobody = [LiveCommandTests.setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                      "--inh-caps=-all,+net_raw", "--ambient-caps=-all,+net_raw", "--bounding-set=-all,+net_raw"]
+        let (live, err, started) = try LiveCommandTests.startInClient(
+            lab, nobody + [tool, "live", "-i", lab.clientLink, "--promiscuous", "--capture-all", "--duration", "6", "--json", "--output", report],
+            who: "live as nobody with CAP_NET_RAW")
+        var messages = started
         // `ip netns exec` execs setpriv, which execs the tool: the process is the tool itself.
         let netRaw: UInt64 = 1 << 13
         #expect(Self.capabilities("CapEff", pid: live.processIdentifier) == netRaw, "effective: CAP_NET_RAW and nothing else")
@@ -91,16 +85,7 @@ import Testing
             try? FileManager.default.removeItem(at: dir)
         }
         let report = dir.appendingPathComponent("report.json").path
-        let live = Process()
-        live.executableURL = URL(fileURLWithPath: NetworkNamespaceLab.tool("ip"))
-        live.arguments = ["netns", "exec", lab.client, CLI.executable, "live", "-i", lab.clientLink, "--json", "--output", report]
-        let err = Pipe()
-        live.standardError = err
-        live.standardOutput = FileHandle.nullDevice
-        try NetworkNamespaceLab.spawn(live)
-        lab.adopt(live)
-        let started = LiveCommandTests.waitUntilCapturing(err, timeout: 15)
-        try #require(started.contains("capturing on \(lab.clientLink)"), "live did not start: \(started)")
+        let (live, err, _) = try LiveCommandTests.startInClient(lab, [CLI.executable, "live", "-i", lab.clientLink, "--json", "--output", report])
         try Self.knock(lab)
         try lab.run([NetworkNamespaceLab.tool("ip"), "-n", lab.client, "link", "del", lab.clientLink])
         let end = Date().addingTimeInterval(15)

@@ -80,17 +80,10 @@ import Testing
         let profilePath = dir.appendingPathComponent("profile.yaml").path
         try Self.profile.write(toFile: profilePath, atomically: true, encoding: .utf8)
         let reportPath = dir.appendingPathComponent("report.json").path
-        let live = Process()
-        live.executableURL = URL(fileURLWithPath: tool("ip"))
-        live.arguments = ["netns", "exec", lab.client, CLI.executable, "live", "-i", lab.clientLink, "--profile", profilePath,
-                          "--node", "10.213.0.2", "--node", "fd00:ea::2", "--output", reportPath, "--json"]
-        let err = Pipe()
-        live.standardError = err
-        live.standardOutput = FileHandle.nullDevice
-        try NetworkNamespaceLab.spawn(live)
-        lab.adopt(live)
-        var messages = LiveCommandTests.waitUntilCapturing(err, timeout: 15)
-        try #require(messages.contains("capturing on \(lab.clientLink)"), "live did not start: \(messages)")
+        let (live, err, started) = try LiveCommandTests.startInClient(
+            lab, [CLI.executable, "live", "-i", lab.clientLink, "--profile", profilePath,
+                  "--node", "10.213.0.2", "--node", "fd00:ea::2", "--output", reportPath, "--json"])
+        var messages = started
 
         // The node's traffic. Each dig is one query from its own port: four DNS flows.
         func dig(_ name: String, _ type: String = "A") throws -> String {

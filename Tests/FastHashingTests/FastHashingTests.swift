@@ -1,4 +1,5 @@
 import FastHashing
+import TestSupport
 import Testing
 
 @Suite struct FastHashTests {
@@ -54,7 +55,7 @@ import Testing
     func behavesLikeDictionary(seed: UInt64) {
         var map = FixedKeyMap<UInt64, Int>(minimumCapacity: 4, seed: seed)
         var model: [UInt64: Int] = [:]
-        var rng = SplitMix(state: seed &+ 1)
+        var rng = SplitMix64(seed: seed &+ 1)
         for step in 0..<40_000 {
             // Keys from a small range so removals and re-insertions collide in probe runs.
             let key = rng.next() % 3_000
@@ -90,17 +91,5 @@ import Testing
         #expect(map[20] == [3])
         map.removeAll()
         #expect(map.isEmpty && map[10] == nil)
-    }
-}
-
-/// SplitMix64, written out here so the test's keys do not come from the code under test.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
