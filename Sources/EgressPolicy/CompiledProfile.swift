@@ -191,9 +191,9 @@ public struct CompiledProfile: Sendable {
     public func decide(name: ByteView?, address: IPAddress?, port: UInt16?, transport: RuleTransport,
                        direction: RuleDirection = .outbound) -> Decision {
         var named = RuleSet()
-        // Per endpoint: its tag (or -1) — remembered for the first allowing one below.
+        // Each rule's first service tag in walk order, to pick the first allowing one below.
         var firstTagged = RuleSet(), tags = TagPick()
-        forEachEndpoint(name: name, address: address, direction: direction) { endpoint, rule, tag in
+        forEachEndpoint(name: name, address: address, direction: direction) { _, rule, tag in
             named.insert(Int(rule))
             if tag >= 0, !firstTagged.contains(Int(rule)) {
                 firstTagged.insert(Int(rule))

@@ -76,7 +76,7 @@ public struct PrefixMatcher: Sendable {
         matchSet(setIndex(ipv6High: high, low: low))
     }
 
-    /// The set index for `address`; `matchSet` turns it into the ids.
+    /// The ids of a set index from `setIndex(of:)`.
     public func matchSet(index: UInt32) -> PrefixMatchSet { matchSet(index) }
 
     private func setIndex(ipv4 address: UInt32) -> UInt32 {

@@ -322,16 +322,12 @@ import Testing
     @Test func aliasesExpandingPastTheCapAreOneError() throws {
         let text = aliasSquare(3_000)
         #expect(text.utf8.count < 60_000)
-        let clock = ContinuousClock()
+        // The cap stops the expansion (before it: most of an hour); no timing here, the error says it stopped.
         var caught: ProfileValidationErrors?
-        let elapsed = clock.measure {
-            do { _ = try ProfileLoader.load(text: text, file: "aliases.yaml") } catch { caught = error as? ProfileValidationErrors }
-        }
+        do { _ = try ProfileLoader.load(text: text, file: "aliases.yaml") } catch { caught = error }
         let errors = try #require(caught).errors
         #expect(errors.count == 1)
         #expect(errors.first?.description == "aliases.yaml:1:1: expected at most 100000 YAML nodes with aliases expanded, found more (an alias repeated inside aliased nodes?)")
-        // Before the cap: most of an hour. A generous bound for a loaded debug build.
-        #expect(elapsed < .seconds(20))
     }
 
     @Test func builtinProfilesAndSmallAliasesStillLoad() throws {
