@@ -3,6 +3,10 @@
 // egress-audit (CLI) → CaptureRuntime → EgressAudit → {EgressPolicy, FlowEngine → PacketWire → FastHashing, PacketCapture → CPcap}.
 import PackageDescription
 
+/// Sources/EgressPolicy/BuiltinProfiles/Profiles/<id>.yaml, in `profiles list` order
+/// (BuiltinProfiles.swift lists the same ids; a test checks the folder, this list and that one agree).
+let builtinProfiles = ["apim-vnet", "apim-self-hosted-gateway", "cassandra-mi"]
+
 let package = Package(
     name: "EgressAudit",
     platforms: [.macOS(.v15)],
@@ -53,7 +57,12 @@ let package = Package(
         ),
         // Profiles, service tags and the compiled matchers.
         // (CPcapShim for its gzip reader: Service Tags files may be .json.gz.)
-        .target(name: "EgressPolicy", dependencies: ["CPcapShim", "FastHashing", "PacketWire", .product(name: "Yams", package: "Yams")]),
+        // The built-in profiles are YAML files embedded in the code (no resource bundle: the binary stands alone).
+        .target(
+            name: "EgressPolicy",
+            dependencies: ["CPcapShim", "FastHashing", "PacketWire", .product(name: "Yams", package: "Yams")],
+            resources: builtinProfiles.map { .embedInCode("BuiltinProfiles/Profiles/\($0).yaml") }
+        ),
         // Flows + profile → verdicts, aggregates, findings, reports, merge. Knows nothing of how packets arrive.
         .target(name: "EgressAudit", dependencies: ["FastHashing", "FlowEngine", "EgressPolicy", "PacketWire", .product(name: "Crypto", package: "swift-crypto")]),
         // Packet sources (files, pipes, live interface groups) → decode → reassembly → tracking → audit,

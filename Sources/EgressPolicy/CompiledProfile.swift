@@ -21,6 +21,8 @@ public struct CompiledProfile: Sendable {
         case name(pattern: String)
         case serviceTag(String)
         case address(String)
+        /// A name Microsoft publishes for the Azure Firewall FQDN tag the rule names.
+        case fqdnTag(tag: String, pattern: String)
         /// The rule names no peer on this side: any address or name.
         case anyPeer
 
@@ -29,6 +31,7 @@ public struct CompiledProfile: Sendable {
             case .name(let pattern): return "name matches \(pattern)"
             case .serviceTag(let tag): return "address in service tag \(tag)"
             case .address(let cidr): return "address in \(cidr)"
+            case .fqdnTag(let tag, let pattern): return "name matches \(pattern), published for Azure Firewall FQDN tag \(tag)"
             case .anyPeer: return "rule allows any peer"
             }
         }
@@ -126,6 +129,16 @@ public struct CompiledProfile: Sendable {
                         }
                         endpoints.append(Endpoint(rule: ruleIndex, side: side, reason: .serviceTag(tag.name)))
                         for p in tag.prefixes { prefixes.append((p, id)) }
+                    case .fqdnTag(let written):
+                        let tag = FirewallFQDNTags.tag(named: written)
+                        for pattern in tag?.names ?? [] {
+                            guard let parsed = try? FQDNPattern(pattern) else { continue }
+                            fqdns.append((parsed, Int32(endpoints.count)))
+                            endpoints.append(Endpoint(rule: ruleIndex, side: side, reason: .fqdnTag(tag: tag?.name ?? written, pattern: pattern)))
+                        }
+                        if tag?.complete != true {
+                            warnings.append(.fqdnTagNotExpandable(rule: rule.id, tag: tag?.name ?? written, publishedNames: tag?.names.count ?? 0))
+                        }
                     }
                 }
             }
@@ -444,6 +457,10 @@ public enum CompileWarning: Sendable, Hashable, CustomStringConvertible {
     case virtualNetworkUnset(rules: [String])
     /// An endpoint that does not parse (profiles are validated on load, so only hand-built ones).
     case unusableEndpoint(rule: String, endpoint: String, reason: String)
+    /// The rule names an Azure Firewall FQDN tag whose names are not all published: it
+    /// matches only the `publishedNames` known ones, so a flow the real tag allows may be
+    /// reported undocumented.
+    case fqdnTagNotExpandable(rule: String, tag: String, publishedNames: Int)
 
     public var description: String {
         switch self {
@@ -462,6 +479,10 @@ public enum CompileWarning: Sendable, Hashable, CustomStringConvertible {
             return "VirtualNetwork has no prefixes (set the virtual-network parameter): \(rules.count) rule(s) match no address by it (\(shown))"
         case .unusableEndpoint(let rule, let endpoint, let reason):
             return "rule \(rule): \(endpoint) ignored: \(reason)"
+        case .fqdnTagNotExpandable(let rule, let tag, let published):
+            let matched = published == 0 ? "it matches no name" : "it matches only the \(published) name\(published == 1 ? "" : "s") published for it"
+            return "rule \(rule): Azure Firewall FQDN tag \(tag) is not fully expandable (Microsoft publishes no complete list): "
+                + "\(matched); a destination the real tag allows may be reported undocumented"
         }
     }
 }

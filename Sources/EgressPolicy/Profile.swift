@@ -12,11 +12,37 @@ public struct ProfileDocument: Sendable, Hashable {
     public var id: String
     public var url: String?
     public var title: String?
+    /// The document's own date as it states it (Microsoft Learn's `ms.date`), `YYYY-MM-DD`.
+    public var date: String?
+    /// The part of the document transcribed (a heading), when not all of it.
+    public var section: String?
 
-    public init(id: String, url: String? = nil, title: String? = nil) {
+    public init(id: String, url: String? = nil, title: String? = nil, date: String? = nil, section: String? = nil) {
         self.id = id
         self.url = url
         self.title = title
+        self.date = date
+        self.section = section
+    }
+}
+
+/// A table row of a source document the profile deliberately does not turn into a rule
+/// (inbound-only rows of an egress table, prose alternatives, rows too vague to match),
+/// with the reason: completeness checks count it as accounted for.
+public struct UnmodelledRow: Sendable, Hashable {
+    public var document: String
+    public var table: String
+    public var row: Int
+    public var reason: String
+    /// Words of the row, quoted verbatim.
+    public var text: String?
+
+    public init(document: String, table: String, row: Int, reason: String, text: String? = nil) {
+        self.document = document
+        self.table = table
+        self.row = row
+        self.reason = reason
+        self.text = text
     }
 }
 
@@ -31,10 +57,15 @@ public struct Profile: Sendable, Hashable {
     public var parameters: [ProfileParameter]
     public var features: [ProfileFeature]
     public var rules: [ProfileRule]
+    /// When the profile was transcribed from its documents, `YYYY-MM-DD`.
+    public var transcribed: String?
+    /// Source rows deliberately left out, each with its reason.
+    public var unmodelled: [UnmodelledRow]
 
     public init(
         id: String, title: String, documents: [ProfileDocument], dialect: FQDNDialect, summary: String? = nil,
-        parameters: [ProfileParameter], features: [ProfileFeature], rules: [ProfileRule]
+        parameters: [ProfileParameter], features: [ProfileFeature], rules: [ProfileRule], transcribed: String? = nil,
+        unmodelled: [UnmodelledRow] = []
     ) {
         self.id = id
         self.title = title
@@ -44,6 +75,8 @@ public struct Profile: Sendable, Hashable {
         self.parameters = parameters
         self.features = features
         self.rules = rules
+        self.transcribed = transcribed
+        self.unmodelled = unmodelled
     }
 
     public func parameter(named name: String) -> ProfileParameter? {

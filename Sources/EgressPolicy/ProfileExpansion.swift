@@ -144,7 +144,7 @@ extension Profile {
     /// The endpoint with placeholders replaced; `VirtualNetwork` also yields the network's prefixes.
     private func fill(_ endpoint: ProfileEndpoint, values: [String: String], open: inout [String]) -> [ProfileEndpoint] {
         switch endpoint {
-        case .cidr:
+        case .cidr, .fqdnTag:
             return [endpoint]
         case .fqdn(let pattern):
             return [.fqdn(substitute(pattern, values: values, open: &open, inTag: false))]

@@ -125,7 +125,9 @@ private struct ProfileReader {
 
     // MARK: Profile
 
-    private static let profileKeys = ["id", "title", "source", "dialect", "description", "parameters", "features", "rules"]
+    private static let profileKeys = [
+        "id", "title", "source", "dialect", "description", "transcribed", "parameters", "features", "rules", "unmodelled",
+    ]
 
     mutating func readProfile(_ root: Node) -> Profile? {
         guard let map = mapping(root, path: "", keys: Self.profileKeys, required: ["id", "title", "source", "dialect", "rules"])
@@ -139,10 +141,51 @@ private struct ProfileReader {
         let features = map["features"].map { readFeatures($0.value) } ?? []
         let context = RuleContext(parameters: parameters, features: features, documents: documents)
         let rules = map["rules"].map { readRules($0.value, context: context) } ?? []
+        let transcribed = map["transcribed"].flatMap { date($0.value, path: "transcribed") }
+        let unmodelled = map["unmodelled"].map { readUnmodelled($0.value, context: context) } ?? []
         guard let id, let title, let dialect else { return nil }
         return Profile(
             id: id, title: title, documents: documents, dialect: dialect, summary: summary,
-            parameters: parameters, features: features, rules: rules)
+            parameters: parameters, features: features, rules: rules, transcribed: transcribed, unmodelled: unmodelled)
+    }
+
+    /// `unmodelled:` — rows of a source table left out on purpose, each with its reason.
+    private mutating func readUnmodelled(_ node: Node, context: RuleContext) -> [UnmodelledRow] {
+        var rows: [UnmodelledRow] = []
+        for (index, item) in list(node, path: "unmodelled").enumerated() {
+            let path = "unmodelled[\(index)]"
+            guard
+                let map = mapping(
+                    item, path: path, keys: ["document", "table", "row", "reason", "text"], required: ["document", "table", "row", "reason"])
+            else { continue }
+            let document = map["document"].flatMap { string($0.value, path: path + ".document") }
+            if let entry = map["document"], let document, !context.documents.map(\.id).contains(document) {
+                let ids = context.documents.map(\.id)
+                fail(entry.value, path + ".document", expected: "the id of a document under source (" + ids.joined(separator: ", ") + ")",
+                    found: quoted(document), suggestion: nearestSpelling(to: document, among: ids))
+            }
+            let table = map["table"].flatMap { string($0.value, path: path + ".table") }
+            let row = map["row"].flatMap { integer($0.value, path: path + ".row", expected: "a row number 1 or more", range: 1...100_000) }
+            let reason = map["reason"].flatMap { string($0.value, path: path + ".reason") }
+            let text = map["text"].flatMap { string($0.value, path: path + ".text") }
+            guard let document, let table, let row, let reason else { continue }
+            rows.append(UnmodelledRow(document: document, table: table, row: row, reason: reason, text: text))
+        }
+        return rows
+    }
+
+    /// A calendar date written `YYYY-MM-DD` (quoted or not: YAML reads both as text here).
+    private mutating func date(_ node: Node, path: String) -> String? {
+        guard let text = string(node, path: path, expected: "a date YYYY-MM-DD") else { return nil }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        let valid =
+            parts.count == 3 && parts.map(\.count) == [4, 2, 2] && parts.allSatisfy { $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+            && (1...12).contains(Int(parts[1]) ?? 0) && (1...31).contains(Int(parts[2]) ?? 0)
+        guard valid else {
+            fail(node, path, expected: "a date YYYY-MM-DD", found: quoted(text))
+            return nil
+        }
+        return text
     }
 
     private mutating func readDocuments(_ node: Node) -> [ProfileDocument] {
@@ -155,11 +198,13 @@ private struct ProfileReader {
         var documents: [ProfileDocument] = []
         for (item, path) in items {
             if item.mapping != nil {
-                guard let map = mapping(item, path: path, keys: ["id", "url", "title"], required: ["id"]) else { continue }
+                guard let map = mapping(item, path: path, keys: ["id", "url", "title", "date", "section"], required: ["id"]) else { continue }
                 guard let id = map["id"].flatMap({ string($0.value, path: path + ".id") }) else { continue }
                 let url = map["url"].flatMap { string($0.value, path: path + ".url") }
                 let title = map["title"].flatMap { string($0.value, path: path + ".title") }
-                documents.append(ProfileDocument(id: id, url: url, title: title))
+                let documentDate = map["date"].flatMap { self.date($0.value, path: path + ".date") }
+                let section = map["section"].flatMap { string($0.value, path: path + ".section") }
+                documents.append(ProfileDocument(id: id, url: url, title: title, date: documentDate, section: section))
             } else if let url = string(item, path: path, expected: "a URL, a mapping {id, url, title} or a list of them") {
                 documents.append(ProfileDocument(id: url, url: url))
             }
@@ -315,9 +360,9 @@ private struct ProfileReader {
         var result: [ProfileEndpoint] = []
         for (index, item) in items.enumerated() {
             let itemPath = "\(path)[\(index)]"
-            guard let map = mapping(item, path: itemPath, keys: ["fqdn", "serviceTag", "cidr"], required: []) else { continue }
+            guard let map = mapping(item, path: itemPath, keys: ["fqdn", "serviceTag", "cidr", "fqdnTag"], required: []) else { continue }
             guard map.count == 1, let (kind, entry) = map.first.map({ ($0.key, $0.value) }) else {
-                fail(item, itemPath, expected: "exactly one of fqdn, serviceTag, cidr", found: map.isEmpty ? "none" : "\(map.count) keys")
+                fail(item, itemPath, expected: "exactly one of fqdn, serviceTag, cidr, fqdnTag", found: map.isEmpty ? "none" : "\(map.count) keys")
                 continue
             }
             guard let text = string(entry.value, path: "\(itemPath).\(kind)") else { continue }
@@ -336,6 +381,13 @@ private struct ProfileReader {
                 }
                 guard placeholdersResolve(text, node: entry.value, path: "\(itemPath).serviceTag", context: context) else { continue }
                 result.append(.serviceTag(text))
+            case "fqdnTag":
+                // Azure Firewall FQDN tag names are plain words (AzureKubernetesService, WindowsUpdate).
+                guard !text.isEmpty, text.count <= 100, text.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }) else {
+                    fail(entry.value, "\(itemPath).fqdnTag", expected: "an Azure Firewall FQDN tag name (letters and digits)", found: quoted(text))
+                    continue
+                }
+                result.append(.fqdnTag(text))
             default:
                 guard isCIDRText(text) else {
                     fail(entry.value, "\(itemPath).cidr", expected: "an IP address or prefix (e.g. 10.0.0.0/16)", found: quoted(text))

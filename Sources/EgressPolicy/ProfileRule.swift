@@ -66,18 +66,23 @@ public enum ProfileEndpoint: Sendable, Hashable, CustomStringConvertible {
     case serviceTag(String)
     /// An IPv4/IPv6 address or prefix (`52.224.186.99`, `10.0.0.0/16`).
     case cidr(String)
+    /// An Azure Firewall FQDN tag (`AzureKubernetesService`, `WindowsUpdate`): a named set of
+    /// host names Microsoft maintains. Matched by the names Microsoft publishes for it
+    /// (`FirewallFQDNTags`); where those are not the whole tag, the rule is not fully expandable.
+    case fqdnTag(String)
 
     public var kind: String {
         switch self {
         case .fqdn: return "fqdn"
         case .serviceTag: return "serviceTag"
         case .cidr: return "cidr"
+        case .fqdnTag: return "fqdnTag"
         }
     }
 
     public var value: String {
         switch self {
-        case .fqdn(let text), .serviceTag(let text), .cidr(let text): return text
+        case .fqdn(let text), .serviceTag(let text), .cidr(let text), .fqdnTag(let text): return text
         }
     }
 

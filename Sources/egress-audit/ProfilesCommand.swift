@@ -22,21 +22,22 @@ extension ProfilesCommand {
         static let configuration = CommandConfiguration(abstract: "List the built-in profiles.")
 
         func run() throws {
-            var rows = [["ID", "RULES", "PARAMETERS", "FEATURES", "TITLE"]]
+            var rows: [[[String]]] = [[["ID"], ["RULES"], ["TRANSCRIBED"], ["SOURCE DATE"], ["SOURCE"]]]
             for text in BuiltinProfiles.texts {
                 let profile: Profile
                 do {
                     profile = try text.load()
                 } catch {
-                    rows.append([text.id, "-", "-", "-", "does not load: \(error.errors.count) error(s)"])
+                    rows.append([[text.id], ["-"], ["-"], ["-"], ["does not load: \(error.errors.count) error(s)"]])
                     continue
                 }
+                // One line per document: its date and where it is (URL, else its title).
+                let documents = profile.documents.map { ($0.date ?? "-", $0.url ?? $0.title ?? $0.id) }
                 rows.append([
-                    profile.id, "\(profile.rules.count)", profile.parameters.map(\.name).joined(separator: ","),
-                    "\(profile.features.count)", profile.title,
+                    [profile.id], ["\(profile.rules.count)"], [profile.transcribed ?? "-"], documents.map(\.0), documents.map(\.1),
                 ])
             }
-            print(renderTable(rows.map { $0.map { [$0] } }), terminator: "")
+            print(renderTable(rows), terminator: "")
         }
     }
 
@@ -59,7 +60,20 @@ extension ProfilesCommand {
         @Option(name: .customLong("feature"), help: ArgumentHelp("Enable an optional feature (repeatable).", valueName: "name"))
         var features: [String] = []
 
+        @Option(
+            help: ArgumentHelp(
+                "table: the rules expanded for the parameters and features; yaml or json: the profile as written (parameters and features do not apply).",
+                valueName: "table|yaml|json"))
+        var format: ShowFormat = .table
+
+        enum ShowFormat: String, ExpressibleByArgument, CaseIterable {
+            case table, yaml, json
+        }
+
         func validate() throws {
+            if format != .table, !parameters.isEmpty || !features.isEmpty {
+                throw ValidationError("--param and --feature expand the rules for --format table; --format \(format.rawValue) shows the profile as written")
+            }
             for parameter in parameters where !parameter.contains("=") || parameter.hasPrefix("=") {
                 throw ValidationError("--param expects name=value, found \"\(parameter)\"")
             }
@@ -67,6 +81,18 @@ extension ProfilesCommand {
 
         func run() throws {
             let loaded = try loadProfile(profile)
+            switch format {
+            case .table: break
+            case .yaml:
+                print(try profileText(profile), terminator: "")
+                return
+            case .json:
+                guard let json = ProfileJSON.json(fromYAML: try profileText(profile)) else {
+                    throw ValidationError("\(profile) uses YAML aliases, which JSON cannot express; show it with --format yaml")
+                }
+                print(json, terminator: "")
+                return
+            }
             var values: [String: String] = [:]
             for parameter in parameters {
                 let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -86,8 +112,10 @@ extension ProfilesCommand {
             var lines: [String] = []
             lines.append("\(profile.id): \(profile.title)")
             for document in profile.documents {
-                lines.append("  source: " + [document.title, document.url].compactMap { $0 }.joined(separator: " — "))
+                let date = document.date.map { "(\($0))" }
+                lines.append("  source: " + [document.title, document.section.map { "§ " + $0 }, document.url, date].compactMap { $0 }.joined(separator: " — "))
             }
+            if let transcribed = profile.transcribed { lines.append("  transcribed: \(transcribed)") }
             lines.append("  dialect: \(profile.dialect.rawValue)")
             let parameterText = profile.parameters.map { "\($0.name)=\(expanded.parameters[$0.name] ?? "(unset)")" }
             lines.append("  parameters: " + parameterText.joined(separator: " "))
@@ -155,6 +183,16 @@ extension ProfilesCommand {
                 throw ExitCode(1)
             }
         }
+    }
+}
+
+/// The text of a built-in profile, else of the file (`loadProfile` has checked it exists).
+private func profileText(_ name: String) throws -> String {
+    if let text = BuiltinProfiles.text(id: name) { return text.yaml }
+    do {
+        return try String(contentsOfFile: name, encoding: .utf8)
+    } catch {
+        throw ValidationError("\(name): not readable as UTF-8 text")
     }
 }
 

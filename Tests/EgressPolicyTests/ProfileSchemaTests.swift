@@ -48,14 +48,24 @@ import Testing
         sys.exit(1 if errors else 0)
         """
 
+    /// The files themselves (not the embedded copies) against the schema, and their JSON
+    /// form (PyYAML's, and `ProfileJSON`'s for `profiles show --format json`) loads to the same profile.
     @Test(.requires(.jsonschema, .pyyaml), arguments: BuiltinProfiles.texts.map(\.id))
-    func builtinValidatesAndRoundTripsThroughJSON(id: String) throws {
+    func builtinFileValidatesAndRoundTripsThroughJSON(id: String) throws {
         let text = try #require(BuiltinProfiles.text(id: id))
-        let result = try Self.python(["-c", Self.validator, Self.schemaPath], input: text.yaml)
+        let file = try String(contentsOf: Self.repository.appendingPathComponent(text.packagePath), encoding: .utf8)
+        let result = try Self.python(["-c", Self.validator, Self.schemaPath], input: file)
         #expect(result.status == 0, "\(result.output)")
         guard result.status == 0 else { return }
+        let profile = try ProfileLoader.load(text: file, file: "\(id).yaml")
         let fromJSON = try ProfileLoader.load(text: result.output, file: "\(id).json")
-        #expect(fromJSON == (try text.load()))
+        #expect(fromJSON == profile)
+        let ours = try #require(ProfileJSON.json(fromYAML: file))
+        let check = try Self.python(["-c", Self.validator, Self.schemaPath], input: ours)
+        #expect(check.status == 0, "\(check.output)")
+        // Python's json module reads ours as the same document PyYAML read from the YAML.
+        #expect(check.output == result.output)
+        #expect(try ProfileLoader.load(text: ours, file: "\(id).json") == profile)
     }
 
     @Test(.requires(.jsonschema, .pyyaml))

@@ -1,10 +1,21 @@
-/// A profile shipped inside the binary, kept as the YAML an operator would write.
+/// A profile shipped inside the binary: the YAML file of
+/// `Sources/EgressPolicy/BuiltinProfiles/Profiles/<id>.yaml`, embedded at build time
+/// (SwiftPM `embedInCode`), so the schema, linters and reviewers see a YAML file and
+/// the binary needs no resource bundle beside it.
 public struct BuiltinProfileText: Sendable {
     public let id: String
     public let yaml: String
 
+    init(id: String, bytes: [UInt8]) {
+        self.id = id
+        self.yaml = String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Name used for the text in error messages (`builtin:apim-vnet.yaml`).
     public var fileName: String { "builtin:\(id).yaml" }
+
+    /// Where the file lives in the package.
+    public var packagePath: String { "Sources/EgressPolicy/BuiltinProfiles/Profiles/\(id).yaml" }
 
     public func load() throws(ProfileValidationErrors) -> Profile {
         try ProfileLoader.load(text: yaml, file: fileName)
@@ -13,8 +24,12 @@ public struct BuiltinProfileText: Sendable {
 
 /// The registry of built-in profiles.
 public enum BuiltinProfiles {
-    /// Sources in listing order.
-    public static let texts: [BuiltinProfileText] = [apimVNet, apimSelfHostedGateway, cassandraMI]
+    /// Sources in listing order (Package.swift's `builtinProfiles` embeds the same files).
+    public static let texts: [BuiltinProfileText] = [
+        BuiltinProfileText(id: "apim-vnet", bytes: PackageResources.apim_vnet_yaml),
+        BuiltinProfileText(id: "apim-self-hosted-gateway", bytes: PackageResources.apim_self_hosted_gateway_yaml),
+        BuiltinProfileText(id: "cassandra-mi", bytes: PackageResources.cassandra_mi_yaml),
+    ]
 
     /// Every built-in profile that loads (all of them; the tests keep it that way).
     public static let all: [Profile] = texts.compactMap { try? $0.load() }

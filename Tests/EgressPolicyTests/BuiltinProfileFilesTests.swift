@@ -1,0 +1,62 @@
+import EgressPolicy
+import Foundation
+import Testing
+
+/// The built-in profiles are the YAML files of `Sources/EgressPolicy/BuiltinProfiles/Profiles/`:
+/// every file is registered (in Package.swift's embed list and in `BuiltinProfiles.texts`),
+/// and what the binary carries is the file byte for byte.
+@Suite struct BuiltinProfileFilesTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let folder = repository.appendingPathComponent("Sources/EgressPolicy/BuiltinProfiles/Profiles")
+
+    static func fileIDs() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
+            .map { String($0.dropLast(".yaml".count)) }.sorted()
+    }
+
+    @Test func everyFileIsRegisteredAndNothingElse() throws {
+        #expect(try Self.fileIDs() == BuiltinProfiles.texts.map(\.id).sorted())
+        // Package.swift's `let builtinProfiles = [...]` embeds them; same ids, same order as the registry.
+        let manifest = try String(contentsOf: Self.repository.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let line = try #require(manifest.split(separator: "\n").first { $0.hasPrefix("let builtinProfiles = [") })
+        let ids = line.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        #expect(ids == BuiltinProfiles.texts.map(\.id))
+    }
+
+    @Test func embeddedTextIsTheFile() throws {
+        for text in BuiltinProfiles.texts {
+            let file = try String(contentsOf: Self.repository.appendingPathComponent(text.packagePath), encoding: .utf8)
+            #expect(text.yaml == file, "\(text.id)")
+        }
+    }
+
+    @Test func eachFileLoadsUnderItsFileNameAndNamesItsSourceDates() throws {
+        for id in try Self.fileIDs() {
+            let profile = try ProfileLoader.load(path: Self.folder.appendingPathComponent("\(id).yaml").path)
+            #expect(profile.id == id)
+            #expect(profile.transcribed != nil, "\(id): transcribed date")
+            #expect(profile.documents.contains { $0.date != nil }, "\(id): a dated source document")
+        }
+    }
+
+    @Test func datesAreCheckedOnLoad() {
+        let text = """
+            id: demo
+            title: Demo
+            source: [{id: d, url: "https://example.invalid", date: "2023-13-01"}]
+            transcribed: yesterday
+            dialect: azure-firewall
+            rules:
+              - {id: a, direction: outbound, destinations: [{fqdn: a.example.com}], ports: 443, transport: tcp, required: true, purpose: p}
+            """
+        do {
+            _ = try ProfileLoader.load(text: text, file: "d.yaml")
+            Issue.record("bad dates accepted")
+        } catch {
+            let lines = error.errors.map(\.description)
+            #expect(lines.contains { $0.hasPrefix("d.yaml:3:") && $0.contains("source[0].date: expected a date YYYY-MM-DD, found \"2023-13-01\"") }, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("d.yaml:4:") && $0.contains("transcribed: expected a date YYYY-MM-DD, found \"yesterday\"") }, "\(lines)")
+        }
+    }
+}
