@@ -5,7 +5,10 @@ import PackageDescription
 
 /// Sources/EgressPolicy/BuiltinProfiles/Profiles/<id>.yaml, in `profiles list` order
 /// (BuiltinProfiles.swift lists the same ids; a test checks the folder, this list and that one agree).
-let builtinProfiles = ["apim-vnet", "apim-self-hosted-gateway", "cassandra-mi"]
+let builtinProfiles = [
+    "apim-vnet", "apim-self-hosted-gateway", "cassandra-mi", "aks", "spring-apps", "container-apps",
+    "avd-session-host", "arc-servers", "azure-ml", "hdinsight", "databricks", "app-service-environment-v3",
+]
 
 let package = Package(
     name: "EgressAudit",

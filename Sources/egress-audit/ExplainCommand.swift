@@ -117,6 +117,14 @@ enum ExplainText {
             lines.append(e.verdict == .wrongPort ? "allowed on other ports or transports by:" : "also named, on other ports or transports, by:")
             lines += e.otherPortsBy.flatMap(describe)
         }
+        if e.verdict != .allowed {
+            // A rule naming an FQDN tag matches only its published names: the real tag may allow more.
+            for warning in profile.warnings {
+                guard case .fqdnTagNotExpandable(let rule, let tag, let published) = warning else { continue }
+                lines.append("note: rule \(rule) names Azure Firewall FQDN tag \(tag), which is not fully expandable "
+                    + "(\(published) published name\(published == 1 ? "" : "s") checked): the tag itself may allow this destination")
+            }
+        }
         if let address = e.address {
             let tags = e.serviceTags
             lines.append(tags.isEmpty ? "\(address) is in no service tag" : "\(address) is in " + tags.joined(separator: ", "))

@@ -102,3 +102,13 @@ import Testing
         return octets.map(String.init).joined(separator: ".")
     }
 }
+
+/// An Azure Firewall FQDN tag without published names: explain says the answer may be incomplete.
+@Suite struct ExplainFQDNTagTests {
+    @Test func unexpandableTagIsNamedUnderANegativeAnswer() throws {
+        let r = try CLI.run(["explain", "download.windowsupdate.com", "--port", "443", "--profile", "hdinsight", "--param", "account=contosohdi"])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stdout.contains("note: rule fqdn-tags names Azure Firewall FQDN tag WindowsUpdate, which is not fully expandable (0 published names checked)"))
+        #expect(r.stderr.contains("Azure Firewall FQDN tag HDInsight is not fully expandable"))
+    }
+}

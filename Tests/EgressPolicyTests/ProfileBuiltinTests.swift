@@ -8,7 +8,11 @@ import Testing
         for text in BuiltinProfiles.texts {
             #expect(throws: Never.self) { try text.load() }
         }
-        #expect(BuiltinProfiles.all.map(\.id) == ["apim-vnet", "apim-self-hosted-gateway", "cassandra-mi"])
+        #expect(
+            BuiltinProfiles.all.map(\.id) == [
+                "apim-vnet", "apim-self-hosted-gateway", "cassandra-mi", "aks", "spring-apps", "container-apps", "avd-session-host",
+                "arc-servers", "azure-ml", "hdinsight", "databricks", "app-service-environment-v3",
+            ])
         #expect(BuiltinProfiles.all.allSatisfy { $0.dialect == .azureFirewall })
     }
 

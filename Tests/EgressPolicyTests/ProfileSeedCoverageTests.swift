@@ -49,7 +49,8 @@ struct ProfileSeedCoverageTests {
     @Test func everyCitationQuotesItsRowOrDocument() throws {
         let seeds = ["cassandra-network-rules": "000", "apim-vnet-reference": "001", "shgw-egress-qna": "002"]
         var wrong: [String] = []
-        for reference in references {
+        // The profiles of other-services.md are checked by OtherServicesCoverageTests.
+        for reference in references where !OtherServices.documentIDs.contains(reference.document) {
             let seed = try #require(seeds[reference.document], "unknown document \(reference.document)")
             let text = try #require(reference.text, "citation without text in \(reference.document)")
             let haystack: String

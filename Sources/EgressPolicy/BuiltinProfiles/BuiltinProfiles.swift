@@ -29,6 +29,15 @@ public enum BuiltinProfiles {
         BuiltinProfileText(id: "apim-vnet", bytes: PackageResources.apim_vnet_yaml),
         BuiltinProfileText(id: "apim-self-hosted-gateway", bytes: PackageResources.apim_self_hosted_gateway_yaml),
         BuiltinProfileText(id: "cassandra-mi", bytes: PackageResources.cassandra_mi_yaml),
+        BuiltinProfileText(id: "aks", bytes: PackageResources.aks_yaml),
+        BuiltinProfileText(id: "spring-apps", bytes: PackageResources.spring_apps_yaml),
+        BuiltinProfileText(id: "container-apps", bytes: PackageResources.container_apps_yaml),
+        BuiltinProfileText(id: "avd-session-host", bytes: PackageResources.avd_session_host_yaml),
+        BuiltinProfileText(id: "arc-servers", bytes: PackageResources.arc_servers_yaml),
+        BuiltinProfileText(id: "azure-ml", bytes: PackageResources.azure_ml_yaml),
+        BuiltinProfileText(id: "hdinsight", bytes: PackageResources.hdinsight_yaml),
+        BuiltinProfileText(id: "databricks", bytes: PackageResources.databricks_yaml),
+        BuiltinProfileText(id: "app-service-environment-v3", bytes: PackageResources.app_service_environment_v3_yaml),
     ]
 
     /// Every built-in profile that loads (all of them; the tests keep it that way).
