@@ -648,7 +648,8 @@ func quoted(_ text: String) -> String {
 
 /// Why `text` is not a host name or Azure Firewall pattern, or nil when it is one.
 /// Labels are letters, digits, hyphens and underscores (RFC 1123 plus service names);
-/// a lone `*` may only be the leftmost label; placeholders may sit inside labels.
+/// a lone `*` may only be the leftmost label, a `*` inside a label matches within it;
+/// placeholders may sit inside labels.
 func fqdnProblem(_ text: String) -> String? {
     var stripped = text
     for (token, _) in placeholders(in: text) {
@@ -663,10 +664,12 @@ func fqdnProblem(_ text: String) -> String? {
             continue
         }
         guard !label.isEmpty, label.utf8.count <= 63 else { return "labels of 1-63 characters" }
+        // A `*` inside a label (md-*, *eh, collector*) matches within that label (FQDNPattern).
         let valid = label.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "*"
         }
         if !valid { return "letters, digits, hyphens in labels" }
+        if label.contains("**") { return "no \"**\": one \"*\" already matches any run within a label" }
     }
     return nil
 }

@@ -43,6 +43,21 @@ import Testing
         }
     }
 
+    /// README's table of built-in profiles names each one with its source URL, dates and rule count.
+    @Test func readmeTableListsEveryBuiltinProfile() throws {
+        let readme = try String(contentsOf: Self.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        for profile in BuiltinProfiles.all {
+            let row = try #require(readme.split(separator: "\n").first { $0.hasPrefix("| `\(profile.id)` |") }, "README has no row for \(profile.id)")
+            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(cells.count == 5, "\(row)")
+            guard cells.count == 5 else { continue }
+            if let url = profile.documents.first(where: { $0.url != nil })?.url { #expect(cells[1].contains(url), "\(profile.id)") }
+            #expect(cells[2] == (profile.documents.compactMap(\.date).first ?? "—"), "\(profile.id)")
+            #expect(cells[3] == profile.transcribed, "\(profile.id)")
+            #expect(cells[4] == "\(profile.rules.count)", "\(profile.id)")
+        }
+    }
+
     @Test func datesAreCheckedOnLoad() {
         let text = """
             id: demo
