@@ -238,6 +238,9 @@ public struct AuditAccumulator {
             verdict: "",
             profile: .init(id: profile.expanded.profileID, title: profile.expanded.title, parameters: profile.expanded.parameters,
                            features: profile.expanded.enabledFeatures.sorted(), serviceTagFiles: serviceTagFiles),
+            profiles: profile.expanded.profiles.map {
+                .init(id: $0.profileID, title: $0.title, parameters: $0.parameters, features: $0.enabledFeatures.sorted(), serviceTagFiles: serviceTagFiles)
+            },
             nodes: .init(addresses: classifier.nodes.map { $0.prefixLength == ($0.isIPv4 ? 32 : 128) ? $0.address.description : $0.description },
                          how: nodesHow),
             findings: [],

@@ -7,43 +7,54 @@ enum AuditFindings {
     static func derive(_ r: inout AuditReport) {
         var findings: [AuditReport.Finding] = []
         let requiredRules = Set(r.requiredRules.map(\.rule))
+        // Whose rule: its status says; a rule without one (of a disabled feature) is named `profile/rule`
+        // when several profiles are audited, else it is the one profile's.
+        var owners: [String: String] = [:]
+        for s in r.requiredRules + r.optionalRules { owners[s.rule] = s.profile }
+        func profile(of rule: String?) -> String {
+            guard let rule else { return r.profile.id }
+            if let owner = owners[rule] { return owner }
+            if r.profiles.count > 1, let slash = rule.firstIndex(of: "/") { return String(rule[..<slash]) }
+            return r.profile.id
+        }
         for s in r.requiredRules {
             let failing = (s.nodes ?? [:]).filter { $0.value == "attempted-but-failing" }.keys.sorted()
             if !failing.isEmpty {
                 let from = (s.nodes ?? [:]).count > 1 ? " from \(failing.joined(separator: ", "))" : ""
                 findings.append(.init(kind: .blockedRequired,
                                       summary: "required rule \(s.rule) (\(s.purpose)): every attempt\(from) failed: \(s.failures.map(\.text).joined(separator: ", "))",
-                                      rule: s.rule, destination: s.failures.first?.destination ?? s.destinations.first, port: nil))
+                                      rule: s.rule, destination: s.failures.first?.destination ?? s.destinations.first, port: nil, profile: s.profile))
             }
             if s.status == "not-seen" {
                 findings.append(.init(kind: .requiredNotSeen, summary: "required rule \(s.rule) (\(s.purpose)): no traffic seen",
-                                      rule: s.rule, destination: nil, port: nil))
+                                      rule: s.rule, destination: nil, port: nil, profile: s.profile))
             }
         }
         for s in r.optionalRules where s.status == "unused" {
             findings.append(.init(kind: .optionalUnused, summary: "optional rule \(s.rule) (feature \(s.feature ?? "?")) carried no traffic",
-                                  rule: s.rule, destination: nil, port: nil))
+                                  rule: s.rule, destination: nil, port: nil, profile: s.profile))
         }
         for d in r.dnsFailures where d.required {
+            let rule = d.rules.first { requiredRules.contains($0) }
             findings.append(.init(kind: .failingDNS, summary: "DNS answered \(d.rcode) for \(d.name), which required rules need",
-                                  rule: d.rules.first { requiredRules.contains($0) }, destination: d.name, port: nil))
+                                  rule: rule, destination: d.name, port: nil, profile: profile(of: rule)))
         }
         for d in r.undocumented {
             let tags = d.serviceTags.isEmpty ? "" : " (in \(d.serviceTags.joined(separator: ", ")))"
             let why = d.rules.isEmpty ? "no rule allows it" : "only rules of disabled features allow it: \(d.rules.joined(separator: ", "))"
             findings.append(.init(kind: .undocumented, summary: "\(d.destination) on \(d.ports.joined(separator: ", ")): \(why)\(tags)\(folded(d))",
-                                  rule: nil, destination: d.destination, port: nil))
+                                  rule: nil, destination: d.destination, port: nil, profile: r.profile.id))
         }
         for d in r.wrongPort {
             findings.append(.init(kind: .wrongPort,
                                   summary: "\(d.destination) on \(d.ports.joined(separator: ", ")): allowed only as \(d.rules.joined(separator: ", "))\(folded(d))",
-                                  rule: d.rules.first, destination: d.destination, port: nil))
+                                  rule: d.rules.first, destination: d.destination, port: nil, profile: profile(of: d.rules.first)))
         }
         for m in r.nameMismatches {
             findings.append(.init(kind: .nameMismatch,
                                   summary: "\(m.address):\(m.port): TLS says \(m.sni) but DNS gave \(m.dns) for this address"
                                       + (m.flows > 1 ? " (\(m.flows) flows)" : ""),
-                                  rule: nil, destination: m.sni, port: m.port))
+                                  rule: nil, destination: m.sni, port: m.port, profile: r.profile.id))
         }
         findings.sort { ($0.kind, $0.destination ?? "", $0.rule ?? "", $0.summary) < ($1.kind, $1.destination ?? "", $1.rule ?? "", $1.summary) }
         r.findings = findings

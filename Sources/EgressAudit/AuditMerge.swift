@@ -30,8 +30,16 @@ public enum AuditMerge {
             }
             throw Mismatch(description: "the reports audit \(a.profile.id) with different parameters or features ([\(describe(a.profile))] and [\(describe(b.profile))])")
         }
+        guard a.profiles.map(\.id) == b.profiles.map(\.id) else {
+            throw Mismatch(description: "the reports audit different profile sets (\(a.profiles.map(\.id).joined(separator: ", ")) and \(b.profiles.map(\.id).joined(separator: ", "))): merge reports of the same profiles")
+        }
         var m = a
         m.profile.serviceTagFiles = Array(Set(a.profile.serviceTagFiles).union(b.profile.serviceTagFiles)).sorted()
+        m.profiles = a.profiles.map { p in
+            var p = p
+            p.serviceTagFiles = m.profile.serviceTagFiles
+            return p
+        }
         let addresses = Array(Set(a.nodes.addresses).union(b.nodes.addresses)).sorted()
         m.nodes = .init(addresses: addresses, how: a.nodes.how == b.nodes.how ? a.nodes.how : "merged: \(a.nodes.how); \(b.nodes.how)")
         m.undocumented = destinations(a.undocumented, b.undocumented, limits)

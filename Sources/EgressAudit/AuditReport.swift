@@ -1,4 +1,6 @@
-/// The audit's answer, as data: schema version 2 (Schemas/audit-report.schema.json).
+/// The audit's answer, as data: schema version 3 (Schemas/audit-report.schema.json).
+/// Version 3 added `profiles` and each rule status's and finding's `profile` (several
+/// profiles audited at once).
 /// Every list is sorted so two reports of the same input are identical and
 /// two reports of different runs diff cleanly.
 ///
@@ -7,11 +9,14 @@
 /// (`AuditMerge`), and `findings` and `verdict` are derived from them
 /// (`AuditFindings`), so a merged report is judged exactly as one run would be.
 public struct AuditReport: Codable, Sendable, Equatable {
-    public var schemaVersion = 2
+    public var schemaVersion = 3
     public var tool = "egress-audit"
     /// One line: what an operator reads first.
     public var verdict: String
+    /// The profile audited; for several, their composition (`a+b`, parameters `a.name`).
     public var profile: ProfileSummary
+    /// Each profile audited, in the order given (one for a single profile).
+    public var profiles: [ProfileSummary]
     public var nodes: NodeSelection
     public var findings: [Finding]
     /// Egress no rule allows, by destination.
@@ -104,6 +109,9 @@ public struct AuditReport: Codable, Sendable, Equatable {
         /// The destination (name, else address) and port it concerns, when there is one.
         public var destination: String?
         public var port: Int?
+        /// The profile whose rule it concerns; for a destination no rule allows (or a name
+        /// mismatch), the profile audited (`a+b` for several).
+        public var profile: String? = nil
     }
 
     /// Where a destination's name came from, most trusted first.
@@ -154,7 +162,10 @@ public struct AuditReport: Codable, Sendable, Equatable {
     }
 
     public struct RuleStatus: Codable, Sendable, Equatable {
+        /// The rule's id; with several profiles, `profile/rule`.
         public var rule: String
+        /// The profile the rule belongs to.
+        public var profile: String
         /// satisfied | attempted-but-failing | not-seen (required); used | unused (optional).
         public var status: String
         public var feature: String?

@@ -27,13 +27,13 @@ public enum AuditReportFile {
         guard header.tool == "egress-audit", header.verdict != nil else {
             throw ReadError(description: "\(path): not an egress-audit audit report (expected \"tool\": \"egress-audit\" and a \"verdict\": a report of analyze or live with --profile and --json)")
         }
-        guard header.schemaVersion == 2 else {
-            throw ReadError(description: "\(path): audit report schema version \(header.schemaVersion.map(String.init) ?? "missing"), expected 2: re-run the audit with this version of egress-audit")
+        guard header.schemaVersion == 3 else {
+            throw ReadError(description: "\(path): audit report schema version \(header.schemaVersion.map(String.init) ?? "missing"), expected 3: re-run the audit with this version of egress-audit")
         }
         do {
             return try JSONDecoder().decode(AuditReport.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
-            throw ReadError(description: "\(path): \(pathText(context.codingPath + [key])): missing; expected an audit report of schema version 2")
+            throw ReadError(description: "\(path): \(pathText(context.codingPath + [key])): missing; expected an audit report of schema version 3")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
             throw ReadError(description: "\(path): \(pathText(context.codingPath)): \(context.debugDescription)")
         } catch let DecodingError.dataCorrupted(context) {

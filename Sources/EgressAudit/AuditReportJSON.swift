@@ -1,4 +1,4 @@
-/// The audit report as JSON (schema version 2), written by `JSONTextWriter`:
+/// The audit report as JSON (schema version 3), written by `JSONTextWriter`:
 /// the same text `JSONEncoder` gives for `AuditReport`'s Codable form, keys
 /// in sorted order, at a fraction of the cost. A member added to a report type
 /// must be added here too: `ReportJSONTests` compares both on every demo report.
@@ -17,6 +17,7 @@ extension AuditReport {
         w.key("optionalRules"); w.array(optionalRules) { w, r in r.writeJSON(to: &w) }
         w.key("overflow"); try w.encoded(overflow)
         w.key("profile"); try w.encoded(profile)
+        w.key("profiles"); try w.encoded(profiles)
         w.key("requiredRules"); w.array(requiredRules) { w, r in r.writeJSON(to: &w) }
         w.key("resolvers"); w.array(resolvers) { w, d in d.writeJSON(to: &w) }
         w.key("schemaVersion"); w.int(schemaVersion)
@@ -66,6 +67,7 @@ extension AuditReport.Finding {
         if let destination { w.key("destination"); w.string(destination) }
         w.key("kind"); w.string(kind.rawValue)
         if let port { w.key("port"); w.int(port) }
+        if let profile { w.key("profile"); w.string(profile) }
         if let rule { w.key("rule"); w.string(rule) }
         w.key("summary"); w.string(summary)
         w.endObject()
@@ -88,6 +90,7 @@ extension AuditReport.RuleStatus {
             }
             w.endObject()
         }
+        w.key("profile"); w.string(profile)
         w.key("purpose"); w.string(purpose)
         w.key("rule"); w.string(rule)
         w.key("status"); w.string(status)

@@ -109,11 +109,11 @@ struct RuleEvidenceLedger {
             switch rule.requirement {
             case .required:
                 let status = nodes.isEmpty ? "not-seen" : (nodes.values.contains("satisfied") ? "satisfied" : "attempted-but-failing")
-                required.append(.init(rule: rule.id, status: status, feature: nil, purpose: rule.purpose, flows: flows, failedFlows: failed,
+                required.append(.init(rule: rule.id, profile: rule.profile, status: status, feature: nil, purpose: rule.purpose, flows: flows, failedFlows: failed,
                                       destinations: destinationList, failures: failureList, nodes: nodes.isEmpty ? nil : nodes))
             case .optional(let feature, let enabled):
                 guard enabled else { continue }
-                optional.append(.init(rule: rule.id, status: flows == 0 ? "unused" : "used", feature: feature, purpose: rule.purpose,
+                optional.append(.init(rule: rule.id, profile: rule.profile, status: flows == 0 ? "unused" : "used", feature: feature, purpose: rule.purpose,
                                       flows: flows, failedFlows: failed, destinations: destinationList, failures: failureList, nodes: nil))
             }
         }

@@ -32,7 +32,8 @@ public enum RuleSuggester {
             }
         }
         var lines: [String] = [
-            "id: \(profileID)-observed",
+            // A composition's id (a+b) is not an identifier; the suggestion's is a-b-observed.
+            "id: \(profileID.replacingOccurrences(of: "+", with: "-"))-observed",
             "title: \(quote("Least-privilege rules for the egress observed (" + profileID + ")"))",
             "dialect: azure-firewall",
             "source:",

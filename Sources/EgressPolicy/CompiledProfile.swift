@@ -136,7 +136,10 @@ public struct CompiledProfile: Sendable {
                             fqdns.append((parsed, Int32(endpoints.count)))
                             endpoints.append(Endpoint(rule: ruleIndex, side: side, reason: .fqdnTag(tag: tag?.name ?? written, pattern: pattern)))
                         }
-                        if tag?.complete != true {
+                        // Only a rule that can allow anything makes the answer incomplete.
+                        var enabled = true
+                        if case .optional(_, let on) = rule.requirement { enabled = on }
+                        if tag?.complete != true, enabled {
                             warnings.append(.fqdnTagNotExpandable(rule: rule.id, tag: tag?.name ?? written, publishedNames: tag?.names.count ?? 0))
                         }
                     }

@@ -27,7 +27,10 @@ public enum ExpansionWarning: Sendable, Hashable, CustomStringConvertible {
 
 /// A rule with its conditions decided and placeholders filled, ready for the matchers.
 public struct ExpandedRule: Sendable, Hashable {
+    /// The rule's id; in a composition of several profiles, `profile/id` (`aks/mcr`).
     public var id: String
+    /// Id of the profile the rule belongs to.
+    public var profile: String
     public var direction: RuleDirection
     public var sources: [ProfileEndpoint]
     public var destinations: [ProfileEndpoint]
@@ -51,6 +54,9 @@ public struct ExpandedProfile: Sendable, Hashable {
     public var enabledFeatures: Set<String>
     public var rules: [ExpandedRule]
     public var warnings: [ExpansionWarning]
+    /// The profiles composed into this one (`ExpandedProfile.composing`), in the order given;
+    /// empty for a single profile.
+    public var members: [ExpandedProfile] = []
 }
 
 /// File name used in errors about expansion input, which has no file.
@@ -133,7 +139,7 @@ extension Profile {
                 rule.required ? .required : .optional(feature: rule.feature ?? "", enabled: rule.feature.map(enabled.contains) ?? false)
             rules.append(
                 ExpandedRule(
-                    id: rule.id, direction: rule.direction, sources: sources, destinations: destinations, ports: rule.ports,
+                    id: rule.id, profile: id, direction: rule.direction, sources: sources, destinations: destinations, ports: rule.ports,
                     transport: rule.transport, requirement: requirement, purpose: rule.purpose, note: rule.note,
                     references: rule.references, openPlaceholders: open))
         }

@@ -31,12 +31,12 @@ struct AnalyzeCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one capture file") }
-        try report.validate(hasProfile: policy.profile != nil)
+        try report.validate(hasProfile: policy.hasProfile)
     }
 
     func run() throws {
         // The profile first: a bad profile fails before a long capture is read.
-        let compiled = try policy.profile.map { _ in try policy.compile() }
+        let compiled = policy.hasProfile ? try policy.compile() : nil
         var pipeline = CapturePipeline(keepsFlows: report.flows, audit: compiled.map { report.accumulator(profile: $0, live: nil) })
         let flowLog = try report.attachFlowLog(to: &pipeline)
         let showProgress = isatty(STDERR_FILENO) == 1

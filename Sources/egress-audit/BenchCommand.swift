@@ -52,7 +52,7 @@ struct BenchCommand: ParsableCommand {
             if !files.isEmpty { throw ValidationError("--packets sizes the generated capture; with FILE there is none to size") }
             if packets < 1 || packets > 100_000_000 { throw ValidationError("--packets must be 1…100000000") }
         }
-        if policy.profile == nil, !policy.parameters.isEmpty || !policy.features.isEmpty || !policy.serviceTagFiles.isEmpty {
+        if !policy.hasProfile, !policy.parameters.isEmpty || !policy.features.isEmpty || !policy.serviceTagFiles.isEmpty {
             throw ValidationError("--param, --feature and --service-tags need --profile (without it, bench audits with \(Self.defaultProfile) --param \(Self.defaultParameters.joined(separator: " --param ")))")
         }
     }
@@ -62,9 +62,9 @@ struct BenchCommand: ParsableCommand {
         let machine = ProcessUsage.machine()
         // The profile first, then the files: bad input fails before anything long runs.
         var chosen = policy
-        let isDefaultProfile = chosen.profile == nil
+        let isDefaultProfile = !chosen.hasProfile
         if isDefaultProfile {
-            chosen.profile = Self.defaultProfile
+            chosen.profiles = [Self.defaultProfile]
             chosen.parameters = Self.defaultParameters
         }
         let compiled = try chosen.compile(printWarnings: !isDefaultProfile)
@@ -119,7 +119,7 @@ struct BenchCommand: ParsableCommand {
             profile: BenchDocument.Profile(
                 id: compiled.expanded.profileID, parameters: compiled.expanded.parameters,
                 features: compiled.expanded.enabledFeatures.sorted(), serviceTagFiles: chosen.serviceTagFiles, isDefault: isDefaultProfile,
-                command: ([chosen.profile ?? ""] + chosen.parameters.map { "--param \($0)" } + chosen.features.map { "--feature \($0)" }
+                command: (chosen.profiles.enumerated().map { $0.offset == 0 ? $0.element : "--profile \($0.element)" } + chosen.parameters.map { "--param \($0)" } + chosen.features.map { "--feature \($0)" }
                           + chosen.serviceTagFiles.map { "--service-tags \($0)" }).joined(separator: " ")))
         if json {
             print(try ReportOutput.json(BenchDocument(context, results)), terminator: "")

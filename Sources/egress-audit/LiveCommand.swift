@@ -65,7 +65,7 @@ struct LiveCommand: ParsableCommand {
     static let metricsPeriodSeconds = 2.0
 
     func validate() throws {
-        try report.validate(hasProfile: policy.profile != nil)
+        try report.validate(hasProfile: policy.hasProfile)
         if interface.isEmpty { throw ValidationError("-i: name at least one interface") }
         var seen = Set<String>()
         for name in interface where !seen.insert(name).inserted {
@@ -92,7 +92,7 @@ struct LiveCommand: ParsableCommand {
             Diagnostics.error(Capabilities.explanation(missing: missing, executable: CommandLine.arguments[0]))
             throw ExitCode(1)
         }
-        let compiled = try policy.profile.map { _ in try policy.compile() }
+        let compiled = policy.hasProfile ? try policy.compile() : nil
         var options = LiveCapture.Options()
         options.promiscuous = promiscuous
         options.bufferBytes = bufferMib << 20
@@ -135,8 +135,8 @@ struct LiveCommand: ParsableCommand {
         session.serviceTagFiles = policy.serviceTagFiles
         session.reportWarnings = [context.filterNote]
         session.notify = { Diagnostics.warning($0) }
-        if let name = policy.profile {
-            session.profileName = name
+        if policy.hasProfile {
+            session.profileName = policy.profileName
             session.reloadProfile = { try policy.compile() }
         }
         session.onSnapshot = { view in

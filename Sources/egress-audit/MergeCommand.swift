@@ -7,7 +7,7 @@ import Foundation
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Combine JSON audit reports of one profile (several nodes, files or days) into one.",
+        abstract: "Combine JSON audit reports of one profile or profile set (several nodes, files or days) into one.",
         discussion: """
         Each report must come from `analyze` or `live` with --profile and --json, of the same \
         profile, parameters and features. Counts add, address and node samples unite, a node's \

@@ -4,15 +4,34 @@ import Foundation
 
 /// The profile options `explain`, `analyze` and `live` share, with the same meaning everywhere.
 /// `--profile` is optional here so `analyze` can run without one; `compile()` requires it.
+/// It repeats: several profiles are audited at once (`ProfileComposition`).
 struct PolicyOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A built-in profile id (see `profiles list`) or a profile file (.yaml, .yml, .json).", valueName: "id|file"))
-    var profile: String?
+    @Option(
+        name: .customLong("profile"),
+        help: ArgumentHelp(
+            "A built-in profile id (see `profiles list`) or a profile file (.yaml, .yml, .json). Repeat it to audit against several "
+                + "at once: a flow is allowed when any of them allows it.",
+            valueName: "id|file"))
+    var profiles: [String] = []
 
-    @Option(name: .customLong("param"), help: ArgumentHelp("A profile parameter, e.g. --param region=westus (repeatable).", valueName: "name=value"))
+    @Option(
+        name: .customLong("param"),
+        help: ArgumentHelp(
+            "A profile parameter, e.g. --param region=westus (repeatable); with several profiles, --param aks.region=westus "
+                + "sets it for one, an unscoped name for every profile that declares it.",
+            valueName: "name=value"))
     var parameters: [String] = []
 
-    @Option(name: .customLong("feature"), help: ArgumentHelp("Enable an optional feature of the profile (repeatable).", valueName: "name"))
+    @Option(
+        name: .customLong("feature"),
+        help: ArgumentHelp("Enable an optional feature of the profile (repeatable; aks.azure-monitor for one of several profiles).", valueName: "name"))
     var features: [String] = []
+
+    /// Whether a profile was given.
+    var hasProfile: Bool { !profiles.isEmpty }
+
+    /// The profile's name as the live session and messages show it (`a+b` for several).
+    var profileName: String { profiles.joined(separator: "+") }
 
     @Option(
         name: .customLong("service-tags"),
@@ -38,19 +57,18 @@ struct PolicyOptions: ParsableArguments {
     /// Loads, expands and compiles the profile against the tag files, printing
     /// its warnings on standard error. Bad input prints its errors and exits 1.
     func compile(printWarnings: Bool = true) throws -> CompiledProfile {
-        guard profile != nil else { throw failure("--profile is required: a built-in id (\(BuiltinProfiles.texts.map(\.id).joined(separator: ", "))) or a profile file") }
+        guard hasProfile else { throw failure("--profile is required: a built-in id (\(BuiltinProfiles.texts.map(\.id).joined(separator: ", "))) or a profile file") }
         let values = try parameterValues()
-        let profile = try loadProfile()
+        let loaded = try profiles.map(loadProfile)
         let expanded: ExpandedProfile
         do {
-            expanded = try profile.expand(parameters: values, features: Set(features))
+            expanded = try ProfileComposition.expand(loaded, parameters: values, features: features)
         } catch {
             throw failure(error.description)
         }
-        let virtualNetwork = (expanded.parameters["virtual-network"] ?? "").split(separator: ",").compactMap { CIDR(String($0)) }
         let catalog: ServiceTagCatalog
         do {
-            catalog = try ServiceTagSources.catalog(files: serviceTagFiles, virtualNetwork: virtualNetwork)
+            catalog = try ServiceTagSources.catalog(files: serviceTagFiles, virtualNetwork: expanded.virtualNetwork)
         } catch {
             throw failure(error.description)
         }
@@ -62,8 +80,7 @@ struct PolicyOptions: ParsableArguments {
         return compiled
     }
 
-    private func loadProfile() throws -> Profile {
-        let profile = self.profile ?? ""
+    private func loadProfile(_ profile: String) throws -> Profile {
         if let text = BuiltinProfiles.text(id: profile) {
             do { return try text.load() } catch { throw failure(error.description) }
         }

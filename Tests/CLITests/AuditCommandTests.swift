@@ -32,6 +32,11 @@ import Testing
         let audit = try CLI.run(["analyze", Self.capture, "--profile", "apim-self-hosted-gateway", "--param", "apim-name=contoso", "--json"])
         #expect(audit.status == 0, "\(audit.stderr)")
         #expect(try Self.validate(audit.stdout, schema: "audit-report.schema.json") == "ok")
+        // Two profiles at once: the composed report follows the same schema.
+        let composed = try CLI.run(["analyze", Self.capture, "--profile", "apim-self-hosted-gateway", "--profile", "aks",
+                                    "--param", "apim-name=contoso", "--param", "aks.region=westus", "--json"])
+        #expect(composed.status == 0, "\(composed.stderr)")
+        #expect(try Self.validate(composed.stdout, schema: "audit-report.schema.json") == "ok")
         let plain = try CLI.run(["analyze", Self.capture, "--flows", "--json"])
         #expect(try Self.validate(plain.stdout, schema: "analyze-report.schema.json") == "ok")
     }
@@ -68,6 +73,22 @@ import Testing
         #expect(!text.contains("api.github.com"), "undocumented egress is not suggested")
         let validate = try CLI.run(["profiles", "validate", out])
         #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
+        // Several profiles: the suggestion is a profile too.
+        let composed = try CLI.run(["analyze", Self.capture, "--profile", "apim-self-hosted-gateway", "--profile", "aks", "--param", "apim-name=contoso",
+                                    "--param", "region=westus", "--feature", "entra-id", "--suggest-rules", "--output", out])
+        #expect(composed.status == 0, "\(composed.stderr)")
+        let again = try CLI.run(["profiles", "validate", out])
+        #expect(again.status == 0 && again.stdout.contains("profile apim-self-hosted-gateway-aks-observed"), "\(again.stdout)\(again.stderr)")
+    }
+
+    @Test func severalProfilesNeedScopedNamesOnlyWhereTheyDiffer() throws {
+        let unknown = try CLI.run(["analyze", Self.capture, "--profile", "apim-self-hosted-gateway", "--profile", "aks", "--param", "aks.apim-name=contoso"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("aks.parameters.apim-name: expected a parameter of profile aks"), "\(unknown.stderr)")
+        let text = try CLI.run(["analyze", Self.capture, "--profile", "apim-self-hosted-gateway", "--profile", "aks", "--param", "apim-name=contoso",
+                                "--param", "aks.region=westus"])
+        #expect(text.stdout.hasPrefix("egress-audit: apim-self-hosted-gateway+aks"), "\(text.stdout.prefix(200))")
+        #expect(text.stdout.contains("aks/mcr") && text.stdout.contains("apim-self-hosted-gateway/configuration-endpoint"))
     }
 
     @Test func auditOptionsNeedAProfile() throws {

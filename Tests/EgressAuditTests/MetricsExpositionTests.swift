@@ -83,6 +83,7 @@ import Testing
         let report = AuditReport(
             verdict: "findings",
             profile: .init(id: "p", title: "t", parameters: [:], features: [], serviceTagFiles: []),
+            profiles: [.init(id: "p", title: "t", parameters: [:], features: [], serviceTagFiles: [])],
             nodes: .init(addresses: [], how: "test"),
             findings: [.init(kind: .undocumented, summary: "u", rule: nil, destination: "x.example", port: 443)],
             undocumented: [Self.destination("x.example", flows: 3, direction: "outbound")],
@@ -106,6 +107,6 @@ import Testing
     }
 
     static func rule(_ id: String, _ status: String) -> AuditReport.RuleStatus {
-        .init(rule: id, status: status, feature: nil, purpose: "", flows: 0, failedFlows: 0, destinations: [], failures: [], nodes: nil)
+        .init(rule: id, profile: "p", status: status, feature: nil, purpose: "", flows: 0, failedFlows: 0, destinations: [], failures: [], nodes: nil)
     }
 }

@@ -28,16 +28,20 @@ import Testing
         let report = AuditReport(
             verdict: odd,
             profile: .init(id: "p", title: odd, parameters: ["b": "1", "A": odd, "a-b": "", "a_b": "2"], features: [], serviceTagFiles: [odd]),
+            profiles: [
+                .init(id: "p", title: odd, parameters: ["b": "1", "A": odd], features: [], serviceTagFiles: [odd]),
+                .init(id: odd, title: "", parameters: [:], features: [odd], serviceTagFiles: []),
+            ],
             nodes: .init(addresses: [], how: ""),
             findings: [
-                .init(kind: .blockedRequired, summary: odd, rule: nil, destination: nil, port: nil),
+                .init(kind: .blockedRequired, summary: odd, rule: nil, destination: nil, port: nil, profile: odd),
                 .init(kind: .wrongPort, summary: "s", rule: "r", destination: odd, port: 65535),
             ],
             undocumented: [destination, destination], wrongPort: [], allowed: [destination], resolvers: [],
             requiredRules: [
-                .init(rule: odd, status: "satisfied", feature: nil, purpose: "", flows: 1, failedFlows: 0, destinations: [], failures: [.init(destination: odd, outcome: "refused", flows: 2)],
+                .init(rule: odd, profile: odd, status: "satisfied", feature: nil, purpose: "", flows: 1, failedFlows: 0, destinations: [], failures: [.init(destination: odd, outcome: "refused", flows: 2)],
                       nodes: ["10.0.0.9": "satisfied", "10.0.0.10": "attempted-but-failing", "2001:db8::a": odd]),
-                .init(rule: "x", status: "not-seen", feature: "f", purpose: odd, flows: 0, failedFlows: 0, destinations: ["d"], failures: [],
+                .init(rule: "x", profile: "p", status: "not-seen", feature: "f", purpose: odd, flows: 0, failedFlows: 0, destinations: ["d"], failures: [],
                       nodes: [:]),
             ],
             optionalRules: [],
