@@ -1,5 +1,6 @@
 import EgressAudit
 import PacketCapture
+import PacketWire
 
 /// Live interfaces as a packet source: the group of libpcap handles, each with
 /// the capture filter in force, read by one thread (`LiveCaptureGroup`).
@@ -40,7 +41,7 @@ public final class LiveInterfaceSource: PacketSource {
         let capture = group.captures[index]
         let stats = capture.statistics()
         return .liveInterface(
-            capture.interface, linkType: capture.linkType, linkTypeName: LinkTypeNames.name(capture.linkType),
+            capture.interface, linkType: capture.linkType, linkTypeName: LinkType(rawValue: capture.linkType).name,
             snapshotLength: Int(options.snapshotLength), packets: c.packets, bytes: c.bytes, first: c.first, last: c.last,
             kernelDrops: stats.map { Int($0.dropped) }, interfaceDrops: stats.map { Int($0.interfaceDropped) }, captureFilter: capture.filter)
     }
@@ -51,6 +52,6 @@ public final class LiveInterfaceSource: PacketSource {
 
     /// Each interface with its link type, for the start-up line.
     public var described: String {
-        group.captures.map { "\($0.interface) (\(LinkTypeNames.name($0.linkType)))" }.joined(separator: ", ")
+        group.captures.map { "\($0.interface) (\(LinkType(rawValue: $0.linkType).name))" }.joined(separator: ", ")
     }
 }
