@@ -15,6 +15,10 @@ public final class LiveInterfaceSource: PacketSource {
         var captures: [LiveCapture] = []
         for name in interfaces {
             let capture = try LiveCapture(interface: name, options: options)
+            if filter != nil, capture.linkType == LinkType.nflog.rawValue {
+                throw CaptureError(source: name, problem: .liveOpenFailed(
+                    "--filter cannot apply to an NFLOG group: choose the packets in the nftables/iptables rule that logs to it"))
+            }
             if let filter, let why = capture.compileError(filter) {
                 throw CaptureError(source: name, problem: .liveOpenFailed("filter \"\(filter)\" does not compile: \(why)"))
             }
