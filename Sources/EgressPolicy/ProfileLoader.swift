@@ -317,7 +317,11 @@ private struct ProfileReader {
                 }
             }
             let direction = map["direction"].flatMap { enumeration($0.value, path: path + ".direction", RuleDirection.self) }
-            let destinations = map["destinations"].map { endpoints($0.value, path: path + ".destinations", context: context) } ?? []
+            // `destinations: any` is the documents' "*": the rule names no peer and allows any destination on its ports
+            // (never making another destination "wrong port", as 0.0.0.0/0 would).
+            let anyDestination = map["destinations"]?.value.scalar?.string == "any"
+            let destinations =
+                anyDestination ? [] : map["destinations"].map { endpoints($0.value, path: path + ".destinations", context: context) } ?? []
             let sources = map["sources"].map { endpoints($0.value, path: path + ".sources", context: context) } ?? []
             if let direction, direction != .outbound, map["sources"] == nil {
                 fail(item, path, expected: "key \"sources\" on a rule with direction \(direction.rawValue)")
@@ -345,7 +349,7 @@ private struct ProfileReader {
             let purpose = map["purpose"].flatMap { string($0.value, path: path + ".purpose") }
             let note = map["note"].flatMap { string($0.value, path: path + ".note") }
             let references = map["source"].map { readReferences($0.value, path: path + ".source", context: context) } ?? []
-            guard let id, let direction, let ports, let transport, let required, let purpose, !destinations.isEmpty else { continue }
+            guard let id, let direction, let ports, let transport, let required, let purpose, anyDestination || !destinations.isEmpty else { continue }
             rules.append(
                 ProfileRule(
                     id: id, direction: direction, sources: sources, destinations: destinations, ports: ports, transport: transport,

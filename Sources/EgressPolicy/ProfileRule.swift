@@ -130,6 +130,7 @@ public struct ProfileRule: Sendable, Hashable {
     public var direction: RuleDirection
     /// Who initiates; for outbound rules usually empty (the audited node itself).
     public var sources: [ProfileEndpoint]
+    /// Empty: any destination (`destinations: any`, the documents' "*").
     public var destinations: [ProfileEndpoint]
     public var ports: PortSpec
     public var transport: RuleTransport

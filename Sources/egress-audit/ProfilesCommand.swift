@@ -132,7 +132,8 @@ extension ProfilesCommand {
                 }
                 rows.append([
                     [rule.id], [rule.direction.rawValue], ["\(rule.transport.rawValue)/\(rule.ports)"],
-                    rule.sources.isEmpty ? ["-"] : rule.sources.map(\.description), rule.destinations.map(\.description), [need],
+                    rule.sources.isEmpty ? ["-"] : rule.sources.map(\.description),
+                    rule.destinations.isEmpty ? ["any"] : rule.destinations.map(\.description), [need],
                     [rule.purpose],
                 ])
             }

@@ -221,6 +221,8 @@ enum OtherServices {
     static func covers(_ rules: [ProfileRule], _ host: String) -> Bool {
         let wanted = host.lowercased()
         for rule in rules {
+            // `destinations: any` (the table's "*", or "* or a name") allows every host.
+            if rule.destinations.isEmpty && rule.direction == .outbound { return true }
             let values = rule.destinations.map { $0.value.lowercased() }
             if values.contains(wanted) { return true }
             if let star = wanted.firstIndex(of: "*"), wanted.first != "*" || wanted.dropFirst().first != "." {

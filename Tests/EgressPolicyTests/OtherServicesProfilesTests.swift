@@ -1,4 +1,5 @@
 import EgressPolicy
+import PacketWire
 import Testing
 
 /// What the nine profiles of other-services.md answer, with expected values typed from that
@@ -73,9 +74,17 @@ import Testing
         let tunnel = consumption.rules.filter { $0.destinations == [.serviceTag("AzureCloud.WestUS")] }
         #expect(Set(tunnel.map { "\($0.transport.rawValue)/\($0.ports)" }) == ["udp/1194", "tcp/9000"])
         let amqp = try #require(consumption.rules.first { $0.ports == .ranges([PortRange(5671), PortRange(5672)].compactMap { $0 }) })
-        #expect(amqp.destinations == [.cidr("0.0.0.0/0"), .cidr("::/0")])
+        #expect(amqp.destinations.isEmpty, "\"*\": any destination")
         #expect(!consumption.rules.contains { $0.destinations == [.serviceTag("MicrosoftContainerRegistry")] })
         #expect(workload.rules.allSatisfy(\.requirement.isRequired) && consumption.rules.allSatisfy(\.requirement.isRequired))
+    }
+
+    /// "*" rows allow any destination on their ports and make no other destination "wrong port".
+    @Test func anyDestinationRowsDoNotNameEveryPeer() throws {
+        let apps = try Self.compile("container-apps", ["region": "westus", "environment": "consumption"])
+        #expect(apps.evaluate(name: "anything.example.com", address: nil, port: 5671, transport: .tcp).verdict == .allowed)
+        #expect(apps.evaluate(name: nil, address: IPAddress("203.0.113.7"), port: 123, transport: .udp).verdict == .allowed)
+        #expect(apps.evaluate(name: "registry-1.docker.io", address: IPAddress("203.0.113.7"), port: 443, transport: .tcp).verdict == .undocumented)
     }
 
     @Test func appServiceEnvironmentV3HasNoOutboundRule() throws {
