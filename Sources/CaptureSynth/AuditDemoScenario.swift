@@ -7,12 +7,16 @@ public struct AuditDemoScenario {
         case apimSelfHostedGateway = "demo-apim-self-hosted-gateway"
         case apimVNet = "demo-apim-vnet"
         case cassandraMI = "demo-cassandra-mi"
+        case aks = "demo-aks"
+        case containerApps = "demo-container-apps"
 
         var profile: String {
             switch self {
             case .apimSelfHostedGateway: "apim-self-hosted-gateway"
             case .apimVNet: "apim-vnet"
             case .cassandraMI: "cassandra-mi"
+            case .aks: "aks"
+            case .containerApps: "container-apps"
             }
         }
 
@@ -21,6 +25,8 @@ public struct AuditDemoScenario {
             case .apimSelfHostedGateway: "shgw-node"
             case .apimVNet: "apim-node"
             case .cassandraMI: "cassandra-node"
+            case .aks: "aks-node"
+            case .containerApps: "aca-node"
             }
         }
     }
@@ -70,6 +76,11 @@ public struct AuditDemoScenario {
         "13.107.213.40": (["AzureFrontDoor.Frontend"], ServiceTagCitation(tag: "AzureFrontDoor.Frontend", prefix: "13.107.213.0/24")),
         // Outside Azure: Cloudflare (pastebin.com), GitHub (api.github.com, objects.githubusercontent.com), Microsoft 365.
         "104.20.29.150": ([], nil),
+        // Outside Azure too, for the AKS and Container Apps demos (Docker Hub, CDNs).
+        "44.208.254.194": ([], nil),
+        "151.101.2.132": ([], nil),
+        "23.202.231.169": ([], nil),
+        "185.125.190.36": ([], nil),
         "140.82.112.6": ([], nil),
         "185.199.108.133": ([], nil),
         "52.113.194.132": ([], nil),
@@ -213,6 +224,8 @@ public struct AuditDemoScenario {
         case .apimSelfHostedGateway: setup = try s.selfHostedGateway()
         case .apimVNet: setup = try s.apimVNet()
         case .cassandraMI: setup = try s.cassandraMI()
+        case .aks: setup = try s.aks()
+        case .containerApps: setup = try s.containerApps()
         }
         let required = s.statuses(setup.requiredRules, optional: false)
         let optional = s.statuses(setup.optionalRules, optional: true)
@@ -249,7 +262,7 @@ public struct AuditDemoScenario {
     }
 }
 
-// MARK: The three demonstrations
+// MARK: The demonstrations
 
 extension AuditDemoScenario {
     static let undocumentedIPOnlyWhy =
@@ -471,5 +484,143 @@ extension AuditDemoScenario {
             optionalRules: [],
             neverSeenWhy: ["fqdn-regional-dsms": "westus-dsms.dsms.core.windows.net never connected (its lookup failed with NXDOMAIN)."],
             notes: ["cassandra-mi has no features, hence no optional rules; its DNS traffic to 168.63.129.16 is not a finding (no DNS rule, platform address)."])
+    }
+}
+
+extension AuditDemoScenario {
+    /// `aks` (region westus, public cloud, feature azure-monitor): API server, MCR, ARM and Entra ID reached; the
+    /// CNI binaries blocked; packages.microsoft.com failing in DNS; images pulled from Docker Hub (undocumented).
+    /// Rule ids typed from aks.yaml (other-services.md §1b, §1c).
+    mutating func aks() throws -> Setup {
+        let a = node(0), b = node(1)
+        let apiServer = "contoso-aks-dns-4f1e2a7b.hcp.westus.azmk8s.io"
+        var f = try tls(a, name: apiServer, address: "40.112.243.245")
+        used(["api-server"], by: f)
+        item(.allowedRequired, rule: "api-server", name: apiServer, address: "40.112.243.245", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "The cluster's API server by name: *.hcp.<region>.azmk8s.io with region westus.")
+        f = try tls(b, name: "mcr.microsoft.com", address: "151.101.2.132")
+        used(["mcr"], by: f)
+        item(.allowedRequired, rule: "mcr", name: "mcr.microsoft.com", address: "151.101.2.132", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "First-party images from MCR by name.")
+        f = try tls(a, name: "westus.data.mcr.microsoft.com", address: "23.202.231.169")
+        used(["mcr-cdn"], by: f)
+        item(.allowedRequired, rule: "mcr-cdn", name: "westus.data.mcr.microsoft.com", address: "23.202.231.169", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "MCR content through its CDN (*.data.mcr.microsoft.com).")
+        f = try tls(b, name: "login.microsoftonline.com", address: "20.190.151.68")
+        used(["entra-id"], by: f)
+        item(.allowedRequired, rule: "entra-id", name: "login.microsoftonline.com", address: "20.190.151.68", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Entra ID by name.")
+        f = try tls(a, name: "management.azure.com", address: "4.150.240.10")
+        used(["arm"], by: f)
+        item(.allowedRequired, rule: "arm", name: "management.azure.com", address: "4.150.240.10", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Azure Resource Manager by name.")
+
+        let mirror = "acs-mirror.azureedge.net"
+        let s0 = try unanswered(a, name: mirror, address: "185.125.190.36", port: 443)
+        let icmp = try prohibited(b, name: mirror, address: "185.125.190.36", port: 443)
+        used(["binaries"], by: s0)
+        used(["binaries"], by: icmp)
+        item(.blockedRequired, rule: "binaries", name: mirror, address: "185.125.190.36", port: 443, transport: "tcp", flows: [s0, icmp],
+             why: "The kubenet / Azure CNI binaries blocked from both nodes: unanswered SYNs from node a, ICMP admin-prohibited for node b.")
+
+        try failingDNS(b, name: "packages.microsoft.com", rcode: .serverFailure)
+        item(.failingDNS, rule: "packages", name: "packages.microsoft.com", address: nil, port: nil, transport: "udp", flows: [],
+             why: "The Microsoft package repository fails to resolve (SERVFAIL); no connection follows.", rcode: "serverFailure")
+
+        f = try tls(a, name: nil, address: "13.86.218.230")
+        used(["monitor-tag"], by: f)
+        item(.allowedOptional, rule: "monitor-tag", name: nil, address: "13.86.218.230", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: "IP-only TLS to AzureMonitor.WestUS on 443 (feature azure-monitor, the service-tag row).", cite: true)
+        f = try tls(b, name: "dc.services.visualstudio.com", address: "13.86.218.232")
+        used(["monitor-telemetry", "monitor-tag"], by: f)
+        item(.allowedOptional, rule: "monitor-telemetry", name: "dc.services.visualstudio.com", address: "13.86.218.232", port: 443,
+             transport: "tcp", flows: f.map { [$0] } ?? [], why: "Agent telemetry by name; its address is also in AzureMonitor.WestUS.",
+             also: ["monitor-tag"])
+
+        f = try tls(a, name: "registry-1.docker.io", address: "44.208.254.194")
+        item(.undocumented, rule: nil, name: "registry-1.docker.io", address: "44.208.254.194", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Images pulled from Docker Hub: no rule names registry-1.docker.io and its address is in no Azure tag.")
+        f = try tls(b, name: nil, address: "13.107.213.40")
+        item(.undocumented, rule: nil, name: nil, address: "13.107.213.40", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: Self.undocumentedIPOnlyWhy, cite: true)
+
+        f = try http(a, name: "mcr.microsoft.com", address: "151.101.2.132")
+        item(.wrongPort, rule: "mcr", name: "mcr.microsoft.com", address: "151.101.2.132", port: 80, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Plain HTTP GET (Host mcr.microsoft.com) on port 80; the rule allows only TCP 443.")
+
+        try plantNameMismatch(from: b)
+
+        return Setup(
+            parameters: ["region": "westus", "cloud": "public"],
+            features: ["azure-monitor"],
+            requiredRules: ["api-server", "mcr", "mcr-cdn", "arm", "entra-id", "packages", "binaries"],
+            optionalRules: ["monitor-tag", "monitor-telemetry", "monitor-ingest", "monitor-metrics", "monitor-prometheus", "monitor-dcr"],
+            neverSeenWhy: ["packages": "packages.microsoft.com never connected (its lookup failed with SERVFAIL)."],
+            notes: ["cloud public and api-server-access public (its default) keep the public FQDN rows; the sovereign rows drop out. The DNS traffic to 168.63.129.16 is not a finding (aks has no DNS rule)."])
+    }
+
+    /// `container-apps` (consumption environment, region westus): Azure Monitor, AzureCloud, AMQP and the
+    /// environment subnet reached; the underlying AKS tunnel (TCP 9000) blocked; Docker Hub undocumented.
+    /// Rule ids typed from container-apps.yaml (other-services.md §3b).
+    mutating func containerApps() throws -> Setup {
+        let a = node(0), b = node(1)
+        var f = try tls(a, name: nil, address: "13.86.218.230")
+        used(["azure-monitor", "azure-cloud"], by: f)
+        item(.allowedRequired, rule: "azure-monitor", name: nil, address: "13.86.218.230", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: "IP-only TLS to AzureMonitor.WestUS on 443; the address is in AzureCloud too.", cite: true, also: ["azure-cloud"])
+        f = try tls(b, name: "management.azure.com", address: "4.150.240.10")
+        used(["azure-cloud"], by: f)
+        item(.allowedRequired, rule: "azure-cloud", name: "management.azure.com", address: "4.150.240.10", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "No rule names it, but its address is in AzureCloud (AzureCloud.westus), allowed on 443.")
+        if let dns = firstDNSFlow {
+            used(["azure-dns"], by: dns)
+            item(.allowedRequired, rule: "azure-dns", name: nil, address: GatewayEgressScenario.dnsServerV4.description, port: 53, transport: "udp",
+                 flows: [dns], why: "Every lookup goes to 168.63.129.16:53, which the page says not to block (this is the first).")
+        }
+        let bus = "contoso-env.servicebus.windows.net"
+        f = try tls(a, name: bus, address: "20.66.7.20", port: 5671)
+        used(["control-plane-amqp"], by: f)
+        item(.allowedRequired, rule: "control-plane-amqp", name: bus, address: "20.66.7.20", port: 5671, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "AMQP over TLS on 5671: the control-plane row allows any destination (\"*\") on 5671-5672.")
+        f = try tls(a, name: nil, address: b.ipv4.description, port: 8443)
+        used(["environment-subnet"], by: f)
+        item(.allowedRequired, rule: "environment-subnet", name: nil, address: b.ipv4.description, port: 8443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Node a to node b inside the environment subnet (virtual-network 10.10.0.0/16): any port.")
+
+        let tunnel = "contoso-env-7c1d.hcp.westus.azmk8s.io"
+        let s0 = try unanswered(a, name: tunnel, address: "40.112.243.245", port: 9000)
+        let icmp = try prohibited(b, name: tunnel, address: "40.112.243.245", port: 9000)
+        used(["aks-tunnel-tcp"], by: s0)
+        used(["aks-tunnel-tcp"], by: icmp)
+        item(.blockedRequired, rule: "aks-tunnel-tcp", name: tunnel, address: "40.112.243.245", port: 9000, transport: "tcp", flows: [s0, icmp],
+             why: "The underlying AKS tunnel to AzureCloud.westus on TCP 9000 blocked from both nodes: unanswered SYNs from node a, ICMP admin-prohibited for node b.")
+
+        f = try tls(b, name: "registry-1.docker.io", address: "44.208.254.194")
+        item(.undocumented, rule: nil, name: "registry-1.docker.io", address: "44.208.254.194", port: 443, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Images pulled from Docker Hub: no rule names it and its address is in no Azure tag.")
+        f = try tls(a, name: nil, address: "13.107.213.40")
+        item(.undocumented, rule: nil, name: nil, address: "13.107.213.40", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
+             why: Self.undocumentedIPOnlyWhy, cite: true)
+
+        f = try http(a, name: "management.azure.com", address: "4.150.240.10")
+        item(.wrongPort, rule: "azure-cloud", name: "management.azure.com", address: "4.150.240.10", port: 80, transport: "tcp",
+             flows: f.map { [$0] } ?? [], why: "Plain HTTP on port 80 to an AzureCloud address; the AzureCloud rule allows TCP 443 only.")
+
+        try plantNameMismatch(from: b)
+
+        return Setup(
+            parameters: ["environment": "consumption", "region": "westus", "virtual-network": "10.10.0.0/16"],
+            features: [],
+            requiredRules: ["azure-monitor", "azure-cloud", "ntp", "environment-subnet", "aks-tunnel-udp", "aks-tunnel-tcp", "control-plane-amqp", "azure-dns"],
+            optionalRules: [],
+            neverSeenWhy: [
+                "ntp": "No UDP 123 traffic in the capture.",
+                "aks-tunnel-udp": "No UDP 1194 traffic in the capture (the TCP 9000 variant was tried and blocked).",
+            ],
+            notes: [
+                "container-apps has no features (no optional rules) and no FQDN rule, so no failing lookup can be one a required rule needs: no failingDNS item.",
+                "The environment-subnet rule allows any port inside the VNet, so the profile documents DNS: lookups to 168.63.129.16 are judged by the azure-dns rule (\"Do not block Azure DNS\").",
+                "environment consumption drops the workload-profiles rows (MicrosoftContainerRegistry, AzureFrontDoor.FirstParty).",
+            ])
     }
 }

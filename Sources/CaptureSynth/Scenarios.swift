@@ -42,6 +42,8 @@ public enum Scenario {
         ("demo-apim-self-hosted-gateway", "audit demo for profile apim-self-hosted-gateway: allowed, undocumented, wrong-port, blocked and failing-DNS traffic (--findings)"),
         ("demo-apim-vnet", "audit demo for profile apim-vnet: the same mix for an API Management instance in a VNet (--findings)"),
         ("demo-cassandra-mi", "audit demo for profile cassandra-mi: the same mix for a Cassandra managed instance data center (--findings)"),
+        ("demo-aks", "audit demo for profile aks: AKS nodes reaching the API server, MCR, ARM and Entra ID, Docker Hub undocumented, the CNI binaries blocked (--findings)"),
+        ("demo-container-apps", "audit demo for profile container-apps (consumption environment): Azure Monitor, AzureCloud and AMQP allowed, the AKS tunnel blocked (--findings)"),
     ]
 
     public static var names: [String] { catalog.map(\.name) }

@@ -14,7 +14,7 @@ import Testing
     static let captures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Captures")
     static let tagFolder = SharedFolder.root.appendingPathComponent("data/azure")
-    static let demos = ["apim-self-hosted-gateway", "apim-vnet", "cassandra-mi"]
+    static let demos = ["apim-self-hosted-gateway", "apim-vnet", "cassandra-mi", "aks", "container-apps"]
 
     static func run(_ demo: String) throws -> (report: AuditReport, plants: AuditFindingPlants) {
         let plants = try AuditFindingPlants.decode(from: Data(contentsOf: captures.appendingPathComponent("demo-\(demo).findings.json")))
