@@ -16,7 +16,9 @@ struct AnalyzeCommand: ParsableCommand {
 
         Exit status: 0 when every file was read to its end (and, with --fail-on, no such \
         finding); 1 when a file or the profile could not be read (the report still covers \
-        every packet that was read); 3 when --fail-on found one of its kinds.
+        every packet that was read); 3 when --fail-on found one of its kinds. SIGINT or SIGTERM \
+        (Ctrl-C on `tcpdump -w - | egress-audit analyze -`) stops reading and reports what was read, \
+        with a note; a second one ends the process at once.
         """
     )
 
