@@ -129,7 +129,7 @@ import Testing
         // Every built-in profile, hdinsight last; no region, so apim-vnet keeps every region's control-plane rows.
         let profiles = BuiltinProfiles.all.filter { $0.id != "hdinsight" } + [try #require(BuiltinProfiles.profile(id: "hdinsight"))]
         let expanded = try ProfileComposition.expand(profiles, parameters: ["account": "contosohdi"], features: ["hdinsight.nva"])
-        #expect(expanded.rules.count == 260, "README quotes this count")
+        #expect(expanded.rules.count == 261, "README quotes this count")
         let compiled = CompiledProfile(expanded, catalog: ServiceTagCatalog(tags: [], sources: []))
         // HDInsight's NVA service blob (other-services.md §7 row 15), the composition's last rule but one.
         let e = compiled.evaluate(name: "wawsinfraprodbay063.blob.core.windows.net", address: nil, port: 443, transport: .tcp)
