@@ -41,7 +41,8 @@ public enum FirewallFQDNTags {
             source: "no published list of names (recommended by the Azure Virtual Desktop required-FQDN page)"),
     ]
 
-    /// The tag named `name`, any letter case.
+    /// The tag named `name`, any letter case; nil for a tag this list does not know (a rule naming
+    /// one matches no name and is reported not fully expandable, like a tag with no published names).
     public static func tag(named name: String) -> FirewallFQDNTag? {
         let folded = name.lowercased()
         return known.first { $0.name.lowercased() == folded }
