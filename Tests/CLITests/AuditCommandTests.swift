@@ -81,6 +81,25 @@ import Testing
         #expect(again.status == 0 && again.stdout.contains("profile apim-self-hosted-gateway-aks-observed"), "\(again.stdout)\(again.stderr)")
     }
 
+    /// merge reads composed reports back and refuses to mix them with a single profile's.
+    @Test func mergeTakesComposedReportsOfTheSameProfiles() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let both = dir.appendingPathComponent("both.json").path, one = dir.appendingPathComponent("one.json").path
+        let composed = ["analyze", Self.capture, "--profile", "apim-self-hosted-gateway", "--profile", "aks", "--param", "apim-name=contoso",
+                        "--param", "region=westus", "--json", "--output", both]
+        #expect(try CLI.run(composed).status == 0)
+        #expect(try CLI.run(["analyze", Self.capture, "--profile", "apim-self-hosted-gateway", "--param", "apim-name=contoso", "--json",
+                             "--output", one]).status == 0)
+        let merged = try CLI.run(["merge", both, both, "--json"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(merged.stdout.utf8)) as? [String: Any])
+        #expect((report["profiles"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["apim-self-hosted-gateway", "aks"])
+        let mixed = try CLI.run(["merge", both, one, "--json"])
+        #expect(mixed.status == 1)
+        #expect(mixed.stderr.contains("different profile"), "\(mixed.stderr)")
+    }
+
     @Test func severalProfilesNeedScopedNamesOnlyWhereTheyDiffer() throws {
         let unknown = try CLI.run(["analyze", Self.capture, "--profile", "apim-self-hosted-gateway", "--profile", "aks", "--param", "aks.apim-name=contoso"])
         #expect(unknown.status == 1)
