@@ -9,6 +9,9 @@
 public struct AuditReport: Codable, Sendable, Equatable {
     public var schemaVersion = 2
     public var tool = "egress-audit"
+    /// The version of egress-audit that wrote the report (`egress-audit --version`); absent in reports of
+    /// versions before it was added. A merged report carries the version that merged.
+    public var toolVersion: String? = ToolVersion.current
     /// One line: what an operator reads first.
     public var verdict: String
     public var profile: ProfileSummary

@@ -11,21 +11,30 @@ public enum AuditReportText {
         func bold(_ s: String) -> String { color ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
     }
 
-    public static func render(_ r: AuditReport, color: Bool) -> String {
+    /// `width`: the terminal's columns; tables and long lines are fitted to it (nil: no limit, as for a file).
+    public static func render(_ r: AuditReport, color: Bool, width: Int? = nil) -> String {
         let p = Palette(color: color)
         var out: [String] = []
+        /// A line of text, wrapped to `width` with `hang` before each continuation.
+        func text(_ line: String, hang: String) {
+            guard let width, visibleWidth(line) > width, !line.contains("\u{1B}") else { out.append(line); return }
+            let lead = String(line.prefix { $0 == " " })
+            let pieces = wrapped(String(line.dropFirst(lead.count)), width: max(width - hang.count, 20))
+            for (i, piece) in pieces.enumerated() { out.append((i == 0 ? lead : hang) + piece) }
+        }
         let verdict = r.verdict.hasPrefix("PASS") ? p.green(r.verdict) : (r.verdict.hasPrefix("FAIL") ? p.red(r.verdict) : p.yellow(r.verdict))
         out.append(p.bold("egress-audit: \(r.profile.id)") + "  " + verdict)
-        out.append("profile   \(r.profile.title)")
+        text("profile   \(r.profile.title)", hang: "          ")
         let params = r.profile.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        out.append("          parameters: \(params.isEmpty ? "(defaults)" : params)  features: \(r.profile.features.isEmpty ? "none" : r.profile.features.joined(separator: ","))")
-        out.append("nodes     \(r.nodes.addresses.joined(separator: ", "))  (\(r.nodes.how))")
+        text("          parameters: \(params.isEmpty ? "(defaults)" : params)  features: \(r.profile.features.isEmpty ? "none" : r.profile.features.joined(separator: ","))", hang: "          ")
+        text("nodes     \(r.nodes.addresses.joined(separator: ", "))  (\(r.nodes.how))", hang: "          ")
         out.append("capture   \(grouped(r.capture.packets)) packets, \(grouped(r.capture.flows)) flows")
         out.append("")
 
         out.append(p.bold("findings (\(r.findings.count))"))
         if r.findings.isEmpty { out.append("  none") }
         var t = TextTable([("KIND", .left), ("FINDING", .left)])
+        t.wrap(column: 1)
         for f in r.findings {
             let kind: String
             switch f.kind {
@@ -35,7 +44,7 @@ public enum AuditReportText {
             }
             t.add([kind, f.summary])
         }
-        if !r.findings.isEmpty { out.append(t.render(indent: "  ")) }
+        if !r.findings.isEmpty { out.append(t.render(indent: "  ", width: width)) }
 
         func destinations(_ title: String, _ list: [AuditReport.Destination]) {
             guard !list.isEmpty else { return }
@@ -49,7 +58,7 @@ public enum AuditReportText {
                        grouped(Int(d.bytesSent)), grouped(Int(d.bytesReceived)), d.addresses.prefix(4).joined(separator: " ")
                            + (d.addresses.count > 4 ? " …" : ""), extra])
             }
-            out.append(t.render(indent: "  "))
+            out.append(t.render(indent: "  ", width: width))
         }
         destinations("undocumented destinations", r.undocumented)
         destinations("wrong port or transport", r.wrongPort)
@@ -65,25 +74,25 @@ public enum AuditReportText {
             if s.status == "satisfied" && !failingNodes.isEmpty { status += p.red(" (failing from \(failingNodes.joined(separator: ", ")))") }
             req.add([s.rule, status, grouped(s.flows), grouped(s.failedFlows), (s.failures.isEmpty ? s.destinations : s.failures.map(\.text)).prefix(3).joined(separator: ", ")])
         }
-        out.append(req.render(indent: "  "))
+        out.append(req.render(indent: "  ", width: width))
         if !r.optionalRules.isEmpty {
             out.append("")
             out.append(p.bold("optional rules of enabled features (\(r.optionalRules.count))"))
             var opt = TextTable([("RULE", .left), ("FEATURE", .left), ("STATUS", .left), ("FLOWS", .right)])
             for s in r.optionalRules { opt.add([s.rule, s.feature ?? "", s.status, grouped(s.flows)]) }
-            out.append(opt.render(indent: "  "))
+            out.append(opt.render(indent: "  ", width: width))
         }
         if !r.dnsFailures.isEmpty {
             out.append("")
             out.append(p.bold("failing DNS (\(r.dnsFailures.count))"))
             for d in r.dnsFailures {
-                out.append("  \(d.name)  \(d.rcode)" + (d.rules.isEmpty ? "" : "  rules: \(d.rules.joined(separator: ", "))") + (d.required ? "  (required)" : ""))
+                text("  \(d.name)  \(d.rcode)" + (d.rules.isEmpty ? "" : "  rules: \(d.rules.joined(separator: ", "))") + (d.required ? "  (required)" : ""), hang: "    ")
             }
         }
         if !r.warnings.isEmpty {
             out.append("")
             out.append(p.bold("warnings"))
-            for w in r.warnings { out.append("  \(w)") }
+            for w in r.warnings { text("  \(w)", hang: "    ") }
         }
         return out.joined(separator: "\n") + "\n"
     }
