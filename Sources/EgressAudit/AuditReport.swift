@@ -96,6 +96,14 @@ public struct AuditReport: Codable, Sendable, Equatable {
         case optionalUnused = "optional-unused"
 
         var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+
+        /// Whether a finding of this kind makes the verdict FAIL (the others make it INCOMPLETE at most).
+        public var failsVerdict: Bool {
+            switch self {
+            case .blockedRequired, .failingDNS, .undocumented, .wrongPort, .nameMismatch: true
+            case .requiredNotSeen, .optionalUnused: false
+            }
+        }
         public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
     }
 

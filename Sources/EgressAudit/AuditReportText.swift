@@ -15,19 +15,26 @@ public enum AuditReportText {
     public static func render(_ r: AuditReport, color: Bool, width: Int? = nil) -> String {
         let p = Palette(color: color)
         var out: [String] = []
-        /// A line of text, wrapped to `width` with `hang` before each continuation.
-        func text(_ line: String, hang: String) {
-            guard let width, visibleWidth(line) > width, !line.contains("\u{1B}") else { out.append(line); return }
-            let lead = String(line.prefix { $0 == " " })
-            let pieces = wrapped(String(line.dropFirst(lead.count)), width: max(width - hang.count, 20))
+        /// `lead` then `body`, the body wrapped to `width` with `hang` before each continuation.
+        func text(_ lead: String, _ body: String, hang: String) {
+            guard let width, visibleWidth(lead + body) > width, !body.contains("\u{1B}") else { out.append(lead + body); return }
+            let pieces = wrapped(body, width: max(width - max(hang.count, lead.count), 20))
             for (i, piece) in pieces.enumerated() { out.append((i == 0 ? lead : hang) + piece) }
         }
         let verdict = r.verdict.hasPrefix("PASS") ? p.green(r.verdict) : (r.verdict.hasPrefix("FAIL") ? p.red(r.verdict) : p.yellow(r.verdict))
-        out.append(p.bold("egress-audit: \(r.profile.id)") + "  " + verdict)
-        text("profile   \(r.profile.title)", hang: "          ")
+        if let width, visibleWidth("egress-audit: \(r.profile.id)  \(r.verdict)") > width {
+            // The verdict wrapped under its own start, each piece in the verdict's colour.
+            let lead = "egress-audit: \(r.profile.id)"
+            func paint(_ s: String) -> String { r.verdict.hasPrefix("PASS") ? p.green(s) : (r.verdict.hasPrefix("FAIL") ? p.red(s) : p.yellow(s)) }
+            out.append(p.bold(lead))
+            for piece in wrapped(r.verdict, width: max(width - 2, 20)) { out.append("  " + paint(piece)) }
+        } else {
+            out.append(p.bold("egress-audit: \(r.profile.id)") + "  " + verdict)
+        }
+        text("profile   ", r.profile.title, hang: "          ")
         let params = r.profile.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        text("          parameters: \(params.isEmpty ? "(defaults)" : params)  features: \(r.profile.features.isEmpty ? "none" : r.profile.features.joined(separator: ","))", hang: "          ")
-        text("nodes     \(r.nodes.addresses.joined(separator: ", "))  (\(r.nodes.how))", hang: "          ")
+        text("          ", "parameters: \(params.isEmpty ? "(defaults)" : params)  features: \(r.profile.features.isEmpty ? "none" : r.profile.features.joined(separator: ","))", hang: "          ")
+        text("nodes     ", "\(r.nodes.addresses.joined(separator: ", "))  (\(r.nodes.how))", hang: "          ")
         out.append("capture   \(grouped(r.capture.packets)) packets, \(grouped(r.capture.flows)) flows")
         out.append("")
 
@@ -52,6 +59,8 @@ public enum AuditReportText {
             out.append(p.bold("\(title) (\(list.count))"))
             var t = TextTable([("DESTINATION", .left), ("FROM", .left), ("PORTS", .left), ("FLOWS", .right), ("FAILED", .right),
                                ("SENT", .right), ("RECEIVED", .right), ("ADDRESSES", .left), ("SERVICE TAGS / RULES", .left)])
+            t.wrap(column: 7)
+            t.wrap(column: 8)
             for d in list {
                 let extra = (d.rules + d.serviceTags.map { "tag:\($0)" }).joined(separator: " ")
                 t.add([d.destination, d.nameSource.rawValue, d.ports.joined(separator: ","), grouped(d.flows), grouped(d.failedFlows),
@@ -68,6 +77,8 @@ public enum AuditReportText {
         out.append("")
         out.append(p.bold("required rules (\(r.requiredRules.count))"))
         var req = TextTable([("RULE", .left), ("STATUS", .left), ("FLOWS", .right), ("FAILED", .right), ("EVIDENCE", .left)])
+        req.wrap(column: 1)
+        req.wrap(column: 4)
         for s in r.requiredRules {
             var status = s.status == "satisfied" ? p.green(s.status) : (s.status == "not-seen" ? p.yellow(s.status) : p.red(s.status))
             let failingNodes = (s.nodes ?? [:]).filter { $0.value != "satisfied" }.keys.sorted()
@@ -86,13 +97,13 @@ public enum AuditReportText {
             out.append("")
             out.append(p.bold("failing DNS (\(r.dnsFailures.count))"))
             for d in r.dnsFailures {
-                text("  \(d.name)  \(d.rcode)" + (d.rules.isEmpty ? "" : "  rules: \(d.rules.joined(separator: ", "))") + (d.required ? "  (required)" : ""), hang: "    ")
+                text("  ", "\(d.name)  \(d.rcode)" + (d.rules.isEmpty ? "" : "  rules: \(d.rules.joined(separator: ", "))") + (d.required ? "  (required)" : ""), hang: "    ")
             }
         }
         if !r.warnings.isEmpty {
             out.append("")
             out.append(p.bold("warnings"))
-            for w in r.warnings { text("  \(w)", hang: "    ") }
+            for w in r.warnings { text("  ", w, hang: "    ") }
         }
         return out.joined(separator: "\n") + "\n"
     }

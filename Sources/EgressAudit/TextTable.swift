@@ -10,12 +10,14 @@ public struct TextTable {
     public enum Alignment { case left, right }
     /// What a text cell does when its column is narrower than it.
     public enum Overflow { case truncate, wrap }
-    private let headers: [String]
-    private let alignments: [Alignment]
+    private var headers: [String]
+    private var alignments: [Alignment]
     private var overflows: [Overflow]
     private var rows: [[String]] = []
-    /// A column is not shrunk below this (nor below its heading).
+    /// A text column is not shrunk below this (its heading is cut like any cell).
     static let minimumShrunkWidth = 8
+    /// Stacked, the other columns sit this far right of the first.
+    static let stackedIndent = "    "
 
     public init(_ columns: [(String, Alignment)]) {
         headers = columns.map(\.0)
@@ -28,10 +30,46 @@ public struct TextTable {
 
     public mutating func add(_ row: [String]) { rows.append(row) }
 
+    /// The table, fitted to `width` columns when one is given: the widest text
+    /// columns but the first shrink (cells cut with "…" or wrapped); if that is
+    /// not enough, each row's first cell (the name that says what the row is)
+    /// goes on a line of its own, whole, with the other columns fitted below it.
     public func render(indent: String = "", width: Int? = nil) -> String {
         var widths = headers.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], visibleWidth(cell)) } }
-        if let width { widths = Self.fit(widths, headers: headers, alignments: alignments, room: width - indent.count) }
+        guard let width else { return lines(of: [headers] + rows, widths: widths, indent: indent).joined(separator: "\n") }
+        // Whatever the columns, no line is wider than the terminal.
+        func cut(_ lines: [String]) -> String {
+            lines.map { visibleWidth($0) > width ? truncated(plain($0), to: width) : $0 }.joined(separator: "\n")
+        }
+        let room = width - indent.count
+        let fitted = Self.fit(widths, headers: headers, alignments: alignments, room: room, keepingFirst: true)
+        if Self.total(fitted) <= room || headers.count < 3 {
+            let last = Self.fit(fitted, headers: headers, alignments: alignments, room: room, keepingFirst: false)
+            return cut(lines(of: [headers] + rows, widths: last, indent: indent))
+        }
+        var rest = TextTable(Array(zip(headers.dropFirst(), alignments.dropFirst())))
+        rest.overflows = Array(overflows.dropFirst())
+        for row in rows { rest.add(Array(row.dropFirst())) }
+        let inner = indent + Self.stackedIndent
+        let restWidths = rest.naturalWidths()
+        let restFitted = Self.fit(restWidths, headers: rest.headers, alignments: rest.alignments, room: width - inner.count, keepingFirst: false)
+        var out = [indent + headers[0]] + rest.lines(of: [rest.headers], widths: restFitted, indent: inner)
+        for (row, cells) in zip(rows, rest.rows) {
+            out += wrapped(plain(row.first ?? ""), width: room).map { indent + $0 }
+            out += rest.lines(of: [cells], widths: restFitted, indent: inner)
+        }
+        return cut(out)
+    }
+
+    private func naturalWidths() -> [Int] {
+        var widths = headers.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], visibleWidth(cell)) } }
+        return widths
+    }
+
+    /// Rows as text lines at these widths; a cell wider than its column is cut, or wrapped over several lines.
+    private func lines(of table: [[String]], widths: [Int], indent: String) -> [String] {
         func line(_ cells: [String]) -> String {
             var out = indent
             for (i, cell) in cells.enumerated() where i < widths.count {
@@ -44,8 +82,7 @@ public struct TextTable {
             return out
         }
         var lines: [String] = []
-        for cells in [headers] + rows {
-            // Each cell as the lines it takes in its column.
+        for cells in table {
             let split: [[String]] = cells.enumerated().map { i, cell in
                 guard i < widths.count, visibleWidth(cell) > widths[i] else { return [cell] }
                 return overflows[i] == .wrap ? wrapped(plain(cell), width: widths[i]) : [truncated(plain(cell), to: widths[i])]
@@ -53,17 +90,20 @@ public struct TextTable {
             let height = split.map(\.count).max() ?? 1
             for k in 0..<height { lines.append(line(split.map { k < $0.count ? $0[k] : "" })) }
         }
-        return lines.joined(separator: "\n")
+        return lines
     }
 
+    static func total(_ widths: [Int]) -> Int { widths.reduce(0, +) + 2 * max(0, widths.count - 1) }
+
     /// Column widths that fit `room`: the widest text column loses a character
-    /// at a time (never below its heading or `minimumShrunkWidth`); numbers keep theirs.
-    static func fit(_ natural: [Int], headers: [String], alignments: [Alignment], room: Int) -> [Int] {
+    /// at a time (never below `minimumShrunkWidth`); numbers keep
+    /// theirs, and so does the first column when `keepingFirst`.
+    static func fit(_ natural: [Int], headers: [String], alignments: [Alignment], room: Int, keepingFirst: Bool) -> [Int] {
         var widths = natural
-        let gaps = 2 * max(0, widths.count - 1)
-        while widths.reduce(0, +) + gaps > room {
+        while total(widths) > room {
             var widest: Int?
-            for i in widths.indices where alignments[i] == .left && widths[i] > max(minimumShrunkWidth, headers[i].count) {
+            for i in widths.indices where alignments[i] == .left && !(keepingFirst && i == 0)
+                && widths[i] > minimumShrunkWidth {
                 if widest.map({ widths[i] > widths[$0] }) ?? true { widest = i }
             }
             guard let i = widest else { break }
@@ -103,7 +143,7 @@ public func truncated(_ text: String, to width: Int) -> String {
 }
 
 /// `text` in lines of at most `width` characters, broken at spaces (a word
-/// longer than a line is cut across lines).
+/// longer than a line is broken after a dot, dash, colon or slash, else cut).
 public func wrapped(_ text: String, width: Int) -> [String] {
     let width = max(1, width)
     var lines: [String] = [], current = ""
@@ -115,8 +155,12 @@ public func wrapped(_ text: String, width: Int) -> [String] {
         }
         if !current.isEmpty { lines.append(current); current = "" }
         while word.count > width {
-            lines.append(String(word.prefix(width)))
-            word = word.dropFirst(width)
+            // Names and addresses break best after a dot, dash, colon or slash.
+            let head = word.prefix(width)
+            let cut = head.lastIndex { ".-:/_,".contains($0) }.map { head.distance(from: head.startIndex, to: $0) + 1 } ?? width
+            let taken = cut > width / 3 ? cut : width
+            lines.append(String(word.prefix(taken)))
+            word = word.dropFirst(taken)
         }
         current = String(word)
     }

@@ -16,7 +16,8 @@ struct AnalyzeCommand: ParsableCommand {
 
         Exit status: 0 when every file was read to its end (and, with --fail-on, no such \
         finding); 1 when a file or the profile could not be read (the report still covers \
-        every packet that was read); 3 when --fail-on found one of its kinds.
+        every packet that was read); 3 when --fail-on found one of its kinds (--fail-on fail: \
+        whenever the verdict is FAIL); 64 for a malformed command line.
         """
     )
 
@@ -36,7 +37,8 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         // The profile first: a bad profile fails before a long capture is read.
-        let compiled = try policy.profile.map { _ in try policy.compile() }
+        // A report on the terminal lists the warnings itself: printed once, there.
+        let compiled = try policy.profile.map { _ in try policy.compile(printWarnings: !report.showsWarnings) }
         var pipeline = CapturePipeline(keepsFlows: report.flows, audit: compiled.map { report.accumulator(profile: $0, live: nil) })
         let flowLog = try report.attachFlowLog(to: &pipeline)
         let showProgress = isatty(STDERR_FILENO) == 1
@@ -50,7 +52,8 @@ struct AnalyzeCommand: ParsableCommand {
         pipeline.finish()
         try report.closeFlowLog(flowLog)
         for error in pipeline.errors { Diagnostics.error(error.description) }
-        let findings = try report.emit(pipeline, serviceTagFiles: policy.serviceTagFiles, sources: files.joined(separator: ", "))
+        let findings = try report.emit(pipeline, serviceTagFiles: policy.serviceTagFiles, sources: files.joined(separator: ", "),
+                                       notes: policy.staleTagWarnings)
         if !pipeline.errors.isEmpty { throw ExitCode(1) }
         if findings { throw ExitCode(3) }
     }

@@ -33,7 +33,7 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "Write the report to this file (atomically) instead of standard output.")
     var output: String?
 
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when the merged audit finds any of these (comma-separated): blocked, undocumented, missing, wrong-port, failing-dns, name-mismatch, or the report's finding kinds (blocked-required, required-not-seen, optional-unused, …).", valueName: "kinds"))
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when the merged audit finds any of these (comma-separated): fail (whatever makes the verdict FAIL), blocked, undocumented, missing, wrong-port, failing-dns, name-mismatch, or the report's finding kinds (blocked-required, required-not-seen, optional-unused, …).", valueName: "kinds"))
     var failOn: String?
 
     @Flag(name: .customLong("no-color"), help: "No colour in the terminal report (colour is used only on a TTY).")

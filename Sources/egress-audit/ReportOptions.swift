@@ -21,7 +21,7 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .customLong("node"), help: ArgumentHelp("An audited node's address or CIDR (repeatable). Default: offline, the addresses that initiate most flows; live, the captured interfaces' own addresses.", valueName: "ip|cidr"))
     var nodes: [String] = []
 
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when the audit finds any of these (comma-separated): blocked, undocumented, missing, wrong-port, failing-dns, name-mismatch, or the report's finding kinds (blocked-required, required-not-seen, optional-unused, …).", valueName: "kinds"))
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when the audit finds any of these (comma-separated): fail (whatever makes the verdict FAIL), blocked, undocumented, missing, wrong-port, failing-dns, name-mismatch, or the report's finding kinds (blocked-required, required-not-seen, optional-unused, …).", valueName: "kinds"))
     var failOn: String?
 
     @Flag(help: "Print the least-privilege rule set for the allowed egress seen, as a profile (YAML), instead of the report.")
@@ -35,6 +35,10 @@ struct ReportOptions: ParsableArguments {
 
     @Flag(name: .customLong("no-color"), help: "No colour in the terminal report (colour is used only on a TTY).")
     var noColor = false
+
+    /// The report goes to the terminal in a form that lists its warnings (text, HTML):
+    /// then they are not printed on standard error as well.
+    var showsWarnings: Bool { output == nil && !json && !markdown && !suggestRules }
 
     func validate(hasProfile: Bool) throws {
         if flows && hasProfile {
@@ -55,8 +59,9 @@ struct ReportOptions: ParsableArguments {
     /// else the capture summary (and flows) — and writes it. Returns whether
     /// a `--fail-on` finding was present. A live run passes its context: its
     /// nodes and the capture filter in force.
-    func emit(_ pipeline: CapturePipeline, serviceTagFiles: [String], sources: String, live: LiveReportContext? = nil) throws -> Bool {
-        guard let report = pipeline.auditReport(serviceTagFiles: serviceTagFiles, warnings: live.map { [$0.filterNote] } ?? []) else {
+    func emit(_ pipeline: CapturePipeline, serviceTagFiles: [String], sources: String, live: LiveReportContext? = nil,
+              notes: [String] = []) throws -> Bool {
+        guard let report = pipeline.auditReport(serviceTagFiles: serviceTagFiles, warnings: (live.map { [$0.filterNote] } ?? []) + notes) else {
             let summary = pipeline.summary
             let text: String
             if json {
@@ -185,10 +190,11 @@ enum FailKinds {
             case "wrong-port": kinds.insert(.wrongPort)
             case "failing-dns": kinds.insert(.failingDNS)
             case "name-mismatch": kinds.insert(.nameMismatch)
+            case "fail": kinds.formUnion(AuditReport.Severity.allCases.filter(\.failsVerdict))
             default:
                 // The report's own finding kinds (`findings[].kind`) too: what the JSON says is what --fail-on takes.
                 guard let kind = AuditReport.Severity(rawValue: word) else {
-                    throw ValidationError("--fail-on: unknown kind \"\(word)\"; expected blocked, undocumented, missing, wrong-port, failing-dns, "
+                    throw ValidationError("--fail-on: unknown kind \"\(word)\"; expected fail, blocked, undocumented, missing, wrong-port, failing-dns, "
                                           + "name-mismatch, or a finding kind of the report (\(AuditReport.Severity.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 kinds.insert(kind)
