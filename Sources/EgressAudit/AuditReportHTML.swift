@@ -62,6 +62,12 @@ public enum AuditReportHTML {
         return out
     }
 
+    /// Escaped, with a line-break opportunity after each dot and slash (`<wbr>`: no text of its own),
+    /// so long names and addresses break where a reader expects.
+    static func breakable(_ s: String) -> String {
+        escape(s).replacingOccurrences(of: ".", with: ".<wbr>").replacingOccurrences(of: "/", with: "/<wbr>")
+    }
+
     /// The CSS class a verdict line gets: pass, fail, or incomplete.
     static func verdictClass(_ verdict: String) -> String {
         verdict.hasPrefix("PASS") ? "pass" : verdict.hasPrefix("FAIL") ? "fail" : "incomplete"
@@ -190,8 +196,8 @@ public enum AuditReportHTML {
                 .number("flows") { $0.flows },
                 .number("failed") { $0.failedFlows },
                 .html("evidence") { s in
-                    let failures = s.failures.map { "<li class=\"failure\">\(escape($0.destination)) \(escape($0.outcome)) ×\(grouped($0.flows))</li>" }
-                    let reached = s.destinations.map { "<li>\(escape($0))</li>" }
+                    let failures = s.failures.map { "<li class=\"failure\">\(breakable($0.destination)) \(escape($0.outcome)) ×\(grouped($0.flows))</li>" }
+                    let reached = s.destinations.map { "<li>\(breakable($0))</li>" }
                     let items = failures + reached
                     return items.isEmpty ? "" : "<ul>" + items.joined() + "</ul>"
                 },
@@ -217,11 +223,11 @@ public enum AuditReportHTML {
             func sample(_ items: [String], _ count: Int, _ what: String, _ d: AuditReport.Destination) -> String {
                 let about = d.estimated?.contains(what) == true ? "about " : ""
                 let more = count > items.count ? " <span class=\"more\">(\(about)\(grouped(count)) in all)</span>" : ""
-                return items.map(escape).joined(separator: "<br>") + more
+                return items.map(breakable).joined(separator: "<br>") + more
             }
             table("\(id)-table", list, rowAttributes: { "data-direction=\"\(escape($0.direction))\"" }, [
                 .html("destination") { d in
-                    "<span class=\"name\">\(escape(d.destination))</span>" + (d.folded.map { " <span class=\"folded\">(group: \(escape($0)))</span>" } ?? "")
+                    "<span class=\"name\">\(breakable(d.destination))</span>" + (d.folded.map { " <span class=\"folded\">(group: \(escape($0)))</span>" } ?? "")
                 },
                 .text("name from") { $0.nameSource.rawValue },
                 .text("direction") { $0.direction },
@@ -334,7 +340,8 @@ public enum AuditReportHTML {
 
             let cell = 16, labelChars = min(columns.map(\.d.destination.count).max() ?? 10, 40)
             let left = 8 + 7 * (nodes.map(\.count).max() ?? 8), top = 10 + Int(Double(labelChars) * 6.2)
-            let width = left + cell * columns.count + 10, height = top + cell * nodes.count + 10
+            // Labels lean right at 60°: room for the last one's run (cos 60° of its length).
+            let width = left + cell * columns.count + 10 + Int(Double(labelChars) * 3.4), height = top + cell * nodes.count + 10
             line("<section id=\"map\"><h2>Nodes and destinations</h2>")
             line("<p class=\"note\">Which node reached which destination (egress), coloured by the destination's verdict. "
                  + "Showing \(nodes.count) of \(allNodes.count) node(s) and \(columns.count) of \(all.count) destination(s)"

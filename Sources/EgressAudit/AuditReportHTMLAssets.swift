@@ -25,7 +25,7 @@ extension AuditReportHTML {
         .shown { color: var(--muted); font-size: .9em; }
         .scroll { overflow-x: auto; }
         table { border-collapse: collapse; width: 100%; font-size: 13px; }
-        th, td { border-bottom: 1px solid var(--line); padding: .25em .5em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+        th, td { border-bottom: 1px solid var(--line); padding: .25em .5em; text-align: left; vertical-align: top; }
         th { background: var(--bg); cursor: pointer; user-select: none; white-space: nowrap; position: sticky; top: 0; }
         th[aria-sort="ascending"]::after { content: " ▲"; } th[aria-sort="descending"]::after { content: " ▼"; }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -54,6 +54,7 @@ extension AuditReportHTML {
           .controls, .kinds { display: none; }
           tbody tr[hidden] { display: table-row; }
           .scroll { overflow: visible; }
+          td { overflow-wrap: anywhere; }
           th { position: static; }
           tr, .verdict, svg { break-inside: avoid; }
           h2 { break-after: avoid; }
