@@ -24,6 +24,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Argument(help: "Capture files: pcap or pcapng, optionally gzip-compressed.")
     var files: [String]
 
+    @Option(help: ArgumentHelp("Read options from this YAML file (keys: the long option names; param as a mapping, repeatable options as lists, flags true/false); options on the command line win.", valueName: "file"))
+    var config: String?
+
     @OptionGroup(title: "Audit against a profile")
     var policy: PolicyOptions
 

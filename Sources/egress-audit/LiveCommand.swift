@@ -55,6 +55,9 @@ struct LiveCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Kernel capture buffer in MiB, per interface.", valueName: "MiB"))
     var bufferMib: Int32 = 32
 
+    @Option(help: ArgumentHelp("Read options from this YAML file (keys: the long option names; param as a mapping, repeatable options as lists, flags true/false); options on the command line win.", valueName: "file"))
+    var config: String?
+
     @OptionGroup(title: "Audit against a profile")
     var policy: PolicyOptions
 
