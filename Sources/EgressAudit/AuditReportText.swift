@@ -21,6 +21,12 @@ public enum AuditReportText {
         out.append("          parameters: \(params.isEmpty ? "(defaults)" : params)  features: \(r.profile.features.isEmpty ? "none" : r.profile.features.joined(separator: ","))")
         out.append("nodes     \(r.nodes.addresses.joined(separator: ", "))  (\(r.nodes.how))")
         out.append("capture   \(grouped(r.capture.packets)) packets, \(grouped(r.capture.flows)) flows")
+        if let records = r.capture.logRecords {
+            let rejected = r.capture.logRecordsRejected ?? 0
+            out.append("logs      \(grouped(records)) records, \(grouped(rejected)) not parsed")
+            for line in r.capture.logRejections ?? [] { out.append("          \(line)") }
+            if rejected > (r.capture.logRejections?.count ?? 0) { out.append("          … \(grouped(rejected - (r.capture.logRejections?.count ?? 0))) more") }
+        }
         out.append("")
 
         out.append(p.bold("findings (\(r.findings.count))"))
@@ -44,7 +50,7 @@ public enum AuditReportText {
             var t = TextTable([("DESTINATION", .left), ("FROM", .left), ("PORTS", .left), ("FLOWS", .right), ("FAILED", .right),
                                ("SENT", .right), ("RECEIVED", .right), ("ADDRESSES", .left), ("SERVICE TAGS / RULES", .left)])
             for d in list {
-                let extra = (d.rules + d.serviceTags.map { "tag:\($0)" }).joined(separator: " ")
+                let extra = (d.rules + d.serviceTags.map { "tag:\($0)" } + (d.firewallRules ?? []).map { "firewall:\($0)" }).joined(separator: " ")
                 t.add([d.destination, d.nameSource.rawValue, d.ports.joined(separator: ","), grouped(d.flows), grouped(d.failedFlows),
                        grouped(Int(d.bytesSent)), grouped(Int(d.bytesReceived)), d.addresses.prefix(4).joined(separator: " ")
                            + (d.addresses.count > 4 ? " …" : ""), extra])

@@ -102,6 +102,17 @@ public struct FlowRecord: Sendable {
     /// DNS messages this flow carried (port 53 over UDP or TCP).
     public var dnsMessages: UInt32 = 0
 
+    // A flow read from a log (a firewall's or a flow log), not from packets.
+    /// The name the log gave the destination (Azure Firewall's `Fqdn`).
+    public var loggedName: NameTable.NameID = .none
+    /// The logging device's own rule and action ("Deny · policy/group/collection/rule"), interned with the names.
+    public var loggedRule: NameTable.NameID = .none
+    /// What the log says became of the flow; when set it is the outcome (the log has no packets to judge by).
+    public var loggedOutcome: FlowOutcome?
+    /// False when the log names the destination but not its address (application rules):
+    /// the responder's address in `key` is a placeholder, never matched or listed.
+    public var responderAddressKnown = true
+
     // First-flight reassembly state.
     var firstFlight: FirstFlightPool.BufferID = -1
     var initiatorNextSequence: UInt32 = 0
@@ -132,6 +143,7 @@ public struct FlowRecord: Sendable {
 
     /// The connection outcome the evidence supports.
     public var outcome: FlowOutcome {
+        if let loggedOutcome { return loggedOutcome }
         let traffic = trafficOutcome
         // An ICMP error explains a failed attempt; it does not undo an answered one.
         guard traffic != .established, traffic != .responderOnly else { return traffic }

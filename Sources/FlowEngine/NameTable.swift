@@ -46,11 +46,26 @@ public struct NameTable {
     /// inserting it if new. Returns `.none` for an empty or over-long name or
     /// when the table is full.
     public mutating func intern(_ name: ByteView) -> NameID {
+        intern(name, keepingCase: false)
+    }
+
+    /// `intern`, storing the first spelling as given (a label shown to people, such
+    /// as a firewall's rule name); later spellings that differ only in case share its id.
+    public mutating func internLabel(_ text: String) -> NameID {
+        var utf8 = Array(text.utf8)
+        return utf8.withUnsafeMutableBytes { intern(ByteView(UnsafeRawBufferPointer($0)), keepingCase: true) }
+    }
+
+    @inline(__always)
+    private mutating func intern(_ name: ByteView, keepingCase: Bool) -> NameID {
         guard let (length, hash) = normalizedLengthAndHash(name) else { return .none }
         let (slot, found) = find(name, length: length, hash: hash)
         if let found { return found }
         guard count < capacity else { refusedForCapacity += 1; return .none }
-        for i in 0..<length { arena.append(asciiLower(name.u8Unchecked(at: i))) }
+        for i in 0..<length {
+            let b = name.u8Unchecked(at: i)
+            arena.append(keepingCase ? b : asciiLower(b))
+        }
         starts.append(Int32(arena.count))
         hashes.append(hash)
         let id = Int32(count)

@@ -1,13 +1,14 @@
 import ArgumentParser
 import CaptureRuntime
 import EgressAudit
+import EgressLogs
 import EgressPolicy
 import Foundation
 
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
-        abstract: "Analyze saved captures (pcap, pcapng, .gz).",
+        abstract: "Analyze saved captures (pcap, pcapng) and logs (Azure Firewall, VNet/NSG flow logs), gzip or not.",
         discussion: """
         Without --profile: what was read (packets, layers, flows; --flows lists them). With \
         --profile: the audit — every egress flow of the node(s) classified against the \
@@ -20,8 +21,12 @@ struct AnalyzeCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Capture files: pcap or pcapng, optionally gzip-compressed.")
+    @Argument(help: "Evidence files, each recognised by its content: captures (pcap or pcapng), Azure Firewall logs (JSON or Log Analytics CSV), VNet or NSG flow logs; any of them gzip-compressed.")
     var files: [String]
+
+    @Option(name: .customLong("source-format"),
+            help: "Read every file as this kind instead of telling by its content: \(SourceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var sourceFormat: SourceFormat?
 
     @OptionGroup(title: "Audit against a profile")
     var policy: PolicyOptions
@@ -45,7 +50,8 @@ struct AnalyzeCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("\r\u{1B}[Kreading \(file): \(packets / 1_000_000).\(packets % 1_000_000 / 100_000) M packets".utf8))
             }
         }
-        for path in files { pipeline.read(path: path) }
+        // Captures and logs feed the same pipeline; which reader, the file's first bytes say (or --source-format).
+        for path in files { pipeline.read(path: path, as: sourceFormat ?? SourceSniffer.sniff(path: path)) }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         pipeline.finish()
         try report.closeFlowLog(flowLog)
@@ -70,3 +76,5 @@ enum Diagnostics {
         FileHandle.standardError.write(Data("egress-audit: warning: \(message)\n".utf8))
     }
 }
+
+extension SourceFormat: ExpressibleByArgument {}
