@@ -23,6 +23,8 @@ public struct NameTable {
     private var hashes: [UInt64] = [0]
     private var slots: [Int32]          // open addressing: id, 0 = empty
     private var mask: Int
+    /// First spellings of labels (`internLabel`) that were not all lower case.
+    private var spellings: [Int32: String] = [:]
     /// Names are never forgotten; the cap bounds memory under a flood of random names.
     public let capacity: Int
     public private(set) var refusedForCapacity = 0
@@ -46,26 +48,11 @@ public struct NameTable {
     /// inserting it if new. Returns `.none` for an empty or over-long name or
     /// when the table is full.
     public mutating func intern(_ name: ByteView) -> NameID {
-        intern(name, keepingCase: false)
-    }
-
-    /// `intern`, storing the first spelling as given (a label shown to people, such
-    /// as a firewall's rule name); later spellings that differ only in case share its id.
-    public mutating func internLabel(_ text: String) -> NameID {
-        var utf8 = Array(text.utf8)
-        return utf8.withUnsafeMutableBytes { intern(ByteView(UnsafeRawBufferPointer($0)), keepingCase: true) }
-    }
-
-    @inline(__always)
-    private mutating func intern(_ name: ByteView, keepingCase: Bool) -> NameID {
         guard let (length, hash) = normalizedLengthAndHash(name) else { return .none }
         let (slot, found) = find(name, length: length, hash: hash)
         if let found { return found }
         guard count < capacity else { refusedForCapacity += 1; return .none }
-        for i in 0..<length {
-            let b = name.u8Unchecked(at: i)
-            arena.append(keepingCase ? b : asciiLower(b))
-        }
+        for i in 0..<length { arena.append(asciiLower(name.u8Unchecked(at: i))) }
         starts.append(Int32(arena.count))
         hashes.append(hash)
         let id = Int32(count)
@@ -99,6 +86,16 @@ public struct NameTable {
         }
     }
 
+    /// `intern`, remembering the first spelling for `string` (a label shown to
+    /// people, such as a firewall's rule name); spellings that differ only in
+    /// case share its id. Labels are few (a firewall has few rules): the
+    /// spellings sit in a dictionary, off the names' path.
+    public mutating func internLabel(_ text: String) -> NameID {
+        let id = intern(text)
+        if !id.isNone, spellings[id.rawValue] == nil, text.contains(where: { $0.isUppercase }) { spellings[id.rawValue] = text }
+        return id
+    }
+
     /// Interns a Swift string (tests, profiles, CLI input).
     public mutating func intern(_ name: String) -> NameID {
         var utf8 = Array(name.utf8)
@@ -114,6 +111,7 @@ public struct NameTable {
     /// The name for `id` (allocates a String: for reports).
     public func string(_ id: NameID) -> String {
         guard id.rawValue > 0, Int(id.rawValue) < starts.count else { return "" }
+        if !spellings.isEmpty, let spelled = spellings[id.rawValue] { return spelled }
         let lo = Int(starts[Int(id.rawValue) - 1]), hi = Int(starts[Int(id.rawValue)])
         return String(decoding: arena[lo..<hi], as: UTF8.self)
     }

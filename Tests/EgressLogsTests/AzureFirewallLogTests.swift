@@ -69,5 +69,8 @@ import Testing
         #expect(names.string(r.loggedName) == "mydestination.com")
         // The device's rule keeps its spelling.
         #expect(names.string(r.loggedRule) == "Deny: DefaultApplicationRuleCollectionGroup")
+        // The same rule again is the same id (a destination lists it once).
+        #expect(f.record(names: &names).loggedRule == r.loggedRule)
+        #expect(names.internLabel("deny: defaultapplicationrulecollectiongroup") == r.loggedRule)
     }
 }
