@@ -37,11 +37,14 @@ public struct FlowLogError: Error, CustomStringConvertible, Sendable, Equatable 
 ///
 ///     ts end community_id proto src sport dst dport outcome initiator_evidence
 ///     pkts_out bytes_out pkts_in bytes_in syn_retransmits
-///     [sni] [quic_sni] [http_host] [connect] [alpn] [dns] [ech]
+///     [sni] [quic_sni] [http_host] [connect] [alpn] [dns] [ech] [firewall_name] [firewall_rule]
 ///     [verdict destination rules]
 ///
 /// `src`/`sport` is the initiator, "out" counts what it sent; names appear only
-/// when the flow carried them, the last three only with an audit.
+/// when the flow carried them, the last three only with an audit. A flow read
+/// from a log carries the log's name and the device's rule (`firewall_*`);
+/// when the log gave no destination address (application rules), `dst` is
+/// the unspecified address (0.0.0.0 or ::).
 ///
 /// A line goes straight into one reusable buffer, as bytes: names from the
 /// `NameTable`'s storage, addresses and timestamps as digits, so a million
@@ -195,6 +198,8 @@ extension FlowLogWriter {
         name(",\"alpn\":", record.alpn)
         name(",\"dns\":", record.dnsName)
         if record.echPresent { append(",\"ech\":true", to: &out) }
+        name(",\"firewall_name\":", record.loggedName)
+        name(",\"firewall_rule\":", record.loggedRule)
 
         if let audit {
             append(",\"verdict\":", to: &out)
