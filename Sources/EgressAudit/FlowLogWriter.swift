@@ -44,7 +44,7 @@ public struct FlowLogError: Error, CustomStringConvertible, Sendable, Equatable 
 /// when the flow carried them, the last three only with an audit. A flow read
 /// from a log carries the log's name and the device's rule (`firewall_*`);
 /// when the log gave no destination address (application rules), `dst` is
-/// the unspecified address (0.0.0.0 or ::).
+/// the unspecified address (0.0.0.0 or ::), and `community_id` is that tuple's.
 ///
 /// A line goes straight into one reusable buffer, as bytes: names from the
 /// `NameTable`'s storage, addresses and timestamps as digits, so a million
@@ -199,7 +199,11 @@ extension FlowLogWriter {
         name(",\"dns\":", record.dnsName)
         if record.echPresent { append(",\"ech\":true", to: &out) }
         name(",\"firewall_name\":", record.loggedName)
-        name(",\"firewall_rule\":", record.loggedRule)
+        if !record.loggedRule.isNone {
+            // The device's spelling (`NameTable.internLabel`): a String, made only for flows read from logs.
+            append(",\"firewall_rule\":", to: &out)
+            Array(names.string(record.loggedRule).utf8).withUnsafeBytes { appendJSONString($0, to: &out) }
+        }
 
         if let audit {
             append(",\"verdict\":", to: &out)

@@ -34,7 +34,7 @@ public struct LoggedFlow: Sendable, Equatable {
         let responder = destination ?? (source.isIPv4 ? IPAddress(ipv4: 0) : IPAddress(ipv6High: 0, low: 0))
         let key = FlowKey(transport: transport, source, sourcePort, responder, destinationPort)
         let initiatorIsLow = key.lowAddress == source && key.lowPort == sourcePort
-        var r = FlowRecord(key: key, initiatorIsLow: initiatorIsLow, evidence: .handshake, timestamp: time)
+        var r = FlowRecord(key: key, initiatorIsLow: initiatorIsLow, evidence: .log, timestamp: time)
         r.lastSeen = Swift.max(time, lastTime)
         r.fromInitiator.packets = packetsSent
         r.fromInitiator.bytes = bytesSent

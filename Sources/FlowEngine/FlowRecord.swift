@@ -8,12 +8,15 @@ public enum InitiatorEvidence: UInt8, Sendable, CaseIterable {
     case servicePort
     /// Nothing better: it sent the first packet captured.
     case firstPacket
+    /// A log (a firewall's, a flow log) named it the source.
+    case log
 
     public var name: String {
         switch self {
         case .handshake: "handshake"
         case .servicePort: "service-port"
         case .firstPacket: "first-packet"
+        case .log: "log"
         }
     }
 }

@@ -35,7 +35,7 @@ struct AnalyzeCommand: ParsableCommand {
     var report: ReportOptions
 
     func validate() throws {
-        if files.isEmpty { throw ValidationError("name at least one capture file") }
+        if files.isEmpty { throw ValidationError("name at least one capture or log file") }
         try report.validate(hasProfile: policy.profile != nil)
     }
 

@@ -165,6 +165,22 @@ import Testing
         #expect(Self.destinations(both.report, "allowed")["outbound login.microsoftonline.com"] != nil)
     }
 
+    @Test func flowLogLinesCarryTheFirewallsWords() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("flows.jsonl").path
+        let r = try CLI.run(["analyze", Self.fixture("azure-firewall-legacy.json"), "--node", "10.1.0.5", "--flow-log", path] + Self.profile)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        // Five flows: lines 1, 2, 3, 4 and 6 (line 5 did not parse; 7 and 8 are DNS queries).
+        #expect(lines.count == 5)
+        let login = lines.first { $0["firewall_name"] as? String == "login.microsoftonline.com" }
+        #expect(login?["firewall_rule"] as? String == "Allow: cassandra/aad")
+        #expect(login?["initiator_evidence"] as? String == "log" && login?["src"] as? String == "10.1.0.5" && login?["sport"] as? Int == 55700)
+        #expect(login?["verdict"] as? String == "allowed" && login?["rules"] as? [String] == ["fqdn-login"])
+    }
+
     @Test(.requires(.jsonschema))
     func logReportsFollowTheirSchemas() throws {
         let audit = try CLI.run(["analyze", Self.fixture("azure-firewall-legacy.json"), "--node", "10.1.0.5", "--json"] + Self.profile)
