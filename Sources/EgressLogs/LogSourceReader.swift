@@ -25,6 +25,11 @@ public struct LogFileResult: Sendable, Equatable {
 
     public static let rejectionSample = 20
 
+    public init(path: String, format: SourceFormat) {
+        self.path = path
+        self.format = format
+    }
+
     mutating func reject(line: Int, column: Int? = nil, _ expected: String) {
         rejected += 1
         if rejections.count < Self.rejectionSample {

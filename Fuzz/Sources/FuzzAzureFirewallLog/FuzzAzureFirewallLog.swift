@@ -15,7 +15,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     LogSourceReader.read(bytes: bytes, into: &result, flow: { f in _ = f.record(names: &names) },
                          dns: { q in _ = q.observation(names: &names) })
     // Every record is a flow, a DNS query, a skip or a rejection; a flow tuple is never a firewall record.
-    precondition(result.flows + result.dnsQueries + result.skipped.values.reduce(0, +) + result.rejected == result.records)
+    let skipped: Int = result.skipped.values.reduce(0, +)
+    let accounted: Int = result.flows + result.dnsQueries + skipped + result.rejected
+    precondition(accounted == result.records)
     return 0
 }
 
