@@ -20,6 +20,11 @@ public enum SourceSniffer {
     /// The kind of the file at `path`, from its first bytes (inflated first when gzip).
     /// Anything not recognised as a log is left to the capture path, which says what it expected.
     public static func sniff(path: String) -> SourceFormat {
+        // Only a regular file can be looked at and read again: a pipe, standard input or a
+        // device would lose the bytes looked at, so those are captures (the capture reader
+        // sniffs its own magic without losing them).
+        var info = stat()
+        guard path != "-", stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return .capture }
         guard let prefix = firstBytes(path) else { return .capture }
         return sniff(prefix)
     }
@@ -48,20 +53,19 @@ public enum SourceSniffer {
         return .capture
     }
 
-    static func isGzip(_ path: String) -> Bool { egress_file_is_gzip(path) == 1 }
+    static func isGzip(_ path: String) -> Bool {
+        var facts = egress_stream_facts()
+        var errbuf = [CChar](repeating: 0, count: 256)
+        guard let file = egress_stream_open(path, &facts, &errbuf, errbuf.count) else { return false }
+        fclose(file)
+        return facts.gzip == 1
+    }
 
     /// Up to `prefixLength` bytes of the file, inflated when it starts with the gzip magic.
     static func firstBytes(_ path: String) -> [UInt8]? {
-        let gzip = egress_file_is_gzip(path)
-        if gzip < 0 { return nil }
-        let file: UnsafeMutablePointer<FILE>?
-        if gzip == 1 {
-            var errbuf = [CChar](repeating: 0, count: 256)
-            file = egress_gzip_fopen(path, &errbuf, errbuf.count)
-        } else {
-            file = fopen(path, "rb")
-        }
-        guard let file else { return nil }
+        var facts = egress_stream_facts()
+        var errbuf = [CChar](repeating: 0, count: 256)
+        guard let file = egress_stream_open(path, &facts, &errbuf, errbuf.count) else { return nil }
         defer { fclose(file) }
         var buffer = [UInt8](repeating: 0, count: prefixLength)
         let n = fread(&buffer, 1, buffer.count, file)

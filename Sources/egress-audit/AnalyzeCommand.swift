@@ -21,7 +21,7 @@ struct AnalyzeCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Evidence files, each recognised by its content: captures (pcap or pcapng), Azure Firewall logs (JSON or Log Analytics CSV), VNet or NSG flow logs; any of them gzip-compressed.")
+    @Argument(help: "Evidence files, each recognised by its content: captures (pcap or pcapng; regular files, named pipes, /dev/stdin, or - for standard input: tcpdump -w - | egress-audit analyze -), Azure Firewall logs (JSON or Log Analytics CSV), VNet or NSG flow logs (regular files); any of them gzip-compressed.")
     var files: [String]
 
     @Option(name: .customLong("source-format"),
@@ -50,12 +50,14 @@ struct AnalyzeCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("\r\u{1B}[Kreading \(file): \(packets / 1_000_000).\(packets % 1_000_000 / 100_000) M packets".utf8))
             }
         }
-        // Captures and logs feed the same pipeline; which reader, the file's first bytes say (or --source-format).
-        for path in files { pipeline.read(path: path, as: sourceFormat ?? SourceSniffer.sniff(path: path)) }
+        // Captures and logs feed the same pipeline; which reader, each file's first bytes say (or --source-format).
+        pipeline.readToEnd(evidence: files, format: sourceFormat)
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         pipeline.finish()
         try report.closeFlowLog(flowLog)
         for error in pipeline.errors { Diagnostics.error(error.description) }
+        // Nothing could be read at all: the error lines say it all, an empty report would not.
+        if pipeline.files.allSatisfy({ $0.error != nil && $0.packets == 0 }) { throw ExitCode(1) }
         let findings = try report.emit(pipeline, serviceTagFiles: policy.serviceTagFiles, sources: files.joined(separator: ", "))
         if !pipeline.errors.isEmpty { throw ExitCode(1) }
         if findings { throw ExitCode(3) }
