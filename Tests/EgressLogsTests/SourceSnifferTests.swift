@@ -34,4 +34,14 @@ import Testing
         #expect(SourceSniffer.sniff(path: logAsPcap.path) == .flowLog)
         #expect(SourceSniffer.sniff(path: dir.appendingPathComponent("missing").path) == .capture)
     }
+
+    @Test func pipesAndStandardInputAreLeftUntouched() throws {
+        // Looking would consume bytes a pipe cannot give twice (and block on one without a writer):
+        // they are captures, whose reader sniffs without losing bytes.
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("sniff-fifo-\(getpid())").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        #expect(SourceSniffer.sniff(path: fifo) == .capture)
+        #expect(SourceSniffer.sniff(path: "-") == .capture)
+    }
 }
