@@ -108,7 +108,7 @@ public struct FlowRecord: Sendable {
     // A flow read from a log (a firewall's or a flow log), not from packets.
     /// The name the log gave the destination (Azure Firewall's `Fqdn`).
     public var loggedName: NameTable.NameID = .none
-    /// The logging device's own rule and action ("Deny · policy/group/collection/rule"), interned with the names.
+    /// The logging device's own rule and action ("Deny: policy/group/collection/rule"), interned with the names.
     public var loggedRule: NameTable.NameID = .none
     /// What the log says became of the flow; when set it is the outcome (the log has no packets to judge by).
     public var loggedOutcome: FlowOutcome?
