@@ -115,7 +115,7 @@ public enum AuditReportText {
             out.append("| destination | from | ports | flows | failed | addresses | service tags | rules |")
             out.append("|---|---|---|---:|---:|---|---|---|")
             for d in list {
-                out.append("| \(cell(d.destination)) | \(d.nameSource.rawValue) | \(d.ports.joined(separator: ", ")) | \(d.flows) | \(d.failedFlows) | \(d.addresses.joined(separator: ", ")) | \(d.serviceTags.joined(separator: ", ")) | \(cell(d.rules.joined(separator: ", "))) |")
+                out.append("| \(cell(d.destination)) | \(d.nameSource.rawValue) | \(d.ports.joined(separator: ", ")) | \(d.flows) | \(d.failedFlows) | \(d.addresses.joined(separator: ", ")) | \(d.serviceTags.joined(separator: ", ")) | \(cell((d.rules + (d.firewallRules ?? []).map { "firewall: \($0)" }).joined(separator: ", "))) |")
             }
         }
         table("Undocumented destinations", r.undocumented)

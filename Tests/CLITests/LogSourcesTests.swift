@@ -181,6 +181,24 @@ import Testing
         #expect(login?["verdict"] as? String == "allowed" && login?["rules"] as? [String] == ["fqdn-login"])
     }
 
+    @Test func mergedReportsKeepTheFirewallsRules() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.json").path, b = dir.appendingPathComponent("b.json").path
+        for (file, out) in [("azure-firewall-legacy.json", a), ("azure-firewall-structured.json", b)] {
+            let r = try CLI.run(["analyze", Self.fixture(file), "--node", "10.1.0.5", "--node", "10.2.0.4", "--json", "--output", out] + Self.profile)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let merged = try CLI.run(["merge", a, b, "--json"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let report = (try? JSONSerialization.jsonObject(with: Data(merged.stdout.utf8))) as? [String: Any] ?? [:]
+        let allowed = Self.destinations(report, "allowed")
+        // One report each: the legacy log's login rule and the structured log's packages rule, both kept.
+        #expect(allowed["outbound login.microsoftonline.com"]?["firewallRules"] as? [String] == ["Allow: cassandra/aad"])
+        #expect(allowed["outbound crl.microsoft.com"]?["firewallRules"] as? [String] == ["Deny: Default Action"])
+        #expect((report["capture"] as? [String: Any])?["logRecords"] as? Int == 14)
+    }
+
     @Test(.requires(.jsonschema))
     func logReportsFollowTheirSchemas() throws {
         let audit = try CLI.run(["analyze", Self.fixture("azure-firewall-legacy.json"), "--node", "10.1.0.5", "--json"] + Self.profile)
