@@ -8,30 +8,11 @@ import PacketCapture
 /// as flows"): the same `consume` a capture's flows take, so the same audit,
 /// flow listing and flow log see them, with names interned in the tracker's table.
 extension CapturePipeline {
-    /// Reads every file in turn as the evidence it holds: each file's kind
-    /// from its first bytes (`SourceSniffer`; pipes and standard input are
-    /// captures) unless `format` says it for all. Consecutive captures go
-    /// through one `CaptureFileSource`, logs through `LogSourceReader`. The
-    /// one place `analyze` chooses a reader.
-    public mutating func readToEnd(evidence paths: [String], format: SourceFormat? = nil) {
-        let formats = paths.map { format ?? SourceSniffer.sniff(path: $0) }
-        var i = 0
-        while i < paths.count {
-            guard formats[i] == .capture else {
-                read(path: paths[i], as: formats[i])
-                i += 1
-                continue
-            }
-            var end = i
-            while end < paths.count, formats[end] == .capture { end += 1 }
-            readToEnd(CaptureFileSource(paths: Array(paths[i..<end])))
-            i = end
-        }
-    }
-
-    /// Reads `path` as the evidence `format` names: a capture the way
-    /// `read(path:)` does, a log through `LogSourceReader`.
-    public mutating func read(path: String, as format: SourceFormat) {
+    /// Reads the log at `path` (`analyze` reads its captures through one
+    /// `CaptureFileSource`, then its logs through here; `SourceSniffer.partition`
+    /// tells them apart): each record through `LogSourceReader`, into the same
+    /// audit. A capture named here is read the way `read(path:)` reads it.
+    public mutating func read(log path: String, as format: SourceFormat) {
         guard format != .capture else { return read(path: path) }
         let result = LogSourceReader.read(path: path, format: format, flow: { logged in
             consume(logged.record(names: &tracker.names))

@@ -37,7 +37,7 @@ public struct FlowLogError: Error, CustomStringConvertible, Sendable, Equatable 
 ///
 ///     ts end community_id proto src sport dst dport outcome initiator_evidence
 ///     pkts_out bytes_out pkts_in bytes_in syn_retransmits
-///     [sni] [quic_sni] [http_host] [connect] [alpn] [dns] [ech] [firewall_name] [firewall_rule]
+///     [sni] [quic_sni] [http_host] [connect] [alpn] [dns] [ech] [nflog_group nflog_prefix] [firewall_name] [firewall_rule]
 ///     [verdict destination rules]
 ///
 /// `src`/`sport` is the initiator, "out" counts what it sent; names appear only
@@ -198,6 +198,11 @@ extension FlowLogWriter {
         name(",\"alpn\":", record.alpn)
         name(",\"dns\":", record.dnsName)
         if record.echPresent { append(",\"ech\":true", to: &out) }
+        if record.loggedByNFLOG {
+            append(",\"nflog_group\":", to: &out)
+            appendDecimal(UInt64(record.logGroup), to: &out)
+            name(",\"nflog_prefix\":", record.logPrefix)
+        }
         name(",\"firewall_name\":", record.loggedName)
         if !record.loggedRule.isNone {
             // The device's spelling (`NameTable.internLabel`): a String, made only for flows read from logs.

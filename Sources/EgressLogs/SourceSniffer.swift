@@ -29,6 +29,19 @@ public enum SourceSniffer {
         return sniff(prefix)
     }
 
+    /// The captures and the logs among `paths`, each in the order given: each
+    /// file's kind from its first bytes unless `format` says it for all.
+    public static func partition(_ paths: [String], format: SourceFormat? = nil)
+        -> (captures: [String], logs: [(path: String, format: SourceFormat)])
+    {
+        var captures: [String] = [], logs: [(path: String, format: SourceFormat)] = []
+        for path in paths {
+            let kind = format ?? sniff(path: path)
+            if kind == .capture { captures.append(path) } else { logs.append((path, kind)) }
+        }
+        return (captures, logs)
+    }
+
     /// The kind of a file starting with `prefix` (already inflated).
     public static func sniff(_ prefix: [UInt8]) -> SourceFormat {
         if prefix.count >= 4 {

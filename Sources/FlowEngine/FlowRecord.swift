@@ -104,8 +104,12 @@ public struct FlowRecord: Sendable {
     public var dnsName: NameTable.NameID = .none
     /// DNS messages this flow carried (port 53 over UDP or TCP).
     public var dnsMessages: UInt32 = 0
+    /// Read from an NFLOG group: the group and the logging rule's prefix (first seen).
+    public var loggedByNFLOG = false
+    public var logGroup: UInt16 = 0
+    public var logPrefix: NameTable.NameID = .none
 
-    // A flow read from a log (a firewall's or a flow log), not from packets.
+    // A flow read from a firewall's log or a flow log (EgressLogs), not from packets.
     /// The name the log gave the destination (Azure Firewall's `Fqdn`).
     public var loggedName: NameTable.NameID = .none
     /// The logging device's own rule and action ("Deny: policy/group/collection/rule"), interned with the names.
