@@ -14,6 +14,8 @@ public enum AuditMerge {
     public static func merge(_ reports: [AuditReport], limits: AuditLimits = AuditLimits()) throws(Mismatch) -> AuditReport {
         guard var total = reports.first else { throw Mismatch(description: "no reports to merge") }
         for r in reports.dropFirst() { total = try merge(total, r, limits: limits) }
+        // The merged report is this version's judgement of the sum.
+        total.toolVersion = ToolVersion.current
         return total
     }
 
@@ -125,6 +127,9 @@ public enum AuditMerge {
         if nodes.estimated { estimated.append("nodes") }
         if ports.isEstimated { estimated.append("ports") }
         d.estimated = estimated.isEmpty ? nil : estimated
+        if a.firewallRules != nil || b.firewallRules != nil {
+            d.firewallRules = Array(Set((a.firewallRules ?? []) + (b.firewallRules ?? [])).sorted().prefix(DestinationAggregates.firewallRulesPerDestination))
+        }
         d.flows += b.flows
         d.failedFlows += b.failedFlows
         d.failures.merge(b.failures, uniquingKeysWith: +)

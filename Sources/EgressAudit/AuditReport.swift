@@ -11,6 +11,9 @@
 public struct AuditReport: Codable, Sendable, Equatable {
     public var schemaVersion = 3
     public var tool = "egress-audit"
+    /// The version of egress-audit that wrote the report (`egress-audit --version`); absent in reports of
+    /// versions before it was added. A merged report carries the version that merged.
+    public var toolVersion: String? = ToolVersion.current
     /// One line: what an operator reads first.
     public var verdict: String
     /// The profile audited; for several, their composition (`a+b`, parameters `a.name`).
@@ -98,6 +101,14 @@ public struct AuditReport: Codable, Sendable, Equatable {
         case optionalUnused = "optional-unused"
 
         var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+
+        /// Whether a finding of this kind makes the verdict FAIL (the others make it INCOMPLETE at most).
+        public var failsVerdict: Bool {
+            switch self {
+            case .blockedRequired, .failingDNS, .undocumented, .wrongPort, .nameMismatch: true
+            case .requiredNotSeen, .optionalUnused: false
+            }
+        }
         public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
     }
 
@@ -125,6 +136,8 @@ public struct AuditReport: Codable, Sendable, Equatable {
         case dns
         /// No name: the address alone.
         case address
+        /// The FQDN a firewall's log gave (Azure Firewall application rules).
+        case firewallLog = "firewall-log"
     }
 
     public struct Destination: Codable, Sendable, Equatable {
@@ -159,6 +172,10 @@ public struct AuditReport: Codable, Sendable, Equatable {
         /// Set for a group that destinations folded into past a cap:
         /// service-tag, prefix, parent-domain or rest.
         public var folded: String?
+        /// Flows read from a firewall's or flow log: the device's own rules and actions
+        /// for them ("Deny: policy/group/collection/rule"), beside the profile's `rules`;
+        /// at most `DestinationAggregates.firewallRulesPerDestination`, first seen kept.
+        public var firewallRules: [String]?
     }
 
     public struct RuleStatus: Codable, Sendable, Equatable {

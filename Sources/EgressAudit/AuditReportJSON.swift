@@ -23,6 +23,7 @@ extension AuditReport {
         w.key("schemaVersion"); w.int(schemaVersion)
         w.key("suggestions"); w.array(suggestions) { w, s in s.writeJSON(to: &w) }
         w.key("tool"); w.string(tool)
+        if let toolVersion { w.key("toolVersion"); w.string(toolVersion) }
         w.key("undocumented"); w.array(undocumented) { w, d in d.writeJSON(to: &w) }
         w.key("verdict"); w.string(verdict)
         w.key("warnings"); w.stringArray(warnings)
@@ -46,6 +47,7 @@ extension AuditReport.Destination {
         w.beginObject()
         for outcome in failures.keys.sorted() { w.key(text: outcome); w.int(failures[outcome] ?? 0) }
         w.endObject()
+        if let firewallRules { w.key("firewallRules"); w.stringArray(firewallRules) }
         w.key("firstSeen"); w.string(firstSeen)
         w.key("flows"); w.int(flows)
         if let folded { w.key("folded"); w.string(folded) }
