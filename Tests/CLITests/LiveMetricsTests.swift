@@ -69,7 +69,7 @@ import Testing
     }
 
     /// With a profile, the metrics server also serves the audit so far: `/report.json` is an audit report
-    /// (schema version 2, this profile), `/report` the same report as the HTML page, `HEAD` its head alone;
+    /// (schema version 3, this profile), `/report` the same report as the HTML page, `HEAD` its head alone;
     /// and the metrics carry the version and a series per required rule.
     @Test(.requires(.root))
     func theAuditSoFarIsServedAsHTMLAndJSON() throws {
@@ -93,7 +93,7 @@ import Testing
         #expect(json.hasPrefix("HTTP/1.1 200 OK\r\n") && json.contains("\r\nContent-Type: application/json\r\n"), "\(json.prefix(300))")
         let body = try #require(json.range(of: "\r\n\r\n").map { Data(json[$0.upperBound...].utf8) })
         let doc = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
-        #expect(doc["tool"] as? String == "egress-audit" && doc["schemaVersion"] as? Int == 2)
+        #expect(doc["tool"] as? String == "egress-audit" && doc["schemaVersion"] as? Int == 3)
         #expect((doc["profile"] as? [String: Any])?["id"] as? String == "cassandra-mi")
         let verdict = try #require(doc["verdict"] as? String)
         let html = Self.exchange(port, "GET /report HTTP/1.1\r\n\r\n")
