@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
 // egress-audit: a packet-capture egress auditor. Layers point down only:
 // egress-audit (CLI) → CaptureRuntime → EgressAudit → {EgressPolicy, FlowEngine → PacketWire → FastHashing, PacketCapture → CPcap}.
+// egress-audit (CLI) → EgressExport → {EgressAudit, EgressPolicy}: rules for enforcement points from a profile or a report.
 import PackageDescription
 
 let package = Package(
@@ -16,6 +17,7 @@ let package = Package(
         .library(name: "EgressPolicy", targets: ["EgressPolicy"]),
         .library(name: "EgressAudit", targets: ["EgressAudit"]),
         .library(name: "CaptureRuntime", targets: ["CaptureRuntime"]),
+        .library(name: "EgressExport", targets: ["EgressExport"]),
         .library(name: "CaptureSynth", targets: ["CaptureSynth"]),
     ],
     dependencies: [
@@ -56,6 +58,9 @@ let package = Package(
         .target(name: "EgressPolicy", dependencies: ["CPcapShim", "FastHashing", "PacketWire", .product(name: "Yams", package: "Yams")]),
         // Flows + profile → verdicts, aggregates, findings, reports, merge. Knows nothing of how packets arrive.
         .target(name: "EgressAudit", dependencies: ["FastHashing", "FlowEngine", "EgressPolicy", "PacketWire", .product(name: "Crypto", package: "swift-crypto")]),
+        // A profile's rules, or a report's allowed egress, as rules of an enforcement point
+        // (Azure Firewall, NSG, nftables, Cilium, NetworkPolicy, AWS Network Firewall).
+        .target(name: "EgressExport", dependencies: ["EgressAudit", "EgressPolicy", "PacketWire"]),
         // Packet sources (files, pipes, live interface groups) → decode → reassembly → tracking → audit,
         // with every helper thread; the live session (signals, reload, snapshots, metrics).
         .target(name: "CaptureRuntime", dependencies: ["EgressAudit", "FlowEngine", "EgressPolicy", "PacketCapture", "PacketWire"]),
@@ -64,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "egress-audit",
             dependencies: [
-                "CaptureRuntime", "CaptureSynth", "EgressAudit", "EgressPolicy", "FlowEngine", "PacketCapture", "PacketWire",
+                "CaptureRuntime", "CaptureSynth", "EgressAudit", "EgressExport", "EgressPolicy", "FlowEngine", "PacketCapture", "PacketWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -84,6 +89,7 @@ let package = Package(
         .testTarget(name: "EgressPolicyTests", dependencies: ["EgressPolicy", "PacketWire", "TestSupport"]),
         .testTarget(name: "EgressAuditTests", dependencies: ["EgressAudit", "CaptureRuntime", "CaptureSynth", "TestSupport"]),
         .testTarget(name: "CaptureRuntimeTests", dependencies: ["CaptureRuntime", "EgressAudit", "PacketCapture", "CaptureSynth", "TestSupport"]),
+        .testTarget(name: "EgressExportTests", dependencies: ["EgressExport", "EgressAudit", "EgressPolicy", "PacketWire", "TestSupport"]),
         .testTarget(name: "CaptureSynthTests", dependencies: ["CaptureSynth", "PacketWire", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CaptureSynth", "egress-audit", "TestSupport"]),
     ]
