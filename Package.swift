@@ -57,7 +57,7 @@ let package = Package(
         // (CPcapShim for its gzip reader: Service Tags files may be .json.gz.)
         .target(name: "EgressPolicy", dependencies: ["CPcapShim", "FastHashing", "PacketWire", .product(name: "Yams", package: "Yams")]),
         // Flows + profile → verdicts, aggregates, findings, reports, merge. Knows nothing of how packets arrive.
-        .target(name: "EgressAudit", dependencies: ["FastHashing", "FlowEngine", "EgressPolicy", "PacketWire", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "EgressAudit", dependencies: ["FastHashing", "FlowEngine", "EgressPolicy", "PacketWire", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams")]),
         // A profile's rules, or a report's allowed egress, as rules of an enforcement point
         // (Azure Firewall, NSG, nftables, Cilium, NetworkPolicy, AWS Network Firewall).
         .target(name: "EgressExport", dependencies: ["EgressAudit", "EgressPolicy", "PacketWire"]),

@@ -104,6 +104,8 @@ public struct AuditReport: Codable, Sendable, Equatable {
         /// The destination (name, else address) and port it concerns, when there is one.
         public var destination: String?
         public var port: Int?
+        /// Set when a `--baseline` covers it (a waiver's reason, or the baseline report): listed, but it does not trip `--fail-on`.
+        public var known: String?
     }
 
     /// Where a destination's name came from, most trusted first.

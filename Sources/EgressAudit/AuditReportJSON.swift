@@ -65,6 +65,7 @@ extension AuditReport.Finding {
         w.beginObject()
         if let destination { w.key("destination"); w.string(destination) }
         w.key("kind"); w.string(kind.rawValue)
+        if let known { w.key("known"); w.string(known) }
         if let port { w.key("port"); w.int(port) }
         if let rule { w.key("rule"); w.string(rule) }
         w.key("summary"); w.string(summary)
