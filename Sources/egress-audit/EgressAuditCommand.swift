@@ -11,7 +11,7 @@ struct EgressAuditCommand: ParsableCommand {
         profile of the service's documented outbound rules.
         """,
         version: "0.1.0",
-        subcommands: [AnalyzeCommand.self, LiveCommand.self, MergeCommand.self, ExportCommand.self, ProfilesCommand.self, ExplainCommand.self,
+        subcommands: [AnalyzeCommand.self, LiveCommand.self, MergeCommand.self, DiffCommand.self, ExportCommand.self, ProfilesCommand.self, ExplainCommand.self,
                       ServiceTagsCommand.self, BenchCommand.self]
     )
 }
