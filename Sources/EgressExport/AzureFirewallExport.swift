@@ -132,6 +132,10 @@ enum AzureFirewallExport {
             }
             let description = String(rule.purpose.prefix(140))
             if !patterns.isEmpty, let ports {
+                let unusual = ports.filter { $0.lower != 80 && $0.lower != 443 }.map(\.description)
+                if !unusual.isEmpty {
+                    warnings.append(ExportWarning(rule: rule.id, message: "application rules match TLS SNI (Https) or the HTTP Host: on port(s) \(unusual.joined(separator: ",")) the traffic must be TLS to be matched by name"))
+                }
                 let protocols = ports.map { AppProtocol(protocolType: $0.lower == 80 ? "Http" : "Https", port: Int($0.lower)) }
                 application.append(Rule(ruleType: "ApplicationRule", name: unique(rule.id), description: description, sourceAddresses: sources,
                                         protocols: protocols, targetFqdns: patterns))
