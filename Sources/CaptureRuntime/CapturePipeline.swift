@@ -4,10 +4,11 @@ import PacketCapture
 import PacketWire
 
 /// Runs packets through the whole pipeline — PacketWire decode → IP fragment
-/// reassembly → FlowEngine tracking — keeping the counters the reports need.
-/// Packets come from capture files (`read(path:)`, one after another: a file
-/// that fails is reported and the run goes on, packets read before a mid-file
-/// error still count) or from a live interface (`add(_:)`).
+/// reassembly → FlowEngine tracking → the audit — keeping the counters the
+/// reports need. Packets come from a `PacketSource`, whichever it is: capture
+/// files (`readToEnd`: one after another; a file that fails is reported and
+/// the run goes on, packets read before a mid-file error still count) or live
+/// interfaces (`read(from:shouldStop:)` pass by pass, from `LiveSession`).
 public struct CapturePipeline {
     public private(set) var counters = DecodeCounters()
     public private(set) var tracker: FlowTracker
@@ -36,15 +37,15 @@ public struct CapturePipeline {
     /// per-packet call without touching any reference count, drained after it
     /// (the audit needs the tracker's names, which the call holds).
     private var endedFlows = EndedFlows()
-    /// Which reader opens capture files (`.libpcap` to compare against it).
-    public var reader: OfflineCapture.Reader = .automatic
     /// Read and decode on a second thread, ahead of tracking, when the capture
     /// is mapped and the machine has two cores (`DecodeAheadRing`); the results
     /// are the same either way.
     public var decodesAhead = true
     var decodeAheadCapacity = 1024
-    /// Files read through the decode-ahead ring (for tests).
-    private(set) var filesDecodedAhead = 0
+    /// Passes (files) read through the decode-ahead ring (for tests).
+    private(set) var passesDecodedAhead = 0
+    /// What each input of the source delivered, by input index.
+    private var inputCounts: [InputCounts] = []
 
     public init(limits: FlowEngineLimits = FlowEngineLimits(), keepsFlows: Bool = false, audit: AuditAccumulator? = nil) {
         tracker = FlowTracker(limits: limits)
@@ -52,65 +53,82 @@ public struct CapturePipeline {
         self.audit = audit
     }
 
-    /// Reads one file to its end (or its first error).
-    public mutating func read(path: String) {
-        let capture: OfflineCapture
-        do {
-            capture = try OfflineCapture(path: path, reader: reader)
-        } catch {
-            errors.append(error)
-            files.append(FileSummary(path: path, packets: 0, bytes: 0, error: error.problemText))
-            return
+    /// Reads a source to its end: every input of a `CaptureFileSource`, one
+    /// after another. An input that fails is recorded and the rest are read
+    /// (packets read before a mid-file error still count); each input is then
+    /// recorded as a source of the report.
+    public mutating func readToEnd(_ source: any PacketSource) {
+        while true {
+            do {
+                if try read(from: source, shouldStop: { false }) == .ended { break }
+            } catch {
+                errors.append(error)
+            }
         }
-        var summary = FileSummary(
-            path: path, format: capture.format.container.rawValue, byteOrder: capture.format.byteOrder.rawValue,
-            timestampPrecision: capture.format.precision?.rawValue, gzip: capture.format.gzip,
-            linkType: Int(capture.linkType), linkTypeName: LinkTypeNames.name(capture.linkType),
-            snapshotLength: capture.snapshotLength, packets: 0, bytes: 0)
-        let before = (counters.packets, counters.bytes)
-        var first = Int64.max, last = Int64.min
+        for i in source.inputs.indices { record(source: source.summary(input: i, delivered: delivered(input: i))) }
+    }
+
+    /// Reads one capture file to its end: `readToEnd` over a one-file source.
+    public mutating func read(path: String, reader: OfflineCapture.Reader = .automatic) {
+        readToEnd(CaptureFileSource(paths: [path], reader: reader))
+    }
+
+    /// One pass over a source (a file, or live packets until `shouldStop` or
+    /// a timeout): decoded ahead on a second thread when the source's bytes
+    /// outlive the callback and the machine has a core to spare, here
+    /// otherwise; the results are the same either way. Throws the source's
+    /// error after the packets before it were taken.
+    public mutating func read(from source: any PacketSource, shouldStop: () -> Bool) throws(CaptureError) -> PacketSourceState {
         let progress = self.progress
         var seen = 0
-        // The two loops below repeat their bookkeeping on purpose: shared
-        // through a local function, it cost ~400 instructions more per packet
-        // (callgrind) on the one-thread path.
-        do {
-            if decodesAhead, capture.readerInUse == .mapped, DecodeAheadRing.worthwhile {
-                filesDecodedAhead += 1
-                _ = try DecodeAheadRing(capture: capture, capacity: decodeAheadCapacity).run { packet, captured in
-                    first = Swift.min(first, captured.timestampNanoseconds)
-                    last = Swift.max(last, captured.timestampNanoseconds)
-                    take(packet, captured)
-                    seen &+= 1
-                    if seen & 0x3_ffff == 0, let progress { progress(path, seen) }
+        // Counted into a local per input and stored when the input changes: not per packet.
+        var input = -1
+        var counts = InputCounts()
+        defer { if input >= 0 { store(counts, input: input) } }
+        if decodesAhead, source.lendsLastingBytes, DecodeAheadRing.worthwhile {
+            passesDecodedAhead += 1
+            return try DecodeAheadRing(source: source, capacity: decodeAheadCapacity).run { index, packet, captured in
+                if index != input {
+                    if input >= 0 { store(counts, input: input) }
+                    input = index
+                    counts = delivered(input: index)
                 }
-            } else {
-                try capture.forEachPacket { captured in
-                    first = Swift.min(first, captured.timestampNanoseconds)
-                    last = Swift.max(last, captured.timestampNanoseconds)
-                    ingest(captured)
-                    seen &+= 1
-                    if seen & 0x3_ffff == 0, let progress { progress(path, seen) }
-                }
+                counts.add(captured)
+                take(packet, captured)
+                seen &+= 1
+                if seen & 0x3_ffff == 0, let progress { progress(source.inputs[index], seen) }
             }
-        } catch {
-            errors.append(error)
-            summary.error = error.problemText
         }
-        summary.packets = counters.packets - before.0
-        summary.bytes = counters.bytes - before.1
-        if first <= last {
-            summary.firstPacket = RFC3339.format(nanoseconds: first)
-            summary.lastPacket = RFC3339.format(nanoseconds: last)
+        return try source.forEachPacket(shouldStop: shouldStop) { index, captured in
+            if index != input {
+                if input >= 0 { store(counts, input: input) }
+                input = index
+                counts = delivered(input: index)
+            }
+            counts.add(captured)
+            ingest(captured)
+            seen &+= 1
+            if seen & 0x3_ffff == 0, let progress { progress(source.inputs[index], seen) }
         }
-        files.append(summary)
     }
 
-    /// Adds one packet from a live source: the same path files take.
-    public mutating func add(_ captured: CapturedPacket) {
+    /// What input `index` of the source being read has delivered so far.
+    public func delivered(input index: Int) -> InputCounts {
+        index < inputCounts.count ? inputCounts[index] : InputCounts()
+    }
+
+    private mutating func store(_ counts: InputCounts, input index: Int) {
+        while inputCounts.count <= index { inputCounts.append(InputCounts()) }
+        inputCounts[index] = counts
+    }
+
+    /// Adds one packet of input `index` outside a pass (a live source's last buffered packets).
+    public mutating func add(_ captured: CapturedPacket, input index: Int) {
+        var counts = delivered(input: index)
+        counts.add(captured)
+        store(counts, input: index)
         ingest(captured)
     }
-
 
     /// Records a live source in the report's source list.
     public mutating func record(source: FileSummary) {

@@ -12,11 +12,13 @@ import Synchronization
 /// so every stateful step — counters, fragments, flows, names — runs exactly
 /// as it would in one thread, in the same order, with the same results.
 ///
-/// Only for captures whose bytes stay valid after the callback returns
-/// (`OfflineCapture.readerInUse == .mapped`): a slot's packet and payload are
-/// views into the file's mapping, read after the producer has moved on.
+/// Only for sources whose bytes stay valid after the callback returns
+/// (`PacketSource.lendsLastingBytes`: a mapped capture file): a slot's packet
+/// and payload are views into the file's mapping, read after the producer has
+/// moved on. One ring reads one pass of the source (one file).
 final class DecodeAheadRing: @unchecked Sendable {
     struct Slot {
+        var input: Int
         var captured: CapturedPacket
         var packet: DecodedPacket
     }
@@ -34,15 +36,18 @@ final class DecodeAheadRing: @unchecked Sendable {
     private let done = Atomic<Bool>(false)
     /// Written by the producer before `done` is set; read by the consumer after.
     private var failure: CaptureError?
+    private var state = PacketSourceState.ended
     /// Where the consumer waits for packets, and the producer for free slots.
     private let packetsReady = WaitPoint()
     private let slotsFreed = WaitPoint()
 
-    private let capture: OfflineCapture
+    private let source: any PacketSource
+    /// The pass's bytes: kept alive until the last slot is taken (the producer may finish first).
+    private let lasting: (any LastingBytes)?
     private let decoder = PacketDecoder()
 
     /// `capacity` is rounded up to a power of two; small ones exist for tests.
-    init(capture: OfflineCapture, capacity: Int = 1024) {
+    init(source: any PacketSource, capacity: Int = 1024) {
         var size = 2
         while size < capacity { size <<= 1 }
         self.capacity = size
@@ -51,10 +56,10 @@ final class DecodeAheadRing: @unchecked Sendable {
         halfMask = size / 2 - 1
         slots = .allocate(capacity: size)
         let empty = CapturedPacket(timestampNanoseconds: 0, bytes: .empty, originalLength: 0, linkType: 0)
-        slots.initialize(repeating: Slot(captured: empty, packet: DecodedPacket()), count: size)
-        self.capture = capture
+        slots.initialize(repeating: Slot(input: 0, captured: empty, packet: DecodedPacket()), count: size)
+        self.source = source
         // The tracking thread maps pages in while it waits for packets, instead of a third thread.
-        capture.populatesAhead = false
+        lasting = source.prepareForDecodingAhead()
     }
 
     deinit {
@@ -62,18 +67,19 @@ final class DecodeAheadRing: @unchecked Sendable {
         slots.deallocate()
     }
 
-    /// Runs the producer on a new thread and hands every packet, decoded, to
-    /// `body` on this one, in file order. Returns the packet count, or throws
-    /// the capture's error after the packets before it were handed over.
-    func run(_ body: (borrowing DecodedPacket, CapturedPacket) -> Void) throws(CaptureError) -> Int {
+    /// Runs the producer on a new thread and hands every packet of one pass,
+    /// decoded, to `body` on this one (input index, packet, captured), in
+    /// order. Returns what the source said after the pass, or throws its
+    /// error after the packets before it were handed over.
+    func run(_ body: (Int, borrowing DecodedPacket, CapturedPacket) -> Void) throws(CaptureError) -> PacketSourceState {
         guard let producer = WorkerThread.start({ self.produce() }) else {
             // No thread to be had: decode here instead.
             return try decodeInline(body)
         }
-        let count = consume(body)
+        consume(body)
         producer.join()
         if let failure { throw failure }
-        return count
+        return state
     }
 
     // MARK: Producer
@@ -82,7 +88,7 @@ final class DecodeAheadRing: @unchecked Sendable {
         var written = 0
         var freed = 0
         do {
-            try capture.forEachPacket { captured in
+            state = try source.forEachPacket(shouldStop: { false }) { input, captured in
                 // Wait for a free slot: the consumer is a full ring behind
                 // (and must see every slot written so far to catch up).
                 if written - freed >= capacity {
@@ -96,13 +102,14 @@ final class DecodeAheadRing: @unchecked Sendable {
                     }
                 }
                 let slot = slots + (written & mask)
+                slot.pointee.input = input
                 slot.pointee.captured = captured
                 decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType),
                                originalLength: captured.originalLength, into: &slot.pointee.packet)
                 written += 1
                 // Mapping pages in a stride at a time costs less than faulting them in
                 // one by one: when the tracking thread has had no time to, do it here.
-                if written & 4095 == 0 { _ = capture.populateAhead() }
+                if written & 4095 == 0 { _ = lasting?.populateAhead() }
                 // Published in batches: one shared-line write per `batch` packets.
                 if written & batchMask == 0 {
                     produced.store(written, ordering: .releasing)
@@ -119,7 +126,8 @@ final class DecodeAheadRing: @unchecked Sendable {
 
     // MARK: Consumer
 
-    private func consume(_ body: (borrowing DecodedPacket, CapturedPacket) -> Void) -> Int {
+    @discardableResult
+    private func consume(_ body: (Int, borrowing DecodedPacket, CapturedPacket) -> Void) -> Int {
         var taken = 0
         while true {
             let available = produced.load(ordering: .acquiring)
@@ -127,13 +135,13 @@ final class DecodeAheadRing: @unchecked Sendable {
                 // Nothing new: finished (checked again after `done`, which is set last), or map in
                 // the pages the reader will reach next, or sleep until the producer publishes.
                 if done.load(ordering: .acquiring) && produced.load(ordering: .acquiring) == taken { return taken }
-                if capture.populateAhead() { continue }
+                if lasting?.populateAhead() ?? false { continue }
                 packetsReady.wait { produced.load(ordering: .acquiring) != taken || done.load(ordering: .acquiring) }
                 continue
             }
             while taken < available {
                 let slot = slots + (taken & mask)
-                body(slot.pointee.packet, slot.pointee.captured)
+                body(slot.pointee.input, slot.pointee.packet, slot.pointee.captured)
                 taken += 1
                 if taken & batchMask == 0 {
                     consumed.store(taken, ordering: .releasing)
@@ -146,12 +154,12 @@ final class DecodeAheadRing: @unchecked Sendable {
     }
 
     /// The single-thread fallback: the same order, the same results.
-    private func decodeInline(_ body: (borrowing DecodedPacket, CapturedPacket) -> Void) throws(CaptureError) -> Int {
-        try capture.forEachPacket { captured in
+    private func decodeInline(_ body: (Int, borrowing DecodedPacket, CapturedPacket) -> Void) throws(CaptureError) -> PacketSourceState {
+        try source.forEachPacket(shouldStop: { false }) { input, captured in
             var packet = DecodedPacket()
             decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType),
                            originalLength: captured.originalLength, into: &packet)
-            body(packet, captured)
+            body(input, packet, captured)
         }
     }
 

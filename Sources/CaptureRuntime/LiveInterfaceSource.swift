@@ -1,5 +1,6 @@
 import EgressAudit
 import PacketCapture
+import PacketWire
 
 /// Live interfaces as a packet source: the group of libpcap handles, each with
 /// the capture filter in force, read by one thread (`LiveCaptureGroup`).
@@ -14,6 +15,10 @@ public final class LiveInterfaceSource: PacketSource {
         var captures: [LiveCapture] = []
         for name in interfaces {
             let capture = try LiveCapture(interface: name, options: options)
+            if filter != nil, capture.linkType == LinkType.nflog.rawValue {
+                throw CaptureError(source: name, problem: .liveOpenFailed(
+                    "--filter cannot apply to an NFLOG group: choose the packets in the nftables/iptables rule that logs to it"))
+            }
             if let filter, let why = capture.compileError(filter) {
                 throw CaptureError(source: name, problem: .liveOpenFailed("filter \"\(filter)\" does not compile: \(why)"))
             }
@@ -40,7 +45,7 @@ public final class LiveInterfaceSource: PacketSource {
         let capture = group.captures[index]
         let stats = capture.statistics()
         return .liveInterface(
-            capture.interface, linkType: capture.linkType, linkTypeName: LinkTypeNames.name(capture.linkType),
+            capture.interface, linkType: capture.linkType, linkTypeName: LinkType(rawValue: capture.linkType).name,
             snapshotLength: Int(options.snapshotLength), packets: c.packets, bytes: c.bytes, first: c.first, last: c.last,
             kernelDrops: stats.map { Int($0.dropped) }, interfaceDrops: stats.map { Int($0.interfaceDropped) }, captureFilter: capture.filter)
     }
@@ -51,6 +56,6 @@ public final class LiveInterfaceSource: PacketSource {
 
     /// Each interface with its link type, for the start-up line.
     public var described: String {
-        group.captures.map { "\($0.interface) (\(LinkTypeNames.name($0.linkType)))" }.joined(separator: ", ")
+        group.captures.map { "\($0.interface) (\(LinkType(rawValue: $0.linkType).name))" }.joined(separator: ", ")
     }
 }

@@ -48,7 +48,6 @@ public final class LiveSession {
     public let schedule: Schedule
     public private(set) var pipeline: CapturePipeline
     private let requests = Requests()
-    private var counts: [InputCounts]
     /// Monotonic nanoseconds (tests pass their own clock).
     private let now: () -> UInt64
     /// Liveness and readiness for the probes, read from the metrics thread.
@@ -76,7 +75,6 @@ public final class LiveSession {
         self.schedule = schedule
         self.now = now
         self.health = health ?? LiveHealth(stallAfterSeconds: 60, startedAt: now())
-        counts = Array(repeating: InputCounts(), count: source.inputs.count)
     }
 
     /// Ends the run soon; safe from any thread (signal handlers).
@@ -126,13 +124,13 @@ public final class LiveSession {
             health.beat(at: now())
             do {
                 // The source asks after every pass and every read timeout, busy or idle: the heartbeat.
-                let state = try source.forEachPacket(shouldStop: {
+                let state = try pipeline.read(from: source, shouldStop: {
                     let t = now()
                     health.beat(at: t)
                     return requests.stop.load(ordering: .relaxed) || deadline.map { t >= $0 } ?? false
                         || requests.reload.load(ordering: .relaxed) || nextSnapshot.map { t >= $0 } ?? false
                         || nextMetrics.map { t >= $0 } ?? false
-                }, take)
+                })
                 if state == .ended { break }
             } catch {
                 failure = error
@@ -155,7 +153,7 @@ public final class LiveSession {
         }
         health.enter(.stopping)
         // What the kernel already captured belongs in the report too.
-        source.drain(take)
+        source.drain { input, captured in pipeline.add(captured, input: input) }
         var drops: [(String, Int, Int)] = []
         for (i, input) in source.inputs.enumerated() {
             if let d = source.drops(input: i), d.kernel > 0 || d.interface > 0 { drops.append((input, d.kernel, d.interface)) }
@@ -165,11 +163,6 @@ public final class LiveSession {
         pipeline = final
         publishMetrics(final)
         return Outcome(pipeline: final, failure: failure, drops: drops)
-    }
-
-    private func take(_ input: Int, _ captured: CapturedPacket) {
-        counts[input].add(captured)
-        pipeline.add(captured)
     }
 
     private func reload() {
@@ -186,7 +179,7 @@ public final class LiveSession {
     /// The pipeline with each input recorded as a source of the report.
     private func sourced(_ view: CapturePipeline) -> CapturePipeline {
         var view = view
-        for i in source.inputs.indices { view.record(source: source.summary(input: i, delivered: counts[i])) }
+        for i in source.inputs.indices { view.record(source: source.summary(input: i, delivered: view.delivered(input: i))) }
         return view
     }
 
@@ -195,7 +188,8 @@ public final class LiveSession {
         var snapshot = MetricsSnapshot(
             interfaces: source.inputs.enumerated().map { i, name in
                 let drops = source.drops(input: i)
-                return .init(name: name, packets: counts[i].packets, bytes: counts[i].bytes, kernelDrops: drops?.kernel,
+                let counts = view.delivered(input: i)
+                return .init(name: name, packets: counts.packets, bytes: counts.bytes, kernelDrops: drops?.kernel,
                              interfaceDrops: drops?.interface)
             },
             malformedPackets: view.summary.malformed,

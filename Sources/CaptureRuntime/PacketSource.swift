@@ -2,11 +2,13 @@ import EgressAudit
 import PacketCapture
 
 /// Where a run's packets come from, as the pipeline and the live session see
-/// it: one or more inputs (interfaces) read by one thread until told to stop.
-/// A live interface group is one; a test's scripted source is another.
-/// Packets are lent: their bytes are valid only during the callback. (Capture
-/// files are read by `CapturePipeline.read(path:)`, which decodes ahead on a
-/// second thread only because a mapped file's bytes outlive the callback.)
+/// it: one or more inputs read by one thread until told to stop or ended.
+/// Capture files (`CaptureFileSource`), a live interface group
+/// (`LiveInterfaceSource`) and a test's scripted source are sources; the
+/// pipeline reads every one the same way (`CapturePipeline.read(from:)`).
+/// Packets are lent: their bytes are valid only during the callback, unless
+/// the source says they outlive it (`lendsLastingBytes`: a mapped file), when
+/// the pipeline may decode them ahead on a second thread.
 public protocol PacketSource: AnyObject {
     /// The inputs' names, in the order `forEachPacket` numbers them.
     var inputs: [String] { get }
@@ -22,7 +24,29 @@ public protocol PacketSource: AnyObject {
     func summary(input index: Int, delivered: InputCounts) -> FileSummary
     /// Drops the kernel (and the interface) reported for input `index`.
     func drops(input index: Int) -> (kernel: Int, interface: Int)?
+    /// True when the packets the next `forEachPacket` hands over stay valid
+    /// after the callback returns, as long as the source lives.
+    var lendsLastingBytes: Bool { get }
+    /// The pipeline is about to decode the next pass ahead on another thread.
+    /// Returns what holds the pass's bytes (the pipeline keeps it alive until
+    /// it has taken the last packet, and maps pages in through it while it
+    /// waits, so the source need not on a thread of its own).
+    func prepareForDecodingAhead() -> (any LastingBytes)?
 }
+
+extension PacketSource {
+    public var lendsLastingBytes: Bool { false }
+    public func prepareForDecodingAhead() -> (any LastingBytes)? { nil }
+}
+
+/// What holds a pass's lasting bytes (a mapped capture file).
+public protocol LastingBytes: AnyObject {
+    /// Maps in the next stretch ahead of the reader, if one is within reach;
+    /// false when there was nothing to do. Safe from any thread.
+    func populateAhead() -> Bool
+}
+
+extension OfflineCapture: LastingBytes {}
 
 public enum PacketSourceState: Sendable {
     case more

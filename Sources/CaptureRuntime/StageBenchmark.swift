@@ -207,14 +207,14 @@ public struct StageBenchmark {
             return (counters.packets, nil)
         case .analyze:
             var pipeline = CapturePipeline()
-            for path in files { pipeline.read(path: path) }
+            pipeline.readToEnd(CaptureFileSource(paths: files))
             pipeline.finish()
             if let error = pipeline.errors.first { throw fail(error) }
             return (pipeline.summary.packets, pipeline.summary.flows)
         case .audit:
             guard let profile else { return (0, nil) }
             var pipeline = CapturePipeline(audit: AuditAccumulator(profile: profile, nodes: []))
-            for path in files { pipeline.read(path: path) }
+            pipeline.readToEnd(CaptureFileSource(paths: files))
             pipeline.finish()
             if let error = pipeline.errors.first { throw fail(error) }
             if let report = pipeline.auditReport(serviceTagFiles: serviceTagFiles) {

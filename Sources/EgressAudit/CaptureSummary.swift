@@ -101,7 +101,15 @@ public struct CaptureSummary: Codable, Sendable, Equatable {
         linkTypes = links
         decoded = counters.decoded
         notDecoded = counters.notDecoded
-        notDecodedReasons = Dictionary(uniqueKeysWithValues: counters.notDecodedBreakdown.map { ($0.reason.name, $0.count) })
+        var reasons = Dictionary(uniqueKeysWithValues: counters.notDecodedBreakdown.map { ($0.reason.name, $0.count) })
+        // Packets of a link type the decoder does not read say which one (a file of one is still read).
+        for (type, n) in counters.linkTypeBreakdown where !(type?.isSupported ?? false) {
+            let key = NotDecodedReason.unsupportedLinkType.name
+            reasons[key, default: 0] -= n
+            if reasons[key]! <= 0 { reasons[key] = nil }
+            reasons["\(key) \(type.map { "\($0.rawValue) (\($0.name))" } ?? "(other)")", default: 0] += n
+        }
+        notDecodedReasons = reasons
         malformed = counters.malformed
         malformedReasons = Dictionary(uniqueKeysWithValues: counters.malformedBreakdown.map { ("\($0.layer.name): \($0.reason.name)", $0.count) })
         truncated = truncatedFrames

@@ -40,16 +40,15 @@ public enum ServiceTagSources {
 
     /// The file's bytes, inflated when it is gzip-compressed (by its magic, not its name).
     public static func read(_ path: String) throws(PolicyLoadError) -> Data {
-        switch egress_file_is_gzip(path) {
-        case 1: break
-        case 0: return try JSONCursor.read(path)
-        default:
-            throw PolicyLoadError(file: path, path: "", expected: "a readable file", found: "an error opening it (\(String(cString: strerror(errno))))")
-        }
         var errbuf = [CChar](repeating: 0, count: 256)
-        guard let file = egress_gzip_fopen(path, &errbuf, errbuf.count) else {
-            throw PolicyLoadError(file: path, path: "", expected: "a readable gzip file",
-                                  found: errbuf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        var facts = egress_stream_facts()
+        guard let file = egress_stream_open(path, &facts, &errbuf, errbuf.count) else {
+            throw PolicyLoadError(file: path, path: "", expected: "a readable file",
+                                  found: "an error opening it (\(errbuf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }))")
+        }
+        if facts.gzip == 0 {
+            fclose(file)
+            return try JSONCursor.read(path)
         }
         defer { fclose(file) }
         var data = Data()

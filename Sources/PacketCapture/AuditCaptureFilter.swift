@@ -74,7 +74,10 @@ public enum AuditCaptureFilter {
     /// when given (`(default) and (narrowing)`, written so that on Ethernet the
     /// narrowing is read both before and after a VLAN tag); with `capturingAll`,
     /// only `narrowing` (nil: every packet).
+    /// An NFLOG group (`nflog:N`) runs with none: the nftables/iptables rule that logs to the
+    /// group chose the packets, and libpcap cannot filter NFLOG messages by their contents.
     public static func effective(capturingAll: Bool, narrowing: String?, linkType: Int32) -> String? {
+        if linkType == 239 { return nil }
         if capturingAll { return narrowing }
         guard let narrowing else { return expression(linkType: linkType) }
         let untagged = "((\(narrowing)) and (\(expression)))"

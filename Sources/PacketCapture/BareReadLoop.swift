@@ -26,15 +26,15 @@ public enum BareReadLoop {
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         let precision = UInt32(PCAP_TSTAMP_PRECISION_NANO)
         let opened: OpaquePointer?
-        if egress_file_is_gzip(path) == 1 {
-            if let file = egress_gzip_fopen(path, &errbuf, errbuf.count) {
-                opened = pcap_fopen_offline_with_tstamp_precision(file, precision, &errbuf)
-                if opened == nil { fclose(file) }
-            } else {
-                opened = nil
-            }
-        } else {
+        // Uncompressed regular files: libpcap's own fopen, as any libpcap tool reads them. Anything
+        // else (gzip, a pipe) through the same stream the capture reader uses.
+        let input = try CaptureInput.open(path)
+        if input.isRegularFile, !input.gzip {
+            fclose(input.stream)
             opened = pcap_open_offline_with_tstamp_precision(path, precision, &errbuf)
+        } else {
+            opened = pcap_fopen_offline_with_tstamp_precision(input.stream, precision, &errbuf)
+            if opened == nil { fclose(input.stream) }
         }
         guard let handle = opened else {
             let message = errbuf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }

@@ -27,10 +27,18 @@ public enum Capabilities {
         return nil
     }
 
-    /// Names of the capabilities live capture lacks (empty when it has them all).
-    public static func missingForLiveCapture() -> [String] {
+    public static let netAdmin = 12
+
+    /// Names of the capabilities live capture on `interfaces` lacks (empty when it has them all).
+    /// An NFLOG group (`nflog:N`) is read from a netfilter netlink socket, whose binding to a
+    /// group the kernel allows CAP_NET_ADMIN only (nfnetlink_log), not CAP_NET_RAW.
+    public static func missingForLiveCapture(interfaces: [String] = []) -> [String] {
         guard let bits = effective() else { return [] }
-        return bits & (1 << UInt64(netRaw)) == 0 ? ["CAP_NET_RAW"] : []
+        var missing: [String] = []
+        let packetSockets = interfaces.isEmpty || interfaces.contains { !$0.hasPrefix("nflog") }
+        if packetSockets, bits & (1 << UInt64(netRaw)) == 0 { missing.append("CAP_NET_RAW") }
+        if interfaces.contains(where: { $0.hasPrefix("nflog") }), bits & (1 << UInt64(netAdmin)) == 0 { missing.append("CAP_NET_ADMIN") }
+        return missing
     }
 
     /// One line saying what is missing and the command that grants it.

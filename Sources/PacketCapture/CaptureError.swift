@@ -9,7 +9,6 @@ public struct CaptureError: Error, Sendable, Equatable, CustomStringConvertible 
         case notACapture(String)
         case truncatedHeader(String)
         case truncatedRecord(String)
-        case unsupportedLinkType(Int32, String)
         case libpcapRefused(String)
         case readFailed(String)
         case liveOpenFailed(String)
@@ -45,8 +44,6 @@ public struct CaptureError: Error, Sendable, Equatable, CustomStringConvertible 
         case .notACapture(let why): return "not a pcap or pcapng capture (\(why))"
         case .truncatedHeader(let why): return "truncated file header (\(why))"
         case .truncatedRecord(let why): return "truncated packet record; the packets before it were read (\(why))"
-        case .unsupportedLinkType(let dlt, let name):
-            return "link type \(dlt) (\(name)) is not one egress-audit decodes; supported: \(LinkTypeNames.supportedList)"
         case .libpcapRefused(let why): return "libpcap cannot read the rest of this file: \(why)"
         case .readFailed(let why): return "read failed: \(why)"
         case .liveOpenFailed(let why): return why

@@ -1,12 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import CPcapShim
-
 /// What the first bytes of a capture file say it is, read before libpcap opens
-/// it, so reports can state the format and errors can be specific.
+/// it (`CaptureInput` peeks them, inflated when gzip), so reports can state the format and errors can be specific.
 public struct CaptureFileFormat: Sendable, Equatable {
     public enum Container: String, Sendable { case pcap, pcapng }
     public enum ByteOrder: String, Sendable { case little, big }
@@ -38,18 +31,5 @@ public struct CaptureFileFormat: Sendable, Equatable {
             }
         default: return nil
         }
-    }
-
-    /// Reads up to 12 leading bytes of `path`, through gzip when it is gzip.
-    static func leadingBytes(path: String, gzip: Bool) -> [UInt8] {
-        var errbuf = [CChar](repeating: 0, count: 256)
-        let file: UnsafeMutablePointer<FILE>? = gzip
-            ? egress_gzip_fopen(path, &errbuf, errbuf.count)
-            : fopen(path, "rb")
-        guard let file else { return [] }
-        defer { fclose(file) }
-        var buf = [UInt8](repeating: 0, count: 12)
-        let n = fread(&buf, 1, 12, file)
-        return Array(buf.prefix(n))
     }
 }

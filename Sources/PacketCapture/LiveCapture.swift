@@ -181,6 +181,10 @@ public final class LiveCapture: @unchecked Sendable {
                 return .empty(count)
             } else if rc == PCAP_ERROR_BREAK {
                 return .broken(count)
+            } else if linkType == 239, errno == EAGAIN || errno == EWOULDBLOCK {
+                // libpcap's NFLOG reader (pcap-netfilter-linux.c) reports a non-blocking socket's
+                // "nothing queued" as an error; it is the same as 0 from the packet socket.
+                return .empty(count)
             } else {
                 throw CaptureError(source: interface, problem: .readFailed(String(cString: pcap_geterr(handle))))
             }

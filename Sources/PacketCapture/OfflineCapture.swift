@@ -49,35 +49,27 @@ public final class OfflineCapture {
         case reading
     }
 
+    /// Opens a capture file, FIFO, character device or `-` (standard input), gzip or not.
     public init(path: String, reader: Reader = .automatic) throws(CaptureError) {
         self.path = path
         func fail(_ p: CaptureError.Problem) -> CaptureError { CaptureError(source: path, problem: p) }
 
-        var st = stat()
-        if stat(path, &st) != 0 {
-            let e = errno
-            throw fail(e == ENOENT || e == ENOTDIR ? .missing : .unreadable(String(cString: strerror(e))))
-        }
-        let kind = st.st_mode & S_IFMT
-        if kind == S_IFDIR { throw fail(.isDirectory) }
-        if kind != S_IFREG && kind != S_IFIFO && kind != S_IFCHR { throw fail(.notAFile) }
-        if access(path, R_OK) != 0 { throw fail(.unreadable(String(cString: strerror(errno)))) }
-
-        let gz = egress_file_is_gzip(path)
-        if gz < 0 { throw fail(.unreadable(String(cString: strerror(errno)))) }
-        let magic = CaptureFileFormat.leadingBytes(path: path, gzip: gz == 1)
-        guard let format = CaptureFileFormat.classify(magic: magic, gzip: gz == 1) else {
+        let input = try CaptureInput.open(path)
+        guard let format = CaptureFileFormat.classify(magic: input.leading, gzip: input.gzip) else {
+            fclose(input.stream)
+            let magic = input.leading
             if magic.count < 4 {
-                throw fail(.truncatedHeader("file holds \(magic.count) byte\(magic.count == 1 ? "" : "s"), a capture header needs at least 24"))
+                throw fail(.truncatedHeader("\(path == CaptureInput.standardInput ? "input" : "file") holds \(magic.count) byte\(magic.count == 1 ? "" : "s"), a capture header needs at least 24"))
             }
             let hex = magic.prefix(4).map { h in let s = String(h, radix: 16); return s.count == 1 ? "0" + s : s }.joined()
-            throw fail(.notACapture("starts with 0x\(hex), expected a pcap magic (a1b2c3d4, a1b23c4d, either byte order) or a pcapng section header (0a0d0d0a)"))
+            throw fail(.notACapture("starts with 0x\(hex)\(input.gzip ? " after gzip" : ""), expected a pcap magic (a1b2c3d4, a1b23c4d, either byte order) or a pcapng section header (0a0d0d0a)"))
         }
         self.format = format
 
-        // A FIFO or stdin cannot be mapped (and is read once): libpcap streams it.
-        if reader == .automatic, kind == S_IFREG, !format.gzip,
+        // A regular uncompressed file is mapped; a FIFO, stdin or gzip is streamed (read once) by libpcap.
+        if reader == .automatic, input.isRegularFile, !format.gzip,
            let mapped = try Self.openMapped(path: path, format: format) {
+            fclose(input.stream)
             (source, linkType, snapshotLength) = mapped
             readerInUse = .mapped
             switch source {
@@ -85,17 +77,14 @@ public final class OfflineCapture {
             case .libpcap, .reading: populator = nil
             }
         } else {
-            let handle = try Self.openLibpcap(path: path, gzip: format.gzip)
+            let handle = try Self.openLibpcap(input)
             source = .libpcap(handle)
             populator = nil
             linkType = pcap_datalink(handle)
             snapshotLength = Int(pcap_snapshot(handle))
             readerInUse = .libpcap
         }
-        if !LinkTypeNames.supported.contains(linkType) {
-            // Fully initialised: deinit runs on this throw and releases the source.
-            throw fail(.unsupportedLinkType(linkType, LinkTypeNames.name(linkType)))
-        }
+        // A link type the decoder does not read is not an error: its packets are counted as such.
     }
 
     /// Maps the file and reads its header, or nil when libpcap must read it
@@ -120,18 +109,13 @@ public final class OfflineCapture {
         }
     }
 
-    private static func openLibpcap(path: String, gzip: Bool) throws(CaptureError) -> OpaquePointer {
+    /// libpcap reads the input's stream, from its first byte (it owns the stream from here).
+    private static func openLibpcap(_ input: CaptureInput) throws(CaptureError) -> OpaquePointer {
+        let path = input.path
         func fail(_ p: CaptureError.Problem) -> CaptureError { CaptureError(source: path, problem: p) }
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        var opened: OpaquePointer?
-        if gzip {
-            if let file = egress_gzip_fopen(path, &errbuf, errbuf.count) {
-                opened = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
-                if opened == nil { fclose(file) }
-            }
-        } else {
-            opened = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
-        }
+        let opened = pcap_fopen_offline_with_tstamp_precision(input.stream, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf)
+        if opened == nil { fclose(input.stream) }
         guard let handle = opened else {
             let message = errbuf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             if message.contains("truncated") { throw fail(.truncatedHeader(message)) }

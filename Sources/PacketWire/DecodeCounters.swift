@@ -24,25 +24,25 @@ public struct DecodeCounters: Equatable, Sendable {
     private var notDecodedCounts: [Int]
     private var malformedCounts: [Int]
     private var linkTypeCounts: [Int]
-
-    /// Link types with their own slot; anything else lands in the last slot.
-    public static let countedLinkTypes: [LinkType] = [
-        .null, .ethernet, .raw, .rawOpenBSD, .rawLinkType, .loop, .linuxSLL, .ipv4, .ipv6, .nflog, .linuxSLL2,
-    ]
+    /// The (last) link type counted that `LinkType.known` does not list, to name it.
+    public private(set) var otherLinkType: Int32?
 
     private static let reasonCount = DecodeIssue.Reason.allCases.count
 
     public init() {
         notDecodedCounts = Array(repeating: 0, count: NotDecodedReason.allCases.count)
         malformedCounts = Array(repeating: 0, count: DecodeIssue.Layer.allCases.count * Self.reasonCount)
-        linkTypeCounts = Array(repeating: 0, count: Self.countedLinkTypes.count + 1)
+        // Slot 0: link types not in `LinkType.known`; slot i: its entry i - 1.
+        linkTypeCounts = Array(repeating: 0, count: LinkType.known.count + 1)
     }
 
     /// Counts one decoded packet that was `wireLength` bytes on the wire.
     public mutating func record(_ packet: borrowing DecodedPacket, wireLength: Int) {
         packets += 1
         bytes += wireLength
-        linkTypeCounts[Self.linkSlot(packet.linkType)] += 1
+        let linkSlot = packet.linkType.knownSlot
+        linkTypeCounts[linkSlot] += 1
+        if linkSlot == 0 { otherLinkType = packet.linkType.rawValue }
         switch packet.status {
         case .decoded:
             decoded += 1
@@ -94,6 +94,7 @@ public struct DecodeCounters: Equatable, Sendable {
         for i in notDecodedCounts.indices { notDecodedCounts[i] += other.notDecodedCounts[i] }
         for i in malformedCounts.indices { malformedCounts[i] += other.malformedCounts[i] }
         for i in linkTypeCounts.indices { linkTypeCounts[i] += other.linkTypeCounts[i] }
+        otherLinkType = otherLinkType ?? other.otherLinkType
     }
 
     // MARK: Reading (off the per-packet path)
@@ -109,9 +110,9 @@ public struct DecodeCounters: Equatable, Sendable {
         malformedCounts[Int(layer.rawValue) * Self.reasonCount + Int(reason.rawValue)]
     }
 
-    /// Packets of `linkType`; for a type without its own slot, all such "other" packets.
+    /// Packets of `linkType`; for a type not in `LinkType.known`, all such "other" packets.
     public func count(linkType: LinkType) -> Int {
-        linkTypeCounts[Self.linkSlot(linkType)]
+        linkTypeCounts[linkType.knownSlot]
     }
 
     /// Non-zero not-decoded counts, in reason order.
@@ -134,29 +135,13 @@ public struct DecodeCounters: Equatable, Sendable {
         return out
     }
 
-    /// Non-zero link-type counts; `nil` stands for every type without its own slot.
+    /// Non-zero link-type counts; `nil` stands for every type not in `LinkType.known`
+    /// (named by `otherLinkType` when there is one).
     public var linkTypeBreakdown: [(linkType: LinkType?, count: Int)] {
         var out: [(linkType: LinkType?, count: Int)] = []
         for (i, n) in linkTypeCounts.enumerated() where n > 0 {
-            out.append((i < Self.countedLinkTypes.count ? Self.countedLinkTypes[i] : nil, n))
+            out.append((i == 0 ? otherLinkType.map(LinkType.init(rawValue:)) : LinkType(rawValue: LinkType.known[i - 1].rawValue), n))
         }
         return out
-    }
-
-    static func linkSlot(_ linkType: LinkType) -> Int {
-        switch linkType.rawValue {
-        case 0: 0
-        case 1: 1
-        case 12: 2
-        case 14: 3
-        case 101: 4
-        case 108: 5
-        case 113: 6
-        case 228: 7
-        case 229: 8
-        case 239: 9
-        case 276: 10
-        default: 11
-        }
     }
 }

@@ -21,6 +21,11 @@ public struct DecodedPacket {
     public var vlanCount: Int
     /// VLAN ID of the outermost tag (0 when untagged).
     public var vlanID: UInt16
+    /// NFLOG: the log group (`log group N`) the message came from (0 elsewhere).
+    public var logGroup: UInt16
+    /// NFLOG: where the rule's log prefix lies in the frame (length 0: none).
+    public var logPrefixOffset: UInt16
+    public var logPrefixLength: UInt16
     /// IP-level encapsulations peeled (VXLAN, GRE, IP-in-IP) to reach `network`.
     public var tunnelDepth: Int
     /// Which encapsulations were seen on the way in.
@@ -64,6 +69,9 @@ public struct DecodedPacket {
         etherType = 0
         vlanCount = 0
         vlanID = 0
+        logGroup = 0
+        logPrefixOffset = 0
+        logPrefixLength = 0
         tunnelDepth = 0
         encapsulations = []
         network = .none

@@ -219,9 +219,117 @@ public struct PacketDecoder: Sendable {
             case .ipv6: return .ipv6(header.payloadOffset)
             case .other: return notDecoded(.unknownAddressFamily, &p)
             }
+        case LinkType.ppp.rawValue, LinkType.pppSerial.rawValue:
+            return pppFrame(at: 0, &c, &p)
+        case LinkType.pppEther.rawValue:
+            return pppoe(at: 0, &c, &p)
+        case LinkType.ciscoHDLC.rawValue:
+            return ciscoHDLC(at: 0, &c, &p)
+        case LinkType.pflog.rawValue:
+            return pflog(&c, &p)
+        case LinkType.nflog.rawValue:
+            return nflog(&c, &p)
         default:
             return notDecoded(.unsupportedLinkType, &p)
         }
+    }
+
+    /// PPP (RFC 1661) as DLT_PPP and DLT_PPP_SERIAL carry it: the HDLC-like
+    /// address and control bytes (ff 03, RFC 1662) when present, then the
+    /// protocol, one byte when compressed (an odd first byte, RFC 1661 §6.5).
+    /// A serial line's frame that starts 0f or 8f is Cisco HDLC (tcpdump reads it so).
+    func pppFrame(at offset: Int, _ c: inout Cursor, _ p: inout DecodedPacket) -> Step {
+        guard require(.link, at: offset, 2, c, &p) else { return .done }
+        let first = c.bytes.u8Unchecked(at: offset)
+        if p.linkType == .pppSerial, first == 0x0f || first == 0x8f { return ciscoHDLC(at: offset, &c, &p) }
+        var at = offset
+        if first == 0xff, c.bytes.u8Unchecked(at: offset + 1) == 0x03 { at += 2 }
+        guard require(.link, at: at, 1, c, &p) else { return .done }
+        let protocolNumber: UInt16
+        if c.bytes.u8Unchecked(at: at) & 1 == 1 {
+            protocolNumber = UInt16(c.bytes.u8Unchecked(at: at))
+            at += 1
+        } else {
+            guard require(.link, at: at, 2, c, &p) else { return .done }
+            protocolNumber = c.bytes.u16Unchecked(at: at)
+            at += 2
+        }
+        switch protocolNumber {
+        case PPPoESessionHeader.pppIPv4: return .ipv4(at)
+        case PPPoESessionHeader.pppIPv6: return .ipv6(at)
+        default: return notDecoded(.unsupportedPPPProtocol, &p)
+        }
+    }
+
+    /// Cisco HDLC: address (0f unicast, 8f broadcast), control 00, an ethertype.
+    func ciscoHDLC(at offset: Int, _ c: inout Cursor, _ p: inout DecodedPacket) -> Step {
+        guard require(.link, at: offset, 4, c, &p) else { return .done }
+        return .etherType(c.bytes.u16Unchecked(at: offset + 2), offset + 4)
+    }
+
+    /// pf's log header (OpenBSD `struct pfloghdr`, as tcpdump's print-pflog.c
+    /// reads it): its first byte is the header length (45 at least), the packet
+    /// follows at that length rounded up to 4, and the packet's version nibble
+    /// says its family (`af` differs between the BSDs for IPv6).
+    func pflog(_ c: inout Cursor, _ p: inout DecodedPacket) -> Step {
+        guard require(.link, at: 0, 1, c, &p) else { return .done }
+        let length = Int(c.bytes.u8Unchecked(at: 0))
+        guard length >= 45 else { return malformed(.link, at: 0, needed: 45, had: length, .headerLengthTooSmall, &p) }
+        let payload = (length + 3) & ~3
+        guard require(.link, at: 0, payload, c, &p) else { return .done }
+        return ipByVersion(at: payload, layer: .link, notIP: .unknownAddressFamily, &c, &p)
+    }
+
+    /// An NFLOG message (https://www.tcpdump.org/linktypes/LINKTYPE_NFLOG.html):
+    /// family, version, the log group (big-endian), then TLVs of a 16-bit
+    /// length (header included) and type, each padded to 4 bytes. The TLVs
+    /// are in the capturing host's byte order: read little-endian (x86, arm64)
+    /// unless the first TLV makes sense only big-endian. Type 9 holds the
+    /// packet from its IP header; type 10 the rule's log prefix.
+    func nflog(_ c: inout Cursor, _ p: inout DecodedPacket) -> Step {
+        let header = 4
+        guard require(.link, at: 0, header + 4, c, &p) else { return .done }
+        let family = c.bytes.u8Unchecked(at: 0)
+        p.logGroup = c.bytes.u16Unchecked(at: 2)
+        let end = c.bytes.count
+        let bigEndian: Bool = {
+            let little = Int(c.bytes.u8Unchecked(at: header)) | Int(c.bytes.u8Unchecked(at: header + 1)) << 8
+            return !(little >= 4 && header + little <= end) && {
+                let big = Int(c.bytes.u16Unchecked(at: header))
+                return big >= 4 && header + big <= end
+            }()
+        }()
+        func u16(_ at: Int) -> Int {
+            bigEndian ? Int(c.bytes.u16Unchecked(at: at))
+                : Int(c.bytes.u8Unchecked(at: at)) | Int(c.bytes.u8Unchecked(at: at + 1)) << 8
+        }
+        var at = header
+        while at + 4 <= end {
+            let length = u16(at), type = u16(at + 2)
+            guard length >= 4 else { return malformed(.link, at: at, needed: 4, had: length, .headerLengthTooSmall, &p) }
+            if at + length > end {
+                guard require(.link, at: at, length, c, &p) else { return .done }
+            }
+            switch type {
+            case 9:  // NFULA_PAYLOAD
+                let offset = at + 4
+                switch family {
+                case 2: return .ipv4(offset)  // AF_INET
+                case 10: return .ipv6(offset)  // AF_INET6
+                default: return ipByVersion(at: offset, layer: .link, notIP: .unknownAddressFamily, &c, &p)
+                }
+            case 10:  // NFULA_PREFIX: NUL-terminated
+                p.logPrefixOffset = UInt16(truncatingIfNeeded: at + 4)
+                var n = 0
+                while n < length - 4, c.bytes.u8Unchecked(at: at + 4 + n) != 0 { n += 1 }
+                p.logPrefixLength = UInt16(truncatingIfNeeded: n)
+            default:
+                break
+            }
+            at += (length + 3) & ~3
+        }
+        // A message without the packet (a rule that logs no bytes): nothing to decode.
+        return notDecoded(.truncatedBeforeNetwork, &p)
     }
 
     func ethernet(at offset: Int, _ c: inout Cursor, _ p: inout DecodedPacket) -> Step {

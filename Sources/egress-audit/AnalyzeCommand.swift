@@ -20,7 +20,7 @@ struct AnalyzeCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Capture files: pcap or pcapng, optionally gzip-compressed.")
+    @Argument(help: "Capture files: pcap or pcapng, optionally gzip-compressed; regular files, named pipes, /dev/stdin, or - for standard input (tcpdump -w - | egress-audit analyze -).")
     var files: [String]
 
     @OptionGroup(title: "Audit against a profile")
@@ -45,11 +45,14 @@ struct AnalyzeCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("\r\u{1B}[Kreading \(file): \(packets / 1_000_000).\(packets % 1_000_000 / 100_000) M packets".utf8))
             }
         }
-        for path in files { pipeline.read(path: path) }
+        let source = CaptureFileSource(paths: files)
+        pipeline.readToEnd(source)
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         pipeline.finish()
         try report.closeFlowLog(flowLog)
         for error in pipeline.errors { Diagnostics.error(error.description) }
+        // Nothing could be read at all: the error lines say it all, an empty report would not.
+        if pipeline.files.allSatisfy({ $0.error != nil && $0.packets == 0 }) { throw ExitCode(1) }
         let findings = try report.emit(pipeline, serviceTagFiles: policy.serviceTagFiles, sources: files.joined(separator: ", "))
         if !pipeline.errors.isEmpty { throw ExitCode(1) }
         if findings { throw ExitCode(3) }

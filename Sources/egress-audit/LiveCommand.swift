@@ -87,7 +87,7 @@ struct LiveCommand: ParsableCommand {
     }
 
     func run() throws {
-        let missing = Capabilities.missingForLiveCapture()
+        let missing = Capabilities.missingForLiveCapture(interfaces: interface)
         if !missing.isEmpty {
             Diagnostics.error(Capabilities.explanation(missing: missing, executable: CommandLine.arguments[0]))
             throw ExitCode(1)

@@ -40,7 +40,8 @@ import Testing
     /// Runs `command` in the lab's client namespace (`ip netns exec`), owned by the lab, and
     /// waits until it says it is capturing on the client link: the process, its standard error
     /// and what it said so far. `who` names how it was started, for the failure message.
-    static func startInClient(_ lab: NetworkNamespaceLab, _ command: [String], who: String = "live") throws -> (Process, Pipe, String) {
+    static func startInClient(_ lab: NetworkNamespaceLab, _ command: [String], who: String = "live",
+                              interface: String? = nil) throws -> (Process, Pipe, String) {
         let live = Process()
         live.executableURL = URL(fileURLWithPath: NetworkNamespaceLab.tool("ip"))
         live.arguments = ["netns", "exec", lab.client] + command
@@ -50,7 +51,7 @@ import Testing
         try NetworkNamespaceLab.spawn(live)
         lab.adopt(live)
         let messages = waitUntilCapturing(err, timeout: 15)
-        try #require(messages.contains("capturing on \(lab.clientLink)"), "\(who) did not start: \(messages)")
+        try #require(messages.contains("capturing on \(interface ?? lab.clientLink)"), "\(who) did not start: \(messages)")
         return (live, err, messages)
     }
 

@@ -169,3 +169,78 @@ import Testing
         #expect((doc["verdict"] as? String)?.hasPrefix("FAIL") == true)
     }
 }
+
+/// The firewall's drop log as the evidence: the node's own nftables drops a
+/// required destination and logs the drop (and the DNS answers) to an NFLOG
+/// group; `live -i nflog:N` reads only what the rule passes up and must
+/// report the drop as a blocked attempt, with the name the DNS answer gave.
+/// (In the same serialized suite: the labs share namespace names.)
+extension LiveNamespaceTests {
+    @Test(.requires(.netns))
+    func aDropLoggedToAGroupIsReportedAsABlockedRequiredDestination() throws {
+        let dir = try CLI.temporaryDirectory()
+        let lab = NetworkNamespaceLab(directory: dir)
+        defer {
+            lab.tearDown()
+            try? FileManager.default.removeItem(at: dir)
+        }
+        let tool = NetworkNamespaceLab.tool
+        try lab.build(serverAddresses: ["10.213.0.3/24", "\(LiveNamespaceTests.resolver)/24"], clientAddresses: ["10.213.0.2/24"])
+        // The node's firewall, as README shows it: drop and log blocked.test's address; log DNS answers to the same group.
+        let rules = """
+            table inet egress_audit_log {
+              chain output {
+                type filter hook output priority 0;
+                ip daddr 10.213.0.3 tcp dport 443 log prefix "egress-drop: " group 7 drop
+              }
+              chain input {
+                type filter hook input priority 0;
+                udp sport 53 log group 7
+              }
+            }
+            """
+        let rulesPath = dir.appendingPathComponent("rules.nft").path
+        try rules.write(toFile: rulesPath, atomically: true, encoding: .utf8)
+        try lab.inside(lab.client, [tool("nft"), "-f", rulesPath])
+        let pidFile = dir.appendingPathComponent("dnsmasq.pid").path
+        lab.adoptDaemon(pidFile: pidFile)
+        try lab.inside(lab.server, [tool("dnsmasq"), "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
+                                    "--port=53", "--listen-address=\(LiveNamespaceTests.resolver)", "--bind-interfaces", "--user=root",
+                                    "--pid-file=\(pidFile)", "--address=/blocked.test/10.213.0.3"])
+        try lab.waitFor("dnsmasq") {
+            let r = try? lab.inside(lab.server, [tool("dig"), "+short", "+time=1", "+tries=1", "@\(LiveNamespaceTests.resolver)", "blocked.test"], check: false)
+            return r?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "10.213.0.3"
+        }
+        let profilePath = dir.appendingPathComponent("profile.yaml").path
+        try LiveNamespaceTests.profile.write(toFile: profilePath, atomically: true, encoding: .utf8)
+        let reportPath = dir.appendingPathComponent("report.json").path
+        let (live, err, started) = try LiveCommandTests.startInClient(
+            lab, [CLI.executable, "live", "-i", "nflog:7", "--profile", profilePath, "--node", "10.213.0.2",
+                  "--output", reportPath, "--json"], interface: "nflog:7")
+
+        let answer = try lab.inside(lab.client, [tool("dig"), "+short", "+time=2", "+tries=1", "@\(LiveNamespaceTests.resolver)", "blocked.test"])
+        #expect(answer.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "10.213.0.3")
+        let curl = try lab.inside(lab.client, [tool("curl"), "-sk", "--connect-timeout", "2", "--max-time", "4", "-o", "/dev/null",
+                                               "--resolve", "blocked.test:443:10.213.0.3", "https://blocked.test/"], check: false)
+        #expect(curl.status == 28, "the SYNs were dropped")
+        live.terminate()
+        let end = Date().addingTimeInterval(15)
+        while live.isRunning && Date() < end { usleep(20_000) }
+        try #require(!live.isRunning)
+        let messages = started + String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(live.terminationStatus == 0, "\(messages)")
+
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath))) as? [String: Any])
+        func list(_ key: String) -> [[String: Any]] { doc[key] as? [[String: Any]] ?? [] }
+        let blocked = list("requiredRules").first { $0["rule"] as? String == "blocked-https" }
+        #expect(blocked?["status"] as? String == "attempted-but-failing", "\(String(describing: blocked))")
+        #expect(blocked?["destinations"] as? [String] == ["blocked.test:443"])
+        let destination = list("allowed").first { $0["destination"] as? String == "blocked.test" }
+        #expect(destination?["nameSource"] as? String == "dns")
+        #expect(destination?["addresses"] as? [String] == ["10.213.0.3"])
+        // The group saw only what the rules logged: the dropped SYNs and the DNS answer.
+        let files = doc["capture"] as? [String: Any]
+        #expect((files?["linkTypes"] as? [String: Int])?.keys.sorted() == ["NFLOG"])
+        #expect(list("findings").contains { $0["kind"] as? String == "blocked-required" && $0["rule"] as? String == "blocked-https" })
+    }
+}

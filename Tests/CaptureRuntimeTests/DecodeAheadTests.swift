@@ -53,8 +53,8 @@ import EgressAudit
             #expect(two.tracker.dnsObservations == one.tracker.dnsObservations)
             // The ring was used wherever it can be: mapped files (not gzip) on two cores.
             let mappable = !path.hasSuffix(".gz") && DecodeAheadRing.worthwhile && two.errors.isEmpty
-            if mappable { #expect(two.filesDecodedAhead == 1, "\(path)") }
-            #expect(one.filesDecodedAhead == 0)
+            if mappable { #expect(two.passesDecodedAhead == 1, "\(path)") }
+            #expect(one.passesDecodedAhead == 0)
         }
         #expect(one.summary.packets > 0 || !one.errors.isEmpty)
     }
@@ -69,14 +69,13 @@ import EgressAudit
         _ = try Scenario.generate("bulk", options: CaptureOptions(seed: 7, packets: 80_000), output: FileOutput(path: path))
         var one = CapturePipeline(keepsFlows: true)
         one.decodesAhead = false
-        one.reader = .libpcap
-        one.read(path: path)
+        one.read(path: path, reader: .libpcap)
         one.finish()
         let two = DecodeAheadTests.analyze(path, ahead: true, capacity: 1024)
         #expect(one.summary.packets == 80_000)
         #expect(two.summary == one.summary)
         #expect(two.flowEntries == one.flowEntries)
         #expect(two.dnsEntries == one.dnsEntries)
-        #expect(two.filesDecodedAhead == (DecodeAheadRing.worthwhile ? 1 : 0))
+        #expect(two.passesDecodedAhead == (DecodeAheadRing.worthwhile ? 1 : 0))
     }
 }

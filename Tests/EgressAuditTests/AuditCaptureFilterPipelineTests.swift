@@ -34,7 +34,7 @@ import Testing
         try capture.forEachPacket { captured in
             if let filter, !filter.matches(captured) { return }
             packets += 1
-            analyzer.add(captured)
+            analyzer.add(captured, input: 0)
         }
         analyzer.finish()
         return (try #require(analyzer.auditReport(serviceTagFiles: [plants.serviceTagFile])), packets)

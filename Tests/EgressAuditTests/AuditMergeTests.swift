@@ -29,10 +29,10 @@ import Testing
         let decoder = PacketDecoder()
         var packet = DecodedPacket()
         try OfflineCapture(path: capture).forEachPacket { captured in
-            whole.add(captured)
+            whole.add(captured, input: 0)
             decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType), originalLength: captured.originalLength, into: &packet)
             let first = firstNode.contains(packet.source) || firstNode.contains(packet.destination)
-            halves[first ? 0 : 1].add(captured)
+            halves[first ? 0 : 1].add(captured, input: 0)
             counts[first ? 0 : 1] += 1
         }
         whole.finish()
@@ -121,7 +121,7 @@ import Testing
         try OfflineCapture(path: AuditorTests.capture).forEachPacket { captured in
             decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType), originalLength: captured.originalLength, into: &packet)
             let i = groups.firstIndex { $0.contains(packet.source) || $0.contains(packet.destination) } ?? 2
-            parts[i].add(captured)
+            parts[i].add(captured, input: 0)
         }
         let reports = try parts.indices.map { i in
             parts[i].finish()

@@ -1,7 +1,9 @@
+import CPcap
 import Foundation
 import TestSupport
 import Testing
 @testable import PacketCapture
+import PacketWire
 
 /// Reads a capture and returns (packets, a digest of every record's timestamp,
 /// lengths and bytes) so two encodings of the same packets can be compared.
@@ -33,7 +35,7 @@ private func readAll(_ path: String) throws -> (count: Int, digest: UInt64, erro
                 let path = SharedData.realCaptures.appendingPathComponent(entry.file).path
                 let capture = try OfflineCapture(path: path, reader: reader)
                 // libpcap reports DLTs (LINKTYPE_RAW 101 is DLT_RAW 12 on Linux): compare names.
-                #expect(LinkTypeNames.name(capture.linkType) == entry.link_type_names.first, "\(entry.file)")
+                #expect(LinkType(rawValue: capture.linkType).name == entry.link_type_names.first, "\(entry.file)")
                 #expect(capture.format.container.rawValue == entry.file_format, "\(entry.file)")
                 if let order = entry.byte_order { #expect(capture.format.byteOrder.rawValue == order, "\(entry.file)") }
                 var truncated = 0
@@ -98,5 +100,17 @@ private func readAll(_ path: String) throws -> (count: Int, digest: UInt64, erro
         var stamps: [Int64] = []
         try capture.forEachPacket { stamps.append($0.timestampNanoseconds) }
         #expect(stamps == [1_000_000_123])
+    }
+}
+
+/// `LinkType.known` names every link type as libpcap does (its own table, not ours).
+@Suite struct LinkTypeNamesAgreeWithLibpcap {
+    @Test func everyKnownNameIsLibpcaps() {
+        for entry in LinkType.known {
+            // libpcap names DLT values; the files' LINKTYPE_RAW (101) and OpenBSD's DLT_RAW (14) are RAW to it.
+            let dlt: Int32 = entry.rawValue == 101 || entry.rawValue == 14 ? 12 : entry.rawValue
+            let name = pcap_datalink_val_to_name(dlt).map { String(cString: $0) }
+            #expect(name == entry.name, "\(entry.rawValue)")
+        }
     }
 }

@@ -13,7 +13,7 @@ import Testing
             (ethernetHeader(type: 0x0806) + [UInt8](repeating: 0, count: 28), .ethernet, nil),          // ARP
             ([0x43] + Array(VLANTagTests.ipv4UDP.dropFirst()), .ipv4, nil),                             // IHL 3
             (Array(EthernetFrameTests.synFrame.prefix(40)), .ethernet, 58),                             // truncated
-            ([1, 2, 3], .nflog, nil),                                                                   // unsupported link
+            ([1, 2, 3], LinkType(rawValue: 147), nil),                                                  // unsupported link
             (TunnelsTests.vxlan(inner: ethernetHeader(type: 0x0800) + TunnelsTests.innerIPv4SYN), .ethernet, nil),
         ]
         for (bytes, link, original) in frames {
@@ -29,7 +29,7 @@ import Testing
         #expect(c.ipv4 == 6 && c.ipv6 == 1)
         #expect(c.tcp == 3 && c.udp == 2 && c.icmp == 1 && c.icmpv6 == 0)
         #expect(c.laterFragments == 1 && c.truncated == 1 && c.tunneled == 1)
-        #expect(c.count(linkType: .ethernet) == 4 && c.count(linkType: .ipv4) == 3 && c.count(linkType: .nflog) == 1)
+        #expect(c.count(linkType: .ethernet) == 4 && c.count(linkType: .ipv4) == 3 && c.count(linkType: LinkType(rawValue: 147)) == 1)
         #expect(c.notDecodedBreakdown.map(\.reason) == [.unsupportedLinkType, .arp, .laterFragment])
         #expect(c.malformedBreakdown.count == 1 && c.malformedBreakdown.first?.layer == .ipv4)
 
@@ -44,6 +44,11 @@ import Testing
         c.record(decode([0], LinkType(rawValue: 147)).packet, wireLength: 1)
         c.record(decode([0], LinkType(rawValue: 148)).packet, wireLength: 1)
         #expect(c.count(linkType: LinkType(rawValue: 147)) == 2)
-        #expect(c.linkTypeBreakdown.count == 1 && c.linkTypeBreakdown.first?.linkType == nil)
+        // Named by the last one seen: the report says "unsupported link type 148 (DLT_148)".
+        #expect(c.linkTypeBreakdown.count == 1 && c.linkTypeBreakdown.first?.linkType == LinkType(rawValue: 148))
+        // One in the list but not decoded has a slot of its own, with libpcap's name.
+        c.record(decode([0], LinkType(rawValue: 105)).packet, wireLength: 1)
+        #expect(c.linkTypeBreakdown.map { $0.linkType?.name } == ["DLT_148", "IEEE802_11"])
+        #expect(c.count(notDecoded: .unsupportedLinkType) == 3)
     }
 }

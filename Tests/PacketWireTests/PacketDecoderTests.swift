@@ -5,7 +5,7 @@ import Testing
 @Suite struct PacketDecoderTests {
     static let allLinkTypes: [LinkType] = [
         .null, .ethernet, .raw, .rawOpenBSD, .rawLinkType, .loop, .linuxSLL, .ipv4, .ipv6, .nflog, .linuxSLL2,
-        LinkType(rawValue: 147),
+        .ppp, .pppSerial, .pppEther, .ciscoHDLC, .pflog, LinkType(rawValue: 147),
     ]
 
     /// Valid frames per link type, mutated by the fuzzer so it reaches deep layers.
@@ -37,6 +37,12 @@ import Testing
             return v4.map { [2, 0, 0, 0] + $0 } + v6.map { [0, 0, 0, 30] + $0 }
         case .ipv4: return v4
         case .ipv6: return v6
+        case .ppp, .pppSerial: return v4.map { LinkLayerTests.ppp($0) } + v6.map { LinkLayerTests.ppp($0, compressed: true) }
+        case .pppEther: return v4.map { [0x11, 0, 0, 1] + u16be($0.count + 2) + [0x00, 0x21] + $0 }
+        case .ciscoHDLC: return v4.map { [0x0f, 0, 0x08, 0x00] + $0 } + v6.map { [0x8f, 0, 0x86, 0xdd] + $0 }
+        case .pflog: return (v4 + v6).map { LinkLayerTests.pflog($0) }
+        case .nflog: return v4.map { LinkLayerTests.nflog($0, family: 2, prefix: "drop") }
+            + v6.map { LinkLayerTests.nflog($0, family: 10, bigEndian: true) }
         default: return v4 + v6
         }
     }

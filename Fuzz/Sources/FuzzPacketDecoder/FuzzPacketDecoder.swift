@@ -4,7 +4,8 @@ import PacketWire
 /// The first byte picks the link type (every one the decoder reads, plus NFLOG and an
 /// unknown one); the rest is the frame. The decoder must never trap, and whatever it
 /// reports must lie inside the frame.
-let linkTypes: [LinkType] = [.null, .ethernet, .raw, .rawOpenBSD, .rawLinkType, .loop, .linuxSLL, .ipv4, .ipv6, .linuxSLL2, .nflog, LinkType(rawValue: 147)]
+let linkTypes: [LinkType] = [.null, .ethernet, .raw, .rawOpenBSD, .rawLinkType, .loop, .linuxSLL, .ipv4, .ipv6, .linuxSLL2, .nflog,
+                             .ppp, .pppSerial, .pppEther, .ciscoHDLC, .pflog, LinkType(rawValue: 147)]
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
