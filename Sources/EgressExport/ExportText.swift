@@ -1,4 +1,5 @@
 import EgressPolicy
+import Foundation
 
 /// Small text helpers every target shares.
 enum ExportText {
@@ -51,4 +52,3 @@ extension String {
     }
 }
 
-import Foundation
