@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,10 +29,23 @@ typedef struct {
     unsigned char raw[RAW_CAPACITY];
 } input_stream;
 
-/// Reads more raw bytes into the (consumed) raw buffer; 0 at the end, -1 on error.
+static atomic_int interrupted;
+
+void egress_stream_interrupt(void) { atomic_store_explicit(&interrupted, 1, memory_order_relaxed); }
+
+/// Reads more raw bytes into the (consumed) raw buffer; 0 at the end, -1 on error. A pipe
+/// whose writer is quiet is waited for in steps of 200 ms, so `egress_stream_interrupt` ends
+/// the wait (as the end of the input) even when no byte ever comes.
 static ssize_t refill(input_stream *s) {
     if (s->raw_eof) return 0;
     for (;;) {
+        if (atomic_load_explicit(&interrupted, memory_order_relaxed)) {
+            s->raw_eof = 1;
+            return 0;
+        }
+        struct pollfd p = {.fd = s->fd, .events = POLLIN, .revents = 0};
+        int ready = poll(&p, 1, 200);
+        if (ready == 0 || (ready < 0 && errno == EINTR)) continue;
         ssize_t n = read(s->fd, s->raw, RAW_CAPACITY);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return -1;

@@ -1,6 +1,7 @@
 import EgressAudit
 import PacketCapture
 import PacketWire
+import Synchronization
 
 /// Capture files as a packet source: pcap or pcapng, gzip or not, regular
 /// files, FIFOs, `/dev/stdin`, process substitution or `-` (standard input),
@@ -12,7 +13,9 @@ import PacketWire
 /// after the callback (`lendsLastingBytes`): the pipeline then decodes ahead
 /// on a second thread. Streams (gzip, pipes) are read by libpcap, whose buffer
 /// is reused: one thread.
-public final class CaptureFileSource: PacketSource {
+/// `@unchecked Sendable`: only `interrupt` (atomics) is meant for another thread; everything
+/// else runs on the reading thread.
+public final class CaptureFileSource: PacketSource, @unchecked Sendable {
     public let inputs: [String]
     /// Which reader opens files (`.libpcap` to compare against it).
     public let reader: OfflineCapture.Reader
@@ -22,6 +25,10 @@ public final class CaptureFileSource: PacketSource {
     /// Each input's description for the report, from its header once opened.
     private var described: [FileSummary]
     private var failures: [CaptureError?]
+    /// Set by `interrupt` (a signal): reading stops within 256 packets, and no further input is opened.
+    public let stopRequest = StopRequest()
+    /// The input that was being read when the stop came, if one was.
+    public private(set) var interruptedInput: Int?
 
     public init(paths: [String], reader: OfflineCapture.Reader = .automatic) {
         inputs = paths
@@ -56,8 +63,9 @@ public final class CaptureFileSource: PacketSource {
         return false
     }
 
-    /// Reads the next file to its end. Files are not interrupted midway (`shouldStop` is asked between files).
+    /// Reads the next file to its end, or until `interrupt` (`shouldStop` is asked between files).
     public func forEachPacket(shouldStop: () -> Bool, _ body: (Int, CapturedPacket) -> Void) throws(CaptureError) -> PacketSourceState {
+        if stopRequest.isRequested { return .ended }
         guard let result = openNext() else { return .ended }
         let index = next
         defer {
@@ -66,7 +74,13 @@ public final class CaptureFileSource: PacketSource {
         }
         do {
             let capture = try result.get()
-            try capture.forEachPacket { body(index, $0) }
+            let request = stopRequest
+            let stop = { request.isRequested }
+            try capture.forEachPacket(shouldStop: stop) { body(index, $0) }
+            if stop() {
+                interruptedInput = index
+                return .ended
+            }
         } catch {
             failures[index] = error
             throw error
@@ -83,7 +97,15 @@ public final class CaptureFileSource: PacketSource {
     }
 
     public func drain(_ body: (Int, CapturedPacket) -> Void) {}
-    public func interrupt() {}
+    /// Stops reading soon (within 256 packets of the input being read); safe from any thread and
+    /// from a signal handler's queue. A blocked read of a pipe returns when its writer writes or ends.
+    public func interrupt() { interrupt(signal: 0) }
+
+    /// `interrupt`, naming the signal that asked (for the report's note).
+    public func interrupt(signal: Int32) {
+        stopRequest.request(signal: signal)
+        OfflineCapture.interruptStreams()
+    }
 
     public func summary(input index: Int, delivered c: InputCounts) -> FileSummary {
         var s = described[index]
@@ -98,4 +120,25 @@ public final class CaptureFileSource: PacketSource {
     }
 
     public func drops(input index: Int) -> (kernel: Int, interface: Int)? { nil }
+}
+
+/// A request to stop reading, safe to make from any thread (a signal handler's
+/// queue) and cheap to ask (a relaxed load).
+public final class StopRequest: Sendable {
+    private let requested = Atomic<Bool>(false)
+    private let signalNumber = Atomic<Int32>(0)
+
+    public init() {}
+
+    public var isRequested: Bool { requested.load(ordering: .relaxed) }
+    /// The signal that asked, if one did.
+    public var signal: Int32? {
+        let n = signalNumber.load(ordering: .relaxed)
+        return n == 0 ? nil : n
+    }
+
+    public func request(signal: Int32 = 0) {
+        if signal != 0 { signalNumber.store(signal, ordering: .relaxed) }
+        requested.store(true, ordering: .relaxed)
+    }
 }

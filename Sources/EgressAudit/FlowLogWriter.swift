@@ -195,6 +195,11 @@ extension FlowLogWriter {
         name(",\"alpn\":", record.alpn)
         name(",\"dns\":", record.dnsName)
         if record.echPresent { append(",\"ech\":true", to: &out) }
+        if record.loggedByNFLOG {
+            append(",\"nflog_group\":", to: &out)
+            appendDecimal(UInt64(record.logGroup), to: &out)
+            name(",\"nflog_prefix\":", record.logPrefix)
+        }
 
         if let audit {
             append(",\"verdict\":", to: &out)

@@ -101,6 +101,10 @@ public struct FlowRecord: Sendable {
     public var dnsName: NameTable.NameID = .none
     /// DNS messages this flow carried (port 53 over UDP or TCP).
     public var dnsMessages: UInt32 = 0
+    /// Read from an NFLOG group: the group and the logging rule's prefix (first seen).
+    public var loggedByNFLOG = false
+    public var logGroup: UInt16 = 0
+    public var logPrefix: NameTable.NameID = .none
 
     // First-flight reassembly state.
     var firstFlight: FirstFlightPool.BufferID = -1

@@ -148,6 +148,20 @@ public struct FlowTracker {
             table.modify(index) { r in Self.count(p.pointee, into: &r, timestamp: timestamp, wireLength: wireLength) }
         }
         if packet.payload.count > 0 { name(index, packet, fromInitiator: fromInitiator, timestamp: timestamp) }
+        if packet.linkType == .nflog { noteLog(index, packet) }
+    }
+
+    /// An NFLOG message's group and prefix, on its flow (the prefix says which rule logged it).
+    private mutating func noteLog(_ index: Int, _ packet: borrowing DecodedPacket) {
+        let group = packet.logGroup, prefix = packet.logPrefix
+        let needsPrefix = table.modify(index) { r in
+            r.loggedByNFLOG = true
+            r.logGroup = group
+            return r.logPrefix == .none && prefix.count > 0
+        }
+        guard needsPrefix else { return }
+        let id = names.intern(prefix)
+        table.modify(index) { r in r.logPrefix = id }
     }
 
     /// Adds a packet's evidence to its flow; returns whether the initiator sent it.

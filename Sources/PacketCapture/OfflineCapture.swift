@@ -131,6 +131,12 @@ public final class OfflineCapture {
         if case .libpcap(let handle) = source { pcap_close(handle) }
     }
 
+    /// Makes every streamed input (pipe, standard input, gzip) that waits for bytes end as if its
+    /// input had ended: for a stop asked by a signal while a pipe's writer is quiet. Any thread.
+    public static func interruptStreams() {
+        egress_stream_interrupt()
+    }
+
     /// Maps the file's pages in ahead of `forEachPacket` (`MappingPopulator`):
     /// for mapped files of 32 MiB or more on a machine of two cores or more.
     private let populator: MappingPopulator?
@@ -158,8 +164,9 @@ public final class OfflineCapture {
     ///
     /// A truncated last record or a malformed one mid-file throws after the
     /// packets before it were delivered (`CaptureError.isPartialRead`).
+    /// `shouldStop` is asked every 256 packets: true ends the call early (a later call reads on).
     @discardableResult
-    public func forEachPacket(_ body: (CapturedPacket) -> Void) throws(CaptureError) -> Int {
+    public func forEachPacket(shouldStop: () -> Bool = { false }, _ body: (CapturedPacket) -> Void) throws(CaptureError) -> Int {
         // The reader's state moves to the stack for the loop (no exclusivity
         // checks on a class property per packet) and back afterwards.
         let current = source
@@ -167,22 +174,23 @@ public final class OfflineCapture {
         switch current {
         case .libpcap(let handle):
             source = current
-            return try Self.readLibpcap(handle, path: path, linkType: linkType, body)
+            return try Self.readLibpcap(handle, path: path, linkType: linkType, shouldStop: shouldStop, body)
         case .pcap(var reader, let file):
             if populatesAhead { populator?.start() }
             defer { populator?.finish(); source = .pcap(reader, file) }
-            do { return try reader.forEachPacket(populator, body) } catch { throw error.whileReading(source: path, after: reader.delivered) }
+            do { return try reader.forEachPacket(populator, shouldStop: shouldStop, body) } catch { throw error.whileReading(source: path, after: reader.delivered) }
         case .pcapng(var reader, let file):
             if populatesAhead { populator?.start() }
             defer { populator?.finish(); source = .pcapng(reader, file) }
-            do { return try reader.forEachPacket(populator, body) } catch { throw error.whileReading(source: path, after: reader.delivered) }
+            do { return try reader.forEachPacket(populator, shouldStop: shouldStop, body) } catch { throw error.whileReading(source: path, after: reader.delivered) }
         case .reading:
             // Called again from inside `body`: the outer call owns the reader.
             return 0
         }
     }
 
-    private static func readLibpcap(_ handle: OpaquePointer, path: String, linkType: Int32, _ body: (CapturedPacket) -> Void) throws(CaptureError) -> Int {
+    private static func readLibpcap(_ handle: OpaquePointer, path: String, linkType: Int32, shouldStop: () -> Bool,
+                                    _ body: (CapturedPacket) -> Void) throws(CaptureError) -> Int {
         var count = 0
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
@@ -191,6 +199,7 @@ public final class OfflineCapture {
             if rc == 1, let h = header {
                 body(CapturedPacket(h, data, linkType: linkType))
                 count += 1
+                if count & 255 == 0, shouldStop() { return count }
                 continue
             }
             if rc == PCAP_ERROR_BREAK { return count }

@@ -75,7 +75,9 @@ struct PcapRecordReader {
     /// Delivers the records from where the last call stopped to the end.
     /// Throws after delivering every record before a bad one.
     @inline(__always)
-    mutating func forEachPacket(_ populator: MappingPopulator? = nil, _ body: (CapturedPacket) -> Void) throws(SavefileProblem) -> Int {
+    /// `shouldStop` is asked every 256 packets.
+    mutating func forEachPacket(_ populator: MappingPopulator? = nil, shouldStop: () -> Bool = { false },
+                                _ body: (CapturedPacket) -> Void) throws(SavefileProblem) -> Int {
         let base = self.base, size = self.size, bigEndian = self.bigEndian
         let scale = subsecondScale, linkType = self.linkType
         let snapshot = snapshotLength, maximum = maximumCaptureLength
@@ -119,7 +121,10 @@ struct PcapRecordReader {
                                 originalLength: Int(original), linkType: linkType))
             count &+= 1
             offset &+= recordLength
-            if count & 255 == 0 { populator?.reader(at: offset) }
+            if count & 255 == 0 {
+                populator?.reader(at: offset)
+                if shouldStop() { break }
+            }
         }
         return count
     }

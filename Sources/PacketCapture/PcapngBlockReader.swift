@@ -106,7 +106,9 @@ struct PcapngBlockReader {
 
     /// Delivers the packets from where the last call stopped to the end.
     @inline(__always)
-    mutating func forEachPacket(_ populator: MappingPopulator? = nil, _ body: (CapturedPacket) -> Void) throws(SavefileProblem) -> Int {
+    /// `shouldStop` is asked every 256 packets.
+    mutating func forEachPacket(_ populator: MappingPopulator? = nil, shouldStop: () -> Bool = { false },
+                                _ body: (CapturedPacket) -> Void) throws(SavefileProblem) -> Int {
         var count = 0
         defer { delivered &+= count }
         while true {
@@ -114,7 +116,10 @@ struct PcapngBlockReader {
             case .packet(let packet):
                 body(packet)
                 count &+= 1
-                if count & 255 == 0 { populator?.reader(at: offset) }
+                if count & 255 == 0 {
+                    populator?.reader(at: offset)
+                    if shouldStop() { return count }
+                }
             case .end:
                 return count
             case .interface, .other:

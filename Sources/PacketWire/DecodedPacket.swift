@@ -23,9 +23,8 @@ public struct DecodedPacket {
     public var vlanID: UInt16
     /// NFLOG: the log group (`log group N`) the message came from (0 elsewhere).
     public var logGroup: UInt16
-    /// NFLOG: where the rule's log prefix lies in the frame (length 0: none).
-    public var logPrefixOffset: UInt16
-    public var logPrefixLength: UInt16
+    /// NFLOG: the logging rule's prefix (a view into the frame; empty when none).
+    public var logPrefix: ByteView
     /// IP-level encapsulations peeled (VXLAN, GRE, IP-in-IP) to reach `network`.
     public var tunnelDepth: Int
     /// Which encapsulations were seen on the way in.
@@ -70,8 +69,7 @@ public struct DecodedPacket {
         vlanCount = 0
         vlanID = 0
         logGroup = 0
-        logPrefixOffset = 0
-        logPrefixLength = 0
+        logPrefix = .empty
         tunnelDepth = 0
         encapsulations = []
         network = .none

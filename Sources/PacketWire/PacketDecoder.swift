@@ -319,10 +319,9 @@ public struct PacketDecoder: Sendable {
                 default: return ipByVersion(at: offset, layer: .link, notIP: .unknownAddressFamily, &c, &p)
                 }
             case 10:  // NFULA_PREFIX: NUL-terminated
-                p.logPrefixOffset = UInt16(truncatingIfNeeded: at + 4)
                 var n = 0
                 while n < length - 4, c.bytes.u8Unchecked(at: at + 4 + n) != 0 { n += 1 }
-                p.logPrefixLength = UInt16(truncatingIfNeeded: n)
+                p.logPrefix = c.bytes.slice(from: at + 4, length: n) ?? .empty
             default:
                 break
             }

@@ -16,7 +16,9 @@ struct AnalyzeCommand: ParsableCommand {
 
         Exit status: 0 when every file was read to its end (and, with --fail-on, no such \
         finding); 1 when a file or the profile could not be read (the report still covers \
-        every packet that was read); 3 when --fail-on found one of its kinds.
+        every packet that was read); 3 when --fail-on found one of its kinds. SIGINT or SIGTERM \
+        (Ctrl-C on `tcpdump -w - | egress-audit analyze -`) stops reading and reports what was read, \
+        with a note; a second one ends the process at once.
         """
     )
 
@@ -46,16 +48,44 @@ struct AnalyzeCommand: ParsableCommand {
             }
         }
         let source = CaptureFileSource(paths: files)
+        // SIGINT or SIGTERM (Ctrl-C on `tcpdump -w - | egress-audit analyze -`): stop reading and
+        // report what was read; a second one ends the process at once.
+        let signals = Self.stopOnSignals(source)
         pipeline.readToEnd(source)
+        signals.forEach { $0.cancel() }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         pipeline.finish()
         try report.closeFlowLog(flowLog)
         for error in pipeline.errors { Diagnostics.error(error.description) }
         // Nothing could be read at all: the error lines say it all, an empty report would not.
         if pipeline.files.allSatisfy({ $0.error != nil && $0.packets == 0 }) { throw ExitCode(1) }
-        let findings = try report.emit(pipeline, serviceTagFiles: policy.serviceTagFiles, sources: files.joined(separator: ", "))
+        var warnings: [String] = []
+        if let input = source.interruptedInput, let signal = source.stopRequest.signal {
+            let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
+            let note = "\(name): stopped reading \(files[input]) after \(pipeline.delivered(input: input).packets) packets; the report covers what was read"
+            Diagnostics.info(note)
+            warnings.append(note)
+        }
+        let findings = try report.emit(pipeline, serviceTagFiles: policy.serviceTagFiles, sources: files.joined(separator: ", "),
+                                       warnings: warnings)
         if !pipeline.errors.isEmpty { throw ExitCode(1) }
         if findings { throw ExitCode(3) }
+    }
+}
+
+extension AnalyzeCommand {
+    /// The first SIGINT or SIGTERM stops `source`; the default action is then restored, so a second ends the process.
+    static func stopOnSignals(_ source: CaptureFileSource) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { sig in
+            signal(sig, SIG_IGN)
+            let handler = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            handler.setEventHandler {
+                source.interrupt(signal: sig)
+                signal(sig, SIG_DFL)
+            }
+            handler.resume()
+            return handler
+        }
     }
 }
 

@@ -55,17 +55,20 @@ struct ReportOptions: ParsableArguments {
     /// else the capture summary (and flows) — and writes it. Returns whether
     /// a `--fail-on` finding was present. A live run passes its context: its
     /// nodes and the capture filter in force.
-    func emit(_ pipeline: CapturePipeline, serviceTagFiles: [String], sources: String, live: LiveReportContext? = nil) throws -> Bool {
-        guard var report = pipeline.auditReport(serviceTagFiles: serviceTagFiles, warnings: live.map { [$0.filterNote] } ?? []) else {
+    /// `warnings`: notes for the report (an interrupted read).
+    func emit(_ pipeline: CapturePipeline, serviceTagFiles: [String], sources: String, live: LiveReportContext? = nil,
+              warnings: [String] = []) throws -> Bool {
+        guard var report = pipeline.auditReport(serviceTagFiles: serviceTagFiles, warnings: (live.map { [$0.filterNote] } ?? []) + warnings) else {
             let summary = pipeline.summary
             let text: String
             if json {
                 text = try ReportOutput.json(AnalysisDocument(
-                    summary: summary, files: pipeline.files, errors: pipeline.errors.map(\.description),
+                    summary: summary, files: pipeline.files, errors: pipeline.errors.map(\.description) + warnings,
                     flows: flows ? pipeline.flowEntries : nil, dns: flows ? pipeline.dnsEntries : nil))
             } else {
                 var body = CaptureSummaryText.render(summary: summary, files: pipeline.files)
                 if let live { body += "filter: \(live.filterNote)\n" }
+                for note in warnings { body += "note: \(note)\n" }
                 if flows { body += "\n" + FlowListingText.render(flows: pipeline.flowEntries, dns: pipeline.dnsEntries) }
                 text = body
             }

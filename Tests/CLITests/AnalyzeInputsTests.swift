@@ -62,6 +62,43 @@ import Testing
         #expect(try Self.essentials(r.stdout).findings == expected.findings)
     }
 
+    /// Ctrl-C on `tcpdump -w - | egress-audit analyze -`: the tool stops reading, even while the
+    /// pipe's writer is quiet, and writes the report of everything read, with a note.
+    @Test(.requires(.tshark))
+    func sigintOnAQuietPipeStopsReadingAndReportsEverythingRead() throws {
+        let tshark = try #require(RealCaptures.tshark)
+        let truth = String(decoding: try ToolOutput.run(tshark, ["-n", "-r", Self.demo, "-T", "fields", "-e", "frame.number"]).stdout,
+                           as: UTF8.self).split(separator: "\n").count
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let report = dir.appendingPathComponent("report.json").path
+        let fifo = dir.appendingPathComponent("tcpdump.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.executable)
+        p.arguments = ["analyze", fifo] + Self.audit + ["--output", report]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        // The writer (this test, as tcpdump would be) sends the capture, then stays quiet with the pipe open.
+        let writer = try #require(FileHandle(forWritingAtPath: fifo))
+        writer.write(try Data(contentsOf: URL(fileURLWithPath: Self.demo)))
+        usleep(1_500_000)
+        p.interrupt()  // SIGINT
+        let end = Date().addingTimeInterval(20)
+        while p.isRunning && Date() < end { usleep(20_000) }
+        try? writer.close()
+        try #require(!p.isRunning, "analyze waited for the quiet writer")
+        let messages = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 0 || p.terminationStatus == 3, "\(messages)")
+        #expect(messages.contains("SIGINT: stopped reading \(fifo) after \(truth) packets; the report covers what was read"), "\(messages)")
+        let got = try Self.essentials(String(decoding: try Data(contentsOf: URL(fileURLWithPath: report)), as: UTF8.self))
+        #expect(got.packets == truth)
+        let direct = try Self.essentials(try CLI.run(["analyze", Self.demo] + Self.audit).stdout)
+        #expect(got.findings == direct.findings)
+    }
+
     @Test func inputThatIsNotACaptureOrCannotBeReadPrintsOneLineAndNoReport() throws {
         let r = try Self.shell("echo 'hello there' | '\(CLI.executable)' analyze -")
         #expect(r.status == 1)

@@ -214,9 +214,10 @@ extension LiveNamespaceTests {
         let profilePath = dir.appendingPathComponent("profile.yaml").path
         try LiveNamespaceTests.profile.write(toFile: profilePath, atomically: true, encoding: .utf8)
         let reportPath = dir.appendingPathComponent("report.json").path
+        let flowLogPath = dir.appendingPathComponent("flows.jsonl").path
         let (live, err, started) = try LiveCommandTests.startInClient(
             lab, [CLI.executable, "live", "-i", "nflog:7", "--profile", profilePath, "--node", "10.213.0.2",
-                  "--output", reportPath, "--json"], interface: "nflog:7")
+                  "--output", reportPath, "--json", "--flow-log", flowLogPath], interface: "nflog:7")
 
         let answer = try lab.inside(lab.client, [tool("dig"), "+short", "+time=2", "+tries=1", "@\(LiveNamespaceTests.resolver)", "blocked.test"])
         #expect(answer.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "10.213.0.3")
@@ -242,5 +243,13 @@ extension LiveNamespaceTests {
         let files = doc["capture"] as? [String: Any]
         #expect((files?["linkTypes"] as? [String: Int])?.keys.sorted() == ["NFLOG"])
         #expect(list("findings").contains { $0["kind"] as? String == "blocked-required" && $0["rule"] as? String == "blocked-https" })
+        // The flow log keeps which group and which rule (by its prefix) logged each flow.
+        let lines = try String(contentsOfFile: flowLogPath, encoding: .utf8).split(separator: "\n")
+        let flows = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let drop = flows.first { $0["dport"] as? Int == 443 }
+        #expect(drop?["nflog_group"] as? Int == 7 && drop?["nflog_prefix"] as? String == "egress-drop: ", "\(flows)")
+        #expect(drop?["outcome"] as? String == "unanswered" && drop?["dns"] as? String == "blocked.test")
+        let dns = flows.first { $0["dport"] as? Int == 53 }
+        #expect(dns?["nflog_group"] as? Int == 7 && dns?["nflog_prefix"] == nil, "the DNS rule logs without a prefix")
     }
 }

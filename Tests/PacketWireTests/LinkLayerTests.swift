@@ -91,16 +91,16 @@ func u16be(_ v: Int) -> [UInt8] { [UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
             var packet = DecodedPacket()
             frame.withUnsafeBytes { raw in
                 PacketDecoder().decode(ByteView(raw), linkType: .nflog, originalLength: frame.count, into: &packet)
-                let prefix = ByteView(raw).slice(from: Int(packet.logPrefixOffset), length: Int(packet.logPrefixLength)) ?? .empty
-                #expect(String(decoding: prefix.copyBytes(), as: UTF8.self) == "egress-drop: ", "big-endian \(bigEndian)")
+                #expect(String(decoding: packet.logPrefix.copyBytes(), as: UTF8.self) == "egress-drop: ", "big-endian \(bigEndian)")
                 packet.payload = .empty
+                packet.logPrefix = .empty
             }
             #expect(packet.status == .decoded && packet.transport == .tcp && packet.destinationPort == 443, "big-endian \(bigEndian)")
             #expect(packet.logGroup == 513)
         }
         let v6 = decode(Self.nflog(Self.udp6, family: 10), .nflog).packet
         #expect(v6.network == .ipv6 && v6.transport == .udp && v6.destinationPort == 53)
-        #expect(v6.logPrefixLength == 0)
+        #expect(v6.logPrefix.count == 0)
     }
 
     @Test func nflogWithoutAPacketOrWithABadTLV() {

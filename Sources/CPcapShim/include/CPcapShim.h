@@ -26,6 +26,11 @@ FILE *egress_stream_open(const char *path, egress_stream_facts *facts, char *err
 /// (fclose closes it; so does a failure).
 FILE *egress_stream_open_fd(int fd, egress_stream_facts *facts, char *errbuf, size_t errbuf_len);
 
+/// Makes every stream's next wait for input end as the end of its input (a
+/// stop was asked for: SIGINT on `tcpdump -w - | egress-audit analyze -`).
+/// Safe from any thread.
+void egress_stream_interrupt(void);
+
 /// Asks the CPU to start loading the cache line at `address` (no fault, no
 /// wait; an address past the mapping is harmless). The mapped capture readers
 /// walk the file one record at a time, each record's position known only once
