@@ -81,19 +81,24 @@ public struct CapturePipeline {
     public mutating func read(from source: any PacketSource, shouldStop: () -> Bool) throws(CaptureError) -> PacketSourceState {
         let progress = self.progress
         var seen = 0
-        // Counted into a local per input and stored when the input changes: not per packet.
+        // Counted into locals (the input being read, and the counts by input) and stored back after
+        // the pass: per packet, nothing of `self` is read for them.
+        var counts = inputCounts
         var input = -1
-        var counts = InputCounts()
-        defer { if input >= 0 { store(counts, input: input) } }
+        var current = InputCounts()
+        defer {
+            if input >= 0 { Self.put(current, at: input, in: &counts) }
+            inputCounts = counts
+        }
         if decodesAhead, source.lendsLastingBytes, DecodeAheadRing.worthwhile {
             passesDecodedAhead += 1
             return try DecodeAheadRing(source: source, capacity: decodeAheadCapacity).run { index, packet, captured in
                 if index != input {
-                    if input >= 0 { store(counts, input: input) }
+                    if input >= 0 { Self.put(current, at: input, in: &counts) }
                     input = index
-                    counts = delivered(input: index)
+                    current = index < counts.count ? counts[index] : InputCounts()
                 }
-                counts.add(captured)
+                current.add(captured)
                 take(packet, captured)
                 seen &+= 1
                 if seen & 0x3_ffff == 0, let progress { progress(source.inputs[index], seen) }
@@ -101,15 +106,20 @@ public struct CapturePipeline {
         }
         return try source.forEachPacket(shouldStop: shouldStop) { index, captured in
             if index != input {
-                if input >= 0 { store(counts, input: input) }
+                if input >= 0 { Self.put(current, at: input, in: &counts) }
                 input = index
-                counts = delivered(input: index)
+                current = index < counts.count ? counts[index] : InputCounts()
             }
-            counts.add(captured)
+            current.add(captured)
             ingest(captured)
             seen &+= 1
             if seen & 0x3_ffff == 0, let progress { progress(source.inputs[index], seen) }
         }
+    }
+
+    private static func put(_ c: InputCounts, at index: Int, in counts: inout [InputCounts]) {
+        while counts.count <= index { counts.append(InputCounts()) }
+        counts[index] = c
     }
 
     /// What input `index` of the source being read has delivered so far.
@@ -117,16 +127,11 @@ public struct CapturePipeline {
         index < inputCounts.count ? inputCounts[index] : InputCounts()
     }
 
-    private mutating func store(_ counts: InputCounts, input index: Int) {
-        while inputCounts.count <= index { inputCounts.append(InputCounts()) }
-        inputCounts[index] = counts
-    }
-
     /// Adds one packet of input `index` outside a pass (a live source's last buffered packets).
     public mutating func add(_ captured: CapturedPacket, input index: Int) {
         var counts = delivered(input: index)
         counts.add(captured)
-        store(counts, input: index)
+        Self.put(counts, at: index, in: &inputCounts)
         ingest(captured)
     }
 

@@ -26,6 +26,7 @@ public struct DecodeCounters: Equatable, Sendable {
     private var linkTypeCounts: [Int]
     /// The (last) link type counted that `LinkType.known` does not list, to name it.
     public private(set) var otherLinkType: Int32?
+    private var linkCache = LinkSlotCache()
 
     private static let reasonCount = DecodeIssue.Reason.allCases.count
 
@@ -40,9 +41,12 @@ public struct DecodeCounters: Equatable, Sendable {
     public mutating func record(_ packet: borrowing DecodedPacket, wireLength: Int) {
         packets += 1
         bytes += wireLength
-        let linkSlot = packet.linkType.knownSlot
-        linkTypeCounts[linkSlot] += 1
-        if linkSlot == 0 { otherLinkType = packet.linkType.rawValue }
+        // A capture's packets share their link type: the slot is looked up when it changes.
+        if packet.linkType.rawValue != linkCache.linkType {
+            linkCache = LinkSlotCache(linkType: packet.linkType.rawValue, slot: packet.linkType.knownSlot)
+            if linkCache.slot == 0 { otherLinkType = linkCache.linkType }
+        }
+        linkTypeCounts[linkCache.slot] += 1
         switch packet.status {
         case .decoded:
             decoded += 1
@@ -144,4 +148,13 @@ public struct DecodeCounters: Equatable, Sendable {
         }
         return out
     }
+}
+
+/// The last link type counted and its slot: a lookup saved per packet. Not part of what the
+/// counters count, so it never makes two equal counts unequal.
+private struct LinkSlotCache: Equatable, Sendable {
+    var linkType: Int32 = -1
+    var slot = 0
+
+    static func == (_: LinkSlotCache, _: LinkSlotCache) -> Bool { true }
 }

@@ -66,9 +66,15 @@ import Testing
         // Knocks spread over the capture's first seconds, from another thread while this one reads
         // standard error to its end. (Knocking from this thread after the "capturing on" line was
         // tried and lost the knocks as nobody: not yet understood.)
-        for delay in [0.8, 1.5, 2.2] { DispatchQueue.global().asyncAfter(deadline: .now() + delay) { knock(port: 9, times: 1) } }
+        let knocks = DispatchGroup()
+        for delay in [0.8, 1.5, 2.2] {
+            knocks.enter()
+            DispatchQueue.global().asyncAfter(deadline: .now() + delay) { knock(port: 9, times: 1); knocks.leave() }
+        }
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
+        // No knock may outlive this test: a late one would land in the next test's capture of port 9.
+        knocks.wait()
         return (p.terminationStatus, message)
     }
 

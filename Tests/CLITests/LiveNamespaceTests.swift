@@ -35,6 +35,25 @@ import Testing
           - {id: blocked-https, direction: outbound, destinations: [{fqdn: blocked.test}], ports: 443, transport: tcp, required: true, purpose: the dependency a firewall blocks, source: {document: test}}
         """
 
+    /// dnsmasq on the server side answering `answers` (`/name/address`), ready when it answers the
+    /// first, checked from inside the server namespace (its loopback, never the audited veth).
+    static func startResolver(_ lab: NetworkNamespaceLab, _ dir: URL, answers: [String]) throws {
+        let tool = NetworkNamespaceLab.tool
+        // dnsmasq as a daemon: in the foreground it still closes every inherited descriptor, which
+        // Foundation's Process reads as the child's exit and then blocks reaping it.
+        let pidFile = dir.appendingPathComponent("dnsmasq.pid").path
+        lab.adoptDaemon(pidFile: pidFile)
+        try lab.inside(lab.server, [tool("dnsmasq"), "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
+                                    "--port=53", "--listen-address=\(resolver)", "--bind-interfaces", "--user=root",
+                                    "--pid-file=\(pidFile)", "--log-facility=\(dir.appendingPathComponent("dnsmasq.log").path)"]
+                                   + answers.map { "--address=\($0)" })
+        let first = answers[0].split(separator: "/")
+        try lab.waitFor("dnsmasq") {
+            let r = try? lab.inside(lab.server, [tool("dig"), "+short", "+time=1", "+tries=1", "@\(resolver)", String(first[0])], check: false)
+            return r?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == String(first[1])
+        }
+    }
+
     @Test(.requires(.netns))
     func allowedBlockedAndUndocumentedDestinationsAreToldApartOnAVeth() throws {
         let dir = try CLI.temporaryDirectory()
@@ -55,23 +74,12 @@ import Testing
         let key = dir.appendingPathComponent("key.pem").path, cert = dir.appendingPathComponent("cert.pem").path
         try lab.run([tool("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                      "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=egress-audit-test"])
-        // dnsmasq as a daemon: in the foreground it still closes every inherited descriptor, which
-        // Foundation's Process reads as the child's exit and then blocks reaping it.
-        let pidFile = dir.appendingPathComponent("dnsmasq.pid").path
-        lab.adoptDaemon(pidFile: pidFile)
-        try lab.inside(lab.server, [tool("dnsmasq"), "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
-                                    "--port=53", "--listen-address=\(Self.resolver)", "--bind-interfaces", "--user=root",
-                                    "--pid-file=\(pidFile)", "--log-facility=\(dir.appendingPathComponent("dnsmasq.log").path)",
-                                    "--address=/allowed.test/10.213.0.1", "--address=/allowed.test/fd00:ea::1",
-                                    "--address=/blocked.test/10.213.0.3", "--address=/rogue.test/10.213.0.4"])
+        try Self.startResolver(lab, dir, answers: ["/allowed.test/10.213.0.1", "/allowed.test/fd00:ea::1",
+                                                   "/blocked.test/10.213.0.3", "/rogue.test/10.213.0.4"])
         // One s_server on the wildcard address answers for allowed.test and rogue.test, IPv4 and IPv6.
         try lab.start(in: lab.server, [tool("openssl"), "s_server", "-accept", "443", "-cert", cert, "-key", key, "-www", "-quiet"],
                       log: "s_server.log")
         // Ready checks from inside the server namespace: over its loopback, never on the audited veth.
-        try lab.waitFor("dnsmasq") {
-            let r = try? lab.inside(lab.server, [tool("dig"), "+short", "+time=1", "+tries=1", "@\(Self.resolver)", "allowed.test"], check: false)
-            return r?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "10.213.0.1"
-        }
         try lab.waitFor("s_server") {
             let r = try? lab.inside(lab.server, [tool("curl"), "-sk", "--max-time", "2", "-o", "/dev/null", "https://10.213.0.1/"], check: false)
             return r?.status == 0
@@ -202,15 +210,7 @@ extension LiveNamespaceTests {
         let rulesPath = dir.appendingPathComponent("rules.nft").path
         try rules.write(toFile: rulesPath, atomically: true, encoding: .utf8)
         try lab.inside(lab.client, [tool("nft"), "-f", rulesPath])
-        let pidFile = dir.appendingPathComponent("dnsmasq.pid").path
-        lab.adoptDaemon(pidFile: pidFile)
-        try lab.inside(lab.server, [tool("dnsmasq"), "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
-                                    "--port=53", "--listen-address=\(LiveNamespaceTests.resolver)", "--bind-interfaces", "--user=root",
-                                    "--pid-file=\(pidFile)", "--address=/blocked.test/10.213.0.3"])
-        try lab.waitFor("dnsmasq") {
-            let r = try? lab.inside(lab.server, [tool("dig"), "+short", "+time=1", "+tries=1", "@\(LiveNamespaceTests.resolver)", "blocked.test"], check: false)
-            return r?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "10.213.0.3"
-        }
+        try Self.startResolver(lab, dir, answers: ["/blocked.test/10.213.0.3"])
         let profilePath = dir.appendingPathComponent("profile.yaml").path
         try LiveNamespaceTests.profile.write(toFile: profilePath, atomically: true, encoding: .utf8)
         let reportPath = dir.appendingPathComponent("report.json").path
