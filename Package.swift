@@ -71,6 +71,8 @@ let package = Package(
             dependencies: [
                 "CaptureRuntime", "CaptureSynth", "EgressAudit", "EgressExport", "EgressPolicy", "FlowEngine", "PacketCapture", "PacketWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // --config FILE (RunConfiguration): options as YAML.
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(

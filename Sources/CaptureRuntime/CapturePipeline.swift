@@ -240,8 +240,17 @@ public struct CapturePipeline {
     }
 
     public var summary: CaptureSummary {
-        CaptureSummary(counters: counters, files: files.count, truncatedFrames: truncatedFrames, flows: flowTotals, synPorts: synPorts.sorted,
-                       fragments: fragments.counters)
+        var caps = EngineCapsReached()
+        caps.flowsEvictedForRoom = tracker.table.evictedForCapacity
+        caps.namesRefused = tracker.names.refusedForCapacity
+        caps.dnsAnswersEvicted = tracker.dnsCache.evicted
+        caps.dnsObservationsRefused = Int(tracker.namingCounters.dnsObservationsRefused)
+        caps.quicFlowsRefused = Int(tracker.namingCounters.quicFlowsRefused)
+        caps.firstFlightsRefused = tracker.firstFlights.refusedPoolFull
+        caps.firstFlightBytesBeyondCap = tracker.firstFlights.bytesBeyondCap
+        caps.firstFlightSegmentsRefused = tracker.firstFlights.segmentsRefusedTooFragmented
+        return CaptureSummary(counters: counters, files: files.count, truncatedFrames: truncatedFrames, flows: flowTotals,
+                              synPorts: synPorts.sorted, fragments: fragments.counters, caps: caps)
     }
 }
 

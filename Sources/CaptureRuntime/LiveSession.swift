@@ -57,6 +57,8 @@ public final class LiveSession {
     public var onSnapshot: ((CapturePipeline) throws -> Void)?
     /// The metrics are due (also after each snapshot and at the end).
     public var onMetrics: ((MetricsSnapshot) -> Void)?
+    /// With a profile, the audit so far, each time the metrics are refreshed (the metrics server's `/report`).
+    public var onReport: ((AuditReport) -> Void)?
     /// A reload was asked for: the new profile, or an error (the old one stays).
     public var reloadProfile: (() throws -> CompiledProfile)?
     /// How reload notes name the profile (its file or built-in id).
@@ -196,7 +198,10 @@ public final class LiveSession {
             flowEvictions: view.tracker.table.evictedIdle + view.tracker.table.evictedForCapacity,
             flows: view.summary.flows,
             timestampSeconds: Date().timeIntervalSince1970)
-        if let audit = view.auditReport(serviceTagFiles: serviceTagFiles, warnings: reportWarnings) { snapshot.record(audit: audit) }
+        if let audit = view.auditReport(serviceTagFiles: serviceTagFiles, warnings: reportWarnings) {
+            snapshot.record(audit: audit)
+            onReport?(audit)
+        }
         onMetrics(snapshot)
     }
 }

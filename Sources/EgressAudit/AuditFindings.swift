@@ -67,7 +67,7 @@ enum AuditFindings {
         if n(.nameMismatch) > 0 { parts.append("\(n(.nameMismatch)) name mismatch\(n(.nameMismatch) == 1 ? "" : "es")") }
         if n(.requiredNotSeen) > 0 { parts.append("\(n(.requiredNotSeen)) required rule\(n(.requiredNotSeen) == 1 ? "" : "s") never seen") }
         if parts.isEmpty { return "PASS: every egress flow is documented and every required rule was satisfied" }
-        let fail = n(.blockedRequired) + n(.failingDNS) + n(.undocumented) + n(.wrongPort) + n(.nameMismatch) > 0
+        let fail = AuditReport.Severity.allCases.contains { $0.failsVerdict && n($0) > 0 }
         return (fail ? "FAIL: " : "INCOMPLETE: ") + parts.joined(separator: ", ")
     }
 }

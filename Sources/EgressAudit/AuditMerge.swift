@@ -14,6 +14,8 @@ public enum AuditMerge {
     public static func merge(_ reports: [AuditReport], limits: AuditLimits = AuditLimits()) throws(Mismatch) -> AuditReport {
         guard var total = reports.first else { throw Mismatch(description: "no reports to merge") }
         for r in reports.dropFirst() { total = try merge(total, r, limits: limits) }
+        // The merged report is this version's judgement of the sum.
+        total.toolVersion = ToolVersion.current
         return total
     }
 

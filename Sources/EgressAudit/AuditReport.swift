@@ -9,6 +9,9 @@
 public struct AuditReport: Codable, Sendable, Equatable {
     public var schemaVersion = 2
     public var tool = "egress-audit"
+    /// The version of egress-audit that wrote the report (`egress-audit --version`); absent in reports of
+    /// versions before it was added. A merged report carries the version that merged.
+    public var toolVersion: String? = ToolVersion.current
     /// One line: what an operator reads first.
     public var verdict: String
     public var profile: ProfileSummary
@@ -93,6 +96,14 @@ public struct AuditReport: Codable, Sendable, Equatable {
         case optionalUnused = "optional-unused"
 
         var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+
+        /// Whether a finding of this kind makes the verdict FAIL (the others make it INCOMPLETE at most).
+        public var failsVerdict: Bool {
+            switch self {
+            case .blockedRequired, .failingDNS, .undocumented, .wrongPort, .nameMismatch: true
+            case .requiredNotSeen, .optionalUnused: false
+            }
+        }
         public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
     }
 

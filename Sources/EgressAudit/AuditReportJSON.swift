@@ -22,6 +22,7 @@ extension AuditReport {
         w.key("schemaVersion"); w.int(schemaVersion)
         w.key("suggestions"); w.array(suggestions) { w, s in s.writeJSON(to: &w) }
         w.key("tool"); w.string(tool)
+        if let toolVersion { w.key("toolVersion"); w.string(toolVersion) }
         w.key("undocumented"); w.array(undocumented) { w, d in d.writeJSON(to: &w) }
         w.key("verdict"); w.string(verdict)
         w.key("warnings"); w.stringArray(warnings)

@@ -11,21 +11,37 @@ public enum AuditReportText {
         func bold(_ s: String) -> String { color ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
     }
 
-    public static func render(_ r: AuditReport, color: Bool) -> String {
+    /// `width`: the terminal's columns; tables and long lines are fitted to it (nil: no limit, as for a file).
+    public static func render(_ r: AuditReport, color: Bool, width: Int? = nil) -> String {
         let p = Palette(color: color)
         var out: [String] = []
+        /// `lead` then `body`, the body wrapped to `width` with `hang` before each continuation.
+        func text(_ lead: String, _ body: String, hang: String) {
+            guard let width, visibleWidth(lead + body) > width, !body.contains("\u{1B}") else { out.append(lead + body); return }
+            let pieces = wrapped(body, width: max(width - max(hang.count, lead.count), 20))
+            for (i, piece) in pieces.enumerated() { out.append((i == 0 ? lead : hang) + piece) }
+        }
         let verdict = r.verdict.hasPrefix("PASS") ? p.green(r.verdict) : (r.verdict.hasPrefix("FAIL") ? p.red(r.verdict) : p.yellow(r.verdict))
-        out.append(p.bold("egress-audit: \(r.profile.id)") + "  " + verdict)
-        out.append("profile   \(r.profile.title)")
+        if let width, visibleWidth("egress-audit: \(r.profile.id)  \(r.verdict)") > width {
+            // The verdict wrapped under its own start, each piece in the verdict's colour.
+            let lead = "egress-audit: \(r.profile.id)"
+            func paint(_ s: String) -> String { r.verdict.hasPrefix("PASS") ? p.green(s) : (r.verdict.hasPrefix("FAIL") ? p.red(s) : p.yellow(s)) }
+            out.append(p.bold(lead))
+            for piece in wrapped(r.verdict, width: max(width - 2, 20)) { out.append("  " + paint(piece)) }
+        } else {
+            out.append(p.bold("egress-audit: \(r.profile.id)") + "  " + verdict)
+        }
+        text("profile   ", r.profile.title, hang: "          ")
         let params = r.profile.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        out.append("          parameters: \(params.isEmpty ? "(defaults)" : params)  features: \(r.profile.features.isEmpty ? "none" : r.profile.features.joined(separator: ","))")
-        out.append("nodes     \(r.nodes.addresses.joined(separator: ", "))  (\(r.nodes.how))")
+        text("          ", "parameters: \(params.isEmpty ? "(defaults)" : params)  features: \(r.profile.features.isEmpty ? "none" : r.profile.features.joined(separator: ","))", hang: "          ")
+        text("nodes     ", "\(r.nodes.addresses.joined(separator: ", "))  (\(r.nodes.how))", hang: "          ")
         out.append("capture   \(grouped(r.capture.packets)) packets, \(grouped(r.capture.flows)) flows")
         out.append("")
 
         out.append(p.bold("findings (\(r.findings.count))"))
         if r.findings.isEmpty { out.append("  none") }
         var t = TextTable([("KIND", .left), ("FINDING", .left)])
+        t.wrap(column: 1)
         for f in r.findings {
             let kind: String
             switch f.kind {
@@ -35,7 +51,7 @@ public enum AuditReportText {
             }
             t.add([kind, f.known.map { "\(f.summary) [known: \($0)]" } ?? f.summary])
         }
-        if !r.findings.isEmpty { out.append(t.render(indent: "  ")) }
+        if !r.findings.isEmpty { out.append(t.render(indent: "  ", width: width)) }
 
         func destinations(_ title: String, _ list: [AuditReport.Destination]) {
             guard !list.isEmpty else { return }
@@ -43,13 +59,15 @@ public enum AuditReportText {
             out.append(p.bold("\(title) (\(list.count))"))
             var t = TextTable([("DESTINATION", .left), ("FROM", .left), ("PORTS", .left), ("FLOWS", .right), ("FAILED", .right),
                                ("SENT", .right), ("RECEIVED", .right), ("ADDRESSES", .left), ("SERVICE TAGS / RULES", .left)])
+            t.wrap(column: 7)
+            t.wrap(column: 8)
             for d in list {
                 let extra = (d.rules + d.serviceTags.map { "tag:\($0)" }).joined(separator: " ")
                 t.add([d.destination, d.nameSource.rawValue, d.ports.joined(separator: ","), grouped(d.flows), grouped(d.failedFlows),
                        grouped(Int(d.bytesSent)), grouped(Int(d.bytesReceived)), d.addresses.prefix(4).joined(separator: " ")
                            + (d.addresses.count > 4 ? " …" : ""), extra])
             }
-            out.append(t.render(indent: "  "))
+            out.append(t.render(indent: "  ", width: width))
         }
         destinations("undocumented destinations", r.undocumented)
         destinations("wrong port or transport", r.wrongPort)
@@ -59,31 +77,33 @@ public enum AuditReportText {
         out.append("")
         out.append(p.bold("required rules (\(r.requiredRules.count))"))
         var req = TextTable([("RULE", .left), ("STATUS", .left), ("FLOWS", .right), ("FAILED", .right), ("EVIDENCE", .left)])
+        req.wrap(column: 1)
+        req.wrap(column: 4)
         for s in r.requiredRules {
             var status = s.status == "satisfied" ? p.green(s.status) : (s.status == "not-seen" ? p.yellow(s.status) : p.red(s.status))
             let failingNodes = (s.nodes ?? [:]).filter { $0.value != "satisfied" }.keys.sorted()
             if s.status == "satisfied" && !failingNodes.isEmpty { status += p.red(" (failing from \(failingNodes.joined(separator: ", ")))") }
             req.add([s.rule, status, grouped(s.flows), grouped(s.failedFlows), (s.failures.isEmpty ? s.destinations : s.failures.map(\.text)).prefix(3).joined(separator: ", ")])
         }
-        out.append(req.render(indent: "  "))
+        out.append(req.render(indent: "  ", width: width))
         if !r.optionalRules.isEmpty {
             out.append("")
             out.append(p.bold("optional rules of enabled features (\(r.optionalRules.count))"))
             var opt = TextTable([("RULE", .left), ("FEATURE", .left), ("STATUS", .left), ("FLOWS", .right)])
             for s in r.optionalRules { opt.add([s.rule, s.feature ?? "", s.status, grouped(s.flows)]) }
-            out.append(opt.render(indent: "  "))
+            out.append(opt.render(indent: "  ", width: width))
         }
         if !r.dnsFailures.isEmpty {
             out.append("")
             out.append(p.bold("failing DNS (\(r.dnsFailures.count))"))
             for d in r.dnsFailures {
-                out.append("  \(d.name)  \(d.rcode)" + (d.rules.isEmpty ? "" : "  rules: \(d.rules.joined(separator: ", "))") + (d.required ? "  (required)" : ""))
+                text("  ", "\(d.name)  \(d.rcode)" + (d.rules.isEmpty ? "" : "  rules: \(d.rules.joined(separator: ", "))") + (d.required ? "  (required)" : ""), hang: "    ")
             }
         }
         if !r.warnings.isEmpty {
             out.append("")
             out.append(p.bold("warnings"))
-            for w in r.warnings { out.append("  \(w)") }
+            for w in r.warnings { text("  ", w, hang: "    ") }
         }
         return out.joined(separator: "\n") + "\n"
     }

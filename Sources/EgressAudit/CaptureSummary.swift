@@ -90,9 +90,13 @@ public struct CaptureSummary: Codable, Sendable, Equatable {
     public var udpFlows: Int
     /// Destination ports of TCP SYNs without ACK: the connections attempted.
     public var synDestinationPorts: [Int]
+    /// What the flow engine's caps turned away (absent when nothing was): memory stays bounded
+    /// under floods, and the report says what that cost.
+    public var capsReached: EngineCapsReached?
 
     public init(counters: DecodeCounters, files: Int, truncatedFrames: Int, flows: (total: Int, tcp: Int, udp: Int), synPorts: [Int],
-         fragments: IPFragmentCounters = IPFragmentCounters()) {
+         fragments: IPFragmentCounters = IPFragmentCounters(), caps: EngineCapsReached? = nil) {
+        capsReached = caps.flatMap { $0.isEmpty ? nil : $0 }
         self.files = files
         packets = counters.packets
         bytes = counters.bytes
@@ -138,10 +142,47 @@ public struct CaptureSummary: Codable, Sendable, Equatable {
     }
 }
 
+/// The flow engine's caps that turned something away in a run, each with how much (FlowEngineLimits).
+public struct EngineCapsReached: Codable, Sendable, Equatable {
+    /// Flows evicted while still active because the flow table was full (`maxFlows`).
+    public var flowsEvictedForRoom = 0
+    /// Names not interned: the name table was full (`maxNames`).
+    public var namesRefused = 0
+    /// DNS answers evicted from the answer cache to make room (`maxDNSAnswers`).
+    public var dnsAnswersEvicted = 0
+    /// DNS observations not kept for the report (`maxDNSObservations`).
+    public var dnsObservationsRefused = 0
+    /// QUIC connections whose Initials were not decrypted: too many at once (`maxQUICFlows`).
+    public var quicFlowsRefused = 0
+    /// Flows whose first flight could not be buffered: every buffer in use (`maxFirstFlights`).
+    public var firstFlightsRefused = 0
+    /// First-flight bytes past the per-flow cap (`firstFlightBytes`), and segments refused as too fragmented.
+    public var firstFlightBytesBeyondCap = 0
+    public var firstFlightSegmentsRefused = 0
+
+    public init() {}
+
+    public var isEmpty: Bool { self == EngineCapsReached() }
+
+    public func adding(_ o: EngineCapsReached) -> EngineCapsReached {
+        var m = self
+        m.flowsEvictedForRoom += o.flowsEvictedForRoom; m.namesRefused += o.namesRefused
+        m.dnsAnswersEvicted += o.dnsAnswersEvicted; m.dnsObservationsRefused += o.dnsObservationsRefused
+        m.quicFlowsRefused += o.quicFlowsRefused; m.firstFlightsRefused += o.firstFlightsRefused
+        m.firstFlightBytesBeyondCap += o.firstFlightBytesBeyondCap; m.firstFlightSegmentsRefused += o.firstFlightSegmentsRefused
+        return m
+    }
+}
+
 extension CaptureSummary {
     /// The totals of two runs as one: counts add, port lists unite (`egress-audit merge`).
     public func merged(with o: CaptureSummary) -> CaptureSummary {
         var m = self
+        switch (capsReached, o.capsReached) {
+        case (let a?, let b?): m.capsReached = a.adding(b)
+        case (nil, let b?): m.capsReached = b
+        default: break
+        }
         m.files += o.files; m.packets += o.packets; m.bytes += o.bytes
         m.linkTypes.merge(o.linkTypes, uniquingKeysWith: +)
         m.decoded += o.decoded; m.notDecoded += o.notDecoded

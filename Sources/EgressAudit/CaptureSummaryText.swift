@@ -29,6 +29,17 @@ public enum CaptureSummaryText {
         out.append("  reassembly datagrams \(grouped(summary.reassembledDatagrams)) from \(grouped(summary.reassembledFragments)) fragments  held \(grouped(summary.fragmentsHeld))  dropped: oversize \(grouped(summary.fragmentDatagramsOversize)), timed out \(grouped(summary.fragmentDatagramsTimedOut)), evicted \(grouped(summary.fragmentDatagramsEvicted)) (\(grouped(summary.fragmentsDropped)) fragments)")
         out.append("")
         out.append("flows (TCP/UDP 5-tuples)  \(grouped(summary.flows))  (TCP \(grouped(summary.tcpFlows)), UDP \(grouped(summary.udpFlows)))")
+        if let caps = summary.capsReached {
+            // Only the caps that turned something away: memory stayed bounded, and this is what it cost.
+            let reached = [
+                ("flows evicted for room", caps.flowsEvictedForRoom), ("names refused", caps.namesRefused),
+                ("DNS answers evicted", caps.dnsAnswersEvicted), ("DNS observations refused", caps.dnsObservationsRefused),
+                ("QUIC connections not decrypted", caps.quicFlowsRefused), ("first flights refused", caps.firstFlightsRefused),
+                ("first-flight bytes beyond the cap", caps.firstFlightBytesBeyondCap),
+                ("first-flight segments refused", caps.firstFlightSegmentsRefused),
+            ].filter { $0.1 > 0 }.map { "\($0.0) \(grouped($0.1))" }
+            out.append("caps reached  " + reached.joined(separator: ", "))
+        }
         let ports = summary.synDestinationPorts
         out.append("TCP SYN destination ports  " + (ports.isEmpty ? "none" : ports.prefix(40).map(String.init).joined(separator: ", ") + (ports.count > 40 ? ", … (\(ports.count) in all)" : "")))
         return out.joined(separator: "\n") + "\n"

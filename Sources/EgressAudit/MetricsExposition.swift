@@ -12,12 +12,17 @@ public enum MetricsExposition {
             out += "# HELP \(name) \(escapeHelp(help))\n# TYPE \(name) \(type)\n"
         }
         func sample(_ name: String, _ label: (String, String)?, _ value: String) {
-            if let (key, v) = label {
-                out += "\(name){\(key)=\"\(escapeLabelValue(v))\"} \(value)\n"
-            } else {
+            samples(name, label.map { [$0] } ?? [], value)
+        }
+        func samples(_ name: String, _ labels: [(String, String)], _ value: String) {
+            if labels.isEmpty {
                 out += "\(name) \(value)\n"
+            } else {
+                out += "\(name){" + labels.map { "\($0.0)=\"\(escapeLabelValue($0.1))\"" }.joined(separator: ",") + "} \(value)\n"
             }
         }
+        family("egress_audit_build_info", "gauge", "The egress-audit version serving these metrics (always 1).")
+        sample("egress_audit_build_info", ("version", s.version), "1")
         let perInterface: [(String, String, (MetricsSnapshot.Interface) -> Int?)] = [
             ("egress_audit_packets_total", "Packets captured on the interface.", { $0.packets }),
             ("egress_audit_bytes_total", "Bytes on the wire of the packets captured on the interface.", { $0.bytes }),
@@ -37,13 +42,28 @@ public enum MetricsExposition {
         family("egress_audit_flows_seen_total", "counter", "TCP and UDP flows seen since the capture began.")
         sample("egress_audit_flows_seen_total", nil, String(s.flows))
         let audited: [(String, String, String, [MetricsSnapshot.Labelled])] = [
-            ("egress_audit_flows", "verdict", "Audited egress flows by verdict (name-mismatch: destinations whose TLS name and DNS name disagree, also counted under their verdict).", s.flowsByVerdict),
+            ("egress_audit_flows", "verdict", "Audited flows by verdict, each flow once: egress allowed, undocumented, on a wrong port, to a resolver the profile does not document; inbound toward a node.", s.flowsByVerdict),
             ("egress_audit_findings", "kind", "Findings of the audit by kind.", s.findingsByKind),
             ("egress_audit_required_rules", "status", "The profile's required rules by status.", s.requiredRulesByStatus),
         ]
         for (name, key, help, values) in audited where !values.isEmpty {
             family(name, "gauge", help)
             for v in values { sample(name, (key, v.label), String(v.value)) }
+        }
+        if let mismatched = s.nameMismatchFlows {
+            family("egress_audit_name_mismatch_flows", "gauge", "Flows whose TLS or QUIC server name disagrees with the DNS answer for the address (also counted in egress_audit_flows).")
+            sample("egress_audit_name_mismatch_flows", nil, String(mismatched))
+        }
+        if !s.requiredRuleStatuses.isEmpty {
+            family("egress_audit_required_rule_status", "gauge",
+                   "Each required rule of the profile: 1 for its status, 0 for the others (alert on status=\"attempted-but-failing\" == 1).")
+            for r in s.requiredRuleStatuses {
+                var statuses = MetricsSnapshot.requiredStatuses
+                if !statuses.contains(r.status) { statuses.append(r.status) }
+                for status in statuses { samples("egress_audit_required_rule_status", [("rule", r.rule), ("status", status)], r.status == status ? "1" : "0") }
+            }
+            family("egress_audit_required_rules_unlisted", "gauge", "Required rules past the per-rule series limit (\(MetricsSnapshot.ruleStatusLimit)), left out of egress_audit_required_rule_status.")
+            sample("egress_audit_required_rules_unlisted", nil, String(s.requiredRulesUnlisted))
         }
         family("egress_audit_last_snapshot_timestamp_seconds", "gauge", "Unix time these metrics were taken.")
         sample("egress_audit_last_snapshot_timestamp_seconds", nil, String(s.timestampSeconds))

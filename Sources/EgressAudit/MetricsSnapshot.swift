@@ -1,7 +1,7 @@
 /// The numbers a live audit exports to Prometheus at one moment: per
 /// interface capture counters, decoder and flow-table counters, and — when a
-/// profile is audited — flows by verdict, findings by kind and required rules
-/// by status. A plain value: the capture thread builds it, the metrics server
+/// profile is audited — flows by verdict, findings by kind, required rules
+/// by status and each required rule's status. A plain value: the capture thread builds it, the metrics server
 /// renders it (`MetricsExposition`).
 public struct MetricsSnapshot: Sendable, Equatable {
     public struct Interface: Sendable, Equatable {
@@ -40,6 +40,27 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var flowsByVerdict: [Labelled] = []
     public var findingsByKind: [Labelled] = []
     public var requiredRulesByStatus: [Labelled] = []
+    /// Flows to destinations whose TLS name and DNS name disagree (also counted under their verdict in `flowsByVerdict`).
+    public var nameMismatchFlows: Int?
+    /// Each required rule's status (at most `ruleStatusLimit` rules, the rest counted in `requiredRulesUnlisted`).
+    public var requiredRuleStatuses: [RuleState] = []
+    public var requiredRulesUnlisted = 0
+    /// `egress_audit_build_info{version}`.
+    public var version = ToolVersion.current
+
+    /// Bounds the per-rule series: a profile has dozens of required rules; a hand-written one with more is cut here.
+    public static let ruleStatusLimit = 200
+    /// Every status a required rule can have: each rule exports one series per status (1 for its status, else 0).
+    public static let requiredStatuses = ["satisfied", "attempted-but-failing", "not-seen"]
+
+    public struct RuleState: Sendable, Equatable {
+        public var rule: String
+        public var status: String
+        public init(rule: String, status: String) {
+            self.rule = rule
+            self.status = status
+        }
+    }
     /// Unix time (seconds) this snapshot was taken.
     public var timestampSeconds: Double
 
@@ -63,15 +84,19 @@ public struct MetricsSnapshot: Sendable, Equatable {
             return sum
         }
         let allowed = outbound(report.allowed), undocumented = outbound(report.undocumented), wrongPort = outbound(report.wrongPort)
+        let resolver = outbound(report.resolvers)
+        // Each audited flow under exactly one label: the labels sum to the flows egress from and toward the nodes.
         flowsByVerdict = [
             Labelled("allowed", allowed), Labelled("undocumented", undocumented), Labelled("wrong-port", wrongPort),
-            Labelled("name-mismatch", report.nameMismatches.reduce(0) { $0 + $1.flows }),
-            Labelled("inbound", inbound),
+            Labelled("resolver", resolver), Labelled("inbound", inbound),
         ]
+        nameMismatchFlows = report.nameMismatches.reduce(0) { $0 + $1.flows }
+        requiredRuleStatuses = report.requiredRules.prefix(Self.ruleStatusLimit).map { RuleState(rule: $0.rule, status: $0.status) }
+        requiredRulesUnlisted = max(0, report.requiredRules.count - Self.ruleStatusLimit)
         findingsByKind = AuditReport.Severity.allCases.map { kind in
             Labelled(kind.rawValue, report.findings.filter { $0.kind == kind }.count)
         }
-        var statuses = ["satisfied", "attempted-but-failing", "not-seen"]
+        var statuses = Self.requiredStatuses
         for r in report.requiredRules where !statuses.contains(r.status) { statuses.append(r.status) }
         requiredRulesByStatus = statuses.map { status in Labelled(status, report.requiredRules.filter { $0.status == status }.count) }
     }

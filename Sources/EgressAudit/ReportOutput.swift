@@ -1,3 +1,4 @@
+import EgressPolicy
 import Foundation
 
 /// Writes reports: JSON with stable key order (two reports diff cleanly), and
@@ -27,14 +28,28 @@ public enum ReportOutput {
         return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
 
+    /// A report that could not be written: one line naming the file, why, and what to do.
+    public struct WriteError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
     /// Writes `text` to `path` through a temporary file in the same folder and a rename.
-    public static func writeAtomically(_ text: String, to path: String) throws {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    public static func writeAtomically(_ text: String, to path: String) throws(WriteError) {
+        try writeAtomically(data: Data(text.utf8), to: path)
     }
 
     /// As `writeAtomically(_:to:)`, for bytes.
-    public static func writeAtomically(bytes: [UInt8], to path: String) throws {
-        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+    public static func writeAtomically(bytes: [UInt8], to path: String) throws(WriteError) {
+        try writeAtomically(data: Data(bytes), to: path)
+    }
+
+    private static func writeAtomically(data: Data, to path: String) throws(WriteError) {
+        if let problem = FileProblem.writing(path) { throw WriteError(description: "\(path): cannot write the report: \(problem)") }
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw WriteError(description: "\(path): cannot write the report: \(FileProblem.describe(error, path: path, writing: true))")
+        }
     }
 }
 
@@ -42,6 +57,8 @@ public enum ReportOutput {
 public struct AnalysisDocument: Codable, Sendable {
     public var schemaVersion = 1
     public var tool = "egress-audit"
+    /// `egress-audit --version` of the writer.
+    public var toolVersion: String? = ToolVersion.current
     public var summary: CaptureSummary
     public var files: [FileSummary]
     public var errors: [String]

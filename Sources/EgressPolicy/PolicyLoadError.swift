@@ -69,7 +69,7 @@ struct JSONCursor {
             return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw PolicyLoadError(file: path, path: "", expected: "a readable file",
-                                  found: "an error reading it (\(error.localizedDescription))")
+                                  found: FileProblem.describe(error, path: path, writing: false))
         }
     }
 

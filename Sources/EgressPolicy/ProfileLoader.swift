@@ -69,7 +69,8 @@ public enum ProfileLoader {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ProfileValidationErrors([
-                ProfileValidationError(file: path, path: "", expected: "a readable UTF-8 file", found: "\(error.localizedDescription)")
+                ProfileValidationError(file: path, path: "", expected: "a readable UTF-8 profile file",
+                                       found: FileProblem.reading(path) ?? "text that is not UTF-8 (\(FileProblem.describe(error, path: path, writing: false)))")
             ])
         }
         return try load(text: text, file: path)

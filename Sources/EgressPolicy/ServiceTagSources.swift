@@ -100,7 +100,18 @@ public enum ServiceTagSources {
     public static func staleness(of path: String, limitDays: Int = staleAfterDays, now: Date = Date()) -> String? {
         guard let (days, basis) = age(of: path, now: now), days > limitDays else { return nil }
         return "\(path) is \(days) days old (by \(basis)); service tags change weekly: "
-            + "fetch the current file (Microsoft's \"Azure IP Ranges and Service Tags\" download) or rebuild the service-tags image"
+            + "fetch the current file (\(downloadPage(for: path))) or rebuild the service-tags image"
+    }
+
+    /// Where the current edition of a tag file is published, told by its name.
+    public static func downloadPage(for path: String) -> String {
+        let name = URL(fileURLWithPath: path).lastPathComponent.lowercased()
+        if name.contains("ip-ranges") { return "AWS: https://ip-ranges.amazonaws.com/ip-ranges.json" }
+        if name.hasPrefix("cloud") || name.hasPrefix("goog") { return "Google Cloud: https://www.gstatic.com/ipranges/cloud.json" }
+        let azure = "Microsoft's \"Azure IP Ranges and Service Tags\" download, "
+        if name.contains("azuregovernment") { return azure + "https://www.microsoft.com/download/details.aspx?id=57063" }
+        if name.contains("china") { return azure + "https://www.microsoft.com/download/details.aspx?id=57062" }
+        return azure + "https://www.microsoft.com/download/details.aspx?id=56519"
     }
 
     /// `_YYYYMMDD` followed by `.` in a file name: the publication date (UTC midnight).

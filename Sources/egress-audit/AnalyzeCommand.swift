@@ -16,7 +16,8 @@ struct AnalyzeCommand: ParsableCommand {
 
         Exit status: 0 when every file was read to its end (and, with --fail-on, no such \
         finding); 1 when a file or the profile could not be read (the report still covers \
-        every packet that was read); 3 when --fail-on found one of its kinds. SIGINT or SIGTERM \
+        every packet that was read); 3 when --fail-on found one of its kinds (--fail-on fail: \
+        whenever the verdict is FAIL); 64 for a malformed command line. SIGINT or SIGTERM \
         (Ctrl-C on `tcpdump -w - | egress-audit analyze -`) stops reading and reports what was read, \
         with a note; a second one ends the process at once.
         """
@@ -24,6 +25,9 @@ struct AnalyzeCommand: ParsableCommand {
 
     @Argument(help: "Capture files: pcap or pcapng, optionally gzip-compressed; regular files, named pipes, /dev/stdin, or - for standard input (tcpdump -w - | egress-audit analyze -).")
     var files: [String]
+
+    @Option(help: ArgumentHelp("Read options from this YAML file (keys: the long option names; param as a mapping, repeatable options as lists, flags true/false); options on the command line win.", valueName: "file"))
+    var config: String?
 
     @OptionGroup(title: "Audit against a profile")
     var policy: PolicyOptions
@@ -38,7 +42,8 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         // The profile first: a bad profile fails before a long capture is read.
-        let compiled = try policy.profile.map { _ in try policy.compile() }
+        // A report on the terminal lists the warnings itself: printed once, there.
+        let compiled = try policy.profile.map { _ in try policy.compile(printWarnings: !report.showsWarnings) }
         var pipeline = CapturePipeline(keepsFlows: report.flows, audit: compiled.map { report.accumulator(profile: $0, live: nil) })
         let flowLog = try report.attachFlowLog(to: &pipeline)
         let showProgress = isatty(STDERR_FILENO) == 1
@@ -67,7 +72,7 @@ struct AnalyzeCommand: ParsableCommand {
             warnings.append(note)
         }
         let findings = try report.emit(pipeline, serviceTagFiles: policy.serviceTagFiles, sources: files.joined(separator: ", "),
-                                       warnings: warnings)
+                                       warnings: warnings + policy.staleTagWarnings)
         if !pipeline.errors.isEmpty { throw ExitCode(1) }
         if findings { throw ExitCode(3) }
     }

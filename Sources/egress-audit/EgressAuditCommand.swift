@@ -1,4 +1,6 @@
 import ArgumentParser
+import EgressAudit
+import Foundation
 
 @main
 struct EgressAuditCommand: ParsableCommand {
@@ -10,8 +12,20 @@ struct EgressAuditCommand: ParsableCommand {
         destination from the wire (DNS, TLS SNI, QUIC, HTTP) and checks it against a \
         profile of the service's documented outbound rules.
         """,
-        version: "0.1.0",
+        version: ToolVersion.current,
         subcommands: [AnalyzeCommand.self, LiveCommand.self, MergeCommand.self, DiffCommand.self, ExportCommand.self, ProfilesCommand.self, ExplainCommand.self,
                       ServiceTagsCommand.self, BenchCommand.self]
     )
+
+    /// `--config FILE` is expanded into the options it holds before the command line is parsed (`RunConfiguration`).
+    static func main() {
+        let arguments: [String]
+        do {
+            arguments = try RunConfiguration.expand(Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            FileHandle.standardError.write(Data("egress-audit: \(error.description)\n".utf8))
+            Glibc.exit(1)
+        }
+        main(arguments)
+    }
 }

@@ -11,7 +11,8 @@ struct ExplainCommand: ParsableCommand {
             Prints every rule allowing the peer (rule id, the pattern, service tag or prefix \
             that matched, ports, required or optional with its feature), or that none does and \
             on which ports or transports rules would allow it. For an address it also lists \
-            every service tag containing it. Service tags come only from --service-tags files.
+            every service tag containing it. Service tags come only from --service-tags files. \
+            Without --profile, an address and --service-tags FILE: the service tags containing the address.
 
             Exit status: 0 when an enabled rule allows it; 3 when none does (including when \
             only a rule of a disabled feature would); 1 for bad input (unknown profile, \
@@ -36,6 +37,17 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let query = try parseQuery()
+        if policy.profile == nil, let address = query.address, !policy.serviceTagFiles.isEmpty {
+            // No profile to judge by: the question left is which service tags contain the address.
+            let catalog: ServiceTagCatalog
+            do { catalog = try ServiceTagSources.catalog(files: policy.serviceTagFiles) } catch {
+                Diagnostics.error(error.description)
+                throw ExitCode(1)
+            }
+            for file in policy.serviceTagFiles { if let stale = ServiceTagSources.staleness(of: file) { Diagnostics.warning(stale) } }
+            print(ExplainText.tags(of: address, catalog: catalog), terminator: "")
+            return
+        }
         let compiled = try policy.compile()
         let evaluation = compiled.evaluate(
             name: query.address == nil ? target : nil, address: query.address, port: query.port, transport: query.transport,
@@ -125,6 +137,14 @@ enum ExplainText {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Without a profile: every service tag containing `address`, from the files given.
+    static func tags(of address: IPAddress, catalog: ServiceTagCatalog) -> String {
+        let tags = catalog.tags(containing: address)
+        let from = catalog.sources.joined(separator: ", ")
+        return (tags.isEmpty ? "\(address) is in no service tag of \(from)" : "\(address) is in " + tags.joined(separator: ", ") + " (\(from))")
+            + "\n(no --profile given: add one to ask which of its rules allow it)\n"
     }
 
     private static func describe(_ match: Evaluation.Match) -> [String] {

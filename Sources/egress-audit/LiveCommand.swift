@@ -55,6 +55,9 @@ struct LiveCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Kernel capture buffer in MiB, per interface.", valueName: "MiB"))
     var bufferMib: Int32 = 32
 
+    @Option(help: ArgumentHelp("Read options from this YAML file (keys: the long option names; param as a mapping, repeatable options as lists, flags true/false); options on the command line win.", valueName: "file"))
+    var config: String?
+
     @OptionGroup(title: "Audit against a profile")
     var policy: PolicyOptions
 
@@ -144,13 +147,14 @@ struct LiveCommand: ParsableCommand {
             try? flowLog?.flush()
         }
         session.onMetrics = { server?.publish($0) }
+        session.onReport = { server?.publish(report: $0) }
         let signals = session.handleSignals()
         defer { signals.forEach { $0.cancel() } }
 
         let filterText = captureAll ? filter.map { ", filter \"\($0)\"" } ?? ", every packet"
                                     : ", default audit filter" + (filter.map { " and \"\($0)\"" } ?? "")
         Diagnostics.info("capturing on \(source.described), buffer \(bufferMib) MiB\(filterText)"
-                         + (server.map { ", metrics at http://\($0.endpoint)/metrics (probes: /healthz, /readyz)" } ?? "")
+                         + (server.map { ", metrics at http://\($0.endpoint)/metrics (probes: /healthz, /readyz\(policy.profile == nil ? "" : "; the audit so far: /report, /report.json"))" } ?? "")
                          + (duration.map { " for \($0) s" } ?? "; SIGINT or SIGTERM ends it and writes the report"))
         server?.start()
         defer { server?.stop() }

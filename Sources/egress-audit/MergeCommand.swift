@@ -27,10 +27,13 @@ struct MergeCommand: ParsableCommand {
     @Flag(help: "Render the merged report as Markdown (for tickets).")
     var markdown = false
 
+    @Flag(help: "Render the merged report as one self-contained HTML page (offline, sortable tables).")
+    var html = false
+
     @Option(help: "Write the report to this file (atomically) instead of standard output.")
     var output: String?
 
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when the merged audit finds any of these (comma-separated): blocked, undocumented, missing, wrong-port, failing-dns, name-mismatch.", valueName: "kinds"))
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when the merged audit finds any of these (comma-separated): fail (whatever makes the verdict FAIL), blocked, undocumented, missing, wrong-port, failing-dns, name-mismatch, or the report's finding kinds (blocked-required, required-not-seen, optional-unused, …).", valueName: "kinds"))
     var failOn: String?
 
     @OptionGroup var baseline: BaselineOptions
@@ -40,7 +43,7 @@ struct MergeCommand: ParsableCommand {
 
     func validate() throws {
         if reports.isEmpty { throw ValidationError("name at least one JSON audit report") }
-        if json && markdown { throw ValidationError("--json and --markdown: choose one") }
+        try TerminalOutput.refuseConflicts([("--json", json), ("--markdown", markdown), ("--html", html)])
         _ = try FailKinds.parse(failOn)
         try baseline.validate()
     }
@@ -68,12 +71,15 @@ struct MergeCommand: ParsableCommand {
             text = try ReportOutput.json(merged)
         } else if markdown {
             text = AuditReportText.markdown(merged)
+        } else if html {
+            text = AuditReportHTML.render(merged)
         } else {
-            text = AuditReportText.render(merged, color: !noColor && output == nil && isatty(STDOUT_FILENO) == 1)
+            text = AuditReportText.render(merged, color: TerminalOutput.usesColor(noColor: noColor, output: output),
+                                          width: TerminalOutput.width(output: output))
         }
         if let output {
             do { try ReportOutput.writeAtomically(text, to: output) } catch {
-                Diagnostics.error("\(output): cannot write the report (\(error.localizedDescription))")
+                Diagnostics.error(error.description)
                 throw ExitCode(1)
             }
         } else {

@@ -11,8 +11,10 @@ import Synchronization
 /// `GET /metrics` answers the latest published snapshot in the Prometheus text
 /// format; `GET /healthz` (liveness: the capture loop came round recently) and
 /// `GET /readyz` (interfaces open, profile compiled, capturing) answer 200 or
-/// 503 with one line, for the kubelet's probes (`LiveHealth`); any other method
-/// or path is 404, a request that is not HTTP 400. The capture thread
+/// 503 with one line, for the kubelet's probes (`LiveHealth`); with a profile,
+/// `GET /report` is the audit so far as the HTML page and `/report.json` as the
+/// JSON report (503 before the first refresh). `HEAD` answers as `GET` without
+/// the body; another method is 405, another path 404, a request that is not HTTP 400. The capture thread
 /// only ever takes the mutex to store a value: a slow, silent or garbage
 /// client costs this thread at most `clientDeadline`, never the capture.
 final class MetricsServer: Sendable {
@@ -25,6 +27,7 @@ final class MetricsServer: Sendable {
     private let health: LiveHealth?
     private let listener: Int32
     private let latest = Mutex<MetricsSnapshot?>(nil)
+    private let latestReport = Mutex<AuditReport?>(nil)
     private let stopping = Atomic<Bool>(false)
 
     struct Failure: Error, CustomStringConvertible {
@@ -74,6 +77,11 @@ final class MetricsServer: Sendable {
         latest.withLock { $0 = snapshot }
     }
 
+    /// Called by the capture thread with each refresh's audit: `/report` and `/report.json` answer it.
+    func publish(report: AuditReport) {
+        latestReport.withLock { $0 = report }
+    }
+
     /// Serves on a new thread until `stop()`.
     func start() {
         let thread = Thread { [self] in serve() }
@@ -121,26 +129,17 @@ final class MetricsServer: Sendable {
             head.append(contentsOf: buffer[0..<n])
             complete = Self.endOfHead(in: head)
         }
-        let status: String, type: String, body: String
-        if !complete {
-            (status, type, body) = ("400 Bad Request", "text/plain; charset=utf-8", "request head over \(Self.maximumHeadBytes) bytes\n")
-        } else {
-            switch Self.requestLine(head) {
-            case ("GET", "/metrics")?:
-                let snapshot = latest.withLock { $0 }
-                (status, type, body) = ("200 OK", MetricsExposition.contentType, snapshot.map(MetricsExposition.render) ?? "")
-            case ("GET", let path)? where path == "/healthz" || path == "/readyz":
-                let probe = path == "/healthz" ? health?.liveness(at: DispatchTime.now().uptimeNanoseconds) : health?.readiness()
-                let answer = probe ?? LiveHealth.Answer(ok: false, text: "no capture session")
-                (status, type, body) = (answer.ok ? "200 OK" : "503 Service Unavailable", "text/plain; charset=utf-8", answer.text + "\n")
-            case nil:
-                (status, type, body) = ("400 Bad Request", "text/plain; charset=utf-8", "not an HTTP request\n")
-            default:
-                (status, type, body) = ("404 Not Found", "text/plain; charset=utf-8", "only /metrics, /healthz, /readyz\n")
-            }
+        let text = "text/plain; charset=utf-8"
+        var (status, type, body) = ("400 Bad Request", text, Array("request head over \(Self.maximumHeadBytes) bytes\n".utf8))
+        var withBody = true
+        if complete {
+            let request = Self.requestLine(head)
+            (status, type, body) = respond(to: request)
+            withBody = request?.0 != "HEAD"
         }
-        let payload = Array(body.utf8)
-        let response = Array("HTTP/1.1 \(status)\r\nContent-Type: \(type)\r\nContent-Length: \(payload.count)\r\nConnection: close\r\n\r\n".utf8) + payload
+        // HEAD: the same head, Content-Length of the body it would have had (RFC 9110 §9.3.2), no body.
+        let response = Array("HTTP/1.1 \(status)\r\nContent-Type: \(type)\r\nContent-Length: \(body.count)\r\n\(status.hasPrefix("405") ? "Allow: GET, HEAD\r\n" : "")Connection: close\r\n\r\n".utf8)
+            + (withBody ? body : [])
         var sent = 0
         while sent < response.count {
             let wait = remainingMilliseconds()
@@ -162,6 +161,31 @@ final class MetricsServer: Sendable {
             let n = read(client, &buffer, buffer.count)
             guard n > 0 else { return }
             discarded += n
+        }
+    }
+
+    /// The answer to one request line: status, content type, body.
+    private func respond(to request: (String, String)?) -> (String, String, [UInt8]) {
+        let text = "text/plain; charset=utf-8"
+        guard let (method, path) = request else { return ("400 Bad Request", text, Array("not an HTTP request\n".utf8)) }
+        let paths = ["/metrics", "/healthz", "/readyz", "/report", "/report.json"]
+        guard paths.contains(path) else { return ("404 Not Found", text, Array("only \(paths.joined(separator: ", "))\n".utf8)) }
+        guard method == "GET" || method == "HEAD" else { return ("405 Method Not Allowed", text, Array("only GET and HEAD\n".utf8)) }
+        switch path {
+        case "/metrics":
+            let snapshot = latest.withLock { $0 }
+            return ("200 OK", MetricsExposition.contentType, Array((snapshot.map(MetricsExposition.render) ?? "").utf8))
+        case "/healthz", "/readyz":
+            let probe = path == "/healthz" ? health?.liveness(at: DispatchTime.now().uptimeNanoseconds) : health?.readiness()
+            let answer = probe ?? LiveHealth.Answer(ok: false, text: "no capture session")
+            return (answer.ok ? "200 OK" : "503 Service Unavailable", text, Array((answer.text + "\n").utf8))
+        default:
+            guard let report = latestReport.withLock({ $0 }) else {
+                return ("503 Service Unavailable", text, Array("no audit report yet (it needs --profile; the first comes with the first metrics refresh)\n".utf8))
+            }
+            if path == "/report" { return ("200 OK", "text/html; charset=utf-8", Array(AuditReportHTML.render(report).utf8)) }
+            guard let json = try? ReportOutput.jsonBytes(report) else { return ("500 Internal Server Error", text, Array("the report could not be rendered\n".utf8)) }
+            return ("200 OK", "application/json", json)
         }
     }
 

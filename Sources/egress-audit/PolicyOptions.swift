@@ -56,11 +56,14 @@ struct PolicyOptions: ParsableArguments {
         }
         let compiled = CompiledProfile(expanded, catalog: catalog)
         if printWarnings {
-            for file in serviceTagFiles { if let stale = ServiceTagSources.staleness(of: file) { Diagnostics.warning(stale) } }
+            for stale in staleTagWarnings { Diagnostics.warning(stale) }
             for line in PolicyOptions.summarize(compiled.warnings) { Diagnostics.warning(line) }
         }
         return compiled
     }
+
+    /// One line per service tag file older than `ServiceTagSources.staleAfterDays`.
+    var staleTagWarnings: [String] { serviceTagFiles.compactMap { ServiceTagSources.staleness(of: $0) } }
 
     private func loadProfile() throws -> Profile {
         let profile = self.profile ?? ""

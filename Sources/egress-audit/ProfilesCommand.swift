@@ -140,10 +140,22 @@ extension ProfilesCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a profile file; prints every error as FILE:LINE:COLUMN: path: expected …, found ….")
 
-        @Argument(help: "A profile file (.yaml, .yml or .json).")
+        @Argument(help: "A profile file (.yaml, .yml or .json), or a built-in profile id.")
         var file: String
 
         func run() throws {
+            if BuiltinProfiles.text(id: file) != nil && !FileManager.default.fileExists(atPath: file) {
+                // A built-in id: check the built-in (it is YAML like any profile file).
+                let profile = try loadProfile(file)
+                print("\(file): ok — built-in profile \(profile.id), \(profile.rules.count) rules (\(profile.rules.filter { !$0.required }.count) optional), "
+                      + "\(profile.parameters.count) parameters, \(profile.features.count) features (`profiles show \(file)` prints it)")
+                return
+            }
+            if let problem = FileProblem.reading(file) {
+                let ids = BuiltinProfiles.texts.map(\.id).joined(separator: ", ")
+                FileHandle.standardError.write(Data("egress-audit: \(file): \(problem); give a profile file (.yaml, .yml, .json) or a built-in id (\(ids))\n".utf8))
+                throw ExitCode(1)
+            }
             do {
                 let profile = try ProfileLoader.load(path: file)
                 let optional = profile.rules.filter { !$0.required }.count

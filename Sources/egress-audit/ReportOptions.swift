@@ -21,7 +21,7 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .customLong("node"), help: ArgumentHelp("An audited node's address or CIDR (repeatable). Default: offline, the addresses that initiate most flows; live, the captured interfaces' own addresses.", valueName: "ip|cidr"))
     var nodes: [String] = []
 
-    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when the audit finds any of these (comma-separated): blocked, undocumented, missing, wrong-port, failing-dns, name-mismatch.", valueName: "kinds"))
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when the audit finds any of these (comma-separated): fail (whatever makes the verdict FAIL), blocked, undocumented, missing, wrong-port, failing-dns, name-mismatch, or the report's finding kinds (blocked-required, required-not-seen, optional-unused, …).", valueName: "kinds"))
     var failOn: String?
 
     @OptionGroup var baseline: BaselineOptions
@@ -32,16 +32,24 @@ struct ReportOptions: ParsableArguments {
     @Flag(help: "Render the audit report as Markdown (for tickets).")
     var markdown = false
 
+    @Flag(help: "Render the audit report as one self-contained HTML page (offline, sortable tables; for reviewers and tickets).")
+    var html = false
+
     @Flag(name: .customLong("no-color"), help: "No colour in the terminal report (colour is used only on a TTY).")
     var noColor = false
+
+    /// The report goes to the terminal in a form that lists its warnings (text, HTML):
+    /// then they are not printed on standard error as well.
+    var showsWarnings: Bool { output == nil && !json && !markdown && !suggestRules }
 
     func validate(hasProfile: Bool) throws {
         if flows && hasProfile {
             throw ValidationError("--flows lists every flow and is for small captures without --profile; with --profile, --flow-log FILE writes one JSON line per flow")
         }
-        let auditOnly = !nodes.isEmpty || failOn != nil || suggestRules || markdown
+        try TerminalOutput.refuseConflicts([("--json", json), ("--markdown", markdown), ("--html", html), ("--suggest-rules", suggestRules)])
+        let auditOnly = !nodes.isEmpty || failOn != nil || suggestRules || markdown || html
         if auditOnly && !hasProfile {
-            throw ValidationError("--node, --fail-on, --suggest-rules and --markdown need --profile")
+            throw ValidationError("--node, --fail-on, --suggest-rules, --markdown and --html need --profile")
         }
         if baseline.baseline != nil && !hasProfile { throw ValidationError("--baseline needs --profile") }
         try baseline.validate()
@@ -84,7 +92,7 @@ struct ReportOptions: ParsableArguments {
         }
         try baseline.apply(to: &report)
         let text: String
-        if json && !suggestRules {
+        if json {
             // Bytes straight to the file: a report of thousands of destinations makes no String.
             try write(bytes: try ReportOutput.jsonBytes(report), to: output)
             let failing = try FailKinds.parse(failOn)
@@ -95,8 +103,11 @@ struct ReportOptions: ParsableArguments {
                                       observed: "egress allowed by \(report.profile.id) in \(sources)")
         } else if markdown {
             text = AuditReportText.markdown(report)
+        } else if html {
+            text = AuditReportHTML.render(report)
         } else {
-            text = AuditReportText.render(report, color: !noColor && output == nil && isatty(STDOUT_FILENO) == 1)
+            text = AuditReportText.render(report, color: TerminalOutput.usesColor(noColor: noColor, output: output),
+                                          width: TerminalOutput.width(output: output))
         }
         try write(text, to: output)
         let failing = try FailKinds.parse(failOn)
@@ -143,7 +154,7 @@ struct ReportOptions: ParsableArguments {
             do {
                 try ReportOutput.writeAtomically(bytes: bytes, to: output)
             } catch {
-                Diagnostics.error("\(output): cannot write the report (\(error.localizedDescription))")
+                Diagnostics.error(error.description)
                 throw ExitCode(1)
             }
         } else {
@@ -164,7 +175,7 @@ struct ReportOptions: ParsableArguments {
             do {
                 try ReportOutput.writeAtomically(text, to: output)
             } catch {
-                Diagnostics.error("\(output): cannot write the report (\(error.localizedDescription))")
+                Diagnostics.error(error.description)
                 throw ExitCode(1)
             }
         } else {
@@ -186,8 +197,14 @@ enum FailKinds {
             case "wrong-port": kinds.insert(.wrongPort)
             case "failing-dns": kinds.insert(.failingDNS)
             case "name-mismatch": kinds.insert(.nameMismatch)
+            case "fail": kinds.formUnion(AuditReport.Severity.allCases.filter(\.failsVerdict))
             default:
-                throw ValidationError("--fail-on: unknown kind \"\(word)\"; expected blocked, undocumented, missing, wrong-port, failing-dns, name-mismatch")
+                // The report's own finding kinds (`findings[].kind`) too: what the JSON says is what --fail-on takes.
+                guard let kind = AuditReport.Severity(rawValue: word) else {
+                    throw ValidationError("--fail-on: unknown kind \"\(word)\"; expected fail, blocked, undocumented, missing, wrong-port, failing-dns, "
+                                          + "name-mismatch, or a finding kind of the report (\(AuditReport.Severity.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                kinds.insert(kind)
             }
         }
         return kinds

@@ -68,6 +68,50 @@ import Testing
         return nil
     }
 
+    /// With a profile, the metrics server also serves the audit so far: `/report.json` is an audit report
+    /// (schema version 2, this profile), `/report` the same report as the HTML page, `HEAD` its head alone;
+    /// and the metrics carry the version and a series per required rule.
+    @Test(.requires(.root))
+    func theAuditSoFarIsServedAsHTMLAndJSON() throws {
+        let port = Self.freePort()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.executable)
+        p.arguments = ["live", "-i", "lo", "--filter", "tcp port 48", "--metrics", "127.0.0.1:\(port)", "--duration", "5",
+                       "--profile", "cassandra-mi", "--param", "region=westus"]
+        let err = Pipe(), out = Pipe()
+        p.standardError = err
+        p.standardOutput = out
+        try p.run()
+        let first = LiveCommandTests.waitUntilCapturing(err)
+        #expect(first.contains("the audit so far: /report, /report.json"), "\(first)")
+        var json = ""
+        while p.isRunning {
+            json = Self.exchange(port, "GET /report.json HTTP/1.1\r\n\r\n")
+            if json.hasPrefix("HTTP/1.1 200 OK\r\n") { break }
+            usleep(200_000)
+        }
+        #expect(json.hasPrefix("HTTP/1.1 200 OK\r\n") && json.contains("\r\nContent-Type: application/json\r\n"), "\(json.prefix(300))")
+        let body = try #require(json.range(of: "\r\n\r\n").map { Data(json[$0.upperBound...].utf8) })
+        let doc = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        #expect(doc["tool"] as? String == "egress-audit" && doc["schemaVersion"] as? Int == 2)
+        #expect((doc["profile"] as? [String: Any])?["id"] as? String == "cassandra-mi")
+        let verdict = try #require(doc["verdict"] as? String)
+        let html = Self.exchange(port, "GET /report HTTP/1.1\r\n\r\n")
+        #expect(html.hasPrefix("HTTP/1.1 200 OK\r\n") && html.contains("\r\nContent-Type: text/html; charset=utf-8\r\n"))
+        #expect(html.contains("<h1 id=\"verdict-line\">\(verdict)</h1>"), "the page's verdict is the report's")
+        let head = Self.exchange(port, "HEAD /report HTTP/1.1\r\n\r\n")
+        #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n") && head.hasSuffix("\r\n\r\n"), "HEAD: no body")
+        let metrics = Self.exchange(port, "GET /metrics HTTP/1.1\r\n\r\n")
+        #expect(metrics.contains("egress_audit_build_info{version=\""))
+        let rules = try #require(doc["requiredRules"] as? [[String: Any]])
+        for rule in rules {
+            let id = try #require(rule["rule"] as? String), status = try #require(rule["status"] as? String)
+            #expect(metrics.contains("egress_audit_required_rule_status{rule=\"\(id)\",status=\"\(status)\"} 1\n"), "\(id)")
+        }
+        p.waitUntilExit()
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+    }
+
     @Test(.requires(.root))
     func metricsAreServedWhileCapturingAndOtherPathsAre404() throws {
         let port = Self.freePort()
@@ -123,7 +167,9 @@ import Testing
         let nope = Self.exchange(port, "GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         #expect(nope.hasPrefix("HTTP/1.1 404 Not Found\r\n"), "\(nope)")
         let post = Self.exchange(port, "POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
-        #expect(post.hasPrefix("HTTP/1.1 404 Not Found\r\n"))
+        #expect(post.hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n") && post.contains("\r\nAllow: GET, HEAD\r\n"), "\(post)")
+        // Without a profile there is no audit to show.
+        #expect(Self.exchange(port, "GET /report.json HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
         let garbage = Self.exchange(port, "\u{16}\u{03}\u{01} hello\r\n\r\n")
         #expect(garbage.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
         // A head longer than 8 KiB with no end is refused, not buffered.

@@ -104,10 +104,18 @@ import Testing
         let query = LiveMetricsTests.exchange(port, "GET /metrics?x=1 HTTP/1.0\r\n\r\n")
         #expect(query.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(query)")
         #expect(LiveMetricsTests.exchange(port, "GET /nope HTTP/1.1\r\n\r\n")
-            == "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 33\r\nConnection: close\r\n\r\nonly /metrics, /healthz, /readyz\n")
+            == "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 56\r\nConnection: close\r\n\r\nonly /metrics, /healthz, /readyz, /report, /report.json\n")
         // Without a session behind it, neither probe passes.
         #expect(LiveMetricsTests.exchange(port, "GET /healthz HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
-        #expect(LiveMetricsTests.exchange(port, "HEAD /metrics HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 404 Not Found\r\n"))
+        // HEAD (RFC 9110 §9.3.2): GET's status and headers, Content-Length of the body GET would send, no body.
+        let get = LiveMetricsTests.exchange(port, "GET /healthz HTTP/1.1\r\n\r\n")
+        let head = LiveMetricsTests.exchange(port, "HEAD /healthz HTTP/1.1\r\n\r\n")
+        #expect(head.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n") && head.hasSuffix("\r\n\r\n"), "\(head)")
+        #expect(get.hasPrefix(head) && get.count > head.count, "HEAD is GET's head without the body")
+        #expect(LiveMetricsTests.exchange(port, "HEAD /metrics HTTP/1.1\r\n\r\n") == metrics, "nothing published: an empty body either way")
+        #expect(LiveMetricsTests.exchange(port, "POST /metrics HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 405 Method Not Allowed\r\n"))
+        // No audit published yet: the report is not there, said in one line.
+        #expect(LiveMetricsTests.exchange(port, "GET /report HTTP/1.1\r\n\r\n").hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
         #expect(LiveMetricsTests.exchange(port, "hello\r\n\r\n")
             == "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 20\r\nConnection: close\r\n\r\nnot an HTTP request\n")
         // 8 KiB of head without an end: refused before more is read.

@@ -15,7 +15,11 @@ import Testing
         s.flowsByVerdict = [.init("allowed", 30), .init("undocumented", 4)]
         s.findingsByKind = [.init("undocumented", 2)]
         s.requiredRulesByStatus = [.init("satisfied", 6), .init("not-seen", 1)]
+        s.version = "9.8.7"
         let expected = """
+        # HELP egress_audit_build_info The egress-audit version serving these metrics (always 1).
+        # TYPE egress_audit_build_info gauge
+        egress_audit_build_info{version="9.8.7"} 1
         # HELP egress_audit_packets_total Packets captured on the interface.
         # TYPE egress_audit_packets_total counter
         egress_audit_packets_total{interface="eth0"} 1200
@@ -39,7 +43,7 @@ import Testing
         # HELP egress_audit_flows_seen_total TCP and UDP flows seen since the capture began.
         # TYPE egress_audit_flows_seen_total counter
         egress_audit_flows_seen_total 40
-        # HELP egress_audit_flows Audited egress flows by verdict (name-mismatch: destinations whose TLS name and DNS name disagree, also counted under their verdict).
+        # HELP egress_audit_flows Audited flows by verdict, each flow once: egress allowed, undocumented, on a wrong port, to a resolver the profile does not document; inbound toward a node.
         # TYPE egress_audit_flows gauge
         egress_audit_flows{verdict="allowed"} 30
         egress_audit_flows{verdict="undocumented"} 4
@@ -92,11 +96,55 @@ import Testing
             optionalRules: [], dnsFailures: [], warnings: [], suggestions: [], capture: CapturePipeline().summary,
             nameMismatches: [], flowTotals: .init(outbound: 8, inbound: 2, notAudited: 0), initiators: [], limits: [:], overflow: [])
         s.record(audit: report)
-        #expect(s.flowsByVerdict == [.init("allowed", 5), .init("undocumented", 3), .init("wrong-port", 0), .init("name-mismatch", 0), .init("inbound", 2)])
+        #expect(s.flowsByVerdict == [.init("allowed", 5), .init("undocumented", 3), .init("wrong-port", 0), .init("resolver", 0), .init("inbound", 2)])
+        #expect(s.flowsByVerdict.map(\.value).reduce(0, +) == report.flowTotals.outbound + report.flowTotals.inbound)
         #expect(s.findingsByKind.map(\.label) == AuditReport.Severity.allCases.map(\.rawValue))
         #expect(s.findingsByKind.first { $0.label == "undocumented" }?.value == 1)
         #expect(s.findingsByKind.map(\.value).reduce(0, +) == 1)
         #expect(s.requiredRulesByStatus == [.init("satisfied", 2), .init("attempted-but-failing", 1), .init("not-seen", 0)])
+    }
+
+    /// Each required rule gets one series per status, 1 for the one it has: written out by hand.
+    @Test func eachRequiredRuleHasItsStatusAsASeries() {
+        var s = MetricsSnapshot(interfaces: [], malformedPackets: 0, flowEvictions: 0, flows: 0, timestampSeconds: 0)
+        s.requiredRuleStatuses = [.init(rule: "config-endpoint", status: "attempted-but-failing"), .init(rule: "we\"ird", status: "satisfied")]
+        s.nameMismatchFlows = 2
+        let text = MetricsExposition.render(s)
+        #expect(text.contains("""
+            # TYPE egress_audit_name_mismatch_flows gauge
+            egress_audit_name_mismatch_flows 2
+            """))
+        #expect(text.contains("""
+            # TYPE egress_audit_required_rule_status gauge
+            egress_audit_required_rule_status{rule="config-endpoint",status="satisfied"} 0
+            egress_audit_required_rule_status{rule="config-endpoint",status="attempted-but-failing"} 1
+            egress_audit_required_rule_status{rule="config-endpoint",status="not-seen"} 0
+            egress_audit_required_rule_status{rule="we\\"ird",status="satisfied"} 1
+            egress_audit_required_rule_status{rule="we\\"ird",status="attempted-but-failing"} 0
+            egress_audit_required_rule_status{rule="we\\"ird",status="not-seen"} 0
+            # HELP egress_audit_required_rules_unlisted
+            """))
+        #expect(text.contains("egress_audit_required_rules_unlisted 0\n"))
+    }
+
+    /// The series per rule are bounded: a profile of more rules than the limit lists the first ones and counts the rest.
+    @Test func theRuleSeriesAreBounded() {
+        var s = MetricsSnapshot(interfaces: [], malformedPackets: 0, flowEvictions: 0, flows: 0, timestampSeconds: 0)
+        var report = Self.report(flowTotals: .init(outbound: 0, inbound: 0, notAudited: 0))
+        report.requiredRules = (0..<(MetricsSnapshot.ruleStatusLimit + 5)).map { Self.rule("r\($0)", "not-seen") }
+        s.record(audit: report)
+        #expect(s.requiredRuleStatuses.count == MetricsSnapshot.ruleStatusLimit)
+        #expect(s.requiredRulesUnlisted == 5)
+        let series = MetricsExposition.render(s).split(separator: "\n").filter { $0.hasPrefix("egress_audit_required_rule_status{") }
+        #expect(series.count == 3 * MetricsSnapshot.ruleStatusLimit)
+    }
+
+    static func report(flowTotals: AuditReport.FlowTotals) -> AuditReport {
+        AuditReport(
+            verdict: "", profile: .init(id: "p", title: "t", parameters: [:], features: [], serviceTagFiles: []),
+            nodes: .init(addresses: [], how: "test"), findings: [], undocumented: [], wrongPort: [], allowed: [], resolvers: [],
+            requiredRules: [], optionalRules: [], dnsFailures: [], warnings: [], suggestions: [], capture: CapturePipeline().summary,
+            nameMismatches: [], flowTotals: flowTotals, initiators: [], limits: [:], overflow: [])
     }
 
     static func destination(_ name: String, flows: Int, direction: String) -> AuditReport.Destination {

@@ -60,6 +60,21 @@ import Testing
         }
     }
 
+    /// A stale file's warning says where the current one is published, by the cloud its name names
+    /// (Microsoft's download pages: Public 56519, US Government 57063, China 57062).
+    @Test func aStaleFileNamesWhereToDownloadTheCurrentOne() throws {
+        let now = Self.utc(2026, 12, 20)
+        let cases = [("ServiceTags_Public_20250105.json", "https://www.microsoft.com/download/details.aspx?id=56519"),
+                     ("ServiceTags_AzureGovernment_20250105.json.gz", "https://www.microsoft.com/download/details.aspx?id=57063"),
+                     ("ServiceTags_China_20250105.json", "https://www.microsoft.com/download/details.aspx?id=57062")]
+        for (name, page) in cases {
+            let stale = try #require(ServiceTagSources.staleness(of: "/etc/egress-audit/\(name)", now: now))
+            #expect(stale.contains(page), "\(stale)")
+        }
+        #expect(ServiceTagSources.downloadPage(for: "/tmp/ip-ranges.json").hasSuffix("https://ip-ranges.amazonaws.com/ip-ranges.json"))
+        #expect(ServiceTagSources.downloadPage(for: "cloud.json").hasSuffix("https://www.gstatic.com/ipranges/cloud.json"))
+    }
+
     @Test func theAgeComesFromTheDateInTheNameElseTheModificationTime() throws {
         let dir = try Self.folder()
         defer { try? FileManager.default.removeItem(at: dir) }

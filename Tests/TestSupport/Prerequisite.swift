@@ -40,6 +40,9 @@ public enum Prerequisite: String, CaseIterable, Sendable, CustomStringConvertibl
     /// nftables' `nft`, able to check a ruleset (`nft -c -f`) inside a private
     /// network namespace (`unshare -n`, so root): apt nftables, util-linux.
     case nftCheck = "nft-check"
+    /// Headless Chromium driven by Selenium: `chromium` and `chromedriver` on PATH, and python3
+    /// (as PATH finds it) able to `import selenium` (apt: chromium, chromium-driver, python3-selenium).
+    case browser
     /// The image's root file system (deploy/image/build-rootfs.sh), named by
     /// `EGRESS_IMAGE_ROOTFS`: .ci/run builds it once before the tests.
     case imageRootfs = "image-rootfs"
@@ -75,6 +78,7 @@ public enum Prerequisite: String, CaseIterable, Sendable, CustomStringConvertibl
     public var path: String? {
         switch self {
         case .tshark, .editcap, .gzip, .setpriv, .setcap, .systemdAnalyze: Probe.which(rawValue)
+        case .browser: Probe.which("chromium")
         default: nil
         }
     }
@@ -153,6 +157,7 @@ private enum Probe {
         case .netns: netns
         case .nftCheck: nftCheck
         case .imageRootfs: imageRootfs
+        case .browser: browser
         }
     }
 
@@ -198,6 +203,12 @@ private enum Probe {
         }
         let binary = URL(fileURLWithPath: folder).appendingPathComponent("usr/local/bin/egress-audit").path
         return FileManager.default.isExecutableFile(atPath: binary) ? nil : "EGRESS_IMAGE_ROOTFS=\(folder) has no usr/local/bin/egress-audit"
+    }()
+
+    static let browser: String? = {
+        let missing = ["chromium", "chromedriver"].filter { which($0) == nil }
+        if !missing.isEmpty { return "\(missing.joined(separator: ", ")) not on PATH (apt: chromium, chromium-driver)" }
+        return python("selenium").map { $0 + " (apt: python3-selenium)" }
     }()
 
     static func tool(_ name: String) -> String? { which(name) == nil ? "\(name) is not on PATH" : nil }
