@@ -36,5 +36,7 @@ let package = Package(
         fuzzer("AWSIPRanges", ["EgressPolicy"]),
         fuzzer("GCPRanges", ["EgressPolicy"]),
         fuzzer("FlowEngine", ["PacketWire", "FlowEngine"]),
+        fuzzer("AzureFirewallLog", ["EgressLogs", "FlowEngine"]),
+        fuzzer("NetworkFlowLog", ["EgressLogs", "FlowEngine"]),
     ]
 )

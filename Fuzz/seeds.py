@@ -277,6 +277,20 @@ def tag_files(c):
             c.add("GCPRanges", json.dumps(dict(doc, prefixes=doc["prefixes"][i:i + 4]), indent=2).encode())
 
 
+def log_files(c):
+    """Captures/logs: Microsoft's documented log records, whole and record by record."""
+    for p in sorted((REPO / "Captures/logs").glob("*")):
+        if p.suffix not in (".json", ".csv"):
+            continue
+        c.source = p
+        target = "NetworkFlowLog" if "flow-log" in p.name else "AzureFirewallLog"
+        text = p.read_bytes()
+        c.add(target, text)
+        for line in text.splitlines():
+            if line.strip():
+                c.add(target, line + b"\n")
+
+
 def main():
     if len(sys.argv) > 2 or (len(sys.argv) == 2 and sys.argv[1].startswith("-")):
         sys.exit("usage: Fuzz/seeds.py [OUTPUT_DIR]")
@@ -291,6 +305,7 @@ def main():
     c.source = "data"
     if (SHARED / "data").exists():
         tag_files(c)
+    log_files(c)
     # Hand-picked seeds kept in git (regression inputs and the cases above cannot make).
     for d in sorted((FUZZ / "seeds").glob("*")):
         c.source = d

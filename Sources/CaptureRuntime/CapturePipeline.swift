@@ -11,9 +11,9 @@ import PacketWire
 /// interfaces (`read(from:shouldStop:)` pass by pass, from `LiveSession`).
 public struct CapturePipeline {
     public private(set) var counters = DecodeCounters()
-    public private(set) var tracker: FlowTracker
-    public private(set) var files: [FileSummary] = []
-    public private(set) var errors: [CaptureError] = []
+    public internal(set) var tracker: FlowTracker
+    public internal(set) var files: [FileSummary] = []
+    public internal(set) var errors: [CaptureError] = []
     public private(set) var synPorts = PortSet()
     private var flowTotals = (total: 0, tcp: 0, udp: 0)
     private var truncatedFrames = 0
@@ -204,7 +204,7 @@ public struct CapturePipeline {
     }
 
     /// One flow that left the tracker: to the listing, the audit and the flow log.
-    private mutating func consume(_ r: FlowRecord) {
+    mutating func consume(_ r: FlowRecord) {
         if keepsFlows { flows.append(r) }
         if audit != nil {
             audit!.add(r, names: tracker.names)
@@ -250,7 +250,7 @@ public struct CapturePipeline {
         caps.firstFlightBytesBeyondCap = tracker.firstFlights.bytesBeyondCap
         caps.firstFlightSegmentsRefused = tracker.firstFlights.segmentsRefusedTooFragmented
         return CaptureSummary(counters: counters, files: files.count, truncatedFrames: truncatedFrames, flows: flowTotals,
-                              synPorts: synPorts.sorted, fragments: fragments.counters, caps: caps)
+                              synPorts: synPorts.sorted, fragments: fragments.counters, caps: caps).addingLogs(files)
     }
 }
 

@@ -119,6 +119,9 @@ public enum AuditMerge {
         if nodes.estimated { estimated.append("nodes") }
         if ports.isEstimated { estimated.append("ports") }
         d.estimated = estimated.isEmpty ? nil : estimated
+        if a.firewallRules != nil || b.firewallRules != nil {
+            d.firewallRules = Array(Set((a.firewallRules ?? []) + (b.firewallRules ?? [])).sorted().prefix(DestinationAggregates.firewallRulesPerDestination))
+        }
         d.flows += b.flows
         d.failedFlows += b.failedFlows
         d.failures.merge(b.failures, uniquingKeysWith: +)

@@ -130,6 +130,8 @@ public struct AuditReport: Codable, Sendable, Equatable {
         case dns
         /// No name: the address alone.
         case address
+        /// The FQDN a firewall's log gave (Azure Firewall application rules).
+        case firewallLog = "firewall-log"
     }
 
     public struct Destination: Codable, Sendable, Equatable {
@@ -164,6 +166,10 @@ public struct AuditReport: Codable, Sendable, Equatable {
         /// Set for a group that destinations folded into past a cap:
         /// service-tag, prefix, parent-domain or rest.
         public var folded: String?
+        /// Flows read from a firewall's or flow log: the device's own rules and actions
+        /// for them ("Deny: policy/group/collection/rule"), beside the profile's `rules`;
+        /// at most `DestinationAggregates.firewallRulesPerDestination`, first seen kept.
+        public var firewallRules: [String]?
     }
 
     public struct RuleStatus: Codable, Sendable, Equatable {

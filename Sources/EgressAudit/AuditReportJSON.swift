@@ -46,6 +46,7 @@ extension AuditReport.Destination {
         w.beginObject()
         for outcome in failures.keys.sorted() { w.key(text: outcome); w.int(failures[outcome] ?? 0) }
         w.endObject()
+        if let firewallRules { w.key("firewallRules"); w.stringArray(firewallRules) }
         w.key("firstSeen"); w.string(firstSeen)
         w.key("flows"); w.int(flows)
         if let folded { w.key("folded"); w.string(folded) }

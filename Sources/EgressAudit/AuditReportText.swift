@@ -36,6 +36,12 @@ public enum AuditReportText {
         text("          ", "parameters: \(params.isEmpty ? "(defaults)" : params)  features: \(r.profile.features.isEmpty ? "none" : r.profile.features.joined(separator: ","))", hang: "          ")
         text("nodes     ", "\(r.nodes.addresses.joined(separator: ", "))  (\(r.nodes.how))", hang: "          ")
         out.append("capture   \(grouped(r.capture.packets)) packets, \(grouped(r.capture.flows)) flows")
+        if let records = r.capture.logRecords {
+            let rejected = r.capture.logRecordsRejected ?? 0
+            out.append("logs      \(grouped(records)) records, \(grouped(rejected)) not parsed")
+            for line in r.capture.logRejections ?? [] { out.append("          \(line)") }
+            if rejected > (r.capture.logRejections?.count ?? 0) { out.append("          … \(grouped(rejected - (r.capture.logRejections?.count ?? 0))) more") }
+        }
         out.append("")
 
         out.append(p.bold("findings (\(r.findings.count))"))
@@ -62,7 +68,7 @@ public enum AuditReportText {
             t.wrap(column: 7)
             t.wrap(column: 8)
             for d in list {
-                let extra = (d.rules + d.serviceTags.map { "tag:\($0)" }).joined(separator: " ")
+                let extra = (d.rules + d.serviceTags.map { "tag:\($0)" } + (d.firewallRules ?? []).map { "firewall:\($0)" }).joined(separator: " ")
                 t.add([d.destination, d.nameSource.rawValue, d.ports.joined(separator: ","), grouped(d.flows), grouped(d.failedFlows),
                        grouped(Int(d.bytesSent)), grouped(Int(d.bytesReceived)), d.addresses.prefix(4).joined(separator: " ")
                            + (d.addresses.count > 4 ? " …" : ""), extra])
@@ -129,7 +135,7 @@ public enum AuditReportText {
             out.append("| destination | from | ports | flows | failed | addresses | service tags | rules |")
             out.append("|---|---|---|---:|---:|---|---|---|")
             for d in list {
-                out.append("| \(cell(d.destination)) | \(d.nameSource.rawValue) | \(d.ports.joined(separator: ", ")) | \(d.flows) | \(d.failedFlows) | \(d.addresses.joined(separator: ", ")) | \(d.serviceTags.joined(separator: ", ")) | \(cell(d.rules.joined(separator: ", "))) |")
+                out.append("| \(cell(d.destination)) | \(d.nameSource.rawValue) | \(d.ports.joined(separator: ", ")) | \(d.flows) | \(d.failedFlows) | \(d.addresses.joined(separator: ", ")) | \(d.serviceTags.joined(separator: ", ")) | \(cell((d.rules + (d.firewallRules ?? []).map { "firewall: \($0)" }).joined(separator: ", "))) |")
             }
         }
         table("Undocumented destinations", r.undocumented)

@@ -13,7 +13,7 @@ public struct FileSummary: Codable, Sendable, Equatable {
     public var snapshotLength: Int?
     public var packets: Int
     public var bytes: Int
-    /// First and last packet time, RFC 3339 UTC with nanoseconds.
+    /// First and last packet (or log record) time, RFC 3339 UTC with nanoseconds.
     public var firstPacket: String?
     public var lastPacket: String?
     /// Set when the file could not be opened or read to its end.
@@ -23,6 +23,13 @@ public struct FileSummary: Codable, Sendable, Equatable {
     public var interfaceDrops: Int?
     /// Live capture only: the BPF filter in force (nil: every packet was captured).
     public var captureFilter: String?
+    /// Logs only (format `azure-firewall` or `flow-log`): records read, records
+    /// (or flow tuples) that did not parse, records of kinds the audit does not use,
+    /// and the first unparsed ones as `FILE:LINE: expected …`.
+    public var records: Int?
+    public var rejectedRecords: Int?
+    public var skippedRecords: Int?
+    public var rejections: [String]?
 
     public init(path: String, format: String? = nil, byteOrder: String? = nil, timestampPrecision: String? = nil, gzip: Bool? = nil,
                 linkType: Int? = nil, linkTypeName: String? = nil, snapshotLength: Int? = nil, packets: Int, bytes: Int,
@@ -93,6 +100,27 @@ public struct CaptureSummary: Codable, Sendable, Equatable {
     /// What the flow engine's caps turned away (absent when nothing was): memory stays bounded
     /// under floods, and the report says what that cost.
     public var capsReached: EngineCapsReached?
+    /// Set when logs were read: their records, those that did not parse, and a
+    /// sample of the latter with file and line (the logs' "decode issues").
+    public var logRecords: Int?
+    public var logRecordsRejected: Int?
+    public var logRejections: [String]?
+
+    /// At most this many unparsed log records are quoted (`logRejections`).
+    public static let logRejectionSample = 20
+
+    /// The totals with the log files of `files` counted in.
+    public func addingLogs(_ files: [FileSummary]) -> CaptureSummary {
+        var s = self
+        for f in files {
+            guard let records = f.records else { continue }
+            s.logRecords = (s.logRecords ?? 0) + records
+            s.logRecordsRejected = (s.logRecordsRejected ?? 0) + (f.rejectedRecords ?? 0)
+            let room = Self.logRejectionSample - (s.logRejections?.count ?? 0)
+            if room > 0, let quoted = f.rejections, !quoted.isEmpty { s.logRejections = (s.logRejections ?? []) + quoted.prefix(room) }
+        }
+        return s
+    }
 
     public init(counters: DecodeCounters, files: Int, truncatedFrames: Int, flows: (total: Int, tcp: Int, udp: Int), synPorts: [Int],
          fragments: IPFragmentCounters = IPFragmentCounters(), caps: EngineCapsReached? = nil) {
@@ -200,6 +228,12 @@ extension CaptureSummary {
         m.vlanTagged += o.vlanTagged; m.tunneled += o.tunneled
         m.flows += o.flows; m.tcpFlows += o.tcpFlows; m.udpFlows += o.udpFlows
         m.synDestinationPorts = Array(Set(synDestinationPorts).union(o.synDestinationPorts)).sorted()
+        if logRecords != nil || o.logRecords != nil {
+            m.logRecords = (logRecords ?? 0) + (o.logRecords ?? 0)
+            m.logRecordsRejected = (logRecordsRejected ?? 0) + (o.logRecordsRejected ?? 0)
+            let quoted = (logRejections ?? []) + (o.logRejections ?? [])
+            m.logRejections = quoted.isEmpty ? nil : Array(quoted.prefix(Self.logRejectionSample))
+        }
         return m
     }
 }

@@ -12,6 +12,11 @@ public enum CaptureSummaryText {
                        grouped(f.packets), grouped(f.bytes), f.firstPacket ?? "-", f.lastPacket ?? "-"])
         }
         out.append(table.render())
+        if let records = summary.logRecords {
+            out.append("")
+            out.append("logs: \(grouped(records)) records, \(grouped(summary.logRecordsRejected ?? 0)) not parsed")
+            for line in summary.logRejections ?? [] { out.append("  \(line)") }
+        }
         out.append("")
         out.append("decoding")
         var dec = TextTable([("", .left), ("PACKETS", .right), ("WHY", .left)])

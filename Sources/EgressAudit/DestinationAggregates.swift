@@ -71,7 +71,12 @@ struct DestinationAggregates {
         var lastNode: IPAddress?
         var lastPort: TransportPort?
         var lastTagSet = UInt32.max
+        /// The logging device's rules for these flows (name-table ids), first `firewallRulesPerDestination` seen.
+        var firewallRules: [NameTable.NameID] = []
     }
+
+    /// Firewall rule texts kept per destination: a device names few rules per destination.
+    static let firewallRulesPerDestination = 8
 
     let limits: AuditLimits
     private(set) var entries: [Entry] = []
@@ -183,8 +188,8 @@ struct DestinationAggregates {
     private static func count(_ c: FlowClassifier.Flow, _ r: FlowRecord, rules: RuleSet, node: IPAddress, catalog: ServiceTagCatalog,
                               tagSets: inout [UInt32: [String]], into e: inout Entry) {
         if c.peer != e.lastPeer {
-            // Through a proxy (CONNECT) the peer is the proxy, not the destination.
-            if c.nameSource != .connect {
+            // Through a proxy (CONNECT) the peer is the proxy, not the destination; an application-rule log gives none.
+            if c.nameSource != .connect && r.responderAddressKnown {
                 e.addresses.insert(c.peer)
                 let setIndex = catalog.tagSetIndex(containing: c.peer)
                 if setIndex != e.lastTagSet, e.tagSets.insert(setIndex).inserted, tagSets[setIndex] == nil {
@@ -206,6 +211,9 @@ struct DestinationAggregates {
             e.lastPort = port
         }
         e.rules.formUnion(rules)
+        if !r.loggedRule.isNone, e.firewallRules.count < firewallRulesPerDestination, !e.firewallRules.contains(r.loggedRule) {
+            e.firewallRules.append(r.loggedRule)
+        }
         e.flows += 1
         switch r.outcome {
         case .unanswered: e.failures[0] += 1
@@ -265,7 +273,7 @@ struct DestinationAggregates {
     }
 
     /// The table's destinations as the report lists them, sorted.
-    func destinations(_ table: Table, profile: CompiledProfile) -> [AuditReport.Destination] {
+    func destinations(_ table: Table, profile: CompiledProfile, names: NameTable) -> [AuditReport.Destination] {
         // Texts made once per table, not per destination: rules, and tag lists per tag set.
         var ruleText: [Int: String] = [:]
         var tagsOfSet: [UInt32: [String]] = [:]
@@ -288,7 +296,9 @@ struct DestinationAggregates {
                 for set in e.tagSets { union.formUnion(tagSets[set] ?? []) }
                 tags = union.sorted()
             }
-            return Self.destination(e, rules: rules.sorted(), tags: tags)
+            var d = Self.destination(e, rules: rules.sorted(), tags: tags)
+            if !e.firewallRules.isEmpty { d.firewallRules = e.firewallRules.map { names.string($0) }.sorted() }
+            return d
         }.sorted { ($0.direction, $0.destination) < ($1.direction, $1.destination) }
     }
 

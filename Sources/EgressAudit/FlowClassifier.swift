@@ -123,12 +123,15 @@ struct FlowClassifier {
                 name = r.quicSNI; source = .quicSNI
             } else if !r.httpHost.isNone {
                 name = r.httpHost; source = .httpHost
+            } else if !r.loggedName.isNone {
+                name = r.loggedName; source = .firewallLog
             } else if !r.dnsName.isNone {
                 name = r.dnsName; source = .dns
             }
             var mismatch = NameTable.NameID.none
             if source == .sni || source == .quicSNI, !r.dnsName.isNone, r.dnsName != name, !r.echPresent { mismatch = r.dnsName }
-            let address: IPAddress? = source == .connect ? nil : responder.address
+            // Through a proxy the address is the proxy's; from an application-rule log there is none.
+            let address: IPAddress? = source == .connect || !r.responderAddressKnown ? nil : responder.address
             let answer = self.answer(name, address, port, transport, .outbound, names)
             return Flow(direction: .outbound, peer: responder.address, port: port, name: name, nameSource: source, answer: answer,
                         mismatchDNS: mismatch)

@@ -33,6 +33,9 @@ public struct FlowEntry: Codable, Sendable, Equatable {
     /// The name(s) DNS gave this client for the responder's address.
     public var dnsNames: [String]?
     public var alpn: String?
+    /// A flow read from a log: the name it gave (Azure Firewall's `Fqdn`) and the device's rule.
+    public var firewallName: String?
+    public var firewallRule: String?
     public var ech: Bool
     public var dnsMessages: UInt32?
 
@@ -41,7 +44,7 @@ public struct FlowEntry: Codable, Sendable, Equatable {
         transport = r.key.transport.name
         initiator = r.initiator.address.description
         initiatorPort = Int(r.initiator.port)
-        responder = r.responder.address.description
+        responder = r.responderAddressKnown ? r.responder.address.description : "(not logged)"
         responderPort = Int(r.responder.port)
         initiatorEvidence = r.initiatorEvidence.name
         outcome = r.outcome.name
@@ -60,6 +63,8 @@ public struct FlowEntry: Codable, Sendable, Equatable {
         connect = text(r.connectTarget).map { "\($0):\(r.connectPort)" }
         dnsNames = text(r.dnsName).map { [$0] }
         alpn = text(r.alpn)
+        firewallName = text(r.loggedName)
+        firewallRule = text(r.loggedRule)
         ech = r.echPresent
         dnsMessages = r.dnsMessages > 0 ? r.dnsMessages : nil
     }
@@ -73,6 +78,8 @@ public struct FlowEntry: Codable, Sendable, Equatable {
         if let connect { parts.append("connect:\(connect)") }
         for d in dnsNames ?? [] { parts.append("dns:\(d)") }
         if let alpn { parts.append("alpn:\(alpn)") }
+        if let firewallName { parts.append("firewall:\(firewallName)") }
+        if let firewallRule { parts.append("rule:\(firewallRule)") }
         return parts.joined(separator: " ")
     }
 }

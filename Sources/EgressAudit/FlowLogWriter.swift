@@ -37,11 +37,14 @@ public struct FlowLogError: Error, CustomStringConvertible, Sendable, Equatable 
 ///
 ///     ts end community_id proto src sport dst dport outcome initiator_evidence
 ///     pkts_out bytes_out pkts_in bytes_in syn_retransmits
-///     [sni] [quic_sni] [http_host] [connect] [alpn] [dns] [ech]
+///     [sni] [quic_sni] [http_host] [connect] [alpn] [dns] [ech] [nflog_group nflog_prefix] [firewall_name] [firewall_rule]
 ///     [verdict destination rules]
 ///
 /// `src`/`sport` is the initiator, "out" counts what it sent; names appear only
-/// when the flow carried them, the last three only with an audit.
+/// when the flow carried them, the last three only with an audit. A flow read
+/// from a log carries the log's name and the device's rule (`firewall_*`);
+/// when the log gave no destination address (application rules), `dst` is
+/// the unspecified address (0.0.0.0 or ::), and `community_id` is that tuple's.
 ///
 /// A line goes straight into one reusable buffer, as bytes: names from the
 /// `NameTable`'s storage, addresses and timestamps as digits, so a million
@@ -199,6 +202,12 @@ extension FlowLogWriter {
             append(",\"nflog_group\":", to: &out)
             appendDecimal(UInt64(record.logGroup), to: &out)
             name(",\"nflog_prefix\":", record.logPrefix)
+        }
+        name(",\"firewall_name\":", record.loggedName)
+        if !record.loggedRule.isNone {
+            // The device's spelling (`NameTable.internLabel`): a String, made only for flows read from logs.
+            append(",\"firewall_rule\":", to: &out)
+            Array(names.string(record.loggedRule).utf8).withUnsafeBytes { appendJSONString($0, to: &out) }
         }
 
         if let audit {

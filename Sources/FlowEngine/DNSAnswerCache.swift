@@ -101,4 +101,9 @@ public struct DNSObservation: Sendable, Hashable {
     public var overTCP: Bool
     /// mDNS or LLMNR: link-local name service, kept apart from egress.
     public var linkLocal: Bool
+
+    public init(name: NameTable.NameID, type: UInt16, rcode: UInt8, answers: [Answer], echAdvertised: Bool, overTCP: Bool, linkLocal: Bool) {
+        self.name = name; self.type = type; self.rcode = rcode; self.answers = answers
+        self.echAdvertised = echAdvertised; self.overTCP = overTCP; self.linkLocal = linkLocal
+    }
 }

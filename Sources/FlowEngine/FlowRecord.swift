@@ -8,12 +8,15 @@ public enum InitiatorEvidence: UInt8, Sendable, CaseIterable {
     case servicePort
     /// Nothing better: it sent the first packet captured.
     case firstPacket
+    /// A log (a firewall's, a flow log) named it the source.
+    case log
 
     public var name: String {
         switch self {
         case .handshake: "handshake"
         case .servicePort: "service-port"
         case .firstPacket: "first-packet"
+        case .log: "log"
         }
     }
 }
@@ -106,6 +109,17 @@ public struct FlowRecord: Sendable {
     public var logGroup: UInt16 = 0
     public var logPrefix: NameTable.NameID = .none
 
+    // A flow read from a firewall's log or a flow log (EgressLogs), not from packets.
+    /// The name the log gave the destination (Azure Firewall's `Fqdn`).
+    public var loggedName: NameTable.NameID = .none
+    /// The logging device's own rule and action ("Deny: policy/group/collection/rule"), interned with the names.
+    public var loggedRule: NameTable.NameID = .none
+    /// What the log says became of the flow; when set it is the outcome (the log has no packets to judge by).
+    public var loggedOutcome: FlowOutcome?
+    /// False when the log names the destination but not its address (application rules):
+    /// the responder's address in `key` is a placeholder, never matched or listed.
+    public var responderAddressKnown = true
+
     // First-flight reassembly state.
     var firstFlight: FirstFlightPool.BufferID = -1
     var initiatorNextSequence: UInt32 = 0
@@ -136,6 +150,7 @@ public struct FlowRecord: Sendable {
 
     /// The connection outcome the evidence supports.
     public var outcome: FlowOutcome {
+        if let loggedOutcome { return loggedOutcome }
         let traffic = trafficOutcome
         // An ICMP error explains a failed attempt; it does not undo an answered one.
         guard traffic != .established, traffic != .responderOnly else { return traffic }

@@ -23,6 +23,8 @@ public struct NameTable {
     private var hashes: [UInt64] = [0]
     private var slots: [Int32]          // open addressing: id, 0 = empty
     private var mask: Int
+    /// First spellings of labels (`internLabel`) that were not all lower case.
+    private var spellings: [Int32: String] = [:]
     /// Names are never forgotten; the cap bounds memory under a flood of random names.
     public let capacity: Int
     public private(set) var refusedForCapacity = 0
@@ -84,6 +86,16 @@ public struct NameTable {
         }
     }
 
+    /// `intern`, remembering the first spelling for `string` (a label shown to
+    /// people, such as a firewall's rule name); spellings that differ only in
+    /// case share its id. Labels are few (a firewall has few rules): the
+    /// spellings sit in a dictionary, off the names' path.
+    public mutating func internLabel(_ text: String) -> NameID {
+        let id = intern(text)
+        if !id.isNone, spellings[id.rawValue] == nil, text.contains(where: { $0.isUppercase }) { spellings[id.rawValue] = text }
+        return id
+    }
+
     /// Interns a Swift string (tests, profiles, CLI input).
     public mutating func intern(_ name: String) -> NameID {
         var utf8 = Array(name.utf8)
@@ -99,6 +111,7 @@ public struct NameTable {
     /// The name for `id` (allocates a String: for reports).
     public func string(_ id: NameID) -> String {
         guard id.rawValue > 0, Int(id.rawValue) < starts.count else { return "" }
+        if !spellings.isEmpty, let spelled = spellings[id.rawValue] { return spelled }
         let lo = Int(starts[Int(id.rawValue) - 1]), hi = Int(starts[Int(id.rawValue)])
         return String(decoding: arena[lo..<hi], as: UTF8.self)
     }

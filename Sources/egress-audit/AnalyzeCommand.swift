@@ -1,13 +1,14 @@
 import ArgumentParser
 import CaptureRuntime
 import EgressAudit
+import EgressLogs
 import EgressPolicy
 import Foundation
 
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
-        abstract: "Analyze saved captures (pcap, pcapng, .gz).",
+        abstract: "Analyze saved captures (pcap, pcapng) and logs (Azure Firewall, VNet/NSG flow logs), gzip or not.",
         discussion: """
         Without --profile: what was read (packets, layers, flows; --flows lists them). With \
         --profile: the audit — every egress flow of the node(s) classified against the \
@@ -23,11 +24,15 @@ struct AnalyzeCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Capture files: pcap or pcapng, optionally gzip-compressed; regular files, named pipes, /dev/stdin, or - for standard input (tcpdump -w - | egress-audit analyze -).")
+    @Argument(help: "Evidence files, each recognised by its content: captures (pcap or pcapng; regular files, named pipes, /dev/stdin, or - for standard input: tcpdump -w - | egress-audit analyze -), Azure Firewall logs (JSON or Log Analytics CSV), VNet or NSG flow logs (regular files); any of them gzip-compressed.")
     var files: [String]
 
     @Option(help: ArgumentHelp("Read options from this YAML file (keys: the long option names; param as a mapping, repeatable options as lists, flags true/false); options on the command line win.", valueName: "file"))
     var config: String?
+
+    @Option(name: .customLong("source-format"),
+            help: "Read every file as this kind instead of telling by its content: \(SourceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var sourceFormat: SourceFormat?
 
     @OptionGroup(title: "Audit against a profile")
     var policy: PolicyOptions
@@ -36,7 +41,7 @@ struct AnalyzeCommand: ParsableCommand {
     var report: ReportOptions
 
     func validate() throws {
-        if files.isEmpty { throw ValidationError("name at least one capture file") }
+        if files.isEmpty { throw ValidationError("name at least one capture or log file") }
         try report.validate(hasProfile: policy.profile != nil)
     }
 
@@ -52,12 +57,15 @@ struct AnalyzeCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("\r\u{1B}[Kreading \(file): \(packets / 1_000_000).\(packets % 1_000_000 / 100_000) M packets".utf8))
             }
         }
-        let source = CaptureFileSource(paths: files)
+        // Captures and logs feed the same pipeline; which reader, each file's first bytes say (or --source-format).
+        let evidence = SourceSniffer.partition(files, format: sourceFormat)
+        let source = CaptureFileSource(paths: evidence.captures)
         // SIGINT or SIGTERM (Ctrl-C on `tcpdump -w - | egress-audit analyze -`): stop reading and
         // report what was read; a second one ends the process at once.
         let signals = Self.stopOnSignals(source)
         pipeline.readToEnd(source)
         signals.forEach { $0.cancel() }
+        for log in evidence.logs { pipeline.read(log: log.path, as: log.format) }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         pipeline.finish()
         try report.closeFlowLog(flowLog)
@@ -67,7 +75,7 @@ struct AnalyzeCommand: ParsableCommand {
         var warnings: [String] = []
         if let input = source.interruptedInput, let signal = source.stopRequest.signal {
             let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
-            let note = "\(name): stopped reading \(files[input]) after \(pipeline.delivered(input: input).packets) packets; the report covers what was read"
+            let note = "\(name): stopped reading \(evidence.captures[input]) after \(pipeline.delivered(input: input).packets) packets; the report covers what was read"
             Diagnostics.info(note)
             warnings.append(note)
         }
@@ -108,3 +116,5 @@ enum Diagnostics {
         FileHandle.standardError.write(Data("egress-audit: warning: \(message)\n".utf8))
     }
 }
+
+extension SourceFormat: ExpressibleByArgument {}
