@@ -288,7 +288,13 @@ public enum AuditReportHTML {
                 ("fragment datagrams timed out", c.fragmentDatagramsTimedOut), ("fragment datagrams evicted", c.fragmentDatagramsEvicted),
                 ("fragments dropped", c.fragmentsDropped), ("VLAN-tagged", c.vlanTagged), ("tunnelled", c.tunneled),
                 ("flows", c.flows), ("TCP flows", c.tcpFlows), ("UDP flows", c.udpFlows),
-            ]
+            ] + (c.capsReached.map { caps in [
+                ("flows evicted for room (cap)", caps.flowsEvictedForRoom), ("names refused (cap)", caps.namesRefused),
+                ("DNS answers evicted (cap)", caps.dnsAnswersEvicted), ("DNS observations refused (cap)", caps.dnsObservationsRefused),
+                ("QUIC connections not decrypted (cap)", caps.quicFlowsRefused), ("first flights refused (cap)", caps.firstFlightsRefused),
+                ("first-flight bytes beyond the cap", caps.firstFlightBytesBeyondCap),
+                ("first-flight segments refused (cap)", caps.firstFlightSegmentsRefused),
+            ] } ?? []) + (c.logRecords.map { [("log records", $0), ("log records rejected", c.logRecordsRejected ?? 0)] } ?? [])
             line("<dl class=\"numbers\">")
             for (term, n) in counts { line("<dt>\(escape(term))</dt><dd>\(grouped(n))</dd>") }
             line("</dl>")
