@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
 // egress-audit: a packet-capture egress auditor. Layers point down only:
 // egress-audit (CLI) → CaptureRuntime → {EgressAudit, EgressLogs} → {EgressPolicy, FlowEngine → PacketWire → FastHashing, PacketCapture → CPcap}.
+// egress-audit (CLI) → EgressExport → {EgressAudit, EgressPolicy}: rules for enforcement points from a profile or a report.
 import PackageDescription
 
 /// Sources/EgressPolicy/BuiltinProfiles/Profiles/<id>.yaml, in `profiles list` order
@@ -24,6 +25,7 @@ let package = Package(
         .library(name: "EgressAudit", targets: ["EgressAudit"]),
         .library(name: "EgressLogs", targets: ["EgressLogs"]),
         .library(name: "CaptureRuntime", targets: ["CaptureRuntime"]),
+        .library(name: "EgressExport", targets: ["EgressExport"]),
         .library(name: "CaptureSynth", targets: ["CaptureSynth"]),
     ],
     dependencies: [
@@ -68,12 +70,15 @@ let package = Package(
             resources: builtinProfiles.map { .embedInCode("BuiltinProfiles/Profiles/\($0).yaml") }
         ),
         // Flows + profile → verdicts, aggregates, findings, reports, merge. Knows nothing of how packets arrive.
-        .target(name: "EgressAudit", dependencies: ["FastHashing", "FlowEngine", "EgressPolicy", "PacketWire", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "EgressAudit", dependencies: ["FastHashing", "FlowEngine", "EgressPolicy", "PacketWire", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams")]),
         // Evidence that arrives as logs, not packets: Azure Firewall's records and VNet/NSG flow
         // logs → the same FlowRecords a capture gives (names, outcomes, counters where logged);
         // and the sniffing that tells a log from a capture by its first bytes.
         // (CPcapShim and EgressPolicy for their gzip reader.)
         .target(name: "EgressLogs", dependencies: ["CPcapShim", "EgressPolicy", "FlowEngine", "PacketWire"]),
+        // A profile's rules, or a report's allowed egress, as rules of an enforcement point
+        // (Azure Firewall, NSG, nftables, Cilium, NetworkPolicy, AWS Network Firewall).
+        .target(name: "EgressExport", dependencies: ["EgressAudit", "EgressPolicy", "PacketWire"]),
         // Packet sources (files, pipes, live interface groups) → decode → reassembly → tracking → audit,
         // with every helper thread; the live session (signals, reload, snapshots, metrics).
         .target(name: "CaptureRuntime", dependencies: ["EgressAudit", "EgressLogs", "FlowEngine", "EgressPolicy", "PacketCapture", "PacketWire"]),
@@ -82,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "egress-audit",
             dependencies: [
-                "CaptureRuntime", "CaptureSynth", "EgressAudit", "EgressLogs", "EgressPolicy", "FlowEngine", "PacketCapture", "PacketWire",
+                "CaptureRuntime", "CaptureSynth", "EgressAudit", "EgressExport", "EgressLogs", "EgressPolicy", "FlowEngine", "PacketCapture", "PacketWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // --config FILE (RunConfiguration): options as YAML.
                 .product(name: "Yams", package: "Yams"),
@@ -105,6 +110,7 @@ let package = Package(
         .testTarget(name: "EgressAuditTests", dependencies: ["EgressAudit", "CaptureRuntime", "CaptureSynth", "TestSupport"]),
         .testTarget(name: "EgressLogsTests", dependencies: ["EgressLogs", "FlowEngine", "PacketWire", "TestSupport"]),
         .testTarget(name: "CaptureRuntimeTests", dependencies: ["CaptureRuntime", "EgressAudit", "PacketCapture", "CaptureSynth", "TestSupport"]),
+        .testTarget(name: "EgressExportTests", dependencies: ["EgressExport", "EgressAudit", "EgressPolicy", "PacketWire", "TestSupport"]),
         .testTarget(name: "CaptureSynthTests", dependencies: ["CaptureSynth", "PacketWire", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CaptureSynth", "egress-audit", "TestSupport"]),
     ]

@@ -144,14 +144,16 @@ public struct AuditAccumulator {
     }
 
     /// The narrowest destination that allows an allowed flow: its name, else
-    /// the service tag that allowed its address, else the address.
+    /// the narrowest tag within the service tag that allowed its address
+    /// (regional before global), else the address.
     private mutating func suggest(_ c: FlowClassifier.Flow, _ r: FlowRecord, _ answer: FlowClassifier.Answer) {
         let tcp = r.key.transport == .tcp
         let s: Suggestion
         if !c.name.isNone {
             s = Suggestion(kind: .fqdn, id: c.name.rawValue, address: IPAddress(ipv4: 0), tcp: tcp, port: c.port)
         } else if answer.allowingTag >= 0 {
-            s = Suggestion(kind: .serviceTag, id: answer.allowingTag, address: IPAddress(ipv4: 0), tcp: tcp, port: c.port)
+            let tag = classifier.narrowestTag(answer.allowingTag, containing: c.peer)
+            s = Suggestion(kind: .serviceTag, id: tag, address: IPAddress(ipv4: 0), tcp: tcp, port: c.port)
         } else {
             s = Suggestion(kind: .cidr, id: 0, address: c.peer, tcp: tcp, port: c.port)
         }

@@ -123,6 +123,8 @@ public struct AuditReport: Codable, Sendable, Equatable {
         /// The profile whose rule it concerns; for a destination no rule allows (or a name
         /// mismatch), the profile audited (`a+b` for several).
         public var profile: String? = nil
+        /// Set when a `--baseline` covers it (a waiver's reason, or the baseline report): listed, but it does not trip `--fail-on`.
+        public var known: String?
     }
 
     /// Where a destination's name came from, most trusted first.

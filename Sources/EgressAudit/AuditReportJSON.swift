@@ -68,6 +68,7 @@ extension AuditReport.Finding {
         w.beginObject()
         if let destination { w.key("destination"); w.string(destination) }
         w.key("kind"); w.string(kind.rawValue)
+        if let known { w.key("known"); w.string(known) }
         if let port { w.key("port"); w.int(port) }
         if let profile { w.key("profile"); w.string(profile) }
         if let rule { w.key("rule"); w.string(rule) }

@@ -55,7 +55,7 @@ public enum AuditReportText {
             case .undocumented, .wrongPort, .nameMismatch: kind = p.yellow(f.kind.rawValue)
             default: kind = f.kind.rawValue
             }
-            t.add([kind, f.summary])
+            t.add([kind, f.known.map { "\(f.summary) [known: \($0)]" } ?? f.summary])
         }
         if !r.findings.isEmpty { out.append(t.render(indent: "  ", width: width)) }
 
@@ -126,7 +126,7 @@ public enum AuditReportText {
         out.append("## Findings")
         out.append("")
         if r.findings.isEmpty { out.append("None.") }
-        for f in r.findings { out.append("- **\(f.kind.rawValue)**: \(f.summary)") }
+        for f in r.findings { out.append("- **\(f.kind.rawValue)**: \(f.summary)" + (f.known.map { " _(known: \($0))_" } ?? "")) }
         func table(_ title: String, _ list: [AuditReport.Destination]) {
             guard !list.isEmpty else { return }
             out.append("")

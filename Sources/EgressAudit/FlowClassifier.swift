@@ -27,6 +27,8 @@ struct FlowClassifier {
     /// Service tags that allowed a flow, interned once (answers refer to them by index).
     private(set) var tagNames: [String] = []
     private var tagIndex: [String: Int32] = [:]
+    /// (catalog tag set of an address, allowing tag) → the narrowest tag within it, interned (`narrowestTag`).
+    private var narrowest: [UInt64: Int32] = [:]
 
     /// One flow, classified: IDs and values only (no text is made per flow).
     struct Flow {
@@ -48,7 +50,7 @@ struct FlowClassifier {
         let listed: RuleSet
         /// Enabled rules allowing it: the evidence for rule statuses.
         let allowedBy: RuleSet
-        /// The first service tag that allowed it (index into `tagNames`, -1: none), for `--suggest-rules`.
+        /// The first service tag that allowed it (index into `tagNames`, -1: none); `narrowestTag` narrows it per address.
         let allowingTag: Int32
     }
 
@@ -171,18 +173,30 @@ struct FlowClassifier {
         case .allowedIfFeatureEnabled: listed = d.allowedIfEnabled
         case .undocumented: listed = RuleSet()
         }
-        var tagID: Int32 = -1
-        if d.allowingTag >= 0 {
-            let tag = profile.catalog.tags[Int(d.allowingTag)].name
-            if let known = tagIndex[tag] {
-                tagID = known
-            } else {
-                tagID = Int32(tagNames.count)
-                tagNames.append(tag)
-                tagIndex[tag] = tagID
-            }
-        }
+        let tagID: Int32 = d.allowingTag >= 0 ? intern(profile.catalog.tags[Int(d.allowingTag)].name) : -1
         return Answer(verdict: verdict, listed: listed, allowedBy: d.allowedBy, allowingTag: tagID)
+    }
+
+    /// The narrowest tag within the allowing tag `tag` (index into
+    /// `tagNames`) that contains `address` (`ServiceTagCatalog.narrowestTag`:
+    /// `Storage.WestUS` rather than the `Storage` a rule named), interned.
+    /// Remembered per catalog tag set, so a flood asks the catalog once per set.
+    mutating func narrowestTag(_ tag: Int32, containing address: IPAddress) -> Int32 {
+        let catalog = profile.catalog
+        let key = UInt64(catalog.tagSetIndex(containing: address)) << 32 | UInt64(UInt32(bitPattern: tag))
+        if let known = narrowest[key] { return known }
+        let name = catalog.narrowestTag(covering: [address], within: tagNames[Int(tag)])?.name ?? tagNames[Int(tag)]
+        let id = intern(name)
+        if narrowest.count >= memoLimit { narrowest.removeAll(keepingCapacity: true) }
+        narrowest[key] = id
+        return id
+    }
+
+    private mutating func intern(_ tag: String) -> Int32 {
+        if let known = tagIndex[tag] { return known }
+        tagNames.append(tag)
+        tagIndex[tag] = Int32(tagNames.count - 1)
+        return Int32(tagNames.count - 1)
     }
 
     static func isLinkLocalMulticast(_ a: IPAddress) -> Bool {

@@ -378,7 +378,7 @@ public struct CompiledProfile: Sendable {
     /// `Storage.WestUS` by name (any case), else as base + region
     /// (`AzureCloud.WestUS` → `AzureCloud.westus`); a tag still holding a
     /// placeholder (`Storage.<Region>`, region unset) widens to its base tag.
-    static func resolve(_ written: String, in catalog: ServiceTagCatalog) -> (tag: ServiceTag?, widenedTo: String?) {
+    public static func resolve(_ written: String, in catalog: ServiceTagCatalog) -> (tag: ServiceTag?, widenedTo: String?) {
         if written.contains("<") || written.contains("{") {
             guard let dot = written.firstIndex(of: ".") else { return (nil, nil) }
             let base = String(written[..<dot])

@@ -13,7 +13,7 @@ struct EgressAuditCommand: ParsableCommand {
         profile of the service's documented outbound rules.
         """,
         version: ToolVersion.current,
-        subcommands: [AnalyzeCommand.self, LiveCommand.self, MergeCommand.self, ProfilesCommand.self, ExplainCommand.self,
+        subcommands: [AnalyzeCommand.self, LiveCommand.self, MergeCommand.self, DiffCommand.self, ExportCommand.self, ProfilesCommand.self, ExplainCommand.self,
                       ServiceTagsCommand.self, BenchCommand.self]
     )
 

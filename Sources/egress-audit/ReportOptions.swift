@@ -24,6 +24,8 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 3 when the audit finds any of these (comma-separated): fail (whatever makes the verdict FAIL), blocked, undocumented, missing, wrong-port, failing-dns, name-mismatch, or the report's finding kinds (blocked-required, required-not-seen, optional-unused, …).", valueName: "kinds"))
     var failOn: String?
 
+    @OptionGroup var baseline: BaselineOptions
+
     @Flag(help: "Print the least-privilege rule set for the allowed egress seen, as a profile (YAML), instead of the report.")
     var suggestRules = false
 
@@ -49,6 +51,8 @@ struct ReportOptions: ParsableArguments {
         if auditOnly && !hasProfile {
             throw ValidationError("--node, --fail-on, --suggest-rules, --markdown and --html need --profile")
         }
+        if baseline.baseline != nil && !hasProfile { throw ValidationError("--baseline needs --profile") }
+        try baseline.validate()
         for node in nodes where CIDR(node) == nil {
             throw ValidationError("--node \"\(node)\" is not an IP address or CIDR")
         }
@@ -62,7 +66,7 @@ struct ReportOptions: ParsableArguments {
     /// `warnings`: notes for the report (an interrupted read).
     func emit(_ pipeline: CapturePipeline, serviceTagFiles: [String], sources: String, live: LiveReportContext? = nil,
               warnings: [String] = []) throws -> Bool {
-        guard let report = pipeline.auditReport(serviceTagFiles: serviceTagFiles, warnings: (live.map { [$0.filterNote] } ?? []) + warnings) else {
+        guard var report = pipeline.auditReport(serviceTagFiles: serviceTagFiles, warnings: (live.map { [$0.filterNote] } ?? []) + warnings) else {
             let summary = pipeline.summary
             let text: String
             if json {
@@ -86,12 +90,13 @@ struct ReportOptions: ParsableArguments {
                               + (nodes.count == 1 ? "it" : "them") + (busiest.isEmpty ? "; the input has no flows" : "; the busiest initiators: \(busiest)"))
             throw ExitCode(1)
         }
+        try baseline.apply(to: &report)
         let text: String
         if json {
             // Bytes straight to the file: a report of thousands of destinations makes no String.
             try write(bytes: try ReportOutput.jsonBytes(report), to: output)
             let failing = try FailKinds.parse(failOn)
-            return report.findings.contains { failing.contains($0.kind) }
+            return report.findings.contains { failing.contains($0.kind) && $0.known == nil }
         }
         if suggestRules {
             text = RuleSuggester.yaml(profileID: report.profile.id, items: Set(report.suggestions),
@@ -106,7 +111,7 @@ struct ReportOptions: ParsableArguments {
         }
         try write(text, to: output)
         let failing = try FailKinds.parse(failOn)
-        return report.findings.contains { failing.contains($0.kind) }
+        return report.findings.contains { failing.contains($0.kind) && $0.known == nil }
     }
 
     /// Opens `--flow-log` and has `pipeline` write each flow to it as the flow ends.

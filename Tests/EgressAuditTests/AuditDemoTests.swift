@@ -96,4 +96,18 @@ import Testing
         let golden = try String(contentsOf: expected, encoding: .utf8)
         #expect(json == golden, "report differs from \(expected.lastPathComponent); regenerate with EGRESS_UPDATE_GOLDEN=1 if the change is deliberate")
     }
+
+    /// `--suggest-rules` narrows the tag that allowed an address-only flow to
+    /// the narrowest tag within it containing the address (hand-worked from
+    /// ServiceTags_Public_20251109.json: 13.86.218.230 is in AzureMonitor.WestUS,
+    /// a subset of the AzureMonitor the azure-monitor rule names).
+    @Test(.requires(.shared))
+    func suggestionsNameTheNarrowestTagWithinTheAllowingOne() throws {
+        let r = try Self.run("apim-vnet").report
+        let monitor = r.allowed.first { $0.destination == "13.86.218.230" }
+        #expect(monitor?.rules == ["azure-monitor"])
+        let tags = r.suggestions.filter { $0.kind == "serviceTag" }
+        #expect(tags.contains { $0.value == "AzureMonitor.WestUS" && $0.port == 1886 && $0.transport == "tcp" })
+        #expect(!tags.contains { $0.value == "AzureMonitor" }, "the global tag is wider than the address needs")
+    }
 }

@@ -37,6 +37,9 @@ public enum Prerequisite: String, CaseIterable, Sendable, CustomStringConvertibl
     /// Root, the lab's tools (unshare, bash, ip, dnsmasq, openssl, dig, curl, nft)
     /// and a kernel that makes a veth pair in a private network namespace.
     case netns
+    /// nftables' `nft`, able to check a ruleset (`nft -c -f`) inside a private
+    /// network namespace (`unshare -n`, so root): apt nftables, util-linux.
+    case nftCheck = "nft-check"
     /// Headless Chromium driven by Selenium: `chromium` and `chromedriver` on PATH, and python3
     /// (as PATH finds it) able to `import selenium` (apt: chromium, chromium-driver, python3-selenium).
     case browser
@@ -152,6 +155,7 @@ private enum Probe {
         case .pyyaml: pyyaml
         case .systemdAnalyze: systemdAnalyze
         case .netns: netns
+        case .nftCheck: nftCheck
         case .imageRootfs: imageRootfs
         case .browser: browser
         }
@@ -183,6 +187,14 @@ private enum Probe {
         // The kernel must make a veth pair inside a private namespace (some containers cannot).
         let status = run(which("unshare")!, ["--net", which("bash")!, "-c", "ip link add ea0 type veth peer name ea1"])
         return status == 0 ? nil : "this kernel cannot make a veth pair in a private network namespace (exit \(status))"
+    }()
+
+    static let nftCheck: String? = {
+        if let root { return root }
+        guard let nft = which("nft"), let unshare = which("unshare") else { return "nft or unshare is not on PATH" }
+        // An empty table, checked in a namespace of our own: the kernel's nftables must answer there.
+        let status = run(unshare, ["-n", nft, "-c", "add table inet egress_audit_probe"])
+        return status == 0 ? nil : "nft -c cannot check a ruleset in a private network namespace (exit \(status))"
     }()
 
     static let imageRootfs: String? = {

@@ -19,16 +19,20 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMAS = os.path.join(HERE, "..", "schemas", "kubernetes-v1.34.0")
+# CRDs the exports write (export --format cilium), beside Kubernetes' own kinds.
+CRD_SCHEMAS = os.path.join(HERE, "..", "schemas", "cilium")
 NO_SCHEMA = {("security.openshift.io/v1", "SecurityContextConstraints")}
 
 
-def load(name):
-    with open(os.path.join(SCHEMAS, name)) as f:
+def load(name, folder=SCHEMAS):
+    with open(os.path.join(folder, name)) as f:
         return json.load(f)
 
 
 def validator(schema, definitions):
     cls = jsonschema.validators.validator_for(schema)
+    if "$id" not in schema:  # a self-contained CRD schema: no shared definitions
+        return cls(schema)
     try:
         from referencing import Registry, Resource
         registry = Registry().with_resources([(definitions["$id"], Resource.from_contents(definitions)),
@@ -56,10 +60,11 @@ def main(paths):
                 continue
             group = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api)
             schema_file = f"{kind.lower()}-{group}.json"
-            if not os.path.exists(os.path.join(SCHEMAS, schema_file)):
+            folder = next((f for f in (SCHEMAS, CRD_SCHEMAS) if os.path.exists(os.path.join(f, schema_file))), None)
+            if folder is None:
                 print(f"{name}: no schema {schema_file} in deploy/schemas")
                 return 2
-            errors = sorted(validator(load(schema_file), definitions).iter_errors(doc), key=lambda e: list(e.absolute_path))
+            errors = sorted(validator(load(schema_file, folder), definitions).iter_errors(doc), key=lambda e: list(e.absolute_path))
             if errors:
                 status = 1
                 for e in errors:

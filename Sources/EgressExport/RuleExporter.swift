@@ -1,0 +1,13 @@
+/// `egress-audit export`: the rules of an `ExportInput` in a target's format.
+public enum RuleExporter {
+    public static func export(_ input: ExportInput, as format: ExportFormat) throws -> ExportResult {
+        switch format {
+        case .azureFirewall: return try AzureFirewallExport.export(input)
+        case .nsg: return try NSGExport.export(input)
+        case .nftables: return NftablesExport.export(input)
+        case .cilium: return CiliumExport.export(input)
+        case .networkpolicy: return NetworkPolicyExport.export(input)
+        case .awsNetworkFirewall: return try AWSNetworkFirewallExport.export(input)
+        }
+    }
+}
