@@ -170,8 +170,10 @@ public enum AuditReportHTML {
                 .html("kind") { "<span class=\"badge sev-\($0.kind.rawValue)\">\($0.kind.rawValue)</span>" },
                 .text("finding") { $0.summary },
                 .text("rule") { $0.rule ?? "" },
+                .text("profile") { $0.profile ?? "" },
                 .text("destination") { $0.destination ?? "" },
                 .init(title: "port", numeric: true) { f in (f.port.map(String.init) ?? "", f.port.map(String.init) ?? "-1") },
+                .text("known (baseline)") { $0.known ?? "" },
             ])
             line("</section>")
         }

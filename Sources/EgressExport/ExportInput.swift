@@ -48,6 +48,9 @@ public struct ExportInput: Sendable {
     public var catalog: ServiceTagCatalog
     /// Said before any rule (what was left out on the way in).
     public var notes: [String]
+    /// Peers no target can carry whole (an Azure Firewall FQDN tag whose names are not all
+    /// published): every export lists them as not translated.
+    public var untranslated: [Untranslated] = []
 
     public init(name: String, title: String, rules: [ExportRule], nodes: [CIDR], catalog: ServiceTagCatalog, notes: [String] = []) {
         self.name = name
@@ -64,7 +67,7 @@ public struct ExportInput: Sendable {
     public init(profile compiled: CompiledProfile) {
         var rules: [ExportRule] = []
         var skipped: [String] = []
-        var unexpanded: [String] = []
+        var unexpanded: [Untranslated] = []
         for rule in compiled.rules {
             if case .optional(let feature, false) = rule.requirement {
                 skipped.append("\(rule.id) (feature \(feature))")
@@ -91,10 +94,16 @@ public struct ExportInput: Sendable {
                         let tag = FirewallFQDNTags.tag(named: tagName)
                         for name in tag?.names ?? [] { peers.append(.name(name)) }
                         if !(tag?.complete ?? false) {
-                            unexpanded.append("\(rule.id) (FQDN tag \(tagName): \(tag?.names.isEmpty ?? true ? "no names published" : "only its published names exported"))")
+                            unexpanded.append(Untranslated(
+                                rule: rule.id, peer: "fqdnTag \(tagName)",
+                                reason: tag?.names.isEmpty ?? true ? "Microsoft publishes no names for this Azure Firewall FQDN tag"
+                                    : "Microsoft publishes only part of this Azure Firewall FQDN tag's names; those are exported"))
                         }
                     }
                 }
+                // A rule left with no peer (an FQDN tag with no published names) is not exported at all:
+                // an empty destination list means "any" to some targets.
+                if peers.isEmpty && !endpoints.isEmpty { continue }
                 rules.append(ExportRule(id: rule.id, purpose: rule.purpose, direction: direction, transport: rule.transport,
                                         ports: rule.ports, peers: peers))
             }
@@ -105,8 +114,8 @@ public struct ExportInput: Sendable {
         var notes = ["from profile \(e.profileID)" + (parameters.isEmpty ? "" : " (\(parameters))")
             + (e.enabledFeatures.isEmpty ? "" : ", features \(e.enabledFeatures.sorted().joined(separator: ","))")]
         if !skipped.isEmpty { notes.append("not exported, feature disabled: " + skipped.joined(separator: ", ")) }
-        if !unexpanded.isEmpty { notes.append("not fully exported, an Azure Firewall FQDN tag Microsoft does not publish whole: " + unexpanded.joined(separator: ", ")) }
         self.init(name: e.profileID, title: e.title, rules: rules, nodes: nodes, catalog: compiled.catalog, notes: notes)
+        untranslated = unexpanded
     }
 
     /// Least privilege: only what the report saw and allowed. A named

@@ -1,6 +1,13 @@
 /// `egress-audit export`: the rules of an `ExportInput` in a target's format.
 public enum RuleExporter {
     public static func export(_ input: ExportInput, as format: ExportFormat) throws -> ExportResult {
+        var result = try render(input, as: format)
+        // What the input could not carry (an FQDN tag Microsoft does not publish whole), for every target.
+        result.untranslated = input.untranslated + result.untranslated
+        return result
+    }
+
+    private static func render(_ input: ExportInput, as format: ExportFormat) throws -> ExportResult {
         switch format {
         case .azureFirewall: return try AzureFirewallExport.export(input)
         case .nsg: return try NSGExport.export(input)

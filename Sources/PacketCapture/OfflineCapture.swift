@@ -67,8 +67,15 @@ public final class OfflineCapture {
         self.format = format
 
         // A regular uncompressed file is mapped; a FIFO, stdin or gzip is streamed (read once) by libpcap.
-        if reader == .automatic, input.isRegularFile, !format.gzip,
-           let mapped = try Self.openMapped(path: path, format: format) {
+        var mappable: (Source, Int32, Int)?
+        if reader == .automatic, input.isRegularFile, !format.gzip {
+            // The stream is not needed then; closed on every way out (a bad header throws).
+            do { mappable = try Self.openMapped(path: path, format: format) } catch {
+                fclose(input.stream)
+                throw error
+            }
+        }
+        if let mapped = mappable {
             fclose(input.stream)
             (source, linkType, snapshotLength) = mapped
             readerInUse = .mapped

@@ -118,6 +118,9 @@ import Testing
         let warned = Set(result.warnings.map(\.rule))
         let notExported = Set(result.untranslated.map(\.rule))
         let probes = Self.probes(compiled)
+        // A profile deployed bare (no parameters, no tag file) may leave nothing to probe: every rule
+        // a service tag with no addresses, or conditioned on a parameter. The demos always have probes.
+        if probes.isEmpty && !deployment.withTags { return }
         #expect(!probes.isEmpty)
         var agreed = 0, excused = 0
         for p in probes {
