@@ -44,7 +44,11 @@ enum LogTime {
         guard i == b.count else { return nil }
         let days = daysFromCivil(year, month, day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset)
-        return seconds * 1_000_000_000 + fraction
+        // Nanoseconds since 1970 end in 2262: a later (or absurdly early) time is not one we can hold.
+        let (nanoseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return nil }
+        let (total, overflowAdding) = nanoseconds.addingReportingOverflow(fraction)
+        return overflowAdding ? nil : total
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -61,6 +65,7 @@ enum LogTime {
     /// 13 digits: `1663146003599`), told apart by size.
     static func epoch(_ text: Substring) -> Int64? {
         guard let v = Int64(text), v >= 0 else { return nil }
-        return v >= 100_000_000_000 ? v * 1_000_000 : v * 1_000_000_000
+        let (nanoseconds, overflow) = v.multipliedReportingOverflow(by: v >= 100_000_000_000 ? 1_000_000 : 1_000_000_000)
+        return overflow ? nil : nanoseconds
     }
 }
