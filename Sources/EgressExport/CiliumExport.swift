@@ -48,11 +48,7 @@ enum CiliumExport {
                         any = true
                         continue
                     }
-                    guard let t = input.catalog.tag(named: tag), !t.prefixes.isEmpty else {
-                        untranslated.append(Untranslated(rule: rule.id, peer: "serviceTag \(tag)",
-                            reason: input.catalog.sources.isEmpty ? "no service tag file given (--service-tags) to give it addresses" : "no addresses for it in the service tag files"))
-                        continue
-                    }
+                    guard let t = ExportText.tagWithPrefixes(tag, rule: rule, catalog: input.catalog, untranslated: &untranslated) else { continue }
                     cidrs += t.prefixes.map(\.description)
                 }
             }

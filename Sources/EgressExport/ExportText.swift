@@ -3,20 +3,19 @@ import Foundation
 
 /// Small text helpers every target shares.
 enum ExportText {
-    /// `s` as a double-quoted YAML/JSON-compatible scalar.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
-            }
+    /// `s` as a double-quoted YAML/JSON-compatible scalar (one escaper: ProfileJSON's).
+    static func quoted(_ s: String) -> String { ProfileJSON.string(s) }
+
+    /// A service tag with addresses, for a target that lists them, or nil with the reason
+    /// recorded when there are none to list (no tag file, or none for this tag).
+    static func tagWithPrefixes(_ tag: String, rule: ExportRule, catalog: ServiceTagCatalog,
+                                untranslated: inout [Untranslated]) -> ServiceTag? {
+        guard let t = catalog.tag(named: tag), !t.prefixes.isEmpty else {
+            untranslated.append(Untranslated(rule: rule.id, peer: "serviceTag \(tag)",
+                reason: catalog.sources.isEmpty ? "no service tag file given (--service-tags) to give it addresses" : "no addresses for it in the service tag files"))
+            return nil
         }
-        return out + "\""
+        return t
     }
 
     /// Letters, digits and `sep`, lower case, at most `limit` characters: names targets accept.

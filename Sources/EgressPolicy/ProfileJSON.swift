@@ -66,8 +66,8 @@ public enum ProfileJSON {
         }
     }
 
-    /// A JSON string literal (RFC 8259 §7).
-    static func string(_ text: String) -> String {
+    /// A JSON string literal (RFC 8259 §7); also a valid YAML double-quoted scalar.
+    public static func string(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
