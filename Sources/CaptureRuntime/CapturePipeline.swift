@@ -216,6 +216,7 @@ public struct CapturePipeline {
     /// Ends the run: remaining flows leave the tracker.
     public mutating func finish() {
         var rest: [FlowRecord] = []
+        rest.reserveCapacity(tracker.table.count)
         tracker.finish { rest.append($0) }
         for r in rest { consume(r) }
         audit?.finish(names: tracker.names)
