@@ -94,20 +94,20 @@ public struct CapturePipeline {
         if decodesAhead, source.lendsLastingBytes || source.readsWholeInputs, DecodeAheadRing.worthwhile {
             passesDecodedAhead += 1
             let ring = DecodeAheadRing(source: source, capacity: decodeAheadCapacity)
-            // Counted on the decode thread; merged in after the pass (the pass's link type last, as if counted here).
+            // Packets the decode thread counted are merged in after the pass (its link type last, as if counted here).
             defer {
                 var pass = ring.counters
                 pass.merge(counters)
                 counters = pass
             }
-            return try ring.run { index, packet, captured, preview in
+            return try ring.run { index, packet, captured, preview, counted in
                 if index != input {
                     if input >= 0 { Self.put(current, at: input, in: &counts) }
                     input = index
                     current = index < counts.count ? counts[index] : InputCounts()
                 }
                 current.add(captured)
-                take(packet.pointee, captured, preview, counted: true)
+                take(packet.pointee, captured, preview, counted: counted)
                 seen &+= 1
                 if seen & 0x3_ffff == 0, let progress { progress(source.inputs[index], seen) }
             }

@@ -9,7 +9,8 @@ import Synchronization
 ///
 /// A single-producer, single-consumer ring of decoded packets. The producer
 /// thread reads the capture, decodes each packet straight into a free slot
-/// counts it and previews its payload (`PayloadPreviewer`: a whole TLS or QUIC
+/// and, while the tracking thread is the slower one, counts it and previews
+/// its payload (`PayloadPreviewer`: a whole TLS or QUIC
 /// ClientHello, parsed and decrypted here so the tracker only interns its
 /// name); the consumer (the pipeline's thread) takes the slots in file order,
 /// so every stateful step — counters, fragments, flows, names — runs exactly
@@ -25,6 +26,8 @@ final class DecodeAheadRing: @unchecked Sendable {
         var input: Int
         var captured: CapturedPacket
         var packet: DecodedPacket
+        /// The producer counted the packet (and previewed it): it had time to spare.
+        var counted: Bool
     }
 
     let capacity: Int
@@ -67,7 +70,7 @@ final class DecodeAheadRing: @unchecked Sendable {
         halfMask = size / 2 - 1
         slots = .allocate(capacity: size)
         let empty = CapturedPacket(timestampNanoseconds: 0, bytes: .empty, originalLength: 0, linkType: 0)
-        slots.initialize(repeating: Slot(input: 0, captured: empty, packet: DecodedPacket()), count: size)
+        slots.initialize(repeating: Slot(input: 0, captured: empty, packet: DecodedPacket(), counted: false), count: size)
         previewStorage = PayloadPreview.Storage(count: size)
         previews = .allocate(capacity: size)
         for i in 0..<size { (previews + i).initialize(to: previewStorage.preview(i)) }
@@ -89,7 +92,8 @@ final class DecodeAheadRing: @unchecked Sendable {
     /// payload's preview), in order. Returns what the source said after the
     /// pass, or throws its error after the packets before it were handed over.
     /// The packet is lent by address: passed as a value from the slot, its 368 bytes were copied for every packet.
-    func run(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview) -> Void) throws(CaptureError) -> PacketSourceState {
+    /// The last argument says whether the packet was counted (`counters`) and previewed here.
+    func run(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool) -> Void) throws(CaptureError) -> PacketSourceState {
         guard let producer = WorkerThread.start({ self.produce() }) else {
             // No thread to be had: decode here instead.
             return try decodeInline(body)
@@ -127,16 +131,28 @@ final class DecodeAheadRing: @unchecked Sendable {
                 slot.pointee.captured = copies?.keep(captured, in: written & mask) ?? captured
                 decoder.decode(slot.pointee.captured.bytes, linkType: LinkType(rawValue: captured.linkType),
                                originalLength: captured.originalLength, into: &slot.pointee.packet)
-                counted.record(slot.pointee.packet, wireLength: captured.originalLength)
-                previewer.preview(slot.pointee.packet, into: &previews[written & mask])
+                // Counting and previewing are work the tracking thread would do otherwise: taken on
+                // only while the tracking thread is the slower one (a quarter of the ring waits for
+                // it), so a capture that keeps this thread the busier one is not slowed by them.
+                if written - freed >= capacity / 4 {
+                    let packet = UnsafePointer(slot.pointer(to: \.packet)!)
+                    counted.record(packet, wireLength: captured.originalLength)
+                    previewer.preview(packet, into: &previews[written & mask])
+                    slot.pointee.counted = true
+                } else {
+                    previews[written & mask].clear()
+                    slot.pointee.counted = false
+                }
                 written += 1
                 // Mapping pages in a stride at a time costs less than faulting them in
                 // one by one: when the tracking thread has had no time to, do it here.
                 if written & 4095 == 0 { _ = lasting?.populateAhead() }
-                // Published in batches: one shared-line write per `batch` packets.
+                // Published in batches: one shared-line write per `batch` packets (and the
+                // consumer's position read, to know how far behind it is).
                 if written & batchMask == 0 {
                     produced.store(written, ordering: .releasing)
                     packetsReady.wake()
+                    freed = consumed.load(ordering: .acquiring)
                 }
             }
         } catch {
@@ -151,7 +167,7 @@ final class DecodeAheadRing: @unchecked Sendable {
     // MARK: Consumer
 
     @discardableResult
-    private func consume(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview) -> Void) -> Int {
+    private func consume(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool) -> Void) -> Int {
         var taken = 0
         while true {
             let available = produced.load(ordering: .acquiring)
@@ -165,7 +181,8 @@ final class DecodeAheadRing: @unchecked Sendable {
             }
             while taken < available {
                 let slot = slots + (taken & mask)
-                body(slot.pointee.input, UnsafePointer(slot.pointer(to: \.packet)!), slot.pointee.captured, previews[taken & mask])
+                body(slot.pointee.input, UnsafePointer(slot.pointer(to: \.packet)!), slot.pointee.captured, previews[taken & mask],
+                     slot.pointee.counted)
                 taken += 1
                 if taken & batchMask == 0 {
                     consumed.store(taken, ordering: .releasing)
@@ -177,15 +194,14 @@ final class DecodeAheadRing: @unchecked Sendable {
         }
     }
 
-    /// The single-thread fallback: the same order, the same results (counted here too).
-    private func decodeInline(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview) -> Void)
+    /// The single-thread fallback: the same order, the same results.
+    private func decodeInline(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool) -> Void)
         throws(CaptureError) -> PacketSourceState {
         try source.forEachPacket(shouldStop: { false }) { input, captured in
             var packet = DecodedPacket()
             decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType),
                            originalLength: captured.originalLength, into: &packet)
-            counters.record(packet, wireLength: captured.originalLength)
-            withUnsafePointer(to: &packet) { body(input, $0, captured, PayloadPreview.none) }
+            withUnsafePointer(to: &packet) { body(input, $0, captured, PayloadPreview.none, false) }
         }
     }
 

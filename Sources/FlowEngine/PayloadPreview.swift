@@ -78,6 +78,9 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
     /// No preview: for packets the decode thread did not read.
     public static let none = PayloadPreview(block: nil)
 
+    /// Says "not read" (the tracker reads the payload itself), keeping the block.
+    public mutating func clear() { kind = .none }
+
     private func effect(_ i: Int) -> StoredEffect {
         block!.load(fromByteOffset: Self.bytesSize + i * MemoryLayout<StoredEffect>.stride, as: StoredEffect.self)
     }
@@ -161,14 +164,16 @@ public struct PayloadPreviewer {
 
     public init() {}
 
-    /// The preview of `packet`'s payload (`.none` when it holds no whole ClientHello).
-    public mutating func preview(_ packet: borrowing DecodedPacket, into preview: inout PayloadPreview) {
+    /// The preview of the payload of the packet at `packet` (`.none` when it
+    /// holds no whole ClientHello or DNS message). By address, read field by
+    /// field: lent as a value from a ring slot, the packet's 368 bytes were copied.
+    public mutating func preview(_ packet: UnsafePointer<DecodedPacket>, into preview: inout PayloadPreview) {
         preview.kind = .none
-        guard packet.status.isDecoded else { return }
-        let payload = packet.payload
+        guard packet.pointee.status.isDecoded else { return }
+        let payload = packet.pointee.payload
         guard let first = payload.u8(at: 0) else { return }
-        let sport = packet.sourcePort, dport = packet.destinationPort
-        switch packet.transport {
+        let sport = packet.pointee.sourcePort, dport = packet.pointee.destinationPort
+        switch packet.pointee.transport {
         case .tcp:
             // The tracker's first-flight reading (`FlowTracker.name`) of a segment that starts a TLS record.
             guard first == 0x16, sport != FlowTracker.dnsPort, dport != FlowTracker.dnsPort else { return }
@@ -180,7 +185,8 @@ public struct PayloadPreviewer {
                 previewDNS(payload, into: &preview)
                 return
             }
-            guard QUICLongHeader.isLongHeader(first), firstLongHeader(packet) else { return }
+            guard QUICLongHeader.isLongHeader(first),
+                  firstLongHeader(packet.pointee.source, sport, packet.pointee.destination, dport) else { return }
             previewQUIC(payload, into: &preview)
         default:
             return
@@ -188,8 +194,7 @@ public struct PayloadPreviewer {
     }
 
     /// True the first time a long-header packet of this UDP flow (either direction) comes by.
-    private mutating func firstLongHeader(_ packet: borrowing DecodedPacket) -> Bool {
-        let a = packet.source, b = packet.destination, ap = packet.sourcePort, bp = packet.destinationPort
+    private mutating func firstLongHeader(_ a: IPAddress, _ ap: UInt16, _ b: IPAddress, _ bp: UInt16) -> Bool {
         let (low, lowPort, high, highPort) = (a, ap) < (b, bp) ? (a, ap, b, bp) : (b, bp, a, ap)
         var h = FastHash.Accumulator(seed: 0x51c)
         h.mix(low.high); h.mix(low.low); h.mix(high.high); h.mix(high.low); h.mix(UInt64(lowPort) << 16 | UInt64(highPort))

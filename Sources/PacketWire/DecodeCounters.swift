@@ -39,15 +39,21 @@ public struct DecodeCounters: Equatable, Sendable {
 
     /// Counts one decoded packet that was `wireLength` bytes on the wire.
     public mutating func record(_ packet: borrowing DecodedPacket, wireLength: Int) {
+        withUnsafePointer(to: packet) { record($0, wireLength: wireLength) }
+    }
+
+    /// `record` of the packet at `packet`, read field by field (lent by address from a ring slot:
+    /// as a value, its 368 bytes were copied first).
+    public mutating func record(_ packet: UnsafePointer<DecodedPacket>, wireLength: Int) {
         packets += 1
         bytes += wireLength
         // A capture's packets share their link type: the slot is looked up when it changes.
-        if packet.linkType.rawValue != linkCache.linkType {
-            linkCache = LinkSlotCache(linkType: packet.linkType.rawValue, slot: packet.linkType.knownSlot)
+        if packet.pointee.linkType.rawValue != linkCache.linkType {
+            linkCache = LinkSlotCache(linkType: packet.pointee.linkType.rawValue, slot: packet.pointee.linkType.knownSlot)
             if linkCache.slot == 0 { otherLinkType = linkCache.linkType }
         }
         linkTypeCounts[linkCache.slot] += 1
-        switch packet.status {
+        switch packet.pointee.status {
         case .decoded:
             decoded += 1
         case .notDecoded(let reason):
@@ -55,13 +61,13 @@ public struct DecodeCounters: Equatable, Sendable {
         case .malformed(let issue):
             malformedCounts[Int(issue.layer.rawValue) * Self.reasonCount + Int(issue.reason.rawValue)] += 1
         }
-        if packet.truncated { truncated += 1 }
-        switch packet.network {
+        if packet.pointee.truncated { truncated += 1 }
+        switch packet.pointee.network {
         case .ipv4: ipv4 += 1
         case .ipv6: ipv6 += 1
         case .none: break
         }
-        switch packet.transport {
+        switch packet.pointee.transport {
         case .tcp: tcp += 1
         case .udp: udp += 1
         case .icmp: icmp += 1
@@ -69,13 +75,13 @@ public struct DecodeCounters: Equatable, Sendable {
         case .other: otherTransport += 1
         case .none: break
         }
-        switch packet.fragment {
+        switch packet.pointee.fragment {
         case .first: firstFragments += 1
         case .later: laterFragments += 1
         case .none: break
         }
-        if packet.vlanCount > 0 { vlanTagged += 1 }
-        if packet.tunnelDepth > 0 { tunneled += 1 }
+        if packet.pointee.vlanCount > 0 { vlanTagged += 1 }
+        if packet.pointee.tunnelDepth > 0 { tunneled += 1 }
     }
 
     /// Adds `other`'s counts to these.
