@@ -48,6 +48,8 @@ let package = Package(
         ),
         // The one hash and the fixed-key hash map every per-flow table uses.
         .target(name: "FastHashing"),
+        // SHA-256's compression on the x86 SHA extensions, for QUIC Initial keys (FlowEngine).
+        .target(name: "CSHA256"),
         // Bytes → typed views. No Foundation, no I/O, no allocation.
         .target(name: "PacketWire", dependencies: ["FastHashing"]),
         // Packet sources over libpcap: offline files (pcap, pcapng, gzip), live interfaces.
@@ -56,7 +58,7 @@ let package = Package(
         .target(
             name: "FlowEngine",
             dependencies: [
-                "FastHashing", "PacketWire",
+                "CSHA256", "FastHashing", "PacketWire",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]

@@ -92,14 +92,21 @@ public struct CapturePipeline {
         }
         if decodesAhead, source.lendsLastingBytes, DecodeAheadRing.worthwhile {
             passesDecodedAhead += 1
-            return try DecodeAheadRing(source: source, capacity: decodeAheadCapacity).run { index, packet, captured in
+            let ring = DecodeAheadRing(source: source, capacity: decodeAheadCapacity)
+            // Counted on the decode thread; merged in after the pass (the pass's link type last, as if counted here).
+            defer {
+                var pass = ring.counters
+                pass.merge(counters)
+                counters = pass
+            }
+            return try ring.run { index, packet, captured, preview in
                 if index != input {
                     if input >= 0 { Self.put(current, at: input, in: &counts) }
                     input = index
                     current = index < counts.count ? counts[index] : InputCounts()
                 }
                 current.add(captured)
-                take(packet, captured)
+                take(packet.pointee, captured, preview, counted: true)
                 seen &+= 1
                 if seen & 0x3_ffff == 0, let progress { progress(source.inputs[index], seen) }
             }
@@ -145,7 +152,7 @@ public struct CapturePipeline {
     private mutating func ingest(_ captured: CapturedPacket) {
         var packet = DecodedPacket()
         decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType), originalLength: captured.originalLength, into: &packet)
-        take(packet, captured)
+        take(packet, captured, PayloadPreview.none, counted: false)
     }
 
     /// What follows decoding. The packet is a borrowed parameter on purpose:
@@ -154,9 +161,11 @@ public struct CapturePipeline {
     /// cannot rule out a write in between); a borrowed parameter is immutable,
     /// so every call gets its address.
     @inline(__always)
-    private mutating func take(_ packet: borrowing DecodedPacket, _ captured: CapturedPacket) {
-        // Packets are counted as captured, before reassembly: a datagram's fragments stay its packets.
-        counters.record(packet, wireLength: captured.originalLength)
+    private mutating func take(_ packet: borrowing DecodedPacket, _ captured: CapturedPacket, _ preview: borrowing PayloadPreview,
+                               counted: Bool) {
+        // Packets are counted as captured, before reassembly: a datagram's fragments stay its packets
+        // (by the decode thread, when it decoded them).
+        if !counted { counters.record(packet, wireLength: captured.originalLength) }
         if captured.isTruncated { truncatedFrames += 1 }
         if packet.status.isDecoded, packet.transport == .tcp, packet.tcp.hasHeader,
            packet.tcp.flags.contains(.syn), !packet.tcp.flags.contains(.ack) {
@@ -172,25 +181,25 @@ public struct CapturePipeline {
                 // Rare (one per reassembled datagram): a stack value, valid while the reassembler's scratch is.
                 var reassembled = DecodedPacket()
                 decoder.decode(datagram.bytes, linkType: .raw, originalLength: datagram.bytes.count, into: &reassembled)
-                track(reassembled, timestamp: captured.timestampNanoseconds, wireLength: datagram.wireLength)
+                track(reassembled, timestamp: captured.timestampNanoseconds, wireLength: datagram.wireLength, preview: PayloadPreview.none)
             }
             return
         }
-        track(packet, timestamp: captured.timestampNanoseconds, wireLength: captured.originalLength)
+        track(packet, timestamp: captured.timestampNanoseconds, wireLength: captured.originalLength, preview: preview)
     }
 
     /// Hands one decoded packet (captured or reassembled) to the tracker.
     @inline(__always)
-    private mutating func track(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int) {
+    private mutating func track(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int, preview: borrowing PayloadPreview) {
         let created = tracker.counters.flowsCreated
         if keepsFlows || audit != nil || flowObserver != nil {
             if !isKnownUniquelyReferenced(&endedFlows) { endedFlows = EndedFlows() }
             // Unretained: `self` holds the box throughout the call (and the call is rare to use it).
             let box = Unmanaged.passUnretained(endedFlows)
-            tracker.process(packet, timestamp: timestamp, wireLength: wireLength) { box.takeUnretainedValue().flows.append($0) }
+            tracker.process(packet, timestamp: timestamp, wireLength: wireLength, preview: preview) { box.takeUnretainedValue().flows.append($0) }
             if !endedFlows.flows.isEmpty { drainEndedFlows() }
         } else {
-            tracker.process(packet, timestamp: timestamp, wireLength: wireLength) { _ in }
+            tracker.process(packet, timestamp: timestamp, wireLength: wireLength, preview: preview) { _ in }
         }
         if tracker.counters.flowsCreated != created {
             flowTotals.total += 1
@@ -216,6 +225,7 @@ public struct CapturePipeline {
     /// Ends the run: remaining flows leave the tracker.
     public mutating func finish() {
         var rest: [FlowRecord] = []
+        rest.reserveCapacity(tracker.table.count)
         tracker.finish { rest.append($0) }
         for r in rest { consume(r) }
         audit?.finish(names: tracker.names)

@@ -1,3 +1,4 @@
+import FlowEngine
 import PacketCapture
 import PacketWire
 import Synchronization
@@ -7,8 +8,10 @@ import Synchronization
 /// bound by memory latency, not instructions) overlaps the tracking half.
 ///
 /// A single-producer, single-consumer ring of decoded packets. The producer
-/// thread reads the capture and decodes each packet straight into a free
-/// slot; the consumer (the pipeline's thread) takes the slots in file order,
+/// thread reads the capture, decodes each packet straight into a free slot
+/// counts it and previews its payload (`PayloadPreviewer`: a whole TLS or QUIC
+/// ClientHello, parsed and decrypted here so the tracker only interns its
+/// name); the consumer (the pipeline's thread) takes the slots in file order,
 /// so every stateful step — counters, fragments, flows, names — runs exactly
 /// as it would in one thread, in the same order, with the same results.
 ///
@@ -30,12 +33,17 @@ final class DecodeAheadRing: @unchecked Sendable {
     /// Half the ring, less one: a waiting producer is woken at half-ring boundaries.
     private let halfMask: Int
     private let slots: UnsafeMutablePointer<Slot>
+    /// Each slot's payload preview (apart from `slots`, so the producer writes one while it reads the other), and their blocks.
+    private let previews: UnsafeMutablePointer<PayloadPreview>
+    private let previewStorage: PayloadPreview.Storage
     /// Slots the producer has filled, and the consumer has finished with.
     private let produced = Atomic<Int>(0)
     private let consumed = Atomic<Int>(0)
     private let done = Atomic<Bool>(false)
     /// Written by the producer before `done` is set; read by the consumer after.
     private var failure: CaptureError?
+    /// What the decoder saw in this pass, counted on the producer thread (read after `run`).
+    private(set) var counters = DecodeCounters()
     private var state = PacketSourceState.ended
     /// Where the consumer waits for packets, and the producer for free slots.
     private let packetsReady = WaitPoint()
@@ -57,6 +65,9 @@ final class DecodeAheadRing: @unchecked Sendable {
         slots = .allocate(capacity: size)
         let empty = CapturedPacket(timestampNanoseconds: 0, bytes: .empty, originalLength: 0, linkType: 0)
         slots.initialize(repeating: Slot(input: 0, captured: empty, packet: DecodedPacket()), count: size)
+        previewStorage = PayloadPreview.Storage(count: size)
+        previews = .allocate(capacity: size)
+        for i in 0..<size { (previews + i).initialize(to: previewStorage.preview(i)) }
         self.source = source
         // The tracking thread maps pages in while it waits for packets, instead of a third thread.
         lasting = source.prepareForDecodingAhead()
@@ -65,13 +76,16 @@ final class DecodeAheadRing: @unchecked Sendable {
     deinit {
         slots.deinitialize(count: capacity)
         slots.deallocate()
+        previews.deinitialize(count: capacity)
+        previews.deallocate()
     }
 
     /// Runs the producer on a new thread and hands every packet of one pass,
-    /// decoded, to `body` on this one (input index, packet, captured), in
-    /// order. Returns what the source said after the pass, or throws its
-    /// error after the packets before it were handed over.
-    func run(_ body: (Int, borrowing DecodedPacket, CapturedPacket) -> Void) throws(CaptureError) -> PacketSourceState {
+    /// decoded, to `body` on this one (input index, packet, captured, its
+    /// payload's preview), in order. Returns what the source said after the
+    /// pass, or throws its error after the packets before it were handed over.
+    /// The packet is lent by address: passed as a value from the slot, its 368 bytes were copied for every packet.
+    func run(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview) -> Void) throws(CaptureError) -> PacketSourceState {
         guard let producer = WorkerThread.start({ self.produce() }) else {
             // No thread to be had: decode here instead.
             return try decodeInline(body)
@@ -85,6 +99,9 @@ final class DecodeAheadRing: @unchecked Sendable {
     // MARK: Producer
 
     private func produce() {
+        // A local, not a property: the class's dynamic exclusivity checks cost ~80 instructions a packet (callgrind).
+        var previewer = PayloadPreviewer()
+        var counted = DecodeCounters()
         var written = 0
         var freed = 0
         do {
@@ -106,6 +123,8 @@ final class DecodeAheadRing: @unchecked Sendable {
                 slot.pointee.captured = captured
                 decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType),
                                originalLength: captured.originalLength, into: &slot.pointee.packet)
+                counted.record(slot.pointee.packet, wireLength: captured.originalLength)
+                previewer.preview(slot.pointee.packet, into: &previews[written & mask])
                 written += 1
                 // Mapping pages in a stride at a time costs less than faulting them in
                 // one by one: when the tracking thread has had no time to, do it here.
@@ -119,6 +138,7 @@ final class DecodeAheadRing: @unchecked Sendable {
         } catch {
             failure = error
         }
+        counters = counted
         produced.store(written, ordering: .releasing)
         done.store(true, ordering: .releasing)
         packetsReady.wake()
@@ -127,7 +147,7 @@ final class DecodeAheadRing: @unchecked Sendable {
     // MARK: Consumer
 
     @discardableResult
-    private func consume(_ body: (Int, borrowing DecodedPacket, CapturedPacket) -> Void) -> Int {
+    private func consume(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview) -> Void) -> Int {
         var taken = 0
         while true {
             let available = produced.load(ordering: .acquiring)
@@ -141,7 +161,7 @@ final class DecodeAheadRing: @unchecked Sendable {
             }
             while taken < available {
                 let slot = slots + (taken & mask)
-                body(slot.pointee.input, slot.pointee.packet, slot.pointee.captured)
+                body(slot.pointee.input, UnsafePointer(slot.pointer(to: \.packet)!), slot.pointee.captured, previews[taken & mask])
                 taken += 1
                 if taken & batchMask == 0 {
                     consumed.store(taken, ordering: .releasing)
@@ -153,13 +173,15 @@ final class DecodeAheadRing: @unchecked Sendable {
         }
     }
 
-    /// The single-thread fallback: the same order, the same results.
-    private func decodeInline(_ body: (Int, borrowing DecodedPacket, CapturedPacket) -> Void) throws(CaptureError) -> PacketSourceState {
+    /// The single-thread fallback: the same order, the same results (counted here too).
+    private func decodeInline(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview) -> Void)
+        throws(CaptureError) -> PacketSourceState {
         try source.forEachPacket(shouldStop: { false }) { input, captured in
             var packet = DecodedPacket()
             decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType),
                            originalLength: captured.originalLength, into: &packet)
-            body(input, packet, captured)
+            counters.record(packet, wireLength: captured.originalLength)
+            withUnsafePointer(to: &packet) { body(input, $0, captured, PayloadPreview.none) }
         }
     }
 

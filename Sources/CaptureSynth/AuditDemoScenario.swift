@@ -187,6 +187,35 @@ public struct AuditDemoScenario {
         c.advance(microseconds: 20_000)
     }
 
+    /// A TLS flow (`tls`) planted as one finding of `kind`. An allowed flow is the evidence for its
+    /// rule and the rules it also meets; an undocumented or wrong-port one is evidence for none.
+    mutating func reach(_ kind: AuditFindingPlant.Kind, rule: String?, from n: Node, name: String?, address: String, port: UInt16 = 443,
+                        cnames: [String] = [], why: String, cite: Bool = false, also: [String] = []) throws {
+        let f = try tls(n, name: name, address: address, port: port, cnames: cnames)
+        if kind == .allowedRequired || kind == .allowedOptional { used((rule.map { [$0] } ?? []) + also, by: f) }
+        item(kind, rule: rule, name: name, address: address, port: port, transport: "tcp", flows: f.map { [$0] } ?? [], why: why,
+             cite: cite, also: also)
+    }
+
+    /// Plain HTTP (`http`) on port 80 to a name `rule` allows on other ports: a wrong-port finding.
+    mutating func plainHTTP(rule: String, from n: Node, name: String, address: String, why: String) throws {
+        let f = try http(n, name: name, address: address)
+        item(.wrongPort, rule: rule, name: name, address: address, port: 80, transport: "tcp", flows: f.map { [$0] } ?? [], why: why)
+    }
+
+    /// SYNs left unanswered (from one node) then answered by ICMP admin-prohibited (for another), toward
+    /// `rules`' destination: the evidence of both for each rule, and a blocked-required finding per rule.
+    mutating func blocked(_ rules: [String], name: String, address: String, port: UInt16, unansweredFrom first: Node, prohibitedFrom second: Node,
+                          why: String, cite: Bool = false) throws {
+        let s0 = try unanswered(first, name: name, address: address, port: port)
+        let icmp = try prohibited(second, name: name, address: address, port: port)
+        used(rules, by: s0)
+        used(rules, by: icmp)
+        for rule in rules {
+            item(.blockedRequired, rule: rule, name: name, address: address, port: port, transport: "tcp", flows: [s0, icmp], why: why, cite: cite)
+        }
+    }
+
     /// The first DNS exchange a node made (the evidence for a DNS rule).
     var firstDNSFlow: PlantFlow? { c.plants.flows.first { $0.serverPort == 53 } }
 
@@ -275,44 +304,29 @@ extension AuditDemoScenario {
     mutating func selfHostedGateway() throws -> Setup {
         let a = node(0), b = node(1)
         let config = "contoso.configuration.azure-api.net"
-        var f = try tls(a, name: config, address: "40.112.243.245", cnames: ["apimgmt-contoso-westus.cloudapp.net"])
-        used(["configuration-endpoint"], by: f)
-        item(.allowedRequired, rule: "configuration-endpoint", name: config, address: "40.112.243.245", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Configuration sync from node a with SNI: the one mandatory destination, established.")
+        try reach(.allowedRequired, rule: "configuration-endpoint", from: a, name: config, address: "40.112.243.245", cnames: ["apimgmt-contoso-westus.cloudapp.net"],
+                  why: "Configuration sync from node a with SNI: the one mandatory destination, established.")
 
-        f = try tls(a, name: "login.microsoftonline.com", address: "20.190.151.68")
-        used(["entra-login-microsoftonline"], by: f)
-        item(.allowedOptional, rule: "entra-login-microsoftonline", name: "login.microsoftonline.com", address: "20.190.151.68", port: 443,
-             transport: "tcp", flows: f.map { [$0] } ?? [], why: "Token issuance (feature entra-id).")
+        try reach(.allowedOptional, rule: "entra-login-microsoftonline", from: a, name: "login.microsoftonline.com", address: "20.190.151.68",
+                  why: "Token issuance (feature entra-id).")
 
-        f = try tls(a, name: "contoso-kv.vault.azure.net", address: "40.112.242.145")
-        used(["key-vault"], by: f)
-        item(.allowedOptional, rule: "key-vault", name: "contoso-kv.vault.azure.net", address: "40.112.242.145", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Secrets from the vault named by vault-name (feature key-vault).")
+        try reach(.allowedOptional, rule: "key-vault", from: a, name: "contoso-kv.vault.azure.net", address: "40.112.242.145",
+                  why: "Secrets from the vault named by vault-name (feature key-vault).")
 
         try failingDNS(b, name: config, rcode: .serverFailure)
         item(.failingDNS, rule: "configuration-endpoint", name: config, address: nil, port: nil, transport: "udp", flows: [],
              why: "Node b's first lookup of the configuration endpoint fails with SERVFAIL (a private DNS zone out of reach).", rcode: "serverFailure")
-        let s0 = try unanswered(b, name: config, address: "40.112.243.245", port: 443)
-        let icmp = try prohibited(b, name: config, address: "40.112.243.245", port: 443)
-        used(["configuration-endpoint"], by: s0)
-        used(["configuration-endpoint"], by: icmp)
-        item(.blockedRequired, rule: "configuration-endpoint", name: config, address: "40.112.243.245", port: 443, transport: "tcp",
-             flows: [s0, icmp], why: "Node b never reaches its configuration endpoint: SYNs unanswered with retransmits, then ICMP admin-prohibited (3/13) from 10.10.1.1.")
+        try blocked(["configuration-endpoint"], name: config, address: "40.112.243.245", port: 443, unansweredFrom: b, prohibitedFrom: b,
+                    why: "Node b never reaches its configuration endpoint: SYNs unanswered with retransmits, then ICMP admin-prohibited (3/13) from 10.10.1.1.")
 
-        f = try tls(b, name: "pastebin.com", address: "104.20.29.150")
-        item(.undocumented, rule: nil, name: "pastebin.com", address: "104.20.29.150", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: "No rule names pastebin.com and its address is in no Azure tag.")
-        f = try tls(a, name: "api.github.com", address: "140.82.112.6")
-        item(.undocumented, rule: nil, name: "api.github.com", address: "140.82.112.6", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: "No rule names api.github.com and its address is in no Azure tag.")
-        f = try tls(b, name: nil, address: "13.107.213.40")
-        item(.undocumented, rule: nil, name: nil, address: "13.107.213.40", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: Self.undocumentedIPOnlyWhy, cite: true)
+        try reach(.undocumented, rule: nil, from: b, name: "pastebin.com", address: "104.20.29.150",
+                  why: "No rule names pastebin.com and its address is in no Azure tag.")
+        try reach(.undocumented, rule: nil, from: a, name: "api.github.com", address: "140.82.112.6",
+                  why: "No rule names api.github.com and its address is in no Azure tag.")
+        try reach(.undocumented, rule: nil, from: b, name: nil, address: "13.107.213.40", why: Self.undocumentedIPOnlyWhy, cite: true)
 
-        f = try http(a, name: "login.microsoftonline.com", address: "20.190.151.68")
-        item(.wrongPort, rule: "entra-login-microsoftonline", name: "login.microsoftonline.com", address: "20.190.151.68", port: 80, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Plain HTTP GET (Host login.microsoftonline.com) on port 80; the rule allows only TCP 443.")
+        try plainHTTP(rule: "entra-login-microsoftonline", from: a, name: "login.microsoftonline.com", address: "20.190.151.68",
+                      why: "Plain HTTP GET (Host login.microsoftonline.com) on port 80; the rule allows only TCP 443.")
 
         try plantNameMismatch(from: a)
 
@@ -327,7 +341,7 @@ extension AuditDemoScenario {
     /// `apim-vnet` (stv2, internal VNet, Premium): Storage, Key Vault and Entra reached; SQL blocked; inbound rows never seen.
     mutating func apimVNet() throws -> Setup {
         let a = node(0), b = node(1)
-        var f = try tls(a, name: "contosoapimst.blob.core.windows.net", address: "13.88.144.116")
+        let f = try tls(a, name: "contosoapimst.blob.core.windows.net", address: "13.88.144.116")
         if let dns = firstDNSFlow {
             used(["dns"], by: dns)
             item(.allowedRequired, rule: "dns", name: nil, address: GatewayEgressScenario.dnsServerV4.description, port: 53, transport: "udp",
@@ -337,48 +351,32 @@ extension AuditDemoScenario {
         item(.allowedRequired, rule: "storage", name: "contosoapimst.blob.core.windows.net", address: "13.88.144.116", port: 443, transport: "tcp",
              flows: f.map { [$0] } ?? [], why: "No FQDN rule names the account; its address is in Storage.WestUS, allowed on 443.", cite: true)
 
-        f = try tls(a, name: "contoso-apim-kv.vault.azure.net", address: "40.112.242.145")
-        used(["keyvault-stv2"], by: f)
-        item(.allowedRequired, rule: "keyvault-stv2", name: "contoso-apim-kv.vault.azure.net", address: "40.112.242.145", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Key Vault by address (AzureKeyVault.WestUS) on 443.", cite: true)
+        try reach(.allowedRequired, rule: "keyvault-stv2", from: a, name: "contoso-apim-kv.vault.azure.net", address: "40.112.242.145",
+                  why: "Key Vault by address (AzureKeyVault.WestUS) on 443.", cite: true)
 
-        f = try tls(b, name: "login.microsoftonline.com", address: "20.190.151.68")
-        used(["entra-login"], by: f)
-        item(.allowedRequired, rule: "entra-login", name: "login.microsoftonline.com", address: "20.190.151.68", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Entra ID by name.")
+        try reach(.allowedRequired, rule: "entra-login", from: b, name: "login.microsoftonline.com", address: "20.190.151.68",
+                  why: "Entra ID by name.")
 
         try failingDNS(b, name: "westus.login.microsoft.com", rcode: .serverFailure)
         item(.failingDNS, rule: "entra-regional-login", name: "westus.login.microsoft.com", address: nil, port: nil, transport: "udp", flows: [],
              why: "The regional Entra endpoint fails to resolve (SERVFAIL); no connection follows.", rcode: "serverFailure")
 
         let sql = "contoso-apim-sql.database.windows.net"
-        let s0 = try unanswered(a, name: sql, address: "13.86.216.10", port: 1433)
-        let icmp = try prohibited(b, name: sql, address: "13.86.216.10", port: 1433)
-        used(["sql"], by: s0)
-        used(["sql"], by: icmp)
-        item(.blockedRequired, rule: "sql", name: sql, address: "13.86.216.10", port: 1433, transport: "tcp", flows: [s0, icmp],
-             why: "Azure SQL (Sql.WestUS, 1433) blocked from both nodes: unanswered SYNs from node a, ICMP admin-prohibited for node b.", cite: true)
+        try blocked(["sql"], name: sql, address: "13.86.216.10", port: 1433, unansweredFrom: a, prohibitedFrom: b,
+                    why: "Azure SQL (Sql.WestUS, 1433) blocked from both nodes: unanswered SYNs from node a, ICMP admin-prohibited for node b.",
+                    cite: true)
 
-        f = try tls(a, name: nil, address: "13.86.218.230", port: 1886)
-        used(["azure-monitor"], by: f)
-        item(.allowedOptional, rule: "azure-monitor", name: nil, address: "13.86.218.230", port: 1886, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: "IP-only TLS to AzureMonitor.WestUS on 1886 (feature azure-monitor).", cite: true)
-        f = try tls(b, name: "gcs.prod.monitoring.core.windows.net", address: "13.86.218.232")
-        used(["azure-monitor-endpoints-public", "azure-monitor"], by: f)
-        item(.allowedOptional, rule: "azure-monitor-endpoints-public", name: "gcs.prod.monitoring.core.windows.net", address: "13.86.218.232",
-             port: 443, transport: "tcp", flows: f.map { [$0] } ?? [], why: "Azure Monitor endpoint by name; its address is also in AzureMonitor.WestUS.",
-             also: ["azure-monitor"])
+        try reach(.allowedOptional, rule: "azure-monitor", from: a, name: nil, address: "13.86.218.230", port: 1886,
+                  why: "IP-only TLS to AzureMonitor.WestUS on 1886 (feature azure-monitor).", cite: true)
+        try reach(.allowedOptional, rule: "azure-monitor-endpoints-public", from: b, name: "gcs.prod.monitoring.core.windows.net", address: "13.86.218.232",
+                  why: "Azure Monitor endpoint by name; its address is also in AzureMonitor.WestUS.", also: ["azure-monitor"])
 
-        f = try tls(a, name: "api.github.com", address: "140.82.112.6")
-        item(.undocumented, rule: nil, name: "api.github.com", address: "140.82.112.6", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: "No rule names api.github.com and its address is in no Azure tag.")
-        f = try tls(b, name: nil, address: "13.107.213.40")
-        item(.undocumented, rule: nil, name: nil, address: "13.107.213.40", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: Self.undocumentedIPOnlyWhy, cite: true)
+        try reach(.undocumented, rule: nil, from: a, name: "api.github.com", address: "140.82.112.6",
+                  why: "No rule names api.github.com and its address is in no Azure tag.")
+        try reach(.undocumented, rule: nil, from: b, name: nil, address: "13.107.213.40", why: Self.undocumentedIPOnlyWhy, cite: true)
 
-        f = try tls(a, name: nil, address: "13.93.168.85", port: 8080)
-        item(.wrongPort, rule: "storage", name: nil, address: "13.93.168.85", port: 8080, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: "A Storage.WestUS address on TCP 8080; the storage rule allows 443 only.", cite: true)
+        try reach(.wrongPort, rule: "storage", from: a, name: nil, address: "13.93.168.85", port: 8080,
+                  why: "A Storage.WestUS address on TCP 8080; the storage rule allows 443 only.", cite: true)
 
         try plantNameMismatch(from: b)
 
@@ -400,74 +398,47 @@ extension AuditDemoScenario {
     mutating func cassandraMI() throws -> Setup {
         let a = node(0), b = node(1)
         let storageFamily = ["fqdn-snovap-blob", "fqdn-store-core", "fqdn-blob-backups", "tag-storage", "tag-storage-regional"]
-        var f = try tls(a, name: "snovapwestus.blob.core.windows.net", address: "13.88.144.116")
-        used(storageFamily, by: f)
-        item(.allowedRequired, rule: "fqdn-snovap-blob", name: "snovapwestus.blob.core.windows.net", address: "13.88.144.116", port: 443,
-             transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: "Control-plane storage by name; the address (Storage.WestUS) also meets tag-storage, tag-storage-regional, fqdn-store-core and fqdn-blob-backups.",
-             cite: true, also: storageFamily.filter { $0 != "fqdn-snovap-blob" })
-        f = try tls(b, name: nil, address: "13.88.144.118")
-        used(storageFamily, by: f)
-        item(.allowedRequired, rule: "tag-storage-regional", name: nil, address: "13.88.144.118", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: "IP-only TLS to Storage.WestUS on 443: allowed by address alone.", cite: true,
-             also: storageFamily.filter { $0 != "tag-storage-regional" })
+        try reach(.allowedRequired, rule: "fqdn-snovap-blob", from: a, name: "snovapwestus.blob.core.windows.net", address: "13.88.144.116",
+                  why: "Control-plane storage by name; the address (Storage.WestUS) also meets tag-storage, tag-storage-regional, fqdn-store-core and fqdn-blob-backups.",
+                  cite: true, also: storageFamily.filter { $0 != "fqdn-snovap-blob" })
+        try reach(.allowedRequired, rule: "tag-storage-regional", from: b, name: nil, address: "13.88.144.118",
+                  why: "IP-only TLS to Storage.WestUS on 443: allowed by address alone.",
+                  cite: true, also: storageFamily.filter { $0 != "tag-storage-regional" })
 
-        f = try tls(a, name: "vmc-p-westus.vault.azure.net", address: "40.112.242.146")
-        used(["fqdn-vmc-vault", "tag-keyvault"], by: f)
-        item(.allowedRequired, rule: "fqdn-vmc-vault", name: "vmc-p-westus.vault.azure.net", address: "40.112.242.146", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "The regional vault by name; the address is in AzureKeyVault.WestUS (tag-keyvault).", cite: true,
-             also: ["tag-keyvault"])
+        try reach(.allowedRequired, rule: "fqdn-vmc-vault", from: a, name: "vmc-p-westus.vault.azure.net", address: "40.112.242.146",
+                  why: "The regional vault by name; the address is in AzureKeyVault.WestUS (tag-keyvault).", cite: true, also: ["tag-keyvault"])
 
-        f = try tls(b, name: "login.microsoftonline.com", address: "20.190.151.68")
-        used(["fqdn-login", "tag-azureactivedirectory"], by: f)
-        item(.allowedRequired, rule: "fqdn-login", name: "login.microsoftonline.com", address: "20.190.151.68", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Entra ID by name; the address is in AzureActiveDirectory (tag-azureactivedirectory).", cite: true,
-             also: ["tag-azureactivedirectory"])
+        try reach(.allowedRequired, rule: "fqdn-login", from: b, name: "login.microsoftonline.com", address: "20.190.151.68",
+                  why: "Entra ID by name; the address is in AzureActiveDirectory (tag-azureactivedirectory).",
+                  cite: true, also: ["tag-azureactivedirectory"])
 
-        f = try tls(a, name: "management.azure.com", address: "4.150.240.10")
-        used(["fqdn-management"], by: f)
-        item(.allowedRequired, rule: "fqdn-management", name: "management.azure.com", address: "4.150.240.10", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Azure Resource Manager by name (its tag, AzureResourceManager, is not in the profile).")
+        try reach(.allowedRequired, rule: "fqdn-management", from: a, name: "management.azure.com", address: "4.150.240.10",
+                  why: "Azure Resource Manager by name (its tag, AzureResourceManager, is not in the profile).")
 
-        f = try tls(b, name: "packages.microsoft.com", address: "52.113.194.132")
-        used(["fqdn-packages"], by: f)
-        item(.allowedRequired, rule: "fqdn-packages", name: "packages.microsoft.com", address: "52.113.194.132", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Security scanner definitions by name.")
+        try reach(.allowedRequired, rule: "fqdn-packages", from: b, name: "packages.microsoft.com", address: "52.113.194.132",
+                  why: "Security scanner definitions by name.")
 
-        f = try tls(a, name: nil, address: b.ipv4.description, port: 7001)
-        used(["vnet-7001-gossip"], by: f)
-        item(.allowedRequired, rule: "vnet-7001-gossip", name: nil, address: b.ipv4.description, port: 7001, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Gossip (TLS) from node a to node b inside the VNet (10.10.0.0/16).")
+        try reach(.allowedRequired, rule: "vnet-7001-gossip", from: a, name: nil, address: b.ipv4.description, port: 7001,
+                  why: "Gossip (TLS) from node a to node b inside the VNet (10.10.0.0/16).")
 
         let logs = "cassandra-logs-westus.servicebus.windows.net"
-        let s0 = try unanswered(a, name: logs, address: "20.66.7.20", port: 443)
-        let icmp = try prohibited(b, name: logs, address: "20.66.7.20", port: 443)
-        used(["fqdn-servicebus", "tag-eventhub"], by: s0)
-        used(["fqdn-servicebus", "tag-eventhub"], by: icmp)
-        for rule in ["fqdn-servicebus", "tag-eventhub"] {
-            item(.blockedRequired, rule: rule, name: logs, address: "20.66.7.20", port: 443, transport: "tcp", flows: [s0, icmp],
-                 why: "Log forwarding to Event Hubs (EventHub.WestUS) blocked from both nodes: unanswered SYNs from node a, ICMP admin-prohibited for node b.",
-                 cite: true)
-        }
+        try blocked(["fqdn-servicebus", "tag-eventhub"], name: logs, address: "20.66.7.20", port: 443, unansweredFrom: a, prohibitedFrom: b,
+                    why: "Log forwarding to Event Hubs (EventHub.WestUS) blocked from both nodes: unanswered SYNs from node a, ICMP admin-prohibited for node b.",
+                    cite: true)
 
         try failingDNS(a, name: "westus-dsms.dsms.core.windows.net", rcode: .nameError)
         item(.failingDNS, rule: "fqdn-regional-dsms", name: "westus-dsms.dsms.core.windows.net", address: nil, port: nil, transport: "udp", flows: [],
              why: "The logging certificate endpoint does not resolve (NXDOMAIN); no connection follows.", rcode: "nameError")
 
-        f = try tls(b, name: "pastebin.com", address: "104.20.29.150")
-        item(.undocumented, rule: nil, name: "pastebin.com", address: "104.20.29.150", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: "No rule names pastebin.com and its address is in no Azure tag.")
-        f = try tls(a, name: nil, address: "13.107.213.40")
-        item(.undocumented, rule: nil, name: nil, address: "13.107.213.40", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: Self.undocumentedIPOnlyWhy, cite: true)
+        try reach(.undocumented, rule: nil, from: b, name: "pastebin.com", address: "104.20.29.150",
+                  why: "No rule names pastebin.com and its address is in no Azure tag.")
+        try reach(.undocumented, rule: nil, from: a, name: nil, address: "13.107.213.40", why: Self.undocumentedIPOnlyWhy, cite: true)
 
-        f = try tls(b, name: nil, address: "13.93.168.85", port: 8080)
-        item(.wrongPort, rule: "tag-storage", name: nil, address: "13.93.168.85", port: 8080, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: "A Storage.WestUS address on TCP 8080; every Storage rule allows 443 only.", cite: true,
-             also: storageFamily.filter { $0 != "tag-storage" })
-        f = try http(a, name: "management.azure.com", address: "4.150.240.10")
-        item(.wrongPort, rule: "fqdn-management", name: "management.azure.com", address: "4.150.240.10", port: 80, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Plain HTTP GET (Host management.azure.com) on port 80; the rule allows only TCP 443.")
+        try reach(.wrongPort, rule: "tag-storage", from: b, name: nil, address: "13.93.168.85", port: 8080,
+                  why: "A Storage.WestUS address on TCP 8080; every Storage rule allows 443 only.",
+                  cite: true, also: storageFamily.filter { $0 != "tag-storage" })
+        try plainHTTP(rule: "fqdn-management", from: a, name: "management.azure.com", address: "4.150.240.10",
+                      why: "Plain HTTP GET (Host management.azure.com) on port 80; the rule allows only TCP 443.")
 
         try plantNameMismatch(from: b)
 
@@ -494,59 +465,35 @@ extension AuditDemoScenario {
     mutating func aks() throws -> Setup {
         let a = node(0), b = node(1)
         let apiServer = "contoso-aks-dns-4f1e2a7b.hcp.westus.azmk8s.io"
-        var f = try tls(a, name: apiServer, address: "40.112.243.245")
-        used(["api-server"], by: f)
-        item(.allowedRequired, rule: "api-server", name: apiServer, address: "40.112.243.245", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "The cluster's API server by name: *.hcp.<region>.azmk8s.io with region westus.")
-        f = try tls(b, name: "mcr.microsoft.com", address: "151.101.2.132")
-        used(["mcr"], by: f)
-        item(.allowedRequired, rule: "mcr", name: "mcr.microsoft.com", address: "151.101.2.132", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "First-party images from MCR by name.")
-        f = try tls(a, name: "westus.data.mcr.microsoft.com", address: "23.202.231.169")
-        used(["mcr-cdn"], by: f)
-        item(.allowedRequired, rule: "mcr-cdn", name: "westus.data.mcr.microsoft.com", address: "23.202.231.169", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "MCR content through its CDN (*.data.mcr.microsoft.com).")
-        f = try tls(b, name: "login.microsoftonline.com", address: "20.190.151.68")
-        used(["entra-id"], by: f)
-        item(.allowedRequired, rule: "entra-id", name: "login.microsoftonline.com", address: "20.190.151.68", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Entra ID by name.")
-        f = try tls(a, name: "management.azure.com", address: "4.150.240.10")
-        used(["arm"], by: f)
-        item(.allowedRequired, rule: "arm", name: "management.azure.com", address: "4.150.240.10", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Azure Resource Manager by name.")
+        try reach(.allowedRequired, rule: "api-server", from: a, name: apiServer, address: "40.112.243.245",
+                  why: "The cluster's API server by name: *.hcp.<region>.azmk8s.io with region westus.")
+        try reach(.allowedRequired, rule: "mcr", from: b, name: "mcr.microsoft.com", address: "151.101.2.132",
+                  why: "First-party images from MCR by name.")
+        try reach(.allowedRequired, rule: "mcr-cdn", from: a, name: "westus.data.mcr.microsoft.com", address: "23.202.231.169",
+                  why: "MCR content through its CDN (*.data.mcr.microsoft.com).")
+        try reach(.allowedRequired, rule: "entra-id", from: b, name: "login.microsoftonline.com", address: "20.190.151.68", why: "Entra ID by name.")
+        try reach(.allowedRequired, rule: "arm", from: a, name: "management.azure.com", address: "4.150.240.10",
+                  why: "Azure Resource Manager by name.")
 
         let mirror = "acs-mirror.azureedge.net"
-        let s0 = try unanswered(a, name: mirror, address: "185.125.190.36", port: 443)
-        let icmp = try prohibited(b, name: mirror, address: "185.125.190.36", port: 443)
-        used(["binaries"], by: s0)
-        used(["binaries"], by: icmp)
-        item(.blockedRequired, rule: "binaries", name: mirror, address: "185.125.190.36", port: 443, transport: "tcp", flows: [s0, icmp],
-             why: "The kubenet / Azure CNI binaries blocked from both nodes: unanswered SYNs from node a, ICMP admin-prohibited for node b.")
+        try blocked(["binaries"], name: mirror, address: "185.125.190.36", port: 443, unansweredFrom: a, prohibitedFrom: b,
+                    why: "The kubenet / Azure CNI binaries blocked from both nodes: unanswered SYNs from node a, ICMP admin-prohibited for node b.")
 
         try failingDNS(b, name: "packages.microsoft.com", rcode: .serverFailure)
         item(.failingDNS, rule: "packages", name: "packages.microsoft.com", address: nil, port: nil, transport: "udp", flows: [],
              why: "The Microsoft package repository fails to resolve (SERVFAIL); no connection follows.", rcode: "serverFailure")
 
-        f = try tls(a, name: nil, address: "13.86.218.230")
-        used(["monitor-tag"], by: f)
-        item(.allowedOptional, rule: "monitor-tag", name: nil, address: "13.86.218.230", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: "IP-only TLS to AzureMonitor.WestUS on 443 (feature azure-monitor, the service-tag row).", cite: true)
-        f = try tls(b, name: "dc.services.visualstudio.com", address: "13.86.218.232")
-        used(["monitor-telemetry", "monitor-tag"], by: f)
-        item(.allowedOptional, rule: "monitor-telemetry", name: "dc.services.visualstudio.com", address: "13.86.218.232", port: 443,
-             transport: "tcp", flows: f.map { [$0] } ?? [], why: "Agent telemetry by name; its address is also in AzureMonitor.WestUS.",
-             also: ["monitor-tag"])
+        try reach(.allowedOptional, rule: "monitor-tag", from: a, name: nil, address: "13.86.218.230",
+                  why: "IP-only TLS to AzureMonitor.WestUS on 443 (feature azure-monitor, the service-tag row).", cite: true)
+        try reach(.allowedOptional, rule: "monitor-telemetry", from: b, name: "dc.services.visualstudio.com", address: "13.86.218.232",
+                  why: "Agent telemetry by name; its address is also in AzureMonitor.WestUS.", also: ["monitor-tag"])
 
-        f = try tls(a, name: "registry-1.docker.io", address: "44.208.254.194")
-        item(.undocumented, rule: nil, name: "registry-1.docker.io", address: "44.208.254.194", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Images pulled from Docker Hub: no rule names registry-1.docker.io and its address is in no Azure tag.")
-        f = try tls(b, name: nil, address: "13.107.213.40")
-        item(.undocumented, rule: nil, name: nil, address: "13.107.213.40", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: Self.undocumentedIPOnlyWhy, cite: true)
+        try reach(.undocumented, rule: nil, from: a, name: "registry-1.docker.io", address: "44.208.254.194",
+                  why: "Images pulled from Docker Hub: no rule names registry-1.docker.io and its address is in no Azure tag.")
+        try reach(.undocumented, rule: nil, from: b, name: nil, address: "13.107.213.40", why: Self.undocumentedIPOnlyWhy, cite: true)
 
-        f = try http(a, name: "mcr.microsoft.com", address: "151.101.2.132")
-        item(.wrongPort, rule: "mcr", name: "mcr.microsoft.com", address: "151.101.2.132", port: 80, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Plain HTTP GET (Host mcr.microsoft.com) on port 80; the rule allows only TCP 443.")
+        try plainHTTP(rule: "mcr", from: a, name: "mcr.microsoft.com", address: "151.101.2.132",
+                      why: "Plain HTTP GET (Host mcr.microsoft.com) on port 80; the rule allows only TCP 443.")
 
         try plantNameMismatch(from: b)
 
@@ -564,47 +511,31 @@ extension AuditDemoScenario {
     /// Rule ids typed from container-apps.yaml (other-services.md §3b).
     mutating func containerApps() throws -> Setup {
         let a = node(0), b = node(1)
-        var f = try tls(a, name: nil, address: "13.86.218.230")
-        used(["azure-monitor", "azure-cloud"], by: f)
-        item(.allowedRequired, rule: "azure-monitor", name: nil, address: "13.86.218.230", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: "IP-only TLS to AzureMonitor.WestUS on 443; the address is in AzureCloud too.", cite: true, also: ["azure-cloud"])
-        f = try tls(b, name: "management.azure.com", address: "4.150.240.10")
-        used(["azure-cloud"], by: f)
-        item(.allowedRequired, rule: "azure-cloud", name: "management.azure.com", address: "4.150.240.10", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "No rule names it, but its address is in AzureCloud (AzureCloud.westus), allowed on 443.")
+        try reach(.allowedRequired, rule: "azure-monitor", from: a, name: nil, address: "13.86.218.230",
+                  why: "IP-only TLS to AzureMonitor.WestUS on 443; the address is in AzureCloud too.", cite: true, also: ["azure-cloud"])
+        try reach(.allowedRequired, rule: "azure-cloud", from: b, name: "management.azure.com", address: "4.150.240.10",
+                  why: "No rule names it, but its address is in AzureCloud (AzureCloud.westus), allowed on 443.")
         if let dns = firstDNSFlow {
             used(["azure-dns"], by: dns)
             item(.allowedRequired, rule: "azure-dns", name: nil, address: GatewayEgressScenario.dnsServerV4.description, port: 53, transport: "udp",
                  flows: [dns], why: "Every lookup goes to 168.63.129.16:53, which the page says not to block (this is the first).")
         }
         let bus = "contoso-env.servicebus.windows.net"
-        f = try tls(a, name: bus, address: "20.66.7.20", port: 5671)
-        used(["control-plane-amqp"], by: f)
-        item(.allowedRequired, rule: "control-plane-amqp", name: bus, address: "20.66.7.20", port: 5671, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "AMQP over TLS on 5671: the control-plane row allows any destination (\"*\") on 5671-5672.")
-        f = try tls(a, name: nil, address: b.ipv4.description, port: 8443)
-        used(["environment-subnet"], by: f)
-        item(.allowedRequired, rule: "environment-subnet", name: nil, address: b.ipv4.description, port: 8443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Node a to node b inside the environment subnet (virtual-network 10.10.0.0/16): any port.")
+        try reach(.allowedRequired, rule: "control-plane-amqp", from: a, name: bus, address: "20.66.7.20", port: 5671,
+                  why: "AMQP over TLS on 5671: the control-plane row allows any destination (\"*\") on 5671-5672.")
+        try reach(.allowedRequired, rule: "environment-subnet", from: a, name: nil, address: b.ipv4.description, port: 8443,
+                  why: "Node a to node b inside the environment subnet (virtual-network 10.10.0.0/16): any port.")
 
         let tunnel = "contoso-env-7c1d.hcp.westus.azmk8s.io"
-        let s0 = try unanswered(a, name: tunnel, address: "40.112.243.245", port: 9000)
-        let icmp = try prohibited(b, name: tunnel, address: "40.112.243.245", port: 9000)
-        used(["aks-tunnel-tcp"], by: s0)
-        used(["aks-tunnel-tcp"], by: icmp)
-        item(.blockedRequired, rule: "aks-tunnel-tcp", name: tunnel, address: "40.112.243.245", port: 9000, transport: "tcp", flows: [s0, icmp],
-             why: "The underlying AKS tunnel to AzureCloud.westus on TCP 9000 blocked from both nodes: unanswered SYNs from node a, ICMP admin-prohibited for node b.")
+        try blocked(["aks-tunnel-tcp"], name: tunnel, address: "40.112.243.245", port: 9000, unansweredFrom: a, prohibitedFrom: b,
+                    why: "The underlying AKS tunnel to AzureCloud.westus on TCP 9000 blocked from both nodes: unanswered SYNs from node a, ICMP admin-prohibited for node b.")
 
-        f = try tls(b, name: "registry-1.docker.io", address: "44.208.254.194")
-        item(.undocumented, rule: nil, name: "registry-1.docker.io", address: "44.208.254.194", port: 443, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Images pulled from Docker Hub: no rule names it and its address is in no Azure tag.")
-        f = try tls(a, name: nil, address: "13.107.213.40")
-        item(.undocumented, rule: nil, name: nil, address: "13.107.213.40", port: 443, transport: "tcp", flows: f.map { [$0] } ?? [],
-             why: Self.undocumentedIPOnlyWhy, cite: true)
+        try reach(.undocumented, rule: nil, from: b, name: "registry-1.docker.io", address: "44.208.254.194",
+                  why: "Images pulled from Docker Hub: no rule names it and its address is in no Azure tag.")
+        try reach(.undocumented, rule: nil, from: a, name: nil, address: "13.107.213.40", why: Self.undocumentedIPOnlyWhy, cite: true)
 
-        f = try http(a, name: "management.azure.com", address: "4.150.240.10")
-        item(.wrongPort, rule: "azure-cloud", name: "management.azure.com", address: "4.150.240.10", port: 80, transport: "tcp",
-             flows: f.map { [$0] } ?? [], why: "Plain HTTP on port 80 to an AzureCloud address; the AzureCloud rule allows TCP 443 only.")
+        try plainHTTP(rule: "azure-cloud", from: a, name: "management.azure.com", address: "4.150.240.10",
+                      why: "Plain HTTP on port 80 to an AzureCloud address; the AzureCloud rule allows TCP 443 only.")
 
         try plantNameMismatch(from: b)
 

@@ -1,3 +1,4 @@
+import EgressPolicy
 import PacketWire
 
 /// The audit report as one self-contained HTML page, for people the audit is
@@ -41,25 +42,18 @@ public enum AuditReportHTML {
 
     /// Text for HTML text and double- or single-quoted attribute values.
     public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
+        s.escapingScalars { c in
             switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default:
-                // C0 controls but tab and newline have no place in HTML text (U+0000 is a parse error).
-                if c.value < 0x20 && c != "\t" && c != "\n" || c.value == 0x7F {
-                    out += "\u{FFFD}"
-                } else {
-                    out.unicodeScalars.append(c)
-                }
+            case "&": return "&amp;"
+            case "<": return "&lt;"
+            case ">": return "&gt;"
+            case "\"": return "&quot;"
+            case "'": return "&#39;"
+            // C0 controls but tab and newline have no place in HTML text (U+0000 is a parse error).
+            case _ where c.value < 0x20 && c != "\t" && c != "\n" || c.value == 0x7F: return "\u{FFFD}"
+            default: return nil
             }
         }
-        return out
     }
 
     /// Escaped, with a line-break opportunity after each dot and slash (`<wbr>`: no text of its own),

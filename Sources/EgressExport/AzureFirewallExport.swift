@@ -7,28 +7,27 @@ import EgressPolicy
 /// other port, matched by SNI), network rules for service tags and prefixes,
 /// and network rules with `destinationFqdns` for literal names on UDP, on any
 /// port or on port ranges (Azure resolves those through the firewall's DNS proxy).
+/// An Azure Firewall FQDN tag the firewall offers (`FirewallFQDNTags.offeredByAzureFirewall`)
+/// becomes an application rule with `fqdnTags`, which Azure expands to the tag's names itself.
 enum AzureFirewallExport {
-    static let apiVersion = "2024-05-01"
-
-    struct Template: Encodable {
-        var schema = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
-        var contentVersion = "1.0.0.0"
-        var parameters: [String: Parameter]
-        var resources: [Resource]
-
-        enum CodingKeys: String, CodingKey {
-            case schema = "$schema", contentVersion, parameters, resources
-        }
+    /// Whether the rule's FQDN tag goes into an application rule's `fqdnTags` as it is: a tag
+    /// Azure Firewall offers, on an outbound TCP rule whose ports are 80 and/or 443 only (an FQDN
+    /// tag's protocols are `Http:80` and `Https:443`, https://learn.microsoft.com/azure/firewall/fqdn-tags).
+    /// Otherwise the tag is exported as the names Microsoft publishes for it, like every other target.
+    static func carriesNatively(_ rule: ExportRule, tag: String) -> Bool {
+        guard FirewallFQDNTags.azureFirewallName(tag) != nil, rule.direction == .outbound, rule.transport == .tcp,
+              let ports = ExportText.ranges(rule.ports), !ports.isEmpty else { return false }
+        return ports.allSatisfy { $0.lower == $0.upper && ($0.lower == 80 || $0.lower == 443) }
     }
 
-    struct Parameter: Encodable {
-        var type = "string"
-        var metadata: [String: String]
+    /// `Http` on 80, `Https` on any other port: what an application rule's protocol list says.
+    static func appProtocols(_ ports: [PortRange]) -> [AppProtocol] {
+        ports.map { AppProtocol(protocolType: $0.lower == 80 ? "Http" : "Https", port: Int($0.lower)) }
     }
 
     struct Resource: Encodable {
         var type = "Microsoft.Network/firewallPolicies/ruleCollectionGroups"
-        var apiVersion = AzureFirewallExport.apiVersion
+        var apiVersion = ARM.networkAPIVersion
         var name: String
         var properties: GroupProperties
     }
@@ -54,6 +53,7 @@ enum AzureFirewallExport {
         // Application rules
         var protocols: [AppProtocol]?
         var targetFqdns: [String]?
+        var fqdnTags: [String]?
         // Network rules
         var ipProtocols: [String]?
         var destinationAddresses: [String]?
@@ -86,12 +86,15 @@ enum AzureFirewallExport {
             let ipProtocols: [String] = rule.transport == .tcp ? ["TCP"] : rule.transport == .udp ? ["UDP"] : ["TCP", "UDP"]
             let portList = ports.map { $0.map(\.description) } ?? ["*"]
             var patterns: [String] = [], literals: [String] = [], addresses: [String] = []
-            var peers = rule.peers
-            if peers.isEmpty {
-                peers = []
-                addresses = ["*"]
+            let description = String(rule.purpose.prefix(140))
+            // The FQDN tags left after expansion are the ones `carriesNatively` kept: TCP 80/443 only.
+            if !rule.fqdnTags.isEmpty, let ports {
+                application.append(Rule(ruleType: "ApplicationRule", name: unique(rule.id + (rule.peers.isEmpty ? "" : "-tags")), description: description,
+                                        sourceAddresses: sources, protocols: appProtocols(ports),
+                                        fqdnTags: rule.fqdnTags.map { FirewallFQDNTags.azureFirewallName($0) ?? $0 }))
             }
-            for peer in peers {
+            if rule.peers.isEmpty && rule.fqdnTags.isEmpty { addresses = ["*"] }
+            for peer in rule.peers {
                 switch peer {
                 case .name(let written):
                     switch NameTranslation.translate(written, to: .azureFirewall) {
@@ -130,15 +133,13 @@ enum AzureFirewallExport {
                     addresses.append(c.description)
                 }
             }
-            let description = String(rule.purpose.prefix(140))
             if !patterns.isEmpty, let ports {
                 let unusual = ports.filter { $0.lower != 80 && $0.lower != 443 }.map(\.description)
                 if !unusual.isEmpty {
                     warnings.append(ExportWarning(rule: rule.id, message: "application rules match TLS SNI (Https) or the HTTP Host: on port(s) \(unusual.joined(separator: ",")) the traffic must be TLS to be matched by name"))
                 }
-                let protocols = ports.map { AppProtocol(protocolType: $0.lower == 80 ? "Http" : "Https", port: Int($0.lower)) }
                 application.append(Rule(ruleType: "ApplicationRule", name: unique(rule.id), description: description, sourceAddresses: sources,
-                                        protocols: protocols, targetFqdns: patterns))
+                                        protocols: appProtocols(ports), targetFqdns: patterns))
             }
             if !literals.isEmpty {
                 network.append(Rule(ruleType: "NetworkRule", name: unique(rule.id + "-fqdn"), description: description, sourceAddresses: sources,
@@ -156,10 +157,10 @@ enum AzureFirewallExport {
         var collections: [Collection] = []
         if !network.isEmpty { collections.append(Collection(name: "egress-audit-network", priority: 200, rules: network)) }
         if !application.isEmpty { collections.append(Collection(name: "egress-audit-application", priority: 300, rules: application)) }
-        let template = Template(
-            parameters: ["firewallPolicyName": Parameter(metadata: ["description": "The existing firewall policy to add the rule collection group to."])],
+        let template = ARM.Template(
+            parameters: ["firewallPolicyName": ARM.Parameter(description: "The existing firewall policy to add the rule collection group to.")],
             resources: [Resource(name: "[format('{0}/\(ExportText.identifier(input.name, limit: 60))', parameters('firewallPolicyName'))]",
                                  properties: GroupProperties(priority: 1000, ruleCollections: collections))])
-        return ExportResult(format: .azureFirewall, text: try ReportOutput.json(template), warnings: warnings, untranslated: untranslated)
+        return ExportResult(format: .azureFirewall, text: try template.json(), warnings: warnings, untranslated: untranslated)
     }
 }

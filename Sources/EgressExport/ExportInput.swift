@@ -19,20 +19,24 @@ public struct ExportRule: Sendable {
     public var direction: RuleDirection
     public var transport: RuleTransport
     public var ports: PortSpec
-    /// Empty: the rule names no peer ("*"), any address.
+    /// Empty (and no `fqdnTags`): the rule names no peer ("*"), any address.
     public var peers: [ExportPeer]
+    /// Azure Firewall FQDN tags the rule names (as the profile writes them). A target that has
+    /// the tag carries it whole; the others get its published names (`expandingFQDNTags`).
+    public var fqdnTags: [String]
     /// The addresses a report saw (`--from-report`): a target that cannot use
     /// the tag chosen for them picks the narrowest tag it can use instead.
     public var observed: [IPAddress]
 
     public init(id: String, purpose: String, direction: RuleDirection, transport: RuleTransport, ports: PortSpec, peers: [ExportPeer],
-                observed: [IPAddress] = []) {
+                fqdnTags: [String] = [], observed: [IPAddress] = []) {
         self.id = id
         self.purpose = purpose
         self.direction = direction
         self.transport = transport
         self.ports = ports
         self.peers = peers
+        self.fqdnTags = fqdnTags
         self.observed = observed
     }
 }
@@ -48,8 +52,7 @@ public struct ExportInput: Sendable {
     public var catalog: ServiceTagCatalog
     /// Said before any rule (what was left out on the way in).
     public var notes: [String]
-    /// Peers no target can carry whole (an Azure Firewall FQDN tag whose names are not all
-    /// published): every export lists them as not translated.
+    /// Peers the input could not carry whole: every export lists them as not translated.
     public var untranslated: [Untranslated] = []
 
     public init(name: String, title: String, rules: [ExportRule], nodes: [CIDR], catalog: ServiceTagCatalog, notes: [String] = []) {
@@ -67,7 +70,6 @@ public struct ExportInput: Sendable {
     public init(profile compiled: CompiledProfile) {
         var rules: [ExportRule] = []
         var skipped: [String] = []
-        var unexpanded: [Untranslated] = []
         for rule in compiled.rules {
             if case .optional(let feature, false) = rule.requirement {
                 skipped.append("\(rule.id) (feature \(feature))")
@@ -81,6 +83,7 @@ public struct ExportInput: Sendable {
             }
             for (direction, endpoints) in sides {
                 var peers: [ExportPeer] = []
+                var fqdnTags: [String] = []
                 for e in endpoints {
                     switch e {
                     case .fqdn(let pattern): peers.append(.name(pattern))
@@ -88,24 +91,13 @@ public struct ExportInput: Sendable {
                     case .serviceTag(let written):
                         let resolved = CompiledProfile.resolve(written, in: compiled.catalog)
                         peers.append(.serviceTag(resolved.tag?.name ?? written))
-                    case .fqdnTag(let tagName):
-                        // An Azure Firewall FQDN tag: exported as the names Microsoft publishes for it,
-                        // and said so where those are not the whole tag.
-                        let tag = FirewallFQDNTags.tag(named: tagName)
-                        for name in tag?.names ?? [] { peers.append(.name(name)) }
-                        if !(tag?.complete ?? false) {
-                            unexpanded.append(Untranslated(
-                                rule: rule.id, peer: "fqdnTag \(tagName)",
-                                reason: tag?.names.isEmpty ?? true ? "Microsoft publishes no names for this Azure Firewall FQDN tag"
-                                    : "Microsoft publishes only part of this Azure Firewall FQDN tag's names; those are exported"))
-                        }
+                    case .fqdnTag(let tagName): fqdnTags.append(tagName)
                     }
                 }
-                // A rule left with no peer (an FQDN tag with no published names) is not exported at all:
-                // an empty destination list means "any" to some targets.
-                if peers.isEmpty && !endpoints.isEmpty { continue }
+                // A rule left with no peer is not exported at all: an empty destination list means "any".
+                if peers.isEmpty && fqdnTags.isEmpty && !endpoints.isEmpty { continue }
                 rules.append(ExportRule(id: rule.id, purpose: rule.purpose, direction: direction, transport: rule.transport,
-                                        ports: rule.ports, peers: peers))
+                                        ports: rule.ports, peers: peers, fqdnTags: fqdnTags))
             }
         }
         let e = compiled.expanded
@@ -115,7 +107,6 @@ public struct ExportInput: Sendable {
             + (e.enabledFeatures.isEmpty ? "" : ", features \(e.enabledFeatures.sorted().joined(separator: ","))")]
         if !skipped.isEmpty { notes.append("not exported, feature disabled: " + skipped.joined(separator: ", ")) }
         self.init(name: e.profileID, title: e.title, rules: rules, nodes: nodes, catalog: compiled.catalog, notes: notes)
-        untranslated = unexpanded
     }
 
     /// Least privilege: only what the report saw and allowed. A named

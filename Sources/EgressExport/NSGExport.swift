@@ -11,26 +11,9 @@ import EgressPolicy
 /// 65001) stay in force, so these rules document and order what is allowed;
 /// a `DenyAllOutbound` at 4096 would also cut the name-only egress the NSG cannot list.
 enum NSGExport {
-    struct Template: Encodable {
-        var schema = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
-        var contentVersion = "1.0.0.0"
-        var parameters: [String: Parameter]
-        var resources: [Resource]
-
-        enum CodingKeys: String, CodingKey {
-            case schema = "$schema", contentVersion, parameters, resources
-        }
-    }
-
-    struct Parameter: Encodable {
-        var type = "string"
-        var defaultValue: String?
-        var metadata: [String: String]
-    }
-
     struct Resource: Encodable {
         var type = "Microsoft.Network/networkSecurityGroups"
-        var apiVersion = AzureFirewallExport.apiVersion
+        var apiVersion = ARM.networkAPIVersion
         var name = "[parameters('networkSecurityGroupName')]"
         var location = "[parameters('location')]"
         var properties: Properties
@@ -118,13 +101,13 @@ enum NSGExport {
                 priority += 1
             }
         }
-        let template = Template(
+        let template = ARM.Template(
             parameters: [
-                "networkSecurityGroupName": Parameter(defaultValue: ExportText.identifier(input.name, limit: 60) + "-egress",
-                                                      metadata: ["description": "The network security group to create or update."]),
-                "location": Parameter(defaultValue: "[resourceGroup().location]", metadata: ["description": "Its region."]),
+                "networkSecurityGroupName": ARM.Parameter(defaultValue: ExportText.identifier(input.name, limit: 60) + "-egress",
+                                                         description: "The network security group to create or update."),
+                "location": ARM.Parameter(defaultValue: "[resourceGroup().location]", description: "Its region."),
             ],
             resources: [Resource(properties: Properties(securityRules: rules))])
-        return ExportResult(format: .nsg, text: try ReportOutput.json(template), warnings: warnings, untranslated: untranslated)
+        return ExportResult(format: .nsg, text: try template.json(), warnings: warnings, untranslated: untranslated)
     }
 }

@@ -1,9 +1,12 @@
 /// `egress-audit export`: the rules of an `ExportInput` in a target's format.
 public enum RuleExporter {
     public static func export(_ input: ExportInput, as format: ExportFormat) throws -> ExportResult {
-        var result = try render(input, as: format)
+        // Azure Firewall carries the FQDN tags it offers itself; every other target gets their published names.
+        let expanded = format == .azureFirewall ? input.expandingFQDNTags(keeping: AzureFirewallExport.carriesNatively)
+            : input.expandingFQDNTags()
+        var result = try render(expanded, as: format)
         // What the input could not carry (an FQDN tag Microsoft does not publish whole), for every target.
-        result.untranslated = input.untranslated + result.untranslated
+        result.untranslated = expanded.untranslated + result.untranslated
         return result
     }
 

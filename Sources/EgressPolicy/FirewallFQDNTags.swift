@@ -41,6 +41,26 @@ public enum FirewallFQDNTags {
             source: "no published list of names (recommended by the Azure Virtual Desktop required-FQDN page)"),
     ]
 
+    /// The FQDN tags Azure Firewall application rules accept, as Microsoft's "FQDN tags overview"
+    /// lists them (https://learn.microsoft.com/azure/firewall/fqdn-tags, source
+    /// MicrosoftDocs/azure-docs `articles/firewall/fqdn-tags.md`, ms.date 03/28/2026). `HDInsight` is
+    /// the spelling HDInsight's own outbound page gives the tag (its application rule "FQDN tags
+    /// `HDInsight` and `WindowsUpdate`", https://learn.microsoft.com/azure/hdinsight/hdinsight-restrict-outbound-traffic)
+    /// where the overview writes `AzureHDInsight`: both are kept as written by Microsoft. The overview's
+    /// `Office365.*` family (per product and category) is not listed here.
+    public static let offeredByAzureFirewall: [String] = [
+        "WindowsUpdate", "WindowsDiagnostics", "MicrosoftActiveProtectionService", "AppServiceEnvironment", "AzureBackup",
+        "AzureHDInsight", "HDInsight", "WindowsVirtualDesktop", "AzureKubernetesService", "Windows365", "MicrosoftIntune",
+        "citrixHdxPlusForWindows365",
+    ]
+
+    /// `name` as Azure Firewall spells the FQDN tag (any letter case matches), or nil when Azure
+    /// Firewall offers no tag of that name.
+    public static func azureFirewallName(_ name: String) -> String? {
+        let folded = name.lowercased()
+        return offeredByAzureFirewall.first { $0.lowercased() == folded }
+    }
+
     /// The tag named `name`, any letter case; nil for a tag this list does not know (a rule naming
     /// one matches no name and is reported not fully expandable, like a tag with no published names).
     public static func tag(named name: String) -> FirewallFQDNTag? {

@@ -637,18 +637,18 @@ private struct ProfileReader {
     }
 }
 
+/// A value as a message quotes it: in double quotes, with quotes, backslashes, newlines and tabs escaped.
 func quoted(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
+    let escaped = text.escapingScalars { scalar in
         switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\t": result += "\\t"
-        default: result.unicodeScalars.append(scalar)
+        case "\"": return "\\\""
+        case "\\": return "\\\\"
+        case "\n": return "\\n"
+        case "\t": return "\\t"
+        default: return nil
         }
     }
-    return result + "\""
+    return "\"" + escaped + "\""
 }
 
 /// Why `text` is not a host name or Azure Firewall pattern, or nil when it is one.

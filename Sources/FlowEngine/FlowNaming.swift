@@ -41,8 +41,14 @@ extension FlowTracker {
     static let mdnsPort: UInt16 = 5353
     static let llmnrPort: UInt16 = 5355
 
-    /// Reads names from the payload of a packet already counted in flow `index`.
-    mutating func name(_ index: Int, _ packet: borrowing DecodedPacket, fromInitiator: Bool, timestamp: Int64) {
+    /// DNS, mDNS or LLMNR: a UDP port whose payload is read as a DNS message.
+    @inline(__always)
+    static func isNameServicePort(_ port: UInt16) -> Bool { port == dnsPort || port == mdnsPort || port == llmnrPort }
+
+    /// Reads names from the payload of a packet already counted in flow `index`
+    /// (or takes them from `preview`, where the decode thread read them).
+    mutating func name(_ index: Int, _ packet: borrowing DecodedPacket, fromInitiator: Bool, timestamp: Int64,
+                       preview: borrowing PayloadPreview) {
         let payload = packet.payload
         guard payload.count > 0 else { return }
         let sport = packet.sourcePort, dport = packet.destinationPort
@@ -50,11 +56,19 @@ extension FlowTracker {
             if sport == Self.dnsPort || dport == Self.dnsPort || sport == Self.mdnsPort || dport == Self.mdnsPort
                 || sport == Self.llmnrPort || dport == Self.llmnrPort {
                 table[index].dnsMessages &+= 1
-                observeDNS(payload, packet: packet, overTCP: false, timestamp: timestamp)
+                switch preview.kind {
+                case .dnsQuery: namingCounters.dnsMessages += 1
+                case .dnsResponse: observeDNS(preview, packet: packet, timestamp: timestamp)
+                default: observeDNS(payload, packet: packet, overTCP: false, timestamp: timestamp)
+                }
                 return
             }
             if fromInitiator, !table[index].firstFlightDone, let first = payload.u8(at: 0), QUICLongHeader.isLongHeader(first) {
-                readQUICInitial(index, payload)
+                if preview.kind == .quicClientHello, quicFlows[index] == nil {
+                    takeQUICPreview(index, preview)
+                } else {
+                    readQUICInitial(index, payload)
+                }
             }
             return
         }
@@ -71,6 +85,12 @@ extension FlowTracker {
             // buffer only when more segments are needed.
             let sequence = packet.tcp.sequenceNumber  // read first: a `||` operand reading `packet` would copy it
             let inOrder = !table[index].initiatorSequenceKnown || sequence == table[index].initiatorNextSequence
+            if inOrder, preview.kind == .tlsClientHello {
+                // The decode thread parsed these very bytes: `readFirstFlight` would find the same ClientHello.
+                record(preview, in: index, overQUIC: false)
+                table[index].firstFlightDone = true
+                return
+            }
             if inOrder, readFirstFlight(index, payload) {
                 table[index].firstFlightDone = true
                 return
@@ -162,7 +182,28 @@ extension FlowTracker {
         table[index].echPresent = hello.hasECH
     }
 
+    /// Keeps what a preview of a ClientHello says, as `record(_:in:overQUIC:)` does from the parse.
+    private mutating func record(_ preview: borrowing PayloadPreview, in index: Int, overQUIC: Bool) {
+        if overQUIC { namingCounters.quicClientHellos += 1 } else { namingCounters.tlsClientHellos += 1 }
+        table[index].tlsClientHelloSeen = true
+        if let name = preview.serverName {
+            let sni = names.intern(name)
+            if overQUIC { table[index].quicSNI = sni } else { table[index].sni = sni }
+        }
+        if let proto = preview.firstALPN { table[index].alpn = names.intern(proto) }
+        table[index].echPresent = preview.hasECH
+    }
+
     // MARK: QUIC
+
+    /// A flow's first Initial, already read by the decode thread: counted as
+    /// `readQUICInitial` counts it (and refused past the cap as it is).
+    private mutating func takeQUICPreview(_ index: Int, _ preview: borrowing PayloadPreview) {
+        namingCounters.quicInitials += 1
+        guard quicFlows.count < limits.maxQUICFlows else { namingCounters.quicFlowsRefused += 1; return }
+        record(preview, in: index, overQUIC: true)
+        table[index].firstFlightDone = true
+    }
 
     private mutating func readQUICInitial(_ index: Int, _ datagram: ByteView) {
         var offset = 0
@@ -255,9 +296,7 @@ extension FlowTracker {
         namingCounters.dnsMessages += 1
         guard let message = try? DNSMessage(payload) else { namingCounters.dnsMalformed += 1; return }
         guard message.header.isResponse else { return }
-        let sport = packet.sourcePort, dport = packet.destinationPort  // read first: `||` operands are closures
-        let linkLocal = sport == Self.mdnsPort || dport == Self.mdnsPort || sport == Self.llmnrPort || dport == Self.llmnrPort
-        if linkLocal { namingCounters.dnsLinkLocal += 1 }
+        let linkLocal = isLinkLocal(packet)
         var nameBuffer = DNSNameBuffer()
         guard let question = message.firstQuestion else {
             // mDNS announcements carry answers without a question (RFC 6762 §8.3):
@@ -270,62 +309,80 @@ extension FlowTracker {
             return
         }
         let asked = nameBuffer.withView { names.intern($0) }
-        guard !asked.isNone else { return }
-        // First pass: feed the answer cache and fingerprint the answer. A
-        // response seen before (the common case) stops here, allocating nothing.
-        var seed = FastHash.Accumulator()
-        seed.mix(UInt64(asked.rawValue)); seed.mix(UInt64(question.type)); seed.mix(UInt64(message.header.responseCode.rawValue))
-        seed.mix(overTCP ? 1 : 0); seed.mix(linkLocal ? 1 : 0)
-        var none: [DNSObservation.Answer]? = nil
-        let (fingerprint, ech) = walkAnswers(message, asked: asked, client: linkLocal ? nil : packet.destination,
-                                             timestamp: timestamp, fingerprint: seed, collect: &none)
-        guard dnsObservationFingerprints.index(forKey: fingerprint) == nil else { return }
-        guard dnsObservations.count < limits.maxDNSObservations else { namingCounters.dnsObservationsRefused += 1; return }
-        var answers: [DNSObservation.Answer]? = []
-        _ = walkAnswers(message, asked: asked, client: nil, timestamp: timestamp, fingerprint: seed, collect: &answers)
-        dnsObservationFingerprints.set(fingerprint, ())
-        dnsObservations.append(DNSObservation(name: asked, type: question.type, rcode: message.header.responseCode.rawValue,
-                                              answers: answers ?? [], echAdvertised: ech, overTCP: overTCP, linkLocal: linkLocal))
+        observe(asked: asked, type: question.type, rcode: message.header.responseCode.rawValue, overTCP: overTCP, linkLocal: linkLocal,
+                client: packet.destination, timestamp: timestamp, effects: message)
     }
 
-    /// Walks the answer section: attributes every address (A, AAAA, HTTPS/SVCB
-    /// hints) to `asked` for `client` when given, folds CNAME targets, and
-    /// returns the answer's fingerprint; appends the answers to `collect` when asked to.
-    private mutating func walkAnswers(_ message: DNSMessage, asked: NameTable.NameID, client: IPAddress?, timestamp: Int64,
-                                      fingerprint seed: FastHash.Accumulator, collect: inout [DNSObservation.Answer]?) -> (UInt64, Bool) {
-        var fingerprint = seed
-        var ech = false
-        var nameBuffer = DNSNameBuffer()
-        var records = message.records()
-        while let record = try? records.next() {
-            guard record.section == .answer else { break }
-            if let address = record.address {
-                fingerprint.mix(address.high); fingerprint.mix(address.low)
-                collect?.append(.address(address))
-                if let client { dnsCache.record(client: client, address: address, name: asked, ttl: record.ttl, now: timestamp) }
-            } else if record.type == DNSRecordType.cname {
-                if (try? message.decodeName(at: record.dataOffset, into: &nameBuffer)) != nil {
-                    let target = nameBuffer.withView { names.intern($0) }
-                    if !target.isNone {
-                        fingerprint.mix(0xc0de_0000_0000 | UInt64(target.rawValue))
-                        collect?.append(.cname(target))
-                    }
-                }
-            } else if let binding = record.serviceBinding {
-                if binding.value(for: DNSServiceBinding.Key.ech) != nil { ech = true; fingerprint.mix(0xec4) }
-                guard let client else { continue }
-                for (key, width) in [(DNSServiceBinding.Key.ipv4hint, 4), (DNSServiceBinding.Key.ipv6hint, 16)] {
-                    guard let hints = binding.value(for: key) else { continue }
-                    var at = 0
-                    while at + width <= hints.count {
-                        let address = width == 4 ? IPAddress.ipv4(in: hints, at: at) : IPAddress.ipv6(in: hints, at: at)
-                        if let address { dnsCache.record(client: client, address: address, name: asked, ttl: record.ttl, now: timestamp) }
-                        at += width
-                    }
-                }
-            }
+    /// A DNS response the decode thread read (`PayloadPreview`), as `observeDNS(_:packet:overTCP:timestamp:)` reads it.
+    mutating func observeDNS(_ preview: borrowing PayloadPreview, packet: borrowing DecodedPacket, timestamp: Int64) {
+        namingCounters.dnsMessages += 1
+        let linkLocal = isLinkLocal(packet)
+        let asked = preview.serverName.map { names.intern($0) } ?? .none
+        observe(asked: asked, type: preview.questionType, rcode: preview.responseCode, overTCP: false, linkLocal: linkLocal,
+                client: packet.destination, timestamp: timestamp, effects: preview)
+    }
+
+    /// mDNS or LLMNR (counted): answers for the link, attributed to no client.
+    private mutating func isLinkLocal(_ packet: borrowing DecodedPacket) -> Bool {
+        let sport = packet.sourcePort, dport = packet.destinationPort  // read first: `||` operands are closures
+        let linkLocal = sport == Self.mdnsPort || dport == Self.mdnsPort || sport == Self.llmnrPort || dport == Self.llmnrPort
+        if linkLocal { namingCounters.dnsLinkLocal += 1 }
+        return linkLocal
+    }
+
+    /// A response's answers for `asked`: the first pass feeds the answer
+    /// cache and fingerprints the answer; a response seen before (the common
+    /// case) stops there, allocating nothing; a new one is kept as an observation.
+    private mutating func observe(asked: NameTable.NameID, type: UInt16, rcode: UInt8, overTCP: Bool, linkLocal: Bool, client: IPAddress,
+                                  timestamp: Int64, effects: borrowing some DNSAnswerEffects) {
+        guard !asked.isNone else { return }
+        var seed = FastHash.Accumulator()
+        seed.mix(UInt64(asked.rawValue)); seed.mix(UInt64(type)); seed.mix(UInt64(rcode))
+        seed.mix(overTCP ? 1 : 0); seed.mix(linkLocal ? 1 : 0)
+        var fingerprint = seed, ech = false
+        let attributedTo: IPAddress? = linkLocal ? nil : client
+        effects.forEachEffect { effect in
+            apply(effect, asked: asked, client: attributedTo, timestamp: timestamp, fingerprint: &fingerprint, ech: &ech)
         }
-        return (fingerprint.value, ech)
+        guard dnsObservationFingerprints.index(forKey: fingerprint.value) == nil else { return }
+        guard dnsObservations.count < limits.maxDNSObservations else { namingCounters.dnsObservationsRefused += 1; return }
+        var answers: [DNSObservation.Answer] = []
+        answers.reserveCapacity(4)
+        var again = seed
+        effects.forEachEffect { effect in
+            if let answer = apply(effect, asked: asked, client: nil, timestamp: timestamp, fingerprint: &again, ech: &ech) { answers.append(answer) }
+        }
+        dnsObservationFingerprints.set(fingerprint.value, ())
+        dnsObservations.append(DNSObservation(name: asked, type: type, rcode: rcode, answers: answers, echAdvertised: ech, overTCP: overTCP,
+                                              linkLocal: linkLocal))
+    }
+
+    /// One answer record's effect: an address attributed to `asked` for
+    /// `client` (when given) and folded into the answer's fingerprint, a CNAME
+    /// target interned and folded, ECH noted. Returns the answer an observation lists.
+    @discardableResult
+    private mutating func apply(_ effect: DNSAnswerEffect, asked: NameTable.NameID, client: IPAddress?, timestamp: Int64,
+                                fingerprint: inout FastHash.Accumulator, ech: inout Bool) -> DNSObservation.Answer? {
+        switch effect.kind {
+        case .address:
+            let address = effect.address
+            fingerprint.mix(address.high); fingerprint.mix(address.low)
+            if let client { dnsCache.record(client: client, address: address, name: asked, ttl: effect.ttl, now: timestamp) }
+            return .address(address)
+        case .cname:
+            guard let name = effect.name else { return nil }
+            let target = names.intern(name)
+            guard !target.isNone else { return nil }
+            fingerprint.mix(0xc0de_0000_0000 | UInt64(target.rawValue))
+            return .cname(target)
+        case .ech:
+            ech = true
+            fingerprint.mix(0xec4)
+            return nil
+        case .hint:
+            if let client { dnsCache.record(client: client, address: effect.address, name: asked, ttl: effect.ttl, now: timestamp) }
+            return nil
+        }
     }
 
     /// Records the owner name of each address record of a question-less response.

@@ -57,10 +57,17 @@ public struct FlowTracker {
     /// handed to `ended`; returns the index of the packet's flow, if any.
     @discardableResult
     public mutating func process(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int, ended: (FlowRecord) -> Void) -> Int? {
+        process(packet, timestamp: timestamp, wireLength: wireLength, preview: PayloadPreview.none, ended: ended)
+    }
+
+    /// `process` with the packet's payload already read on the decode thread (`PayloadPreviewer`).
+    @discardableResult
+    public mutating func process(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int, preview: borrowing PayloadPreview,
+                                 ended: (FlowRecord) -> Void) -> Int? {
         guard packet.status.isDecoded else { counters.otherPackets += 1; return nil }
         switch packet.transport {
         case .tcp, .udp:
-            return track(packet, timestamp: timestamp, wireLength: wireLength, ended: ended)
+            return track(packet, timestamp: timestamp, wireLength: wireLength, preview: preview, ended: ended)
         case .icmp, .icmpv6:
             matchICMPError(packet)
             return nil
@@ -93,7 +100,8 @@ public struct FlowTracker {
 
     // MARK: TCP and UDP
 
-    private mutating func track(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int, ended: (FlowRecord) -> Void) -> Int {
+    private mutating func track(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int, preview: borrowing PayloadPreview,
+                                ended: (FlowRecord) -> Void) -> Int {
         counters.flowPackets += 1
         let key = FlowKey(transport: packet.transport, packet.source, packet.sourcePort, packet.destination, packet.destinationPort)
         var found = table.find(key)
@@ -120,7 +128,7 @@ public struct FlowTracker {
             table[index].dnsName = dnsCache.name(client: r.initiator.address, address: r.responder.address, now: timestamp)
             counters.flowsCreated += 1
         }
-        update(index, packet, timestamp: timestamp, wireLength: wireLength)
+        update(index, packet, timestamp: timestamp, wireLength: wireLength, preview: preview)
         return index
     }
 
@@ -141,13 +149,14 @@ public struct FlowTracker {
         return (true, .firstPacket)
     }
 
-    private mutating func update(_ index: Int, _ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int) {
+    private mutating func update(_ index: Int, _ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int,
+                                 preview: borrowing PayloadPreview) {
         // One exclusive access to the record for all the counters (one uniqueness check, not ten);
         // the packet is lent by address, as a closure capturing it would copy its 368 bytes.
         let fromInitiator = withUnsafePointer(to: packet) { p in
             table.modify(index) { r in Self.count(p.pointee, into: &r, timestamp: timestamp, wireLength: wireLength) }
         }
-        if packet.payload.count > 0 { name(index, packet, fromInitiator: fromInitiator, timestamp: timestamp) }
+        if packet.payload.count > 0 { name(index, packet, fromInitiator: fromInitiator, timestamp: timestamp, preview: preview) }
         if packet.linkType == .nflog { noteLog(index, packet) }
     }
 

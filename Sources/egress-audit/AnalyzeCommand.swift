@@ -68,6 +68,7 @@ struct AnalyzeCommand: ParsableCommand {
         for log in evidence.logs { pipeline.read(log: log.path, as: log.format) }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         pipeline.finish()
+        ProcessEnd.keep(pipeline)
         try report.closeFlowLog(flowLog)
         for error in pipeline.errors { Diagnostics.error(error.description) }
         // Nothing could be read at all: the error lines say it all, an empty report would not.

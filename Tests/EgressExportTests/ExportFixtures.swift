@@ -25,8 +25,12 @@ struct Deployment: CustomTestStringConvertible, Sendable {
         Deployment(profile: "cassandra-mi", parameters: ["cloud": "public", "region": "westus", "virtual-network": "10.10.0.0/16"],
                    features: [], withTags: true),
     ]
+    /// A profile with its Azure Firewall FQDN tag rule on: aks's `firewall-fqdn-tag` (AzureKubernetesService, TCP 443).
+    static let fqdnTagged: [Deployment] = [
+        Deployment(profile: "aks", parameters: ["cloud": "public", "region": "westus"], features: ["firewall-fqdn-tag"], withTags: true),
+    ]
     static let bare: [Deployment] = BuiltinProfiles.texts.map { Deployment(profile: $0.id, parameters: [:], features: [], withTags: false) }
-    static let all = demos + bare
+    static let all = demos + fqdnTagged + bare
 
     static let catalog: ServiceTagCatalog = (try? ServiceTagSources.catalog(files: [SharedFolder.azurePublicServiceTags]))
         ?? ServiceTagCatalog(tags: [], sources: [])

@@ -62,10 +62,12 @@ import Testing
                     add(nil, c.address, "cidr-address")
                     if let wrong { add(nil, c.address, "wrong-port", port: wrong) }
                 case .fqdnTag(let tag):
-                    // Probed by the names Microsoft publishes for the tag (exported as names).
+                    // Probed by the names Microsoft publishes for the tag: what Azure Firewall's own tag
+                    // (exported as the tag) and every other target (exported as the names) allow by name.
                     for name in FirewallFQDNTags.tag(named: tag)?.names ?? [] where !name.contains("*") {
                         add(name, nil, "documented")
                         add("evil-" + name, nil, "lookalike")
+                        if let wrong { add(name, nil, "wrong-port", port: wrong) }
                     }
                 }
             }

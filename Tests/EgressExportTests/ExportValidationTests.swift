@@ -62,6 +62,28 @@ import Testing
             let (valid, output) = try ExportFixtures.validate(format, path: path)
             #expect(!valid, "\(format.rawValue) with \(to): \(output)")
         }
+        // An application rule's fqdnTags must be a list (or an ARM expression), not a bare tag name.
+        let tagged = try Deployment.fqdnTagged[0].export(.azureFirewall).text
+        var template = try ExportSemanticsTests.jsonDocument(tagged)
+        var resources = try #require(template["resources"] as? [[String: Any]])
+        var properties = try #require(resources[0]["properties"] as? [String: Any])
+        var collections = try #require(properties["ruleCollections"] as? [[String: Any]])
+        var changed = 0
+        for c in collections.indices {
+            var rules = try #require(collections[c]["rules"] as? [[String: Any]])
+            for r in rules.indices where rules[r]["fqdnTags"] != nil {
+                rules[r]["fqdnTags"] = "AzureKubernetesService"
+                changed += 1
+            }
+            collections[c]["rules"] = rules
+        }
+        #expect(changed == 1)
+        properties["ruleCollections"] = collections
+        resources[0]["properties"] = properties
+        template["resources"] = resources
+        let brokenTags = try ExportFixtures.write(String(decoding: try JSONSerialization.data(withJSONObject: template), as: UTF8.self), name: "broken-tags.json")
+        #expect(try !ExportFixtures.validate(.azureFirewall, path: brokenTags).valid)
+
         let cilium = try Deployment.demos[1].export(.cilium).text
         #expect(cilium.contains("matchName: \"contoso.configuration.azure-api.net\""))
         let path = try ExportFixtures.write(cilium.replacingOccurrences(of: "matchName: \"contoso.configuration.azure-api.net\"",

@@ -94,7 +94,9 @@ enum TargetEvaluators {
     // MARK: Targets
 
     /// Azure Firewall: network rules by destination address (tags resolved in the tag file,
-    /// `*`), or destinationFqdns (the name itself); application rules by name, TCP and protocol port.
+    /// `*`), or destinationFqdns (the name itself); application rules by name, TCP and protocol port,
+    /// the name matched by `targetFqdns` or by an FQDN tag in `fqdnTags`, which Azure expands to the
+    /// tag's names: here the names Microsoft publishes for it (`FirewallFQDNTags`), what `explain` matches too.
     static func azureFirewall(_ template: [String: Any], catalog: ServiceTagCatalog, _ p: Probe) -> Set<String> {
         var allowed = Set<String>()
         for resource in template["resources"] as? [[String: Any]] ?? [] {
@@ -105,7 +107,8 @@ enum TargetEvaluators {
                     if r["ruleType"] as? String == "ApplicationRule" {
                         guard let n = p.name, p.transport == .tcp else { continue }
                         let ports = (r["protocols"] as? [[String: Any]] ?? []).compactMap { $0["port"] as? Int }
-                        if ports.contains(Int(p.port)), (r["targetFqdns"] as? [String] ?? []).contains(where: { azureFirewallMatches($0, n) }) {
+                        let tagged = (r["fqdnTags"] as? [String] ?? []).flatMap { FirewallFQDNTags.tag(named: $0)?.names ?? [] }
+                        if ports.contains(Int(p.port)), ((r["targetFqdns"] as? [String] ?? []) + tagged).contains(where: { azureFirewallMatches($0, n) }) {
                             allowed.insert(name)
                         }
                     } else {

@@ -1,0 +1,309 @@
+import FastHashing
+import PacketWire
+
+/// What one packet's payload names, read on the decode thread ahead of
+/// tracking (`PayloadPreviewer`) so the tracking thread interns names instead
+/// of parsing and decrypting: a whole ClientHello (TLS in one segment, or QUIC
+/// in the client's first Initial), or a DNS message over UDP (a query, or a
+/// response: its question and what each answer record does, in order).
+///
+/// A preview is a pure function of the packet's bytes and equals what the
+/// tracker's own reading of those bytes would find; the tracker uses it only
+/// where it would read exactly those bytes alone (a flow's first segment in
+/// order, a flow's first Initial) and reads for itself otherwise, so results
+/// are the same with or without previews.
+///
+/// The preview itself is a few words; its names and DNS effects live in
+/// storage its maker owns (`PayloadPreview.Storage`, one block per
+/// decode-ahead slot), so lending one to the tracker copies no kilobyte.
+public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
+    public enum Kind: UInt8, Sendable {
+        case none, tlsClientHello, quicClientHello, dnsQuery, dnsResponse
+    }
+
+    /// A `DNSAnswerEffect` as the preview stores it (a CNAME target's name at `nameOffset` in the bytes).
+    struct StoredEffect {
+        var kind = DNSAnswerEffect.Kind.address
+        var nameLength: UInt16 = 0
+        var nameOffset: UInt16 = 0
+        var ttl: UInt32 = 0
+        var address = IPAddress(ipv4: 0)
+    }
+
+    public internal(set) var kind = Kind.none
+    var hasECH = false
+    /// Lengths of the server name or DNS question's name (at 0 in the bytes)
+    /// and the first ALPN protocol (at `alpnOffset`); -1: absent.
+    var serverNameLength: Int16 = -1
+    var alpnLength: Int16 = -1
+    /// DNS: the question's type, the response code, how many answer effects are stored.
+    var questionType: UInt16 = 0
+    var responseCode: UInt8 = 0
+    var effectCount = 0
+    /// `Storage.blockSize` bytes: the name (at most 255 bytes) at 0, the first
+    /// ALPN protocol at 256, CNAME targets from 320 to `bytesSize`, then the
+    /// effects; copied there, as the parsers' views point into memory the
+    /// decode thread reuses. Nil: `none`.
+    private let block: UnsafeMutableRawPointer?
+
+    static let alpnOffset = 256
+    static let alpnCapacity = 64
+    static let cnameOffset = 320
+    static let bytesSize = 1024
+    static let effectCapacity = 16
+
+    /// Blocks for `count` previews, allocated once (a decode-ahead ring's slots).
+    public final class Storage: @unchecked Sendable {
+        static let blockSize = PayloadPreview.bytesSize + PayloadPreview.effectCapacity * MemoryLayout<StoredEffect>.stride
+        let base: UnsafeMutableRawPointer
+        public let count: Int
+
+        public init(count: Int) {
+            self.count = count
+            base = .allocate(byteCount: count * Self.blockSize, alignment: 16)
+            base.initializeMemory(as: UInt8.self, repeating: 0, count: count * Self.blockSize)
+        }
+
+        deinit { base.deallocate() }
+
+        /// An empty preview over block `index`, valid while this storage lives.
+        public func preview(_ index: Int) -> PayloadPreview {
+            precondition(index >= 0 && index < count)
+            return PayloadPreview(block: base + index * Self.blockSize)
+        }
+    }
+
+    private init(block: UnsafeMutableRawPointer?) { self.block = block }
+
+    /// No preview: for packets the decode thread did not read.
+    public static let none = PayloadPreview(block: nil)
+
+    private func effect(_ i: Int) -> StoredEffect {
+        block!.load(fromByteOffset: Self.bytesSize + i * MemoryLayout<StoredEffect>.stride, as: StoredEffect.self)
+    }
+
+    /// Copies `bytes` to `offset`; false when they do not fit below `limit`.
+    private func store(_ bytes: ByteView, at offset: Int, limit: Int = PayloadPreview.bytesSize) -> Bool {
+        guard offset + bytes.count <= limit else { return false }
+        bytes.withUnsafeBytes { block!.advanced(by: offset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        return true
+    }
+
+    /// Keeps `hello`'s server name, first ALPN protocol and ECH flag; false
+    /// (and no preview) when they do not fit.
+    mutating func keep(_ hello: TLSClientHelloFacts, as kind: Kind) -> Bool {
+        var alpnList = hello.alpnProtocols
+        let alpn = alpnList.next()
+        let name = hello.serverName
+        if let name, !store(name, at: 0, limit: Self.alpnOffset) { return false }
+        if let alpn, !store(alpn, at: Self.alpnOffset, limit: Self.alpnOffset + Self.alpnCapacity) { return false }
+        serverNameLength = name.map { Int16($0.count) } ?? -1
+        alpnLength = alpn.map { Int16($0.count) } ?? -1
+        hasECH = hello.hasECH
+        self.kind = kind
+        return true
+    }
+
+    /// Keeps a DNS question's name; false when it does not fit.
+    mutating func keepQuestion(_ name: ByteView) -> Bool {
+        guard store(name, at: 0, limit: Self.alpnOffset) else { return false }
+        serverNameLength = Int16(name.count)
+        return true
+    }
+
+    /// Appends one effect of the answer section; false when the preview holds no more.
+    mutating func add(_ effect: DNSAnswerEffect) -> Bool {
+        guard effectCount < Self.effectCapacity else { return false }
+        let previous = effectCount > 0 ? self.effect(effectCount - 1) : nil
+        // Names follow one another: each effect carries where the next one goes.
+        let free = previous.map { Int($0.nameOffset) + Int($0.nameLength) } ?? Self.cnameOffset
+        var stored = StoredEffect(kind: effect.kind, nameOffset: UInt16(free), ttl: effect.ttl, address: effect.address)
+        if let name = effect.name {
+            guard store(name, at: free) else { return false }
+            stored.nameLength = UInt16(name.count)
+        }
+        block!.storeBytes(of: stored, toByteOffset: Self.bytesSize + effectCount * MemoryLayout<StoredEffect>.stride, as: StoredEffect.self)
+        effectCount += 1
+        return true
+    }
+
+    /// The answer section's effects, in order, as `DNSAnswerEffect.forEach` gave them.
+    func forEachEffect(_ body: (DNSAnswerEffect) -> Void) {
+        for i in 0..<effectCount {
+            let e = effect(i)
+            let name = e.kind == .cname ? view(at: Int(e.nameOffset), count: Int(e.nameLength)) : nil
+            body(DNSAnswerEffect(kind: e.kind, ttl: e.ttl, address: e.address, name: name))
+        }
+    }
+
+    /// Bytes of this preview's block; valid while its storage lives and the slot is not reused.
+    func view(at offset: Int, count: Int) -> ByteView {
+        ByteView(UnsafeRawBufferPointer(start: block! + offset, count: count))
+    }
+
+    /// The server name (or question name) and first ALPN protocol; absent: nil.
+    var serverName: ByteView? { serverNameLength < 0 ? nil : view(at: 0, count: Int(serverNameLength)) }
+    var firstALPN: ByteView? { alpnLength < 0 ? nil : view(at: Self.alpnOffset, count: Int(alpnLength)) }
+}
+
+/// Reads `PayloadPreview`s on the decode thread, with its own scratch
+/// memory and QUIC state (nothing shared with the tracker).
+public struct PayloadPreviewer {
+    private let scratch = ScratchBuffer(size: TLSClientHello.defaultMaxLength)
+    private var decryptor = QUICInitialDecryptor()
+    private var crypto = CryptoStreamAssembler()
+    /// Fingerprints of the UDP flows (either direction) whose long-header
+    /// packets were seen, direct-mapped: only a flow's first such packet, its
+    /// client's first Initial, is worth decrypting here (the server's, and the
+    /// client's later ones, are the tracker's business). A fingerprint
+    /// overwritten by another flow only costs a preview in vain.
+    private var quicSeen = [UInt64](repeating: 0, count: 1 << 14)
+
+    public init() {}
+
+    /// The preview of `packet`'s payload (`.none` when it holds no whole ClientHello).
+    public mutating func preview(_ packet: borrowing DecodedPacket, into preview: inout PayloadPreview) {
+        preview.kind = .none
+        guard packet.status.isDecoded else { return }
+        let payload = packet.payload
+        guard let first = payload.u8(at: 0) else { return }
+        let sport = packet.sourcePort, dport = packet.destinationPort
+        switch packet.transport {
+        case .tcp:
+            // The tracker's first-flight reading (`FlowTracker.name`) of a segment that starts a TLS record.
+            guard first == 0x16, sport != FlowTracker.dnsPort, dport != FlowTracker.dnsPort else { return }
+            if case .complete(let hello) = TLSClientHello.parse(records: payload, scratch: scratch.buffer) {
+                _ = preview.keep(hello, as: .tlsClientHello)
+            }
+        case .udp:
+            if FlowTracker.isNameServicePort(sport) || FlowTracker.isNameServicePort(dport) {
+                previewDNS(payload, into: &preview)
+                return
+            }
+            guard QUICLongHeader.isLongHeader(first), firstLongHeader(packet) else { return }
+            previewQUIC(payload, into: &preview)
+        default:
+            return
+        }
+    }
+
+    /// True the first time a long-header packet of this UDP flow (either direction) comes by.
+    private mutating func firstLongHeader(_ packet: borrowing DecodedPacket) -> Bool {
+        let a = packet.source, b = packet.destination, ap = packet.sourcePort, bp = packet.destinationPort
+        let (low, lowPort, high, highPort) = (a, ap) < (b, bp) ? (a, ap, b, bp) : (b, bp, a, ap)
+        var h = FastHash.Accumulator(seed: 0x51c)
+        h.mix(low.high); h.mix(low.low); h.mix(high.high); h.mix(high.low); h.mix(UInt64(lowPort) << 16 | UInt64(highPort))
+        let fingerprint = h.value | 1
+        let slot = Int(truncatingIfNeeded: fingerprint >> 40) & (quicSeen.count - 1)
+        if quicSeen[slot] == fingerprint { return false }
+        quicSeen[slot] = fingerprint
+        return true
+    }
+
+    /// A DNS message as `FlowTracker.observeDNS` reads one: a query; or a
+    /// response with a question, its name and the answer section's effects.
+    /// Anything else (malformed, no question, more than the preview holds)
+    /// gets no preview, and the tracker reads the message itself.
+    private func previewDNS(_ payload: ByteView, into preview: inout PayloadPreview) {
+        guard let message = try? DNSMessage(payload) else { return }
+        guard message.header.isResponse else {
+            preview.kind = .dnsQuery
+            return
+        }
+        var nameBuffer = DNSNameBuffer()
+        guard let question = message.firstQuestion, (try? message.decodeName(at: question.nameOffset, into: &nameBuffer)) != nil,
+              nameBuffer.withView({ preview.keepQuestion($0) }) else { return }
+        preview.questionType = question.type
+        preview.responseCode = message.header.responseCode.rawValue
+        preview.effectCount = 0
+        guard DNSAnswerEffect.forEach(in: message, { preview.add($0) }) else { return }
+        preview.kind = .dnsResponse
+    }
+
+    /// The first Initial of the datagram, as `FlowTracker.readQUICInitial`
+    /// reads a flow's first one: opened with the keys of its own DCID, its
+    /// CRYPTO frames absorbed, and a whole ClientHello in them.
+    private mutating func previewQUIC(_ datagram: ByteView, into preview: inout PayloadPreview) {
+        var offset = 0
+        while offset < datagram.count {
+            guard let header = try? QUICLongHeader.parse(datagram, at: offset) else { return }
+            offset = header.end
+            guard header.type == .initial else { continue }
+            guard let keys = QUICInitialKeys(version: header.version, destinationConnectionID: header.destinationConnectionID),
+                  let opened = decryptor.open(header, in: datagram, keys: keys, largestPacketNumber: nil) else { return }
+            crypto.reset()
+            let absorbed: Bool = opened.payload.withUnsafeBytes { raw in (try? crypto.absorb(payload: ByteView(raw))) != nil }
+            guard absorbed else { return }
+            crypto.withContiguousBytes { bytes in
+                if case .complete(let hello) = TLSClientHello.parse(handshake: bytes, maxLength: CryptoStreamAssembler.defaultCapacity) {
+                    _ = preview.keep(hello, as: .quicClientHello)
+                }
+            }
+            return
+        }
+    }
+}
+
+/// What a DNS response's answer section does, effect by effect: read from the message, or from its preview.
+protocol DNSAnswerEffects {
+    func forEachEffect(_ body: (DNSAnswerEffect) -> Void)
+}
+
+extension DNSMessage: DNSAnswerEffects {
+    func forEachEffect(_ body: (DNSAnswerEffect) -> Void) {
+        _ = DNSAnswerEffect.forEach(in: self) { body($0); return true }
+    }
+}
+
+/// One thing a DNS response's answer record does for naming, in record
+/// order: an A/AAAA address, a CNAME's target, an HTTPS/SVCB record's ECH or
+/// address hint. Read once here, by the decode thread's preview and by the
+/// tracker alike (`FlowTracker.observeDNS`).
+struct DNSAnswerEffect {
+    enum Kind: UInt8, Sendable {
+        case address, cname, ech, hint
+    }
+    let kind: Kind
+    let ttl: UInt32
+    let address: IPAddress
+    /// A CNAME's target (valid during the call it is passed to).
+    let name: ByteView?
+
+    init(kind: Kind, ttl: UInt32 = 0, address: IPAddress = IPAddress(ipv4: 0), name: ByteView? = nil) {
+        self.kind = kind
+        self.ttl = ttl
+        self.address = address
+        self.name = name
+    }
+
+    /// Calls `body` with each effect of the answer section, up to the first
+    /// record that is not an answer or cannot be read; false when `body` stopped it.
+    static func forEach(in message: DNSMessage, _ body: (DNSAnswerEffect) -> Bool) -> Bool {
+        var nameBuffer = DNSNameBuffer()
+        var records = message.records()
+        while let record = try? records.next() {
+            guard record.section == .answer else { break }
+            if let address = record.address {
+                guard body(DNSAnswerEffect(kind: .address, ttl: record.ttl, address: address)) else { return false }
+            } else if record.type == DNSRecordType.cname {
+                if (try? message.decodeName(at: record.dataOffset, into: &nameBuffer)) != nil {
+                    guard nameBuffer.withView({ body(DNSAnswerEffect(kind: .cname, name: $0)) }) else { return false }
+                }
+            } else if let binding = record.serviceBinding {
+                if binding.value(for: DNSServiceBinding.Key.ech) != nil {
+                    guard body(DNSAnswerEffect(kind: .ech)) else { return false }
+                }
+                for (key, width) in [(DNSServiceBinding.Key.ipv4hint, 4), (DNSServiceBinding.Key.ipv6hint, 16)] {
+                    guard let hints = binding.value(for: key) else { continue }
+                    var at = 0
+                    while at + width <= hints.count {
+                        let address = width == 4 ? IPAddress.ipv4(in: hints, at: at) : IPAddress.ipv6(in: hints, at: at)
+                        if let address { guard body(DNSAnswerEffect(kind: .hint, ttl: record.ttl, address: address)) else { return false } }
+                        at += width
+                    }
+                }
+            }
+        }
+        return true
+    }
+}
