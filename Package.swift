@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "EgressPolicyTests", dependencies: ["EgressPolicy", "PacketWire", "TestSupport"]),
         .testTarget(name: "EgressAuditTests", dependencies: ["EgressAudit", "CaptureRuntime", "CaptureSynth", "TestSupport"]),
         .testTarget(name: "EgressLogsTests", dependencies: ["EgressLogs", "FlowEngine", "PacketWire", "TestSupport"]),
-        .testTarget(name: "CaptureRuntimeTests", dependencies: ["CaptureRuntime", "EgressAudit", "PacketCapture", "CaptureSynth", "TestSupport"]),
+        .testTarget(name: "CaptureRuntimeTests", dependencies: ["CaptureRuntime", "EgressAudit", "PacketCapture", "PacketWire", "CaptureSynth", "TestSupport"]),
         .testTarget(name: "EgressExportTests", dependencies: ["EgressExport", "EgressAudit", "EgressPolicy", "PacketWire", "TestSupport"]),
         .testTarget(name: "CaptureSynthTests", dependencies: ["CaptureSynth", "PacketWire", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CaptureSynth", "egress-audit", "TestSupport"]),

@@ -58,6 +58,8 @@ public final class CaptureFileSource: PacketSource, @unchecked Sendable {
         return result
     }
 
+    public var readsWholeInputs: Bool { true }
+
     public var lendsLastingBytes: Bool {
         if case .success(let capture) = openNext() { return capture.readerInUse == .mapped }
         return false

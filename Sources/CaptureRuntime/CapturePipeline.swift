@@ -74,8 +74,9 @@ public struct CapturePipeline {
     }
 
     /// One pass over a source (a file, or live packets until `shouldStop` or
-    /// a timeout): decoded ahead on a second thread when the source's bytes
-    /// outlive the callback and the machine has a core to spare, here
+    /// a timeout): decoded ahead on a second thread when the source reads
+    /// whole inputs (files and pipes; their packets copied when the source
+    /// does not lend them lastingly) and the machine has a core to spare, here
     /// otherwise; the results are the same either way. Throws the source's
     /// error after the packets before it were taken.
     public mutating func read(from source: any PacketSource, shouldStop: () -> Bool) throws(CaptureError) -> PacketSourceState {
@@ -90,7 +91,7 @@ public struct CapturePipeline {
             if input >= 0 { Self.put(current, at: input, in: &counts) }
             inputCounts = counts
         }
-        if decodesAhead, source.lendsLastingBytes, DecodeAheadRing.worthwhile {
+        if decodesAhead, source.lendsLastingBytes || source.readsWholeInputs, DecodeAheadRing.worthwhile {
             passesDecodedAhead += 1
             let ring = DecodeAheadRing(source: source, capacity: decodeAheadCapacity)
             // Counted on the decode thread; merged in after the pass (the pass's link type last, as if counted here).

@@ -15,10 +15,11 @@ import Synchronization
 /// so every stateful step — counters, fragments, flows, names — runs exactly
 /// as it would in one thread, in the same order, with the same results.
 ///
-/// Only for sources whose bytes stay valid after the callback returns
-/// (`PacketSource.lendsLastingBytes`: a mapped capture file): a slot's packet
-/// and payload are views into the file's mapping, read after the producer has
-/// moved on. One ring reads one pass of the source (one file).
+/// A slot's packet and payload are views into the file's mapping when the
+/// source's bytes stay valid after the callback returns
+/// (`PacketSource.lendsLastingBytes`: a mapped capture file); otherwise (a
+/// gzip file, a pipe) the producer copies each packet into its slot's own
+/// buffer first (`SlotBytes`). One ring reads one pass of the source (one file).
 final class DecodeAheadRing: @unchecked Sendable {
     struct Slot {
         var input: Int
@@ -50,6 +51,8 @@ final class DecodeAheadRing: @unchecked Sendable {
     private let slotsFreed = WaitPoint()
 
     private let source: any PacketSource
+    /// Where packets are copied when the source does not lend lasting bytes (nil: it does).
+    private let copies: SlotBytes?
     /// The pass's bytes: kept alive until the last slot is taken (the producer may finish first).
     private let lasting: (any LastingBytes)?
     private let decoder = PacketDecoder()
@@ -71,6 +74,7 @@ final class DecodeAheadRing: @unchecked Sendable {
         self.source = source
         // The tracking thread maps pages in while it waits for packets, instead of a third thread.
         lasting = source.prepareForDecodingAhead()
+        copies = source.lendsLastingBytes ? nil : SlotBytes(slots: size)
     }
 
     deinit {
@@ -120,8 +124,8 @@ final class DecodeAheadRing: @unchecked Sendable {
                 }
                 let slot = slots + (written & mask)
                 slot.pointee.input = input
-                slot.pointee.captured = captured
-                decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType),
+                slot.pointee.captured = copies?.keep(captured, in: written & mask) ?? captured
+                decoder.decode(slot.pointee.captured.bytes, linkType: LinkType(rawValue: captured.linkType),
                                originalLength: captured.originalLength, into: &slot.pointee.packet)
                 counted.record(slot.pointee.packet, wireLength: captured.originalLength)
                 previewer.preview(slot.pointee.packet, into: &previews[written & mask])
@@ -187,4 +191,42 @@ final class DecodeAheadRing: @unchecked Sendable {
 
     /// Whether this machine can run the two halves at once.
     static var worthwhile: Bool { SpareCore.available }
+}
+
+/// Each slot's own copy of its packet, for sources whose bytes do not
+/// outlive the callback: 2 KiB inline per slot, and a buffer of its own for a
+/// slot that once held a bigger packet (kept and reused, so the steady state
+/// allocates nothing).
+final class SlotBytes: @unchecked Sendable {
+    static let inlineSize = 2048
+    private let inline: UnsafeMutableRawPointer
+    private var large: [(buffer: UnsafeMutableRawPointer, size: Int)?]
+
+    init(slots: Int) {
+        inline = .allocate(byteCount: slots * Self.inlineSize, alignment: 16)
+        large = Array(repeating: nil, count: slots)
+    }
+
+    deinit {
+        inline.deallocate()
+        for case let (buffer, _)? in large { buffer.deallocate() }
+    }
+
+    /// `packet` with its bytes copied into slot `index` (valid until the slot is written again).
+    func keep(_ packet: CapturedPacket, in index: Int) -> CapturedPacket {
+        let count = packet.bytes.count
+        let target: UnsafeMutableRawPointer
+        if count <= Self.inlineSize {
+            target = inline + index * Self.inlineSize
+        } else if let held = large[index], held.size >= count {
+            target = held.buffer
+        } else {
+            large[index]?.buffer.deallocate()
+            target = .allocate(byteCount: count, alignment: 16)
+            large[index] = (target, count)
+        }
+        packet.bytes.withUnsafeBytes { if count > 0 { target.copyMemory(from: $0.baseAddress!, byteCount: count) } }
+        return CapturedPacket(timestampNanoseconds: packet.timestampNanoseconds, bytes: ByteView(UnsafeRawBufferPointer(start: target, count: count)),
+                              originalLength: packet.originalLength, linkType: packet.linkType)
+    }
 }

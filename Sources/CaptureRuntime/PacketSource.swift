@@ -32,11 +32,18 @@ public protocol PacketSource: AnyObject {
     /// it has taken the last packet, and maps pages in through it while it
     /// waits, so the source need not on a thread of its own).
     func prepareForDecodingAhead() -> (any LastingBytes)?
+    /// True when each `forEachPacket` reads an input (a file, a pipe) to its
+    /// end by itself, stopping only for `interrupt`: the pipeline may then
+    /// read it on another thread, decoding ahead, copying the packets when
+    /// the source does not lend them lastingly. (A live interface is read
+    /// pass by pass until `shouldStop`: not this.)
+    var readsWholeInputs: Bool { get }
 }
 
 extension PacketSource {
     public var lendsLastingBytes: Bool { false }
     public func prepareForDecodingAhead() -> (any LastingBytes)? { nil }
+    public var readsWholeInputs: Bool { false }
 }
 
 /// What holds a pass's lasting bytes (a mapped capture file).

@@ -37,6 +37,10 @@ public struct DNSAnswerCache {
     private var head = 0
     public private(set) var evicted = 0
     public private(set) var staleUses = 0
+    /// One bit per hashed answered address, never cleared: an address whose
+    /// bit is unset was never in an answer, and a new flow to it (most of a
+    /// flood's) is named without a lookup; a set bit only means "look".
+    private var answered = [UInt64](repeating: 0, count: 1 << 14)
 
     public init(capacity: Int = 1 << 17) {
         self.capacity = capacity
@@ -44,10 +48,18 @@ public struct DNSAnswerCache {
 
     public var count: Int { entries.count }
 
+    /// The address's bit in `answered` (2^20 bits).
+    @inline(__always)
+    private static func bit(_ address: IPAddress) -> Int {
+        Int(truncatingIfNeeded: FastHash.mix64(address.high ^ address.low &* 0x9E37_79B9_7F4A_7C15) >> 44)
+    }
+
     /// Stands for "any client" in the second entry each answer makes.
     static let anyClient = IPAddress(ipv6High: 0, low: 0)
 
     public mutating func record(client: IPAddress, address: IPAddress, name: NameTable.NameID, ttl: UInt32, now: Int64) {
+        let bit = Self.bit(address)
+        answered[bit >> 6] |= 1 << UInt64(bit & 63)
         insert(Key(client: client, address: address), Entry(name: name, expires: now &+ Int64(ttl) &* 1_000_000_000))
         insert(Key(client: Self.anyClient, address: address), Entry(name: name, expires: now &+ Int64(ttl) &* 1_000_000_000))
     }
@@ -72,7 +84,9 @@ public struct DNSAnswerCache {
     /// The name `client` was told for `address`, if the answer is not older
     /// than its TTL plus the grace period.
     public mutating func name(client: IPAddress, address: IPAddress, now: Int64) -> NameTable.NameID {
-        guard let e = entries[Key(client: client, address: address)] ?? entries[Key(client: Self.anyClient, address: address)] else {
+        // An address no answer held (a flood's): two lookups spared per new flow.
+        let bit = Self.bit(address)
+        guard answered[bit >> 6] & (1 << UInt64(bit & 63)) != 0, let e = entries[Key(client: client, address: address)] ?? entries[Key(client: Self.anyClient, address: address)] else {
             return .none
         }
         if now > e.expires {

@@ -124,8 +124,10 @@ public struct FlowTracker {
             if let old = table.evictIdle(now: timestamp, budget: 4) { retire(old.record, index: old.index, ended) }
             if table.isFull, let old = table.evictOldest() { retire(old.record, index: old.index, ended) }
             index = table.insert(record)
-            let r = table[index]
-            table[index].dnsName = dnsCache.name(client: r.initiator.address, address: r.responder.address, now: timestamp)
+            // The ends as the record has them, from the packet (reading them back from the table copied the record).
+            let destination = packet.destination
+            let (client, server) = senderInitiates ? (source, destination) : (destination, source)
+            table[index].dnsName = dnsCache.name(client: client, address: server, now: timestamp)
             counters.flowsCreated += 1
         }
         update(index, packet, timestamp: timestamp, wireLength: wireLength, preview: preview)
