@@ -258,8 +258,7 @@ struct DestinationAggregates {
     /// `*.` and the name's last two labels: the group a name past the cap joins.
     private mutating func domainGroup(_ name: NameTable.NameID, _ names: NameTable) -> Int32 {
         if let known = domainOfName[name.rawValue] { return known }
-        let labels = names.string(name).split(separator: ".", omittingEmptySubsequences: true)
-        let text = labels.count >= 2 ? "*." + labels.suffix(2).joined(separator: ".") : "*"
+        let text = Self.parentDomainText(names.string(name))
         let group: Int32
         if let existing = domainGroups[text] {
             group = existing
@@ -270,6 +269,33 @@ struct DestinationAggregates {
         }
         domainOfName.set(name.rawValue, group)
         return group
+    }
+
+    /// `*.` and the last two non-empty labels of `name` (`*.example.com`), else
+    /// `*`: found by one backward walk over its bytes (a split into labels and
+    /// a join cost ~6,000 instructions a name, once per name past the cap).
+    static func parentDomainText(_ name: String) -> String {
+        let bytes = Array(name.utf8)
+        let dot = UInt8(ascii: ".")
+        var labels = 0, end = bytes.count, start = bytes.count, i = bytes.count
+        // Walk labels from the right, skipping empty ones, until two are found.
+        while i > 0 && labels < 2 {
+            var j = i
+            while j > 0 && bytes[j - 1] != dot { j -= 1 }
+            if j < i {
+                if labels == 0 { end = i }
+                start = j
+                labels += 1
+            }
+            i = j > 0 ? j - 1 : 0
+        }
+        guard labels == 2 else { return "*" }
+        // The two labels with what lay between them collapsed to one dot (empty labels omitted).
+        var second = end
+        while second > start && bytes[second - 1] != dot { second -= 1 }
+        var first = second - 1
+        while first > start && bytes[first - 1] == dot { first -= 1 }
+        return "*." + String(decoding: bytes[start..<first], as: UTF8.self) + "." + String(decoding: bytes[second..<end], as: UTF8.self)
     }
 
     /// The table's destinations as the report lists them, sorted.
