@@ -52,7 +52,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         decoder.decode(frame, linkType: linkType, originalLength: frame.count, into: &packet)
         // As the decode thread does: every frame previewed, fragments too (their preview unused).
         let previewed = selector & 0x80 == 0
-        if previewed { previewer.preview(packet, into: &preview) }
+        if previewed { withUnsafePointer(to: &packet) { previewer.preview($0, into: &preview) } }
         let fragment = packet.fragment, status = packet.status
         if fragment != .none, status.isDecoded || status == .notDecoded(.laterFragment), !(packet.truncated && fragment == .first) {
             if let datagram = fragments.add(packet, frame: frame, timestamp: timestamp, wireLength: frame.count) {
