@@ -9,6 +9,23 @@ public enum ProfileComposition {
     /// more than one, composes them. A name scoped with a profile id (`aks.region=westus`,
     /// `aks.azure-monitor`) is for that profile only; an unscoped one for every profile that
     /// declares it, and an error when none does.
+    /// The profiles that declare the unscoped parameter or feature `name` (`names` lists a
+    /// profile's own); none is an error naming every one there is, and the nearest spelling.
+    private static func declaringProfiles(_ name: String, kind: String, path: String, in profiles: [Profile],
+                                          names: (Profile) -> [String], errors: inout [ProfileValidationError]) -> [Int] {
+        let declaring = profiles.indices.filter { names(profiles[$0]).contains(name) }
+        if declaring.isEmpty {
+            let listed = profiles.flatMap { p in names(p).map { profiles.count > 1 ? "\(p.id).\($0)" : $0 } }
+            errors.append(
+                ProfileValidationError(
+                    file: expansionInputName, path: path,
+                    expected: "a \(kind) of " + describe(profiles) + " (" + listed.joined(separator: ", ") + ")",
+                    found: "unknown \(kind) " + quoted(name),
+                    suggestion: nearestSpelling(to: name, among: profiles.flatMap(names))))
+        }
+        return declaring
+    }
+
     public static func expand(_ profiles: [Profile], parameters: [String: String], features: [String])
         throws(ProfileValidationErrors) -> ExpandedProfile
     {
@@ -26,16 +43,8 @@ public enum ProfileComposition {
                 values[index][local] = value
                 continue
             }
-            let declaring = profiles.indices.filter { profiles[$0].parameter(named: name) != nil }
-            if declaring.isEmpty {
-                let names = profiles.flatMap { p in p.parameters.map { profiles.count > 1 ? "\(p.id).\($0.name)" : $0.name } }
-                errors.append(
-                    ProfileValidationError(
-                        file: expansionInputName, path: "parameters." + name,
-                        expected: "a parameter of " + describe(profiles) + " (" + names.joined(separator: ", ") + ")",
-                        found: "unknown parameter " + quoted(name),
-                        suggestion: nearestSpelling(to: name, among: profiles.flatMap { $0.parameters.map(\.name) })))
-            }
+            let declaring = declaringProfiles(name, kind: "parameter", path: "parameters." + name, in: profiles,
+                                              names: { $0.parameters.map(\.name) }, errors: &errors)
             for index in declaring { values[index][name] = value }
         }
         for name in features.sorted() {
@@ -43,16 +52,8 @@ public enum ProfileComposition {
                 wanted[index].insert(local)
                 continue
             }
-            let declaring = profiles.indices.filter { profiles[$0].feature(named: name) != nil }
-            if declaring.isEmpty {
-                let names = profiles.flatMap { p in p.features.map { profiles.count > 1 ? "\(p.id).\($0.name)" : $0.name } }
-                errors.append(
-                    ProfileValidationError(
-                        file: expansionInputName, path: "features",
-                        expected: "a feature of " + describe(profiles) + " (" + names.joined(separator: ", ") + ")",
-                        found: "unknown feature " + quoted(name),
-                        suggestion: nearestSpelling(to: name, among: profiles.flatMap { $0.features.map(\.name) })))
-            }
+            let declaring = declaringProfiles(name, kind: "feature", path: "features", in: profiles,
+                                              names: { $0.features.map(\.name) }, errors: &errors)
             for index in declaring { wanted[index].insert(name) }
         }
         var expanded: [ExpandedProfile] = []
