@@ -108,7 +108,7 @@ let package = Package(
             name: "FlowEngineTests",
             dependencies: ["FlowEngine", "PacketWire", "CaptureSynth", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "EgressPolicyTests", dependencies: ["EgressPolicy", "PacketWire", "TestSupport"]),
+        .testTarget(name: "EgressPolicyTests", dependencies: ["EgressPolicy", "PacketWire", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "EgressAuditTests", dependencies: ["EgressAudit", "CaptureRuntime", "CaptureSynth", "TestSupport"]),
         .testTarget(name: "EgressLogsTests", dependencies: ["EgressLogs", "FlowEngine", "PacketWire", "TestSupport"]),
         .testTarget(name: "CaptureRuntimeTests", dependencies: ["CaptureRuntime", "EgressAudit", "PacketCapture", "PacketWire", "CaptureSynth", "TestSupport"]),

@@ -9,10 +9,10 @@ import PackageDescription
 let root = String(Context.packageDirectory.split(separator: "/").dropLast().last ?? "EgressAudit").lowercased()
 
 /// One fuzz target: a folder `Sources/Fuzz<Name>` with one file defining `LLVMFuzzerTestOneInput`.
-func fuzzer(_ name: String, _ modules: [String]) -> Target {
+func fuzzer(_ name: String, _ modules: [String], extra: [Target.Dependency] = []) -> Target {
     .executableTarget(
         name: "Fuzz\(name)",
-        dependencies: ["FuzzSupport"] + modules.map { .product(name: $0, package: root) },
+        dependencies: ["FuzzSupport"] + modules.map { .product(name: $0, package: root) } + extra,
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]
     )
 }
@@ -20,7 +20,11 @@ func fuzzer(_ name: String, _ modules: [String]) -> Target {
 let package = Package(
     name: "EgressAuditFuzz",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(path: "..")],
+    dependencies: [
+        .package(path: ".."),
+        // The root's own Yams: the ProfileTree target builds YAML node trees itself.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
     targets: [
         // The one shared helper: carving structured values out of the fuzzer's bytes.
         .target(name: "FuzzSupport"),
@@ -32,6 +36,7 @@ let package = Package(
         fuzzer("CaptureFileMapped", ["PacketCapture", "PacketWire"]),
         fuzzer("CaptureFileLibpcap", ["PacketCapture", "PacketWire"]),
         fuzzer("ProfileLoader", ["EgressPolicy"]),
+        fuzzer("ProfileTree", ["EgressPolicy"], extra: [.product(name: "Yams", package: "Yams")]),
         fuzzer("AzureServiceTags", ["EgressPolicy"]),
         fuzzer("AWSIPRanges", ["EgressPolicy"]),
         fuzzer("GCPRanges", ["EgressPolicy"]),

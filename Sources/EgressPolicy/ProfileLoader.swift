@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+public import Yams
 
 /// Reads a profile from YAML or JSON text into a validated `Profile`.
 ///
@@ -17,18 +17,25 @@ public enum ProfileLoader {
                 ])
             }
             root = composed
-            if nodeCount(root, cap: maximumNodes) > maximumNodes {
-                throw ProfileValidationErrors([
-                    ProfileValidationError(
-                        file: file, line: 1, column: 1, path: "",
-                        expected: "at most \(maximumNodes) YAML nodes with aliases expanded",
-                        found: "more (an alias repeated inside aliased nodes?)")
-                ])
-            }
         } catch let errors as ProfileValidationErrors {
             throw errors
         } catch {
             throw ProfileValidationErrors([syntaxError(error, file: file)])
+        }
+        return try load(node: root, file: file)
+    }
+
+    /// Validates a document already composed into YAML nodes (what `load(text:file:)` does
+    /// after parsing). Public so a fuzz target can hand the reader node trees carved from
+    /// its bytes without paying for YAML text on every input.
+    public static func load(node root: Node, file: String) throws(ProfileValidationErrors) -> Profile {
+        if nodeCount(root, cap: maximumNodes) > maximumNodes {
+            throw ProfileValidationErrors([
+                ProfileValidationError(
+                    file: file, line: 1, column: 1, path: "",
+                    expected: "at most \(maximumNodes) YAML nodes with aliases expanded",
+                    found: "more (an alias repeated inside aliased nodes?)")
+            ])
         }
         var reader = ProfileReader(file: file)
         let profile = reader.readProfile(root)

@@ -63,14 +63,19 @@ public struct ProfileValidationErrors: Error, Sendable, Hashable, CustomStringCo
 /// Closest candidate by edit distance, if close enough to be a plausible typo.
 func nearestSpelling(to word: String, among candidates: [String]) -> String? {
     let target = Array(word.lowercased().unicodeScalars)
+    // A third of the length (at least 2) separates typos from different words.
+    let limit = max(2, target.count / 3)
     var best: (name: String, distance: Int)?
     for candidate in candidates {
-        let distance = editDistance(target, Array(candidate.lowercased().unicodeScalars))
+        let spelling = Array(candidate.lowercased().unicodeScalars)
+        // The distance is at least the difference in length: a candidate further than the
+        // limit that way can be neither suggested nor closer than one that can (a key of
+        // 200 hostile characters costs no 200-by-n table per candidate).
+        guard abs(spelling.count - target.count) <= limit else { continue }
+        let distance = editDistance(target, spelling)
         if distance < (best?.distance ?? Int.max) { best = (candidate, distance) }
     }
     guard let best else { return nil }
-    // A third of the length (at least 2) separates typos from different words.
-    let limit = max(2, target.count / 3)
     return best.distance <= limit ? best.name : nil
 }
 

@@ -1,5 +1,6 @@
 import EgressPolicy
 import Testing
+import Yams
 
 /// Loader errors: each message must carry file, line:column, path and expectation.
 /// Line/column are 1-based as libyaml counts them (columns in Unicode scalars); the
@@ -131,6 +132,60 @@ import Testing
                 == #"demo.yaml:13:5: rules[0].portz: expected one of the keys id, direction, sources, destinations, ports, transport, required, feature, when, purpose, note, source, found unknown key "portz" (did you mean "ports"?)"#
         )
         #expect(found.last == #"demo.yaml:10:5: rules[0]: expected key "ports""#)
+    }
+
+    /// A misspelt key is named with the nearest key when the edit distance is at most a
+    /// third of its length (at least 2): "destinationsxxxxxx" (18 scalars, limit 6) is 6
+    /// insertions from "destinations"; one more letter (19, limit 6, 7 away) is no typo,
+    /// nor is a key of 300 letters.
+    @Test func suggestionsStayWithinAThirdOfTheLength() {
+        func suggestion(forKey key: String) -> String? {
+            let found = errors(
+                yaml(
+                    rules: """
+                      - id: a
+                        direction: outbound
+                        destinations: [{fqdn: a.example.com}]
+                        ports: 443
+                        transport: tcp
+                        required: true
+                        purpose: p
+                        \(key): 1
+                    """))
+            guard let line = found.first(where: { $0.contains("unknown key") }) else { return "no error" }
+            guard let range = line.range(of: "(did you mean \"") else { return nil }
+            return String(line[range.upperBound...].prefix { $0 != "\"" })
+        }
+        #expect(suggestion(forKey: "purpse") == "purpose")
+        #expect(suggestion(forKey: "destinationsxxxxxx") == "destinations")
+        #expect(suggestion(forKey: "destinationsxxxxxxx") == nil)
+        #expect(suggestion(forKey: String(repeating: "q", count: 300)) == nil)
+    }
+
+    /// `load(node:file:)` reads a tree built without YAML text (no marks: errors name
+    /// their path without a position) with the same checks as `load(text:file:)`.
+    @Test func nodeTreesLoadLikeText() throws {
+        let rule: Node = [
+            "id": "a", "direction": "outbound", "destinations": [["fqdn": "*.example.com"]], "ports": [443],
+            // Plain style: a quoted "true" is text, and the reader says so.
+            "transport": "tcp", "required": Node("true", .implicit, .plain), "purpose": "p",
+        ]
+        let root: Node = [
+            "id": "demo", "title": "Demo", "source": "https://example.invalid/doc", "dialect": "azure-firewall",
+            "rules": [rule],
+        ]
+        let profile = try ProfileLoader.load(node: root, file: "tree")
+        #expect(profile == (try ProfileLoader.load(text: try Yams.serialize(node: root), file: "tree")))
+        #expect(profile.rules.first?.ports.contains(443) == true)
+
+        var broken = root
+        broken["dialect"] = "squid"
+        do {
+            _ = try ProfileLoader.load(node: broken, file: "tree")
+            Issue.record("a tree with an unknown dialect loaded")
+        } catch {
+            #expect(error.errors.map(\.description) == [#"tree: dialect: expected one of azure-firewall, found "squid""#])
+        }
     }
 
     @Test func duplicateRuleIdPointsAtFirstUse() {
