@@ -215,14 +215,15 @@ struct DestinationAggregates {
             e.firewallRules.append(r.loggedRule)
         }
         e.flows += 1
-        switch r.outcome {
+        let outcome = r.outcome  // computed from the record's fields: read once
+        switch outcome {
         case .unanswered: e.failures[0] += 1
         case .refused: e.failures[1] += 1
         case .unreachable: e.failures[2] += 1
         case .prohibited: e.failures[3] += 1
         case .established, .responderOnly: break
         }
-        if r.outcome.isFailure { e.failedFlows += 1 }
+        if outcome.isFailure { e.failedFlows += 1 }
         e.bytesSent &+= r.fromInitiator.bytes
         e.bytesReceived &+= r.fromResponder.bytes
         e.first = min(e.first, r.firstSeen)

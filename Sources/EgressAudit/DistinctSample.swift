@@ -31,6 +31,9 @@ struct DistinctSample<Value: SampleHashable> {
     private var largest = 0
     /// A distinct value was turned away or evicted: `count` is an estimate.
     private(set) var isEstimated = false
+    /// Bit `h >> 58` of every hash kept so far (never cleared): a value whose bit is
+    /// clear is not in the sample, so the scan for it is skipped.
+    private var seen: UInt64 = 0
 
     init(capacity: Int) {
         self.capacity = max(2, capacity)
@@ -52,7 +55,11 @@ struct DistinctSample<Value: SampleHashable> {
             isEstimated = true
             return
         }
-        for i in hashes.indices where hashes[i] == h && values[i] == value { return }
+        let bit: UInt64 = 1 << (h >> 58)
+        if seen & bit != 0 {
+            for i in hashes.indices where hashes[i] == h && values[i] == value { return }
+        }
+        seen |= bit
         if values.count < capacity {
             values.append(value)
             hashes.append(h)

@@ -101,7 +101,8 @@ struct FlowClassifier {
         }
 
         func contains(_ a: IPAddress) -> Bool {
-            if hosts.index(forKey: a) != nil { return true }
+            // `--node 10.1.0.0/16` gives no single hosts: no hashing per flow then.
+            if !hosts.isEmpty, hosts.index(forKey: a) != nil { return true }
             for n in prefixes where n.contains(a) { return true }
             return false
         }
