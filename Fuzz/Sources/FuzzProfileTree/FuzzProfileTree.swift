@@ -9,7 +9,7 @@ import Yams
 /// `ProfileLoader.load(node:file:)` a tree directly, so the reader's own checks (keys,
 /// placeholders, ports, conditions, references, expansion) meet far more inputs.
 ///
-/// Encoding, front to back (`TreeCoding`): a node's first byte `b` picks its kind from
+/// Encoding, front to back (`TreeCoding.node`): a node's first byte `b` picks its kind from
 /// `b % 4`: 0 a scalar from `vocabulary` (index in the next byte), 1 a scalar of raw bytes
 /// (length in the next byte), 2 a mapping of `(b >> 2) % 64` key/value pairs, 3 a
 /// sequence of `(b >> 2) % 64` nodes. A scalar's style comes from `(b >> 2) % 8`.
@@ -18,8 +18,7 @@ import Yams
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var input = FuzzInput(data, size)
-    var decoder = TreeCoding.Decoder()
-    let root = decoder.node(&input, depth: 0)
+    let root = TreeCoding.node(&input, depth: 0)
     do {
         let profile = try ProfileLoader.load(node: root, file: "fuzz.yaml")
         _ = try? profile.expand()
@@ -86,36 +85,33 @@ enum TreeCoding {
 
     /// Reads a tree. Its nodes have no marks (Yams makes them only while parsing text), so
     /// the reader's errors name their paths without line:column.
-    struct Decoder {
-        mutating func node(_ input: inout FuzzInput, depth: Int) -> Node {
-            let mark: Mark? = nil
-            let b = input.u8()
-            let count = Int(b >> 2) % 64
-            switch b % 4 {
-            case 0:
-                let word = vocabulary[Int(input.u8()) % vocabulary.count]
-                return .scalar(.init(word, implicit, style(b >> 2), mark))
-            case 1:
-                let bytes = input.chunk(Int(input.u8()))
-                return .scalar(.init(String(decoding: bytes, as: UTF8.self), implicit, style(b >> 2), mark))
-            case 2 where depth < maximumDepth:
-                var pairs: [(Node, Node)] = []
-                for _ in 0..<count where !input.isEmpty {
-                    let key = node(&input, depth: depth + 1)
-                    pairs.append((key, node(&input, depth: depth + 1)))
-                }
-                return .mapping(.init(pairs, implicit, .any, mark))
-            case 3 where depth < maximumDepth:
-                var nodes: [Node] = []
-                for _ in 0..<count where !input.isEmpty { nodes.append(node(&input, depth: depth + 1)) }
-                return .sequence(.init(nodes, implicit, .any, mark))
-            default:
-                return .scalar(.init("", implicit, .plain, mark))
+    static func node(_ input: inout FuzzInput, depth: Int) -> Node {
+        let b = input.u8()
+        let count = Int(b >> 2) % 64
+        switch b % 4 {
+        case 0:
+            let word = vocabulary[Int(input.u8()) % vocabulary.count]
+            return .scalar(.init(word, implicit, style(b >> 2)))
+        case 1:
+            let bytes = input.chunk(Int(input.u8()))
+            return .scalar(.init(String(decoding: bytes, as: UTF8.self), implicit, style(b >> 2)))
+        case 2 where depth < maximumDepth:
+            var pairs: [(Node, Node)] = []
+            for _ in 0..<count where !input.isEmpty {
+                let key = node(&input, depth: depth + 1)
+                pairs.append((key, node(&input, depth: depth + 1)))
             }
+            return .mapping(.init(pairs, implicit))
+        case 3 where depth < maximumDepth:
+            var nodes: [Node] = []
+            for _ in 0..<count where !input.isEmpty { nodes.append(node(&input, depth: depth + 1)) }
+            return .sequence(.init(nodes, implicit))
+        default:
+            return .scalar(.init("", implicit, .plain))
         }
     }
 
-    /// Writes `node` in the encoding `Decoder` reads (lists and mappings past 63 entries and
+    /// Writes `node` in the encoding `node(_:depth:)` reads (lists and mappings past 63 entries and
     /// scalars past 255 bytes are cut; aliases are written as the nodes they stand for).
     static func encode(_ node: Node, depth: Int = 0, into out: inout [UInt8]) {
         switch node {
