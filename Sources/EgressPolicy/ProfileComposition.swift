@@ -9,23 +9,6 @@ public enum ProfileComposition {
     /// more than one, composes them. A name scoped with a profile id (`aks.region=westus`,
     /// `aks.azure-monitor`) is for that profile only; an unscoped one for every profile that
     /// declares it, and an error when none does.
-    /// The profiles that declare the unscoped parameter or feature `name` (`names` lists a
-    /// profile's own); none is an error naming every one there is, and the nearest spelling.
-    private static func declaringProfiles(_ name: String, kind: String, path: String, in profiles: [Profile],
-                                          names: (Profile) -> [String], errors: inout [ProfileValidationError]) -> [Int] {
-        let declaring = profiles.indices.filter { names(profiles[$0]).contains(name) }
-        if declaring.isEmpty {
-            let listed = profiles.flatMap { p in names(p).map { profiles.count > 1 ? "\(p.id).\($0)" : $0 } }
-            errors.append(
-                ProfileValidationError(
-                    file: expansionInputName, path: path,
-                    expected: "a \(kind) of " + describe(profiles) + " (" + listed.joined(separator: ", ") + ")",
-                    found: "unknown \(kind) " + quoted(name),
-                    suggestion: nearestSpelling(to: name, among: profiles.flatMap(names))))
-        }
-        return declaring
-    }
-
     public static func expand(_ profiles: [Profile], parameters: [String: String], features: [String])
         throws(ProfileValidationErrors) -> ExpandedProfile
     {
@@ -70,6 +53,23 @@ public enum ProfileComposition {
         }
         guard errors.isEmpty else { throw ProfileValidationErrors(errors) }
         return expanded.count == 1 ? expanded[0] : ExpandedProfile.composing(expanded)
+    }
+
+    /// The profiles that declare the unscoped parameter or feature `name` (`names` lists a
+    /// profile's own); none is an error naming every one there is, and the nearest spelling.
+    private static func declaringProfiles(_ name: String, kind: String, path: String, in profiles: [Profile],
+                                          names: (Profile) -> [String], errors: inout [ProfileValidationError]) -> [Int] {
+        let declaring = profiles.indices.filter { names(profiles[$0]).contains(name) }
+        if declaring.isEmpty {
+            let listed = profiles.flatMap { p in names(p).map { profiles.count > 1 ? "\(p.id).\($0)" : $0 } }
+            errors.append(
+                ProfileValidationError(
+                    file: expansionInputName, path: path,
+                    expected: "a \(kind) of " + describe(profiles) + " (" + listed.joined(separator: ", ") + ")",
+                    found: "unknown \(kind) " + quoted(name),
+                    suggestion: nearestSpelling(to: name, among: profiles.flatMap(names))))
+        }
+        return declaring
     }
 
     /// `aks.region` → (index of `aks`, `region`): the longest profile id that prefixes the name.

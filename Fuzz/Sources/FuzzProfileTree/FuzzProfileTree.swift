@@ -111,8 +111,9 @@ enum TreeCoding {
         }
     }
 
-    /// Writes `node` in the encoding `node(_:depth:)` reads (lists and mappings past 63 entries and
-    /// scalars past 255 bytes are cut; aliases are written as the nodes they stand for).
+    /// Writes `node` in the encoding `node(_:depth:)` reads. Lists and mappings past 63 entries and
+    /// scalars past 255 bytes are cut; an alias, or a list or mapping past the depth limit, is
+    /// written as the plain scalar `vocabulary[0]`.
     static func encode(_ node: Node, depth: Int = 0, into out: inout [UInt8]) {
         switch node {
         case .scalar(let scalar):
@@ -134,8 +135,6 @@ enum TreeCoding {
             let nodes = Array(sequence.prefix(63))
             out.append(UInt8(nodes.count) << 2 | 3)
             for item in nodes { encode(item, depth: depth + 1, into: &out) }
-        case .alias:
-            out += [0, 0]
         default:
             out += [0, 0]
         }
