@@ -84,7 +84,8 @@ public struct FlowRecord: Sendable {
     public var synAckSeen = false
     public var resetByResponder = false
     public var resetByInitiator = false
-    public var finSeen = false
+    public var finFromInitiator = false
+    public var finFromResponder = false
     /// An ICMP error that quoted this flow's packet, and who sent it.
     public var icmpError: ICMPKind = .none
     public var icmpReporter: IPAddress?
@@ -170,6 +171,14 @@ public struct FlowRecord: Sendable {
         }
         return fromResponder.packets > 0 ? .established : .unanswered
     }
+
+    /// A FIN came from either side.
+    public var finSeen: Bool { finFromInitiator || finFromResponder }
+
+    /// The TCP connection is over: reset by either side, or closed by both.
+    /// Such a flow leaves the table after a short delay (`FlowEngineLimits.closedTCPDelaySeconds`)
+    /// instead of the full idle timeout, so the table holds connections, not history.
+    public var isClosed: Bool { resetByInitiator || resetByResponder || (finFromInitiator && finFromResponder) }
 
     /// SYN retransmissions (SYNs beyond the first).
     public var synRetransmits: Int { Swift.max(0, Int(synCount) - 1) }

@@ -7,12 +7,17 @@ import PacketWire
 ///
 /// At most `capacity` flows are held. Idle flows are evicted by a clock hand
 /// that sweeps a few records per insertion; when the table is full the least
-/// recently seen of a sample is evicted. Every evicted flow is handed to the
-/// owner (nothing is lost: the audit aggregates it), and counted.
+/// recently seen of a sample is evicted. A TCP connection that was reset or
+/// closed by both sides, and a DNS exchange, are idle after a few seconds, so
+/// the table holds the connections in progress, not every flow of the last
+/// idle timeout. Every evicted flow is handed to the owner (nothing is lost:
+/// the audit aggregates it), and counted.
 public struct FlowTable {
     public let capacity: Int
     public let tcpIdleTimeout: Int64
     public let udpIdleTimeout: Int64
+    public let closedTCPDelay: Int64
+    public let dnsIdleTimeout: Int64
 
     @usableFromInline var slots: [Int32]              // record index + 1; 0 = empty
     @usableFromInline var mask: Int
@@ -24,13 +29,18 @@ public struct FlowTable {
     public private(set) var count = 0
 
     public private(set) var evictedIdle = 0
+    /// Closed or reset TCP connections that left after `closedTCPDelay` (not counted in `evictedIdle`).
+    public private(set) var retiredClosed = 0
     public private(set) var evictedForCapacity = 0
 
-    public init(capacity: Int = 1 << 20, tcpIdleTimeoutSeconds: Int64 = 300, udpIdleTimeoutSeconds: Int64 = 60, seed: UInt64 = FastHash.randomSeed()) {
+    public init(capacity: Int = 1 << 20, tcpIdleTimeoutSeconds: Int64 = 300, udpIdleTimeoutSeconds: Int64 = 60,
+                closedTCPDelaySeconds: Int64 = 5, dnsIdleTimeoutSeconds: Int64 = 10, seed: UInt64 = FastHash.randomSeed()) {
         precondition(capacity > 0)
         self.capacity = capacity
         self.tcpIdleTimeout = tcpIdleTimeoutSeconds * 1_000_000_000
         self.udpIdleTimeout = udpIdleTimeoutSeconds * 1_000_000_000
+        self.closedTCPDelay = Swift.min(closedTCPDelaySeconds, tcpIdleTimeoutSeconds) * 1_000_000_000
+        self.dnsIdleTimeout = Swift.min(dnsIdleTimeoutSeconds, udpIdleTimeoutSeconds) * 1_000_000_000
         var size = 64
         while size < capacity * 2 { size <<= 1 }
         // Start small and double as flows arrive, up to the size the cap needs.
@@ -124,15 +134,25 @@ public struct FlowTable {
             let i = clockHand
             clockHand += 1
             guard live[i] else { continue }
-            let timeout = records[i].key.transport == .tcp ? tcpIdleTimeout : udpIdleTimeout
+            // Read into locals first: an `&&` operand reading `records` would capture, and copy, the table.
+            let key = records[i].key, isClosed = records[i].isClosed
+            let closed = key.transport == .tcp && isClosed
+            let timeout = closed ? closedTCPDelay : idleTimeout(key)
             if now - records[i].lastSeen > timeout {
                 let old = records[i]
                 remove(at: i)
-                evictedIdle += 1
+                if closed { retiredClosed += 1 } else { evictedIdle += 1 }
                 return (i, old)
             }
         }
         return nil
+    }
+
+    /// How long a flow that is not a closed TCP connection may go without a packet.
+    @inline(__always)
+    private func idleTimeout(_ key: FlowKey) -> Int64 {
+        if key.transport == .tcp { return tcpIdleTimeout }
+        return key.lowPort == 53 || key.highPort == 53 ? dnsIdleTimeout : udpIdleTimeout
     }
 
     /// Removes record `index` (a connection that ended and is being reused) and returns it.

@@ -6,6 +6,13 @@ public struct FlowEngineLimits: Sendable {
     public var maxFlows = 1 << 20
     public var tcpIdleTimeoutSeconds: Int64 = 300
     public var udpIdleTimeoutSeconds: Int64 = 60
+    /// How long a TCP connection reset by either side, or closed by both, stays after its
+    /// last packet (Zeek's `tcp_close_delay` and `tcp_reset_delay`): late segments, a
+    /// retransmitted FIN or its ACK, still land on it; then it leaves and is audited.
+    public var closedTCPDelaySeconds: Int64 = 5
+    /// Idle timeout of a UDP flow to or from port 53 (Zeek's `dns_session_timeout`): a lookup
+    /// is over once answered, and resolvers retry within it; never longer than the UDP one.
+    public var dnsIdleTimeoutSeconds: Int64 = 10
     public var firstFlightBytes = 16 * 1024
     public var maxFirstFlights = 4096
     public var maxNames = 1 << 18
@@ -47,7 +54,8 @@ public struct FlowTracker {
 
     public init(limits: FlowEngineLimits = FlowEngineLimits()) {
         self.limits = limits
-        table = FlowTable(capacity: limits.maxFlows, tcpIdleTimeoutSeconds: limits.tcpIdleTimeoutSeconds, udpIdleTimeoutSeconds: limits.udpIdleTimeoutSeconds)
+        table = FlowTable(capacity: limits.maxFlows, tcpIdleTimeoutSeconds: limits.tcpIdleTimeoutSeconds, udpIdleTimeoutSeconds: limits.udpIdleTimeoutSeconds,
+                          closedTCPDelaySeconds: limits.closedTCPDelaySeconds, dnsIdleTimeoutSeconds: limits.dnsIdleTimeoutSeconds)
         names = NameTable(capacity: limits.maxNames)
         firstFlights = FirstFlightPool(bufferSize: limits.firstFlightBytes, maxBuffers: limits.maxFirstFlights)
         dnsCache = DNSAnswerCache(capacity: limits.maxDNSAnswers)
@@ -204,7 +212,9 @@ public struct FlowTracker {
         if flags.contains(.rst) {
             if fromInitiator { r.resetByInitiator = true } else { r.resetByResponder = true }
         }
-        if flags.contains(.fin) { r.finSeen = true }
+        if flags.contains(.fin) {
+            if fromInitiator { r.finFromInitiator = true } else { r.finFromResponder = true }
+        }
         return fromInitiator
     }
 

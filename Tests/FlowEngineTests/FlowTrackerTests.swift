@@ -259,4 +259,82 @@ import Testing
         #expect(h.ended.map(\.key.transport) == [.udp])
         #expect(h.tracker.table.evictedIdle == 1 && h.tracker.table.evictedForCapacity == 0)
     }
+
+    // MARK: Closed connections leave early
+
+    /// SYN, SYN-ACK, ACK, then FIN from each side and the last ACK, from `t0` on, 1 ms apart.
+    private func closedConnection(_ h: inout TrackerHarness, at t0: Int64) {
+        let ms: Int64 = 1_000_000
+        h.feed(TrackerHarness.tcp(node, web, .syn, seq: 1000), at: t0)
+        h.feed(TrackerHarness.tcp(web, node, [.syn, .ack], seq: 5000, ack: 1001), at: t0 + ms)
+        h.feed(TrackerHarness.tcp(node, web, .ack, seq: 1001, ack: 5001), at: t0 + 2 * ms)
+        h.feed(TrackerHarness.tcp(node, web, [.fin, .ack], seq: 1001, ack: 5001), at: t0 + 3 * ms)
+        h.feed(TrackerHarness.tcp(web, node, [.fin, .ack], seq: 5001, ack: 1002), at: t0 + 4 * ms)
+        h.feed(TrackerHarness.tcp(node, web, .ack, seq: 1002, ack: 5002), at: t0 + 5 * ms)
+    }
+
+    @Test func aConnectionClosedByBothSidesLeavesFiveSecondsAfterItsLastPacket() throws {
+        var h = TrackerHarness()
+        let s: Int64 = 1_000_000_000
+        closedConnection(&h, at: 10 * s)
+        // The server's FIN again, 3 s later (its ACK was lost): still the same flow.
+        h.feed(TrackerHarness.tcp(web, node, [.fin, .ack], seq: 5001, ack: 1002), at: 13 * s)
+        // 4 s after that last packet a new flow sweeps the table: the closed one stays.
+        h.feed(TrackerHarness.tcp(node, Endpoint("192.0.2.11", 443), .syn, seq: 1), at: 17 * s)
+        #expect(h.ended.isEmpty)
+        // 5.1 s after it, the next new flow finds it past the 5 s delay.
+        h.feed(TrackerHarness.tcp(node, Endpoint("192.0.2.12", 443), .syn, seq: 1), at: 18 * s + 100_000_000)
+        try #require(h.ended.count == 1)
+        let r = h.ended[0]
+        #expect(r.responder.address == web.ip && r.isClosed && r.outcome == .established)
+        // SYN-ACK, FIN, FIN again; SYN, ACK, FIN, ACK.
+        #expect(r.fromResponder.packets == 3 && r.fromInitiator.packets == 4)
+        #expect(h.tracker.table.retiredClosed == 1 && h.tracker.table.evictedIdle == 0)
+        #expect(h.tracker.table.count == 2)
+    }
+
+    @Test func aConnectionClosedByOneSideWaitsForTheIdleTimeout() throws {
+        var h = TrackerHarness()
+        let s: Int64 = 1_000_000_000
+        h.handshake(node, web)
+        h.feed(TrackerHarness.tcp(node, web, [.fin, .ack], seq: 1001, ack: 5001), at: 2 * s)
+        // Half closed: the server may still send. A minute later it is still tracked.
+        h.feed(TrackerHarness.tcp(node, Endpoint("192.0.2.11", 443), .syn, seq: 1), at: 62 * s)
+        #expect(h.ended.isEmpty)
+        #expect(try h.flow(node, web).isClosed == false)
+        // Past the 300 s TCP idle timeout it leaves, as idle.
+        h.feed(TrackerHarness.tcp(node, Endpoint("192.0.2.12", 443), .syn, seq: 1), at: 303 * s)
+        #expect(h.ended.map(\.responder.address) == [web.ip])
+        #expect(h.tracker.table.evictedIdle == 1 && h.tracker.table.retiredClosed == 0)
+    }
+
+    @Test func aResetConnectionLeavesAfterTheCloseDelay() throws {
+        var h = TrackerHarness()
+        let s: Int64 = 1_000_000_000
+        h.feed(TrackerHarness.tcp(node, web, .syn, seq: 1000), at: 1 * s)
+        h.feed(TrackerHarness.tcp(web, node, [.rst, .ack], seq: 0, ack: 1001), at: 1 * s + 1_000_000)
+        h.feed(TrackerHarness.tcp(node, Endpoint("192.0.2.11", 443), .syn, seq: 1), at: 5 * s)
+        #expect(h.ended.isEmpty)
+        h.feed(TrackerHarness.tcp(node, Endpoint("192.0.2.12", 443), .syn, seq: 1), at: 7 * s)
+        #expect(h.ended.map(\.outcome) == [.refused])
+        #expect(h.tracker.table.retiredClosed == 1)
+    }
+
+    @Test func aDNSExchangeLeavesAfterTenSecondsOtherUDPAfterAMinute() throws {
+        var h = TrackerHarness()
+        let s: Int64 = 1_000_000_000
+        let resolver = Endpoint("192.0.2.53", 53), quic = Endpoint("192.0.2.20", 443)
+        h.feed(TrackerHarness.udp(node, resolver, payload: [0]), at: 1 * s)
+        h.feed(TrackerHarness.udp(node, quic, payload: [0]), at: 1 * s)
+        // A resolver's retry 5 s later is the same lookup.
+        h.feed(TrackerHarness.udp(node, resolver, payload: [0]), at: 6 * s)
+        h.feed(TrackerHarness.tcp(node, web, .syn, seq: 1), at: 15 * s)
+        #expect(h.ended.isEmpty)
+        h.feed(TrackerHarness.tcp(node, Endpoint("192.0.2.11", 443), .syn, seq: 1), at: 17 * s)
+        #expect(h.ended.map(\.responder.port) == [53])
+        #expect(h.ended.first?.fromInitiator.packets == 2)
+        h.feed(TrackerHarness.tcp(node, Endpoint("192.0.2.12", 443), .syn, seq: 1), at: 62 * s)
+        #expect(h.ended.map(\.responder.port) == [53, 443])
+        #expect(h.tracker.table.evictedIdle == 2)
+    }
 }
