@@ -117,6 +117,8 @@ struct DestinationAggregates {
             ? Key(table: t, outbound: outbound, kind: .address, id: 0, address: c.peer)
             : Key(table: t, outbound: outbound, kind: .name, id: c.name.rawValue, address: IPAddress(ipv4: 0))
         let slot: Int32
+        // The peer's tag set, when folding it into a group already asked the catalog (a flood: every flow).
+        var peerSet: UInt32?
         if let known = index[primary] {
             slot = known
         } else if c.name.isNone ? addressed < limits.addressDestinations : named < limits.namedDestinations {
@@ -124,21 +126,24 @@ struct DestinationAggregates {
             slot = create(primary, table: table, direction: c.direction, display: c.name.isNone ? c.peer.description : names.string(c.name),
                           source: c.nameSource, fold: nil)
         } else {
-            slot = group(c, table: table, names: names, catalog: catalog)
+            slot = group(c, table: table, names: names, catalog: catalog, peerSet: &peerSet)
         }
-        Self.count(c, r, rules: rules, node: node, catalog: catalog, tagSets: &tagSets, into: &entries[Int(slot)])
+        Self.count(c, r, rules: rules, node: node, catalog: catalog, peerSet: peerSet, tagSets: &tagSets, into: &entries[Int(slot)])
         return slot
     }
 
     /// The group a destination past its cap folds into (made if there is room), else the rest.
-    private mutating func group(_ c: FlowClassifier.Flow, table: Table, names: NameTable, catalog: ServiceTagCatalog) -> Int32 {
+    private mutating func group(_ c: FlowClassifier.Flow, table: Table, names: NameTable, catalog: ServiceTagCatalog,
+                                peerSet: inout UInt32?) -> Int32 {
         let outbound = c.direction == .outbound
         let t = UInt8(table.rawValue)
         if c.name.isNone { foldedAddressed += 1 } else { foldedNamed += 1 }
         // The group's text is made only when the group is (not per flow: a flood folds millions).
         var key: Key, fold: Fold, prefix: CIDR?
         if c.name.isNone {
-            let tag = narrowest(c.peer, catalog)
+            let set = catalog.tagSetIndex(containing: c.peer)
+            peerSet = set
+            let tag = narrowest(inSet: set, catalog)
             if tag >= 0 {
                 key = Key(table: t, outbound: outbound, kind: .tagGroup, id: tag, address: IPAddress(ipv4: 0))
                 fold = .serviceTag
@@ -186,12 +191,12 @@ struct DestinationAggregates {
 
     /// One flow into its destination's entry, in place.
     private static func count(_ c: FlowClassifier.Flow, _ r: FlowRecord, rules: RuleSet, node: IPAddress, catalog: ServiceTagCatalog,
-                              tagSets: inout [UInt32: [String]], into e: inout Entry) {
+                              peerSet: UInt32?, tagSets: inout [UInt32: [String]], into e: inout Entry) {
         if c.peer != e.lastPeer {
             // Through a proxy (CONNECT) the peer is the proxy, not the destination; an application-rule log gives none.
             if c.nameSource != .connect && r.responderAddressKnown {
                 e.addresses.insert(c.peer)
-                let setIndex = catalog.tagSetIndex(containing: c.peer)
+                let setIndex = peerSet ?? catalog.tagSetIndex(containing: c.peer)
                 if setIndex != e.lastTagSet, e.tagSets.insert(setIndex).inserted, tagSets[setIndex] == nil {
                     // `Internet` holds every public address: it names nothing an operator needs to see.
                     tagSets[setIndex] = catalog.tagIndices(ofSet: setIndex).map { catalog.tags[Int($0)].name }
@@ -230,9 +235,8 @@ struct DestinationAggregates {
         e.last = max(e.last, r.lastSeen)
     }
 
-    /// The narrowest tag containing `address` (fewest addresses in all), not `Internet`; -1 when none.
-    private mutating func narrowest(_ address: IPAddress, _ catalog: ServiceTagCatalog) -> Int32 {
-        let setIndex = catalog.tagSetIndex(containing: address)
+    /// The narrowest tag of the addresses in tag set `setIndex` (fewest addresses in all), not `Internet`; -1 when none.
+    private mutating func narrowest(inSet setIndex: UInt32, _ catalog: ServiceTagCatalog) -> Int32 {
         if let known = narrowestTag[setIndex] { return known }
         let set = catalog.tagIndices(ofSet: setIndex)
         var best: Int32 = -1, bestSize = Double.infinity

@@ -18,6 +18,7 @@ public struct FlowTable {
     public let udpIdleTimeout: Int64
     public let closedTCPDelay: Int64
     public let dnsIdleTimeout: Int64
+    private let shortestTimeout: Int64
 
     @usableFromInline var slots: [Int32]              // record index + 1; 0 = empty
     @usableFromInline var mask: Int
@@ -41,6 +42,7 @@ public struct FlowTable {
         self.udpIdleTimeout = udpIdleTimeoutSeconds * 1_000_000_000
         self.closedTCPDelay = Swift.min(closedTCPDelaySeconds, tcpIdleTimeoutSeconds) * 1_000_000_000
         self.dnsIdleTimeout = Swift.min(dnsIdleTimeoutSeconds, udpIdleTimeoutSeconds) * 1_000_000_000
+        self.shortestTimeout = Swift.min(tcpIdleTimeout, udpIdleTimeout, closedTCPDelay, dnsIdleTimeout)
         var size = 64
         while size < capacity * 2 { size <<= 1 }
         // Start small and double as flows arrive, up to the size the cap needs.
@@ -134,11 +136,13 @@ public struct FlowTable {
             let i = clockHand
             clockHand += 1
             guard live[i] else { continue }
+            let idle = now - records[i].lastSeen
+            guard idle > shortestTimeout else { continue }  // most records, under a flood: one load
             // Read into locals first: an `&&` operand reading `records` would capture, and copy, the table.
             let key = records[i].key, isClosed = records[i].isClosed
             let closed = key.transport == .tcp && isClosed
             let timeout = closed ? closedTCPDelay : idleTimeout(key)
-            if now - records[i].lastSeen > timeout {
+            if idle > timeout {
                 let old = records[i]
                 remove(at: i)
                 if closed { retiredClosed += 1 } else { evictedIdle += 1 }
