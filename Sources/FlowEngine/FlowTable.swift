@@ -5,6 +5,12 @@ import PacketWire
 /// a power-of-two slot array, records in one contiguous array recycled
 /// through a free list, deletion by backward shift (no tombstones).
 ///
+/// A slot holds its record's index and 32 bits of its key's hash, so probing
+/// past other keys, deleting and growing read only the slot array, never the
+/// records (a record is 360 bytes: under a flood each one read is a cache miss).
+/// For the same reason each record's last-seen time is kept again in a dense
+/// array, the one the eviction sweeps read.
+///
 /// At most `capacity` flows are held. Idle flows are evicted by a clock hand
 /// that sweeps a few records per insertion; when the table is full the least
 /// recently seen of a sample is evicted. A TCP connection that was reset or
@@ -20,10 +26,12 @@ public struct FlowTable {
     public let dnsIdleTimeout: Int64
     private let shortestTimeout: Int64
 
-    @usableFromInline var slots: [Int32]              // record index + 1; 0 = empty
+    /// `hash32 << 32 | (record index + 1)`; 0 = empty.
+    @usableFromInline var slots: [UInt64]
     @usableFromInline var mask: Int
     @usableFromInline var records: [FlowRecord] = []
-    @usableFromInline var live: [Bool] = []
+    /// `records[i].lastSeen`, kept in step by every write path (`insert`, `modify`, the subscript); `Int64.min`: free.
+    @usableFromInline var lastSeen: [Int64] = []
     private var freeList: [Int32] = []
     private var clockHand = 0
     @usableFromInline let seed: UInt64
@@ -36,7 +44,7 @@ public struct FlowTable {
 
     public init(capacity: Int = 1 << 20, tcpIdleTimeoutSeconds: Int64 = 300, udpIdleTimeoutSeconds: Int64 = 60,
                 closedTCPDelaySeconds: Int64 = 5, dnsIdleTimeoutSeconds: Int64 = 10, seed: UInt64 = FastHash.randomSeed()) {
-        precondition(capacity > 0)
+        precondition(capacity > 0 && capacity <= 1 << 30, "FlowTable capacity must be 1…2^30 (a slot keeps 32 bits of hash)")
         self.capacity = capacity
         self.tcpIdleTimeout = tcpIdleTimeoutSeconds * 1_000_000_000
         self.udpIdleTimeout = udpIdleTimeoutSeconds * 1_000_000_000
@@ -46,7 +54,7 @@ public struct FlowTable {
         var size = 64
         while size < capacity * 2 { size <<= 1 }
         // Start small and double as flows arrive, up to the size the cap needs.
-        slots = [Int32](repeating: 0, count: Swift.min(size, 1 << 12))
+        slots = [UInt64](repeating: 0, count: Swift.min(size, 1 << 12))
         mask = slots.count - 1
         self.seed = seed
     }
@@ -54,11 +62,15 @@ public struct FlowTable {
     /// Index of the record for `key`, if present.
     @inlinable
     public func find(_ key: FlowKey) -> Int? {
-        var slot = slotIndex(key)
+        let h = hash32(key)
+        var slot = Int(h) & mask
         while true {
-            let r = slots[slot]
-            if r == 0 { return nil }
-            if records[Int(r - 1)].key == key { return Int(r - 1) }
+            let e = slots[slot]
+            if e == 0 { return nil }
+            if UInt32(truncatingIfNeeded: e >> 32) == h {
+                let r = Int(truncatingIfNeeded: e & 0xffff_ffff) - 1
+                if records[r].key == key { return r }
+            }
             slot = (slot + 1) & mask
         }
     }
@@ -75,15 +87,16 @@ public struct FlowTable {
         if let reused = freeList.popLast() {
             index = Int(reused)
             records[index] = record
-            live[index] = true
+            lastSeen[index] = record.lastSeen
         } else {
             index = records.count
             records.append(record)
-            live.append(true)
+            lastSeen.append(record.lastSeen)
         }
-        var slot = slotIndex(record.key)
+        let h = hash32(record.key)
+        var slot = Int(h) & mask
         while slots[slot] != 0 { slot = (slot + 1) & mask }
-        slots[slot] = Int32(index + 1)
+        slots[slot] = UInt64(h) << 32 | UInt64(index + 1)
         count += 1
         return index
     }
@@ -91,13 +104,18 @@ public struct FlowTable {
     /// Runs `body` with exclusive access to record `index`.
     @inlinable
     public mutating func modify<R>(_ index: Int, _ body: (inout FlowRecord) -> R) -> R {
-        body(&records[index])
+        let result = body(&records[index])
+        lastSeen[index] = records[index].lastSeen
+        return result
     }
 
     @inlinable
     public subscript(index: Int) -> FlowRecord {
         get { records[index] }
-        _modify { yield &records[index] }
+        _modify {
+            yield &records[index]
+            lastSeen[index] = records[index].lastSeen
+        }
     }
 
     /// The connection of flow `index` was reset or closed (a SYN on its tuple starts another).
@@ -110,9 +128,9 @@ public struct FlowTable {
     public mutating func removeAll() -> [FlowRecord] {
         var out: [FlowRecord] = []
         out.reserveCapacity(count)
-        for i in records.indices where live[i] { out.append(records[i]) }
+        for i in records.indices where lastSeen[i] != Int64.min { out.append(records[i]) }
         records.removeAll(keepingCapacity: true)
-        live.removeAll(keepingCapacity: true)
+        lastSeen.removeAll(keepingCapacity: true)
         freeList.removeAll(keepingCapacity: true)
         for i in slots.indices { slots[i] = 0 }
         count = 0
@@ -122,7 +140,7 @@ public struct FlowTable {
 
     /// Visits live flows without removing them (snapshots).
     public func forEach(_ body: (FlowRecord) -> Void) {
-        for i in records.indices where live[i] { body(records[i]) }
+        for i in records.indices where lastSeen[i] != Int64.min { body(records[i]) }
     }
 
     // MARK: Eviction
@@ -135,9 +153,10 @@ public struct FlowTable {
             if clockHand >= records.count { clockHand = 0 }
             let i = clockHand
             clockHand += 1
-            guard live[i] else { continue }
-            let idle = now - records[i].lastSeen
-            guard idle > shortestTimeout else { continue }  // most records, under a flood: one load
+            let seen = lastSeen[i]
+            guard seen != Int64.min else { continue }
+            let idle = now - seen
+            guard idle > shortestTimeout else { continue }  // most records, under a flood: the dense array alone
             // Read into locals first: an `&&` operand reading `records` would capture, and copy, the table.
             let key = records[i].key, isClosed = records[i].isClosed
             let closed = key.transport == .tcp && isClosed
@@ -174,7 +193,8 @@ public struct FlowTable {
         var looked = 0
         while looked < 32 && looked < records.count {
             if i >= records.count { i = 0 }
-            if live[i] && records[i].lastSeen < oldest { oldest = records[i].lastSeen; victim = i }
+            let seen = lastSeen[i]
+            if seen != Int64.min && seen < oldest { oldest = seen; victim = i }
             i += 1
             looked += 1
         }
@@ -189,12 +209,13 @@ public struct FlowTable {
     /// Deletes record `index` and closes the probe gap by shifting later
     /// entries back (Knuth 6.4 Algorithm R), so lookups never need tombstones.
     private mutating func remove(at index: Int) {
-        var slot = slotIndex(records[index].key)
-        while Int(slots[slot]) != index + 1 { slot = (slot + 1) & mask }
+        let h = hash32(records[index].key)
+        var slot = Int(h) & mask
+        while Int(truncatingIfNeeded: slots[slot] & 0xffff_ffff) != index + 1 { slot = (slot + 1) & mask }
         var hole = slot
         var next = (hole + 1) & mask
         while slots[next] != 0 {
-            let home = slotIndex(records[Int(slots[next] - 1)].key)
+            let home = Int(truncatingIfNeeded: slots[next] >> 32) & mask
             // Move the entry back if its home is not in (hole, next] cyclically.
             let inRange = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
             if !inRange {
@@ -204,32 +225,34 @@ public struct FlowTable {
             next = (next + 1) & mask
         }
         slots[hole] = 0
-        live[index] = false
+        lastSeen[index] = Int64.min
         freeList.append(Int32(index))
         count -= 1
     }
 
+    /// Doubles the slot array; entries move by the hash their slots keep (no record is read).
     private mutating func grow() {
-        let size = slots.count * 2
-        slots = [Int32](repeating: 0, count: size)
+        let old = slots
+        let size = old.count * 2
+        slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
-        for i in records.indices where live[i] {
-            var slot = slotIndex(records[i].key)
+        for e in old where e != 0 {
+            var slot = Int(truncatingIfNeeded: e >> 32) & mask
             while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(i + 1)
+            slots[slot] = e
         }
     }
 
     /// `FastHash` over the key's words, seeded so crafted tuples cannot be
-    /// aimed at one probe run.
+    /// aimed at one probe run; 32 bits: the home slot's and the slot's tag.
     @inlinable
-    func slotIndex(_ key: FlowKey) -> Int {
+    func hash32(_ key: FlowKey) -> UInt32 {
         var h = FastHash.Accumulator(seed: seed)
         h.mix(key.lowAddress.high)
         h.mix(key.lowAddress.low)
         h.mix(key.highAddress.high)
         h.mix(key.highAddress.low)
         h.mix(UInt64(key.lowPort) << 32 | UInt64(key.highPort) << 16 | UInt64(key.transport.rawValue))
-        return Int(truncatingIfNeeded: h.value) & mask
+        return UInt32(truncatingIfNeeded: h.value)
     }
 }
