@@ -75,13 +75,13 @@ public struct FlowTable {
         }
     }
 
-    /// True when the next insert needs room made first (`evictOldest`).
+    /// True when the next insert needs room made first (`oldestVictim`, `remove(at:)`).
     public var isFull: Bool { count >= capacity }
 
     /// Inserts a new record (the key must be absent; the table must not be
     /// full) and returns its index.
     public mutating func insert(_ record: FlowRecord) -> Int {
-        precondition(count < capacity, "FlowTable.insert on a full table: call evictOldest() first")
+        precondition(count < capacity, "FlowTable.insert on a full table: remove the oldestVictim() first")
         if (count + 1) * 2 > slots.count { grow() }
         let index: Int
         if let reused = freeList.popLast() {
@@ -145,9 +145,12 @@ public struct FlowTable {
 
     // MARK: Eviction
 
-    /// Advances the clock hand over at most `budget` records and removes the
-    /// first one idle past its transport's timeout.
-    public mutating func evictIdle(now: Int64, budget: Int) -> (index: Int, record: FlowRecord)? {
+    /// Advances the clock hand over at most `budget` records and returns the
+    /// first one idle past its transport's timeout, counted as evicted (or
+    /// retired, when closed). It stays in place: the caller reads it, then
+    /// calls `remove(at:)` (records are handed out where they lie, not copied
+    /// out and back: a record is 216 bytes and a flood evicts one per packet).
+    public mutating func idleVictim(now: Int64, budget: Int) -> Int? {
         guard !records.isEmpty else { return nil }
         for _ in 0..<budget {
             if clockHand >= records.count { clockHand = 0 }
@@ -162,10 +165,8 @@ public struct FlowTable {
             let closed = key.transport == .tcp && isClosed
             let timeout = closed ? closedTCPDelay : idleTimeout(key)
             if idle > timeout {
-                let old = records[i]
-                remove(at: i)
                 if closed { retiredClosed += 1 } else { evictedIdle += 1 }
-                return (i, old)
+                return i
             }
         }
         return nil
@@ -178,15 +179,10 @@ public struct FlowTable {
         return key.lowPort == 53 || key.highPort == 53 ? dnsIdleTimeout : udpIdleTimeout
     }
 
-    /// Removes record `index` (a connection that ended and is being reused) and returns it.
-    public mutating func remove(_ index: Int) -> FlowRecord {
-        let old = records[index]
-        remove(at: index)
-        return old
-    }
-
-    /// Removes the least recently seen flow among a sample of 32 from the clock hand.
-    public mutating func evictOldest() -> (index: Int, record: FlowRecord)? {
+    /// The least recently seen flow among a sample of 32 from the clock hand,
+    /// counted as evicted for capacity; like `idleVictim`, left in place for
+    /// the caller to read and `remove(at:)`.
+    public mutating func oldestVictim() -> Int? {
         var victim = -1
         var oldest = Int64.max
         var i = clockHand
@@ -200,15 +196,19 @@ public struct FlowTable {
         }
         clockHand = i
         guard victim >= 0 else { return nil }
-        let old = records[victim]
-        remove(at: victim)
         evictedForCapacity += 1
-        return (victim, old)
+        return victim
+    }
+
+    /// Lends record `index` to `body` where it lies (no copy).
+    @inlinable
+    public func withRecord<R>(_ index: Int, _ body: (borrowing FlowRecord) -> R) -> R {
+        records.withUnsafeBufferPointer { body($0[index]) }
     }
 
     /// Deletes record `index` and closes the probe gap by shifting later
     /// entries back (Knuth 6.4 Algorithm R), so lookups never need tombstones.
-    private mutating func remove(at index: Int) {
+    public mutating func remove(at index: Int) {
         let h = hash32(records[index].key)
         var slot = Int(h) & mask
         while Int(truncatingIfNeeded: slots[slot] & 0xffff_ffff) != index + 1 { slot = (slot + 1) & mask }

@@ -88,22 +88,29 @@ public struct FlowTracker {
     /// Hands every flow still in the table to `ended` (end of capture).
     public mutating func finish(_ ended: (FlowRecord) -> Void) {
         quicFlows.removeAll()
-        for record in table.removeAll() { retire(record, index: nil, ended) }
+        for var record in table.removeAll() {
+            release(record.firstFlight)
+            release(record.responderFlight)
+            record.firstFlight = -1
+            record.responderFlight = -1
+            ended(record)
+        }
     }
 
-    /// A flow leaving the table gives back its buffers and QUIC state.
-    private mutating func retire(_ record: FlowRecord, index: Int?, _ ended: (FlowRecord) -> Void) {
-        var r = record
-        if r.firstFlight >= 0 {
-            firstFlights.release(r.firstFlight)
-            r.firstFlight = -1
-        }
-        if r.responderFlight >= 0 {
-            firstFlights.release(r.responderFlight)
-            r.responderFlight = -1
-        }
-        if let index { quicFlows.removeValue(forKey: index) }
-        ended(r)
+    /// Flow `index` leaves the table: its buffers and QUIC state are given
+    /// back, `ended` reads it where it lies, then it is removed.
+    private mutating func retire(at index: Int, _ ended: (FlowRecord) -> Void) {
+        release(table[index].firstFlight)
+        release(table[index].responderFlight)
+        table[index].firstFlight = -1
+        table[index].responderFlight = -1
+        if !quicFlows.isEmpty { quicFlows.removeValue(forKey: index) }
+        table.withRecord(index) { ended($0) }
+        table.remove(at: index)
+    }
+
+    private mutating func release(_ buffer: FirstFlightPool.BufferID) {
+        if buffer >= 0 { firstFlights.release(buffer) }
     }
 
     // MARK: TCP and UDP
@@ -116,7 +123,7 @@ public struct FlowTracker {
         if let existing = found, Self.isOpeningSYN(packet), table.connectionEnded(existing) {
             // The same 5-tuple, reused after the last connection on it ended (a SYN
             // after RST or FIN, as a client retrying from one port does): a new flow.
-            retire(table.remove(existing), index: existing, ended)
+            retire(at: existing, ended)
             found = nil
         }
         let index: Int
@@ -129,8 +136,8 @@ public struct FlowTracker {
             let (senderInitiates, evidence) = Self.initiator(packet)
             let record = FlowRecord(key: key, initiatorIsLow: senderInitiates == senderIsLow, evidence: evidence, timestamp: timestamp)
             // Make room first: at most one idle flow per insert, then the oldest if still full.
-            if let old = table.evictIdle(now: timestamp, budget: 4) { retire(old.record, index: old.index, ended) }
-            if table.isFull, let old = table.evictOldest() { retire(old.record, index: old.index, ended) }
+            if let idle = table.idleVictim(now: timestamp, budget: 4) { retire(at: idle, ended) }
+            if table.isFull, let oldest = table.oldestVictim() { retire(at: oldest, ended) }
             index = table.insert(record)
             // The ends as the record has them, from the packet (reading them back from the table copied the record).
             let destination = packet.destination

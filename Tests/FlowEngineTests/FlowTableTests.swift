@@ -24,7 +24,12 @@ import PacketWire
         for i in 0..<5000 { #expect(table.find(key(i)) != nil) }
         // Evict half by age; the rest must still be found (backward-shift deletion).
         var evicted = Set<FlowKey>()
-        for _ in 0..<2500 { if let r = table.evictOldest() { evicted.insert(r.record.key) } }
+        for _ in 0..<2500 {
+            if let victim = table.oldestVictim() {
+                evicted.insert(table[victim].key)
+                table.remove(at: victim)
+            }
+        }
         #expect(evicted.count == 2500)
         for i in 0..<5000 { #expect((table.find(key(i)) != nil) == !evicted.contains(key(i))) }
     }
@@ -50,13 +55,18 @@ import PacketWire
         #expect(ended == 20_000)
     }
 
-    @Test func idleFlowsAreEvictedByTheClock() {
+    @Test func idleFlowsAreEvictedByTheClock() throws {
         var table = FlowTable(capacity: 100, tcpIdleTimeoutSeconds: 10, udpIdleTimeoutSeconds: 1)
         _ = table.insert(record(1, at: 0, transport: .udp))
         _ = table.insert(record(2, at: 0, transport: .tcp))
-        #expect(table.evictIdle(now: 500_000_000, budget: 4) == nil)
-        let gone = table.evictIdle(now: 2_000_000_000, budget: 4)
-        #expect(gone?.record.key.transport == .udp)
+        let early = table.idleVictim(now: 500_000_000, budget: 4)
+        #expect(early == nil)
+        let victim = table.idleVictim(now: 2_000_000_000, budget: 4)
+        let gone = try #require(victim)
+        #expect(table[gone].key.transport == .udp)
+        // Left in place until removed: the caller reads it there.
+        #expect(table.count == 2 && table.find(key(1, transport: .udp)) == gone)
+        table.remove(at: gone)
         #expect(table.evictedIdle == 1)
         #expect(table.count == 1)
     }
