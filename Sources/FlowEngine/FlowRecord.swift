@@ -172,13 +172,22 @@ public struct FlowRecord: Sendable {
         return fromResponder.packets > 0 ? .established : .unanswered
     }
 
-    /// A FIN came from either side.
     public var finSeen: Bool { finFromInitiator || finFromResponder }
 
     /// The TCP connection is over: reset by either side, or closed by both.
     /// Such a flow leaves the table after a short delay (`FlowEngineLimits.closedTCPDelaySeconds`)
     /// instead of the full idle timeout, so the table holds connections, not history.
     public var isClosed: Bool { resetByInitiator || resetByResponder || (finFromInitiator && finFromResponder) }
+
+    /// Reset, or closed by either side: a SYN on this 5-tuple opens a new connection (a
+    /// half-closed one is not `isClosed`, yet a client does not reuse its port for a new one).
+    public var connectionEnded: Bool { resetByInitiator || resetByResponder || finSeen }
+
+    /// The first-flight buffers this flow holds, cleared here: the caller gives them back to the pool.
+    mutating func takeFlights() -> (initiator: FirstFlightPool.BufferID, responder: FirstFlightPool.BufferID) {
+        defer { firstFlight = -1; responderFlight = -1 }
+        return (firstFlight, responderFlight)
+    }
 
     /// SYN retransmissions (SYNs beyond the first).
     public var synRetransmits: Int { Swift.max(0, Int(synCount) - 1) }

@@ -7,7 +7,7 @@ import PacketWire
 ///
 /// A slot holds its record's index and 32 bits of its key's hash, so probing
 /// past other keys, deleting and growing read only the slot array, never the
-/// records (a record is 360 bytes: under a flood each one read is a cache miss).
+/// records (a record is 216 bytes: under a flood each one read is a cache miss).
 /// For the same reason each record's last-seen time is kept again in a dense
 /// array, the one the eviction sweeps read.
 ///
@@ -116,12 +116,6 @@ public struct FlowTable {
             yield &records[index]
             lastSeen[index] = records[index].lastSeen
         }
-    }
-
-    /// The connection of flow `index` was reset or closed (a SYN on its tuple starts another).
-    @inlinable
-    public func connectionEnded(_ index: Int) -> Bool {
-        records[index].resetByResponder || records[index].resetByInitiator || records[index].finSeen
     }
 
     /// Removes and returns every flow (end of capture).

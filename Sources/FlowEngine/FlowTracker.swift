@@ -89,10 +89,7 @@ public struct FlowTracker {
     public mutating func finish(_ ended: (FlowRecord) -> Void) {
         quicFlows.removeAll()
         for var record in table.removeAll() {
-            release(record.firstFlight)
-            release(record.responderFlight)
-            record.firstFlight = -1
-            record.responderFlight = -1
+            release(record.takeFlights())
             ended(record)
         }
     }
@@ -100,17 +97,15 @@ public struct FlowTracker {
     /// Flow `index` leaves the table: its buffers and QUIC state are given
     /// back, `ended` reads it where it lies, then it is removed.
     private mutating func retire(at index: Int, _ ended: (FlowRecord) -> Void) {
-        release(table[index].firstFlight)
-        release(table[index].responderFlight)
-        table[index].firstFlight = -1
-        table[index].responderFlight = -1
+        release(table.modify(index) { $0.takeFlights() })
         if !quicFlows.isEmpty { quicFlows.removeValue(forKey: index) }
         table.withRecord(index) { ended($0) }
         table.remove(at: index)
     }
 
-    private mutating func release(_ buffer: FirstFlightPool.BufferID) {
-        if buffer >= 0 { firstFlights.release(buffer) }
+    private mutating func release(_ flights: (initiator: FirstFlightPool.BufferID, responder: FirstFlightPool.BufferID)) {
+        if flights.initiator >= 0 { firstFlights.release(flights.initiator) }
+        if flights.responder >= 0 { firstFlights.release(flights.responder) }
     }
 
     // MARK: TCP and UDP
@@ -120,7 +115,7 @@ public struct FlowTracker {
         counters.flowPackets += 1
         let key = FlowKey(transport: packet.transport, packet.source, packet.sourcePort, packet.destination, packet.destinationPort)
         var found = table.find(key)
-        if let existing = found, Self.isOpeningSYN(packet), table.connectionEnded(existing) {
+        if let existing = found, Self.isOpeningSYN(packet), table.withRecord(existing, { $0.connectionEnded }) {
             // The same 5-tuple, reused after the last connection on it ended (a SYN
             // after RST or FIN, as a client retrying from one port does): a new flow.
             retire(at: existing, ended)
