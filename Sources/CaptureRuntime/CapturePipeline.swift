@@ -44,6 +44,16 @@ public struct CapturePipeline {
     var decodeAheadCapacity = 1024
     /// Passes (files) read through the decode-ahead ring (for tests).
     private(set) var passesDecodedAhead = 0
+    /// During a decode-ahead pass with a profile, fold the audit on a third
+    /// thread (`AuditThread`); the results are the same either way.
+    public var auditsAhead = true
+    /// The audit's thread during such a pass (it holds the accumulator, and `audit` is nil, until the pass ends).
+    private var auditThread: AuditThread? { didSet { auditAhead = auditThread.map { Unmanaged.passUnretained($0) } } }
+    /// The same, unretained: what the per-packet path reads (`auditThread` holds it).
+    private var auditAhead: Unmanaged<AuditThread>?
+    /// Passes whose audit was folded on its own thread (for tests).
+    private(set) var passesAuditedAhead = 0
+    var auditAheadCapacity = 4096
     /// What each input of the source delivered, by input index.
     private var inputCounts: [InputCounts] = []
 
@@ -94,6 +104,18 @@ public struct CapturePipeline {
         if decodesAhead, source.lendsLastingBytes || source.readsWholeInputs, DecodeAheadRing.worthwhile {
             passesDecodedAhead += 1
             let ring = DecodeAheadRing(source: source, capacity: decodeAheadCapacity)
+            if auditsAhead, let accumulator = audit {
+                audit = nil
+                auditThread = AuditThread.start(audit: accumulator, names: tracker.names, capacity: auditAheadCapacity)
+                if auditThread == nil { audit = accumulator } else { passesAuditedAhead += 1 }
+            }
+            // The audit's thread hands the accumulator back with every flow of the pass folded.
+            defer {
+                if let thread = auditThread {
+                    audit = thread.finish()
+                    auditThread = nil
+                }
+            }
             // Packets the decode thread counted are merged in after the pass (its link type last, as if counted here).
             defer {
                 var pass = ring.counters
@@ -193,7 +215,10 @@ public struct CapturePipeline {
     @inline(__always)
     private mutating func track(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int, preview: borrowing PayloadPreview) {
         let created = tracker.counters.flowsCreated
-        if keepsFlows || audit != nil || flowObserver != nil {
+        if let ahead = auditAhead, !keepsFlows {
+            // Straight to the audit's thread, the record copied once, into its ring.
+            tracker.process(packet, timestamp: timestamp, wireLength: wireLength, preview: preview) { ahead.takeUnretainedValue().add($0) }
+        } else if keepsFlows || audit != nil || auditAhead != nil || flowObserver != nil {
             if !isKnownUniquelyReferenced(&endedFlows) { endedFlows = EndedFlows() }
             // Unretained: `self` holds the box throughout the call (and the call is rare to use it).
             let box = Unmanaged.passUnretained(endedFlows)
@@ -216,7 +241,9 @@ public struct CapturePipeline {
     /// One flow that left the tracker: to the listing, the audit and the flow log.
     mutating func consume(_ r: FlowRecord) {
         if keepsFlows { flows.append(r) }
-        if audit != nil {
+        if let ahead = auditAhead {
+            ahead.takeUnretainedValue().add(r)
+        } else if audit != nil {
             audit!.add(r, names: tracker.names)
         } else if let flowObserver {
             flowObserver(r, tracker.names, nil)
@@ -225,6 +252,7 @@ public struct CapturePipeline {
 
     /// Ends the run: remaining flows leave the tracker.
     public mutating func finish() {
+        guard keepsFlows || audit != nil || flowObserver != nil else { return tracker.finish { _ in } }
         var rest: [FlowRecord] = []
         rest.reserveCapacity(tracker.table.count)
         tracker.finish { rest.append($0) }

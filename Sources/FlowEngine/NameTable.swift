@@ -18,11 +18,11 @@ public struct NameTable {
     /// Longest name kept (DNS's limit, RFC 1035 §3.1); longer input is refused.
     public static let maximumLength = 255
 
-    private var arena: [UInt8] = []
-    private var starts: [Int32] = [0]   // starts[id] … starts[id+1]; id 0 is the empty name
-    private var hashes: [UInt64] = [0]
-    private var slots: [Int32]          // open addressing: id, 0 = empty
-    private var mask: Int
+    /// The names themselves, in storage that never moves (`NameStore`);
+    /// shared by copies of this table, which see its first `count` names.
+    private var store: NameStore
+    /// Names this table holds (ids 1...count).
+    public private(set) var count = 0
     /// First spellings of labels (`internLabel`) that were not all lower case.
     private var spellings: [Int32: String] = [:]
     /// Names are never forgotten; the cap bounds memory under a flood of random names.
@@ -34,37 +34,43 @@ public struct NameTable {
     public init(capacity: Int = 1 << 18, seed: UInt64 = FastHash.randomSeed()) {
         self.capacity = capacity
         self.seed = seed
-        var size = 1024
-        while size < capacity * 2 && size < (1 << 30) { size <<= 1 }
-        size = Swift.min(size, 1 << 16)  // start small; grows with use
-        slots = [Int32](repeating: 0, count: size)
-        mask = size - 1
-        arena.reserveCapacity(16 * 1024)
+        store = NameStore(capacity: capacity)
     }
-
-    public var count: Int { starts.count - 1 }
 
     /// The id of `name` (lower-cased on the fly; one trailing dot dropped),
     /// inserting it if new. Returns `.none` for an empty or over-long name or
     /// when the table is full.
     public mutating func intern(_ name: ByteView) -> NameID {
         guard let (length, hash) = normalizedLengthAndHash(name) else { return .none }
-        let (slot, found) = find(name, length: length, hash: hash)
-        if let found { return found }
+        // Another copy of this table added names past ours: ours go in a store of their own.
+        if store.count != count { store = store.copy(names: count) }
+        let (slot, found) = store.find(name, length: length, hash: hash, below: count)
+        if let found { return NameID(rawValue: found) }
         guard count < capacity else { refusedForCapacity += 1; return .none }
-        for i in 0..<length { arena.append(asciiLower(name.u8Unchecked(at: i))) }
-        starts.append(Int32(arena.count))
-        hashes.append(hash)
-        let id = Int32(count)
-        slots[slot] = id
-        if count * 2 > slots.count { grow() }
-        return NameID(rawValue: id)
+        count = store.append(name, length: length, hash: hash, slot: slot)
+        return NameID(rawValue: Int32(count))
     }
+
+    /// For a reader on another thread (the audit's): this copy now sees the
+    /// first `count` names of the table it was copied from, which appended
+    /// them to the same store. The owner read `count` after interning and
+    /// published it (a release), and this thread read it after (an acquire);
+    /// `string` and `withBytes` are what such a reader may call.
+    public mutating func follow(ownerCount count: Int) {
+        precondition(count >= self.count && count <= capacity, "follow: a name count the owner cannot have")
+        self.count = count
+    }
+
+    /// The names in this table's storage: its own, and any a copy appended
+    /// after it. On the thread that interns, while only this table appends,
+    /// it is this table's `count` read through a copy (the audit's thread's
+    /// producer side holds one) — the number a follower may be told.
+    public var storedCount: Int { store.count }
 
     /// The id of `name` if it was interned before; never inserts.
     public func lookup(_ name: ByteView) -> NameID {
         guard let (length, hash) = normalizedLengthAndHash(name) else { return .none }
-        return find(name, length: length, hash: hash).found ?? .none
+        return store.find(name, length: length, hash: hash, below: count).found.map { NameID(rawValue: $0) } ?? .none
     }
 
     /// Length without one trailing dot, and the hash; nil when empty or too long.
@@ -73,17 +79,6 @@ public struct NameTable {
         if length > 0, name.u8Unchecked(at: length - 1) == UInt8(ascii: ".") { length -= 1 }
         guard length > 0, length <= Self.maximumLength else { return nil }
         return (length, name.caseFoldedHash(count: length, seed: seed))
-    }
-
-    /// The slot holding `name`, or the empty slot where it would go.
-    private func find(_ name: ByteView, length: Int, hash: UInt64) -> (slot: Int, found: NameID?) {
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let id = slots[slot]
-            if id == 0 { return (slot, nil) }
-            if hashes[Int(id)] == hash && equals(Int(id), name, length: length) { return (slot, NameID(rawValue: id)) }
-            slot = (slot + 1) & mask
-        }
     }
 
     /// `intern`, remembering the first spelling for `string` (a label shown to
@@ -110,26 +105,121 @@ public struct NameTable {
 
     /// The name for `id` (allocates a String: for reports).
     public func string(_ id: NameID) -> String {
-        guard id.rawValue > 0, Int(id.rawValue) < starts.count else { return "" }
+        guard id.rawValue > 0, Int(id.rawValue) <= count else { return "" }
         if !spellings.isEmpty, let spelled = spellings[id.rawValue] { return spelled }
-        let lo = Int(starts[Int(id.rawValue) - 1]), hi = Int(starts[Int(id.rawValue)])
-        return String(decoding: arena[lo..<hi], as: UTF8.self)
+        return String(decoding: store.bytes(Int(id.rawValue)), as: UTF8.self)
     }
 
     /// The stored bytes of `id`, for matchers that take raw bytes.
     public func withBytes<R>(_ id: NameID, _ body: (ByteView) -> R) -> R {
-        guard id.rawValue > 0, Int(id.rawValue) < starts.count else { return body(.empty) }
-        let lo = Int(starts[Int(id.rawValue) - 1]), hi = Int(starts[Int(id.rawValue)])
-        return arena.withUnsafeBytes { body(ByteView(UnsafeRawBufferPointer(rebasing: $0[lo..<hi]))) }
+        guard id.rawValue > 0, Int(id.rawValue) <= count else { return body(.empty) }
+        return body(ByteView(store.bytes(Int(id.rawValue))))
+    }
+}
+
+/// A name table's names in storage that never moves once written, so that a
+/// reader on another thread can read a name while the owner adds others: the
+/// bytes in 64 KiB chunks (a name is at most 255 bytes, so none straddles
+/// two), and each id's place in blocks of 4,096 words; both directories are
+/// sized for the table's capacity at the start. The hash index (`slots`,
+/// `hashes`) is the owner's alone.
+///
+/// Copies of a `NameTable` share one store and see its first `count` names;
+/// only a copy whose `count` is the store's may append (any other copies its
+/// names into a store of its own first), so each copy keeps value semantics.
+final class NameStore: @unchecked Sendable {
+    static let chunkSize = 1 << 16
+    static let blockSize = 1 << 12
+    private let chunks: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>
+    private let chunkLimit: Int
+    /// Each id's place: chunk << 32 | offset << 8 | length (id 0, the empty name, is not stored).
+    private let blocks: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
+    private let blockLimit: Int
+    private var chunk = -1
+    private var used = NameStore.chunkSize
+    /// Names appended (ids 1...count). Read and written by the owning thread only.
+    private(set) var count = 0
+    private var hashes: [UInt64] = [0]
+    private var slots: [Int32]          // open addressing: id, 0 = empty
+    private var mask: Int
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        // Each chunk but the last is filled to within one name of its end.
+        chunkLimit = capacity * NameTable.maximumLength / (Self.chunkSize - NameTable.maximumLength) + 2
+        blockLimit = capacity / Self.blockSize + 2
+        chunks = .allocate(capacity: chunkLimit)
+        chunks.initialize(repeating: nil, count: chunkLimit)
+        blocks = .allocate(capacity: blockLimit)
+        blocks.initialize(repeating: nil, count: blockLimit)
+        var size = 1024
+        while size < capacity * 2 && size < (1 << 30) { size <<= 1 }
+        size = Swift.min(size, 1 << 16)  // start small; grows with use
+        slots = [Int32](repeating: 0, count: size)
+        mask = size - 1
     }
 
-    private func equals(_ id: Int, _ name: ByteView, length: Int) -> Bool {
-        let lo = Int(starts[id - 1]), hi = Int(starts[id])
-        guard hi - lo == length else { return false }
-        return arena.withUnsafeBytes { name.prefix(length).caseFoldedEquals(UnsafeRawBufferPointer(rebasing: $0[lo..<hi])) }
+    deinit {
+        for i in 0..<chunkLimit { chunks[i]?.deallocate() }
+        for i in 0..<blockLimit { blocks[i]?.deallocate() }
+        chunks.deallocate()
+        blocks.deallocate()
     }
 
-    private mutating func grow() {
+    /// The bytes of name `id` (1...count).
+    @inline(__always)
+    func bytes(_ id: Int) -> UnsafeRawBufferPointer {
+        let place = blocks[id / Self.blockSize].unsafelyUnwrapped[id % Self.blockSize]
+        let base = chunks[Int(place >> 32)].unsafelyUnwrapped + Int(place >> 8 & 0xff_ffff)
+        return UnsafeRawBufferPointer(start: base, count: Int(place & 0xff))
+    }
+
+    /// The slot holding `name` among ids below `limit + 1`, or the empty slot where it would go.
+    func find(_ name: ByteView, length: Int, hash: UInt64, below limit: Int) -> (slot: Int, found: Int32?) {
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let id = slots[slot]
+            if id == 0 { return (slot, nil) }
+            if Int(id) <= limit, hashes[Int(id)] == hash, name.prefix(length).caseFoldedEquals(bytes(Int(id))) { return (slot, id) }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Adds `name`'s first `length` bytes, lower-cased, at `slot` (from `find`); returns its id.
+    func append(_ name: ByteView, length: Int, hash: UInt64, slot: Int) -> Int {
+        if used + length > Self.chunkSize {
+            chunk += 1
+            precondition(chunk < chunkLimit, "NameStore: more chunks than the capacity needs")
+            chunks[chunk] = .allocate(capacity: Self.chunkSize)
+            used = 0
+        }
+        let target = chunks[chunk].unsafelyUnwrapped + used
+        for i in 0..<length { target[i] = asciiLower(name.u8Unchecked(at: i)) }
+        let id = count + 1
+        if blocks[id / Self.blockSize] == nil { blocks[id / Self.blockSize] = .allocate(capacity: Self.blockSize) }
+        blocks[id / Self.blockSize].unsafelyUnwrapped[id % Self.blockSize] = UInt64(chunk) << 32 | UInt64(used) << 8 | UInt64(length)
+        used += length
+        hashes.append(hash)
+        slots[slot] = Int32(id)
+        count = id
+        if count * 2 > slots.count { grow() }
+        return id
+    }
+
+    /// A store of its own holding this one's first `names` names (a copy of a table appends to it).
+    func copy(names: Int) -> NameStore {
+        let fresh = NameStore(capacity: capacity)
+        for id in stride(from: 1, through: names, by: 1) {
+            let b = bytes(id)
+            let name = ByteView(b)
+            let (slot, _) = fresh.find(name, length: b.count, hash: hashes[id], below: fresh.count)
+            _ = fresh.append(name, length: b.count, hash: hashes[id], slot: slot)
+        }
+        return fresh
+    }
+
+    private func grow() {
         let size = slots.count * 2
         var fresh = [Int32](repeating: 0, count: size)
         let m = size - 1

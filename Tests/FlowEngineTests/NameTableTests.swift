@@ -43,3 +43,56 @@ import PacketWire
         #expect(!names.lookup("n99.flood.example").isNone)
     }
 }
+
+@Suite struct NameTableCopyTests {
+    /// Copies share storage but keep value semantics: each sees only its own names.
+    @Test func copiesThatGoOnInterningKeepTheirOwnNames() {
+        var a = NameTable(seed: 7)
+        let shared = a.intern("shared.example")
+        var b = a
+        let onlyA = a.intern("only-a.example")
+        let onlyB = b.intern("only-b.example")
+        #expect(onlyA.rawValue == 2 && onlyB.rawValue == 2)
+        #expect(a.string(onlyA) == "only-a.example")
+        #expect(b.string(onlyB) == "only-b.example")
+        #expect(a.lookup("only-b.example").isNone)
+        #expect(b.lookup("only-a.example").isNone)
+        #expect(a.string(shared) == "shared.example" && b.string(shared) == "shared.example")
+        // Both go on past the point where they parted, each with its own ids.
+        for i in 0..<5_000 { _ = a.intern("a\(i).example"); _ = b.intern("b\(i).example") }
+        #expect(a.count == 5_002 && b.count == 5_002)
+        #expect(a.lookup("b17.example").isNone && !a.lookup("a17.example").isNone)
+        #expect(b.lookup("a17.example").isNone && !b.lookup("b17.example").isNone)
+    }
+
+    /// A copy made before later names reads them once told the owner's count (the audit's thread).
+    @Test func aFollowerReadsNamesAddedAfterItWasCopied() {
+        var owner = NameTable(seed: 3)
+        var follower = owner
+        var ids: [NameTable.NameID] = []
+        // Past one 64 KiB chunk and one 4,096-id block of the store.
+        for i in 0..<9_000 { ids.append(owner.intern("Host-\(i).Region.Example.NET")) }
+        #expect(follower.string(ids[8_999]) == "")
+        follower.follow(ownerCount: owner.count)
+        for i in [0, 4_095, 4_096, 8_999] {
+            #expect(follower.string(ids[i]) == "host-\(i).region.example.net")
+            #expect(follower.withBytes(ids[i]) { $0.count } == "host-\(i).region.example.net".utf8.count)
+        }
+        // The owner still appends in place, without copying the store for the follower.
+        let next = owner.intern("after.example")
+        #expect(next.rawValue == 9_001)
+    }
+
+    @Test func longNamesFillChunksWithoutStraddling() {
+        var names = NameTable(seed: 1)
+        var ids: [NameTable.NameID] = []
+        for i in 0..<2_000 {
+            let label = String(repeating: Character(UnicodeScalar(UInt8(97 + i % 26))), count: 240)
+            ids.append(names.intern("\(label).\(i)"))
+        }
+        for i in stride(from: 0, to: 2_000, by: 37) {
+            let label = String(repeating: Character(UnicodeScalar(UInt8(97 + i % 26))), count: 240)
+            #expect(names.string(ids[i]) == "\(label).\(i)")
+        }
+    }
+}
