@@ -52,6 +52,8 @@ final class AuditThread: @unchecked Sendable {
     static let batch = 32
     /// A sleeping audit thread is woken once this many records wait (it also wakes every `WaitPoint.maximumSleepNanoseconds`).
     static let wakeAfter = 512
+    /// `wakeAfter`, or half the ring when that is smaller (a full ring always wakes it).
+    private let wakeBatch: Int
 
     /// Starts folding on a new thread; nil when no thread could be had (the caller folds).
     static func start(audit: AuditAccumulator, names: NameTable, capacity: Int = 4096) -> AuditThread? {
@@ -66,6 +68,7 @@ final class AuditThread: @unchecked Sendable {
         while size < capacity { size <<= 1 }
         self.capacity = size
         mask = size - 1
+        wakeBatch = min(Self.wakeAfter, size / 2)
         records = .allocate(capacity: size)
         self.audit = audit
         self.names = names
@@ -99,7 +102,7 @@ final class AuditThread: @unchecked Sendable {
     private func publish() {
         namesCount.store(ownerNames.storedCount, ordering: .relaxed)
         produced.store(written, ordering: .releasing)
-        if written - wokenAt >= Self.wakeAfter {
+        if written - wokenAt >= wakeBatch {
             wokenAt = written
             recordsReady.wake()
         }
@@ -127,7 +130,11 @@ final class AuditThread: @unchecked Sendable {
             let available = produced.load(ordering: .acquiring)
             if available == taken {
                 if done.load(ordering: .acquiring) && produced.load(ordering: .acquiring) == taken { break }
-                recordsReady.wait { produced.load(ordering: .acquiring) != taken || done.load(ordering: .acquiring) }
+                // Straight to sleep until a batch worth waking for is there: on a two-core machine
+                // this thread shares a core with decoding, and a spin would take the core from it.
+                recordsReady.wait(spins: 0) {
+                    produced.load(ordering: .acquiring) - taken >= wakeBatch || done.load(ordering: .acquiring)
+                }
                 continue
             }
             names.follow(ownerCount: namesCount.load(ordering: .relaxed))

@@ -217,7 +217,7 @@ public struct CapturePipeline {
         let created = tracker.counters.flowsCreated
         if let ahead = auditAhead, !keepsFlows {
             // Straight to the audit's thread, the record copied once, into its ring.
-            tracker.process(packet, timestamp: timestamp, wireLength: wireLength, preview: preview) { ahead.takeUnretainedValue().add($0) }
+            tracker.process(packet, timestamp: timestamp, wireLength: wireLength, preview: preview) { r in ahead._withUnsafeGuaranteedRef { $0.add(r) } }
         } else if keepsFlows || audit != nil || auditAhead != nil || flowObserver != nil {
             if !isKnownUniquelyReferenced(&endedFlows) { endedFlows = EndedFlows() }
             // Unretained: `self` holds the box throughout the call (and the call is rare to use it).
@@ -242,7 +242,7 @@ public struct CapturePipeline {
     mutating func consume(_ r: FlowRecord) {
         if keepsFlows { flows.append(r) }
         if let ahead = auditAhead {
-            ahead.takeUnretainedValue().add(r)
+            ahead._withUnsafeGuaranteedRef { $0.add(r) }
         } else if audit != nil {
             audit!.add(r, names: tracker.names)
         } else if let flowObserver {

@@ -41,9 +41,9 @@ final class WaitPoint: @unchecked Sendable {
         condition.deallocate()
     }
 
-    /// Returns once `ready()` is true.
-    func wait(until ready: () -> Bool) {
-        for _ in 0..<Self.spins where ready() { return }
+    /// Returns once `ready()` is true, checking it `spins` times before sleeping.
+    func wait(spins: Int = WaitPoint.spins, until ready: () -> Bool) {
+        for _ in 0..<spins where ready() { return }
         pthread_mutex_lock(mutex)
         sleepers.add(1, ordering: .sequentiallyConsistent)
         while !ready() {

@@ -30,7 +30,7 @@ struct InitiatorCounter {
             // by the increments that made those counts (amortised O(1)).
             isApproximate = true
             var kept = FixedKeyMap<IPAddress, Int>(minimumCapacity: capacity)
-            for (address, n) in zip(counts.keys, counts.values) where n > 1 { kept.set(address, n - 1) }
+            for i in 0..<counts.count where counts[valueAt: i] > 1 { kept.set(counts.key(at: i), counts[valueAt: i] - 1) }
             counts = kept
         }
     }

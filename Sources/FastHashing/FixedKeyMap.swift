@@ -1,7 +1,8 @@
 /// A hash map for small fixed-size keys on per-flow paths (addresses, name
 /// IDs, memo questions): open addressing with linear probing over a
-/// power-of-two slot array, hashed by `FastHash` with the map's seed, keys and
-/// values kept densely in insertion order (an entry's index is stable until it
+/// power-of-two slot array, hashed by `FastHash` with the map's seed, entries
+/// (each key beside its value, so a hit reads one line past its slot, not
+/// two) kept densely in insertion order (an entry's index is stable until it
 /// is removed, and iteration touches no empty slots), deletion by backward
 /// shift (no tombstones).
 ///
@@ -14,9 +15,17 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     @usableFromInline var slots: [UInt64]
     @usableFromInline var mask: Int
     @usableFromInline let seed: UInt64
-    @usableFromInline var storedKeys: [Key] = []
-    /// The values, index for index with `keys`.
-    @usableFromInline var storedValues: [Value] = []
+    @usableFromInline var entries: [Entry] = []
+
+    @usableFromInline
+    struct Entry {
+        @usableFromInline let key: Key
+        @usableFromInline var value: Value
+        @inlinable init(key: Key, value: Value) {
+            self.key = key
+            self.value = value
+        }
+    }
 
     /// `seed`: `FastHash.randomSeed()` for keys the network chooses; a fixed
     /// seed where the order of equal runs must repeat.
@@ -29,12 +38,14 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
         self.seed = seed
     }
 
-    @inlinable public var count: Int { storedKeys.count }
-    @inlinable public var isEmpty: Bool { storedKeys.isEmpty }
-    /// The keys, densely, in insertion order (removal moves the last one into the gap).
-    @inlinable public var keys: [Key] { storedKeys }
-    /// The values, index for index with `keys`.
-    @inlinable public var values: [Value] { storedValues }
+    @inlinable public var count: Int { entries.count }
+    @inlinable public var isEmpty: Bool { entries.isEmpty }
+    /// The keys, densely, in insertion order (removal moves the last one into the gap); made on each call, for reports.
+    @inlinable public var keys: [Key] { entries.map(\.key) }
+    /// The values, index for index with `keys`; made on each call, for reports.
+    @inlinable public var values: [Value] { entries.map(\.value) }
+    /// The key at an entry index.
+    @inlinable public func key(at index: Int) -> Key { entries[index].key }
 
     @inlinable @inline(__always)
     func hash(_ key: Key) -> UInt64 {
@@ -53,7 +64,7 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
             if s == 0 { return (slot, -1) }
             if s & 0xFFFF_FFFF_0000_0000 == tag {
                 let index = Int(s & 0xFFFF_FFFF) - 1
-                if storedKeys[index] == key { return (slot, index) }
+                if entries[index].key == key { return (slot, index) }
             }
             slot = (slot + 1) & mask
         }
@@ -69,14 +80,14 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     @inlinable
     public subscript(key: Key) -> Value? {
         let found = probe(key, hash(key)).index
-        return found < 0 ? nil : storedValues[found]
+        return found < 0 ? nil : entries[found].value
     }
 
     /// The value at an entry index, in place.
     @inlinable
     public subscript(valueAt index: Int) -> Value {
-        get { storedValues[index] }
-        _modify { yield &storedValues[index] }
+        get { entries[index].value }
+        _modify { yield &entries[index].value }
     }
 
     /// The entry index of `key`, inserting `make()` first when absent.
@@ -85,11 +96,10 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
         let h = hash(key)
         let (slot, found) = probe(key, h)
         if found >= 0 { return (found, false) }
-        let index = storedKeys.count
-        storedKeys.append(key)
-        storedValues.append(make())
+        let index = entries.count
+        entries.append(Entry(key: key, value: make()))
         slots[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(index + 1)
-        if storedKeys.count * 2 > slots.count { grow() }
+        if entries.count * 2 > slots.count { grow() }
         return (index, true)
     }
 
@@ -97,7 +107,7 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     @inlinable @discardableResult
     public mutating func set(_ key: Key, _ value: Value) -> Int {
         let (index, inserted) = self.index(forKey: key, insertingIfAbsent: { value })
-        if !inserted { storedValues[index] = value }
+        if !inserted { entries[index].value = value }
         return index
     }
 
@@ -107,24 +117,21 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
         let (slot, index) = probe(key, hash(key))
         guard index >= 0 else { return nil }
         clear(slot: slot)
-        let last = storedKeys.count - 1
+        let last = entries.count - 1
         if index != last {
             // The last entry moves down to `index`: point its slot there.
-            let moved = storedKeys[last]
+            let moved = entries[last].key
             let (movedSlot, movedIndex) = probe(moved, hash(moved))
             assert(movedIndex == last)
             slots[movedSlot] = (slots[movedSlot] & 0xFFFF_FFFF_0000_0000) | UInt64(index + 1)
-            storedKeys.swapAt(index, last)
-            storedValues.swapAt(index, last)
+            entries.swapAt(index, last)
         }
-        storedKeys.removeLast()
-        return storedValues.removeLast()
+        return entries.removeLast().value
     }
 
     @inlinable
     public mutating func removeAll(keepingCapacity: Bool = true) {
-        storedKeys.removeAll(keepingCapacity: keepingCapacity)
-        storedValues.removeAll(keepingCapacity: keepingCapacity)
+        entries.removeAll(keepingCapacity: keepingCapacity)
         if keepingCapacity {
             for i in slots.indices { slots[i] = 0 }
         } else {
@@ -139,7 +146,7 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
         var hole = start
         var next = (hole + 1) & mask
         while slots[next] != 0 {
-            let home = Int(truncatingIfNeeded: hash(storedKeys[Int(slots[next] & 0xFFFF_FFFF) - 1])) & mask
+            let home = Int(truncatingIfNeeded: hash(entries[Int(slots[next] & 0xFFFF_FFFF) - 1].key)) & mask
             // Move the entry at `next` into the hole unless its home lies cyclically in (hole, next].
             let distanceToHole = (next &- hole) & mask, distanceToHome = (next &- home) & mask
             if distanceToHome >= distanceToHole {
@@ -156,8 +163,8 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
         let size = slots.count * 2
         var fresh = [UInt64](repeating: 0, count: size)
         let m = size - 1
-        for (index, key) in storedKeys.enumerated() {
-            let h = hash(key)
+        for index in entries.indices {
+            let h = hash(entries[index].key)
             var slot = Int(truncatingIfNeeded: h) & m
             while fresh[slot] != 0 { slot = (slot + 1) & m }
             fresh[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(index + 1)
@@ -168,3 +175,4 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
 }
 
 extension FixedKeyMap: Sendable where Key: Sendable, Value: Sendable {}
+extension FixedKeyMap.Entry: Sendable where Key: Sendable, Value: Sendable {}
