@@ -135,13 +135,15 @@ final class NameStore: @unchecked Sendable {
     /// Each id's place: chunk << 32 | offset << 8 | length (id 0, the empty name, is not stored).
     private let blocks: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
     private let blockLimit: Int
-    private var chunk = -1
-    private var used = NameStore.chunkSize
-    /// Names appended (ids 1...count). Read and written by the owning thread only.
-    private(set) var count = 0
-    private var hashes: [UInt64] = [0]
-    private var slots: [Int32]          // open addressing: id, 0 = empty
-    private var mask: Int
+    // The owner's alone (the thread that interns): unchecked, as a dynamic exclusivity check
+    // on each access cost two calls per interned name (callgrind: 6.3 M instructions on 100,000 packets).
+    @exclusivity(unchecked) private var chunk = -1
+    @exclusivity(unchecked) private var used = NameStore.chunkSize
+    /// Names appended (ids 1...count).
+    @exclusivity(unchecked) private(set) var count = 0
+    @exclusivity(unchecked) private var hashes: [UInt64] = [0]
+    @exclusivity(unchecked) private var slots: [Int32]          // open addressing: id, 0 = empty
+    @exclusivity(unchecked) private var mask: Int
     let capacity: Int
 
     init(capacity: Int) {
