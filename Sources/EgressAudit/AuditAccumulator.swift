@@ -61,7 +61,12 @@ public struct AuditAccumulator {
         destinations = DestinationAggregates(limits: limits)
         evidence = RuleEvidenceLedger(limits: limits)
         initiators = InitiatorCounter(capacity: limits.initiators)
-        held = nodes.isEmpty ? [] : nil
+        if nodes.isEmpty {
+            // Room for every flow held back at once (address space, touched as it fills): growing by doubling copied it over and over.
+            var waiting: [FlowRecord] = []
+            waiting.reserveCapacity(limits.nodeChoiceFlows)
+            held = waiting
+        }
         nodesHow = how
         profileHasDNSRule = profile.rules.contains { $0.ports.contains(53) }
     }

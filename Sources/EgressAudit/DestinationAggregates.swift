@@ -62,8 +62,9 @@ struct DestinationAggregates {
         var tagSets: Set<UInt32> = []
         var rules = RuleSet()
         var flows = 0, failedFlows = 0
-        /// unanswered, refused, unreachable, prohibited.
-        var failures = [0, 0, 0, 0]
+        /// Failed flows by kind (in the entry itself: an array here was an allocation per destination
+        /// and a uniqueness check per failed flow).
+        var unanswered = 0, refused = 0, unreachable = 0, prohibited = 0
         var bytesSent: UInt64 = 0, bytesReceived: UInt64 = 0
         var first = Int64.max, last = Int64.min
         // Most flows of a destination repeat its last peer, node and port: checked before the samples.
@@ -222,10 +223,10 @@ struct DestinationAggregates {
         e.flows += 1
         let outcome = r.outcome  // computed from the record's fields: read once
         switch outcome {
-        case .unanswered: e.failures[0] += 1
-        case .refused: e.failures[1] += 1
-        case .unreachable: e.failures[2] += 1
-        case .prohibited: e.failures[3] += 1
+        case .unanswered: e.unanswered += 1
+        case .refused: e.refused += 1
+        case .unreachable: e.unreachable += 1
+        case .prohibited: e.prohibited += 1
         case .established, .responderOnly: break
         }
         if outcome.isFailure { e.failedFlows += 1 }
@@ -339,8 +340,9 @@ struct DestinationAggregates {
         if e.nodes.isEstimated { estimated.append("nodes") }
         if e.ports.isEstimated { estimated.append("ports") }
         var failures: [String: Int] = [:]
-        for (i, outcome) in [FlowOutcome.unanswered, .refused, .unreachable, .prohibited].enumerated() where e.failures[i] > 0 {
-            failures[outcome.name] = e.failures[i]
+        for (outcome, flows) in [(FlowOutcome.unanswered, e.unanswered), (.refused, e.refused), (.unreachable, e.unreachable),
+                                 (.prohibited, e.prohibited)] where flows > 0 {
+            failures[outcome.name] = flows
         }
         return AuditReport.Destination(
             destination: e.display, nameSource: e.nameSource, addresses: e.addresses.values.sorted().map(\.description),

@@ -60,6 +60,11 @@ struct DistinctSample<Value: SampleHashable> {
             for i in hashes.indices where hashes[i] == h && values[i] == value { return }
         }
         seen |= bit
+        if values.isEmpty {
+            // Most destinations see a few values: room for four at once, not growth from one.
+            values.reserveCapacity(Swift.min(capacity, 4))
+            hashes.reserveCapacity(Swift.min(capacity, 4))
+        }
         if values.count < capacity {
             values.append(value)
             hashes.append(h)
