@@ -25,8 +25,16 @@ extension IPAddress: SampleHashable {
 /// over both inputs: what `egress-audit merge` relies on.
 struct DistinctSample<Value: SampleHashable> {
     let capacity: Int
-    private(set) var values: [Value] = []
-    private var hashes: [UInt64] = []
+    /// The kept values, each with its hash (one array: one allocation per sample, not two).
+    private var items: [Item] = []
+
+    private struct Item {
+        let value: Value
+        let hash: UInt64
+    }
+
+    /// The kept values (made on each call: for reports and merges).
+    var values: [Value] { items.map(\.value) }
     /// Where the largest kept hash is (meaningful when full).
     private var largest = 0
     /// A distinct value was turned away or evicted: `count` is an estimate.
@@ -39,47 +47,44 @@ struct DistinctSample<Value: SampleHashable> {
         self.capacity = max(2, capacity)
     }
 
-    var isEmpty: Bool { values.isEmpty }
+    var isEmpty: Bool { items.isEmpty }
 
     /// Distinct values seen: exact unless `isEstimated`.
     var count: Int {
-        guard isEstimated, values.count == capacity, hashes[largest] > 0 else { return values.count }
-        let fraction = Double(hashes[largest]) / 18_446_744_073_709_551_616.0
-        return max(values.count, Int(((Double(capacity) - 1) / fraction).rounded()))
+        guard isEstimated, items.count == capacity, items[largest].hash > 0 else { return items.count }
+        let fraction = Double(items[largest].hash) / 18_446_744_073_709_551_616.0
+        return max(items.count, Int(((Double(capacity) - 1) / fraction).rounded()))
     }
 
     mutating func insert(_ value: Value) {
         let h = value.sampleHash
-        if values.count == capacity, h > hashes[largest] {
+        if items.count == capacity, h > items[largest].hash {
             // Larger than every kept hash: a value not in the sample, turned away.
             isEstimated = true
             return
         }
         let bit: UInt64 = 1 << (h >> 58)
         if seen & bit != 0 {
-            for i in hashes.indices where hashes[i] == h && values[i] == value { return }
+            for i in items.indices where items[i].hash == h && items[i].value == value { return }
         }
         seen |= bit
-        if values.isEmpty {
+        if items.isEmpty {
             // Most destinations see a few values: room for four at once, not growth from one.
-            values.reserveCapacity(Swift.min(capacity, 4))
-            hashes.reserveCapacity(Swift.min(capacity, 4))
+            items.reserveCapacity(Swift.min(capacity, 4))
         }
-        if values.count < capacity {
-            values.append(value)
-            hashes.append(h)
-            if values.count == capacity { largest = Self.indexOfLargest(hashes) }
+        if items.count < capacity {
+            items.append(Item(value: value, hash: h))
+            if items.count == capacity { largest = Self.indexOfLargest(items) }
             return
         }
-        values[largest] = value
-        hashes[largest] = h
-        largest = Self.indexOfLargest(hashes)
+        items[largest] = Item(value: value, hash: h)
+        largest = Self.indexOfLargest(items)
         isEstimated = true
     }
 
     /// One pass over both inputs, as if every value had been inserted here.
     mutating func formUnion(_ other: DistinctSample<Value>) {
-        for v in other.values { insert(v) }
+        for item in other.items { insert(item.value) }
         if other.isEstimated { isEstimated = true }
     }
 
@@ -90,9 +95,9 @@ struct DistinctSample<Value: SampleHashable> {
         if estimated { isEstimated = true }
     }
 
-    private static func indexOfLargest(_ hashes: [UInt64]) -> Int {
+    private static func indexOfLargest(_ items: [Item]) -> Int {
         var best = 0
-        for i in hashes.indices where hashes[i] > hashes[best] { best = i }
+        for i in items.indices where items[i].hash > items[best].hash { best = i }
         return best
     }
 }
