@@ -9,89 +9,45 @@ import PacketWire
 /// n the flows counted, so the busiest initiators are always kept.
 struct InitiatorCounter {
     let capacity: Int
-    /// Open addressing with linear probing, each address and its count in the slot itself: on a
-    /// flood from thousands of nodes a count is one cache line read, where a map with an index
-    /// array (FixedKeyMap) read two and was a quarter of the audit thread's time.
-    private var slots: [Slot]
-    private var mask: Int
-    /// Distinct initiators kept.
-    private(set) var count = 0
+    /// Kept initiators and their counts (per flow: the fixed-key map, not `Dictionary`).
+    private var counts = FixedKeyMap<IPAddress, Int>(minimumCapacity: 64)
     private(set) var total = 0
     /// Counts were decremented to make room: they are lower bounds.
     private(set) var isApproximate = false
 
-    private struct Slot {
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        /// The count, with bit 63 set for an IPv4 address; 0: the slot is empty.
-        var word: UInt64 = 0
-        static let ipv4: UInt64 = 1 << 63
-        var flows: Int { Int(word & ~Slot.ipv4) }
-        var address: IPAddress { word & Slot.ipv4 != 0 ? IPAddress(ipv4: UInt32(truncatingIfNeeded: low)) : IPAddress(ipv6High: high, low: low) }
-    }
-
     init(capacity: Int) {
         self.capacity = max(1, capacity)
-        var size = 64
-        while size < 2 * min(self.capacity, 1024) { size <<= 1 }
-        slots = Array(repeating: Slot(), count: size)
-        mask = size - 1
-    }
-
-    private func home(_ a: IPAddress) -> Int {
-        Int(truncatingIfNeeded: FastHash.hash(a.high, a.low ^ (a.isIPv4 ? 0x5151 : 0))) & mask
     }
 
     mutating func add(_ address: IPAddress) {
         total += 1
-        let flag: UInt64 = address.isIPv4 ? Slot.ipv4 : 0
-        var i = home(address)
-        while slots[i].word != 0 {
-            if slots[i].low == address.low, slots[i].high == address.high, slots[i].word & Slot.ipv4 == flag {
-                slots[i].word += 1
-                return
-            }
-            i = (i + 1) & mask
-        }
-        if count < capacity {
-            slots[i] = Slot(high: address.high, low: address.low, word: flag | 1)
-            count += 1
-            if count * 2 > slots.count { rebuild(size: slots.count * 2, decrement: false) }
+        if let i = counts.index(forKey: address) {
+            counts[valueAt: i] += 1
+        } else if counts.count < capacity {
+            counts.set(address, 1)
         } else {
             // Every kept count and the newcomer pay one; the cost is paid back
             // by the increments that made those counts (amortised O(1)).
             isApproximate = true
-            rebuild(size: slots.count, decrement: true)
+            var kept = FixedKeyMap<IPAddress, Int>(minimumCapacity: capacity)
+            for i in 0..<counts.count where counts[valueAt: i] > 1 { kept.set(counts.key(at: i), counts[valueAt: i] - 1) }
+            counts = kept
         }
     }
 
-    private mutating func rebuild(size: Int, decrement: Bool) {
-        let old = slots
-        slots = Array(repeating: Slot(), count: size)
-        mask = size - 1
-        count = 0
-        for var s in old where s.word != 0 {
-            if decrement {
-                guard s.flows > 1 else { continue }
-                s.word -= 1
-            }
-            var i = home(s.address)
-            while slots[i].word != 0 { i = (i + 1) & mask }
-            slots[i] = s
-            count += 1
-        }
+    /// Every kept initiator and its count, in no order (off the per-flow path).
+    private var entries: [(address: IPAddress, flows: Int)] {
+        (0..<counts.count).map { (counts.key(at: $0), counts[valueAt: $0]) }
     }
 
     /// Every kept initiator and its count (off the per-flow path).
     var all: [IPAddress: Int] {
-        var out: [IPAddress: Int] = [:]
-        for s in slots where s.word != 0 { out[s.address] = s.flows }
-        return out
+        Dictionary(uniqueKeysWithValues: entries.map { ($0.address, $0.flows) })
     }
 
     /// The busiest initiators, most flows first (ties by address).
     func busiest(_ n: Int) -> [(address: IPAddress, flows: Int)] {
-        slots.filter { $0.word != 0 }.map { ($0.address, $0.flows) }.sorted { ($1.1, $0.0) < ($0.1, $1.0) }.prefix(n).map { ($0.0, $0.1) }
+        Array(entries.sorted { ($1.flows, $0.address) < ($0.flows, $1.address) }.prefix(n))
     }
 }
 
