@@ -37,6 +37,25 @@ struct RuleEvidenceLedger {
 
         /// Every attempt failed (unanswered, refused, unreachable, prohibited).
         var allFailed: Bool { flows > 0 && failed == flows }
+
+        /// One flow to `destination`; false when the destination is new past the cap (the flow counts, the destination is not listed).
+        mutating func record(_ destination: Destination, outcome: FlowOutcome, limits: AuditLimits) -> Bool {
+            flows += 1
+            var listed = true
+            if destinations.index(forKey: destination) == nil {
+                if destinations.count < limits.destinationsPerRule { destinations.set(destination, ()) } else { listed = false }
+            }
+            if outcome.isFailure {
+                failed += 1
+                let failure = Failure(destination: destination, outcome: outcome)
+                if failures[failure] != nil || failures.count < limits.destinationsPerRule * 2 {
+                    failures[failure, default: 0] += 1
+                } else {
+                    failures[Failure(destination: Destination(entry: -1, port: 0), outcome: outcome), default: 0] += 1
+                }
+            }
+            return listed
+        }
     }
 
     /// Every node past `nodesPerRule` is counted here.
@@ -76,23 +95,7 @@ struct RuleEvidenceLedger {
             slot = evidence.index(forKey: RuleNode(rule: rule, node: Self.otherNodes), insertingIfAbsent: { Evidence() }).index
         }
         // In place: a copy taken out and written back would copy its tables on every flow.
-        evidence[valueAt: slot].flows += 1
-        if evidence[valueAt: slot].destinations.index(forKey: destination) == nil {
-            if evidence[valueAt: slot].destinations.count < limits.destinationsPerRule {
-                evidence[valueAt: slot].destinations.set(destination, ())
-            } else {
-                overflowFlows += 1
-            }
-        }
-        if outcome.isFailure {
-            evidence[valueAt: slot].failed += 1
-            let failure = Failure(destination: destination, outcome: outcome)
-            if evidence[valueAt: slot].failures[failure] != nil || evidence[valueAt: slot].failures.count < limits.destinationsPerRule * 2 {
-                evidence[valueAt: slot].failures[failure, default: 0] += 1
-            } else {
-                evidence[valueAt: slot].failures[Failure(destination: Destination(entry: -1, port: 0), outcome: outcome), default: 0] += 1
-            }
-        }
+        if !evidence[valueAt: slot].record(destination, outcome: outcome, limits: limits) { overflowFlows += 1 }
     }
 
     /// Each rule's evidence by node (for the report).
