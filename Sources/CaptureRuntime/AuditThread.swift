@@ -14,11 +14,8 @@ import Synchronization
 /// destination keeps its display string) while the tracker interns more. It
 /// reads them through its own copy of the tracker's `NameTable`, whose names
 /// sit in storage that never moves: with each batch of records the tracking
-/// thread publishes the store's name count (stored before the batch's
-/// release; `NameTable.storedCount`, through a copy of the tracker's table
-/// taken at the start, as the tracker alone appends), and this thread's copy
-/// follows it (`NameTable.follow`) after the acquire, so every id a record
-/// holds is readable here.
+/// thread publishes the name count, and this thread's copy follows it
+/// (`NameTable.follow`), so every id a record holds is readable here.
 ///
 /// The accumulator is this thread's from `start` until `finish`, which hands
 /// it back with every record folded, in the order the tracker ended them: the
@@ -30,7 +27,7 @@ final class AuditThread: @unchecked Sendable {
     /// Records the tracker has handed over, and this thread has folded.
     private let produced = Atomic<Int>(0)
     private let consumed = Atomic<Int>(0)
-    /// The tracker's name count, stored before each release of `produced`.
+    /// The tracker's name count (`NameTable.storedCount`), stored before each release of `produced`.
     private let namesCount = Atomic<Int>(0)
     private let done = Atomic<Bool>(false)
     private let recordsReady = WaitPoint()
@@ -56,7 +53,7 @@ final class AuditThread: @unchecked Sendable {
     private let wakeBatch: Int
 
     /// Starts folding on a new thread; nil when no thread could be had (the caller folds).
-    static func start(audit: AuditAccumulator, names: NameTable, capacity: Int = 4096) -> AuditThread? {
+    static func start(audit: AuditAccumulator, names: NameTable, capacity: Int) -> AuditThread? {
         let thread = AuditThread(audit: audit, names: names, capacity: capacity)
         guard let worker = WorkerThread.start({ thread.run() }) else { return nil }
         thread.worker = worker
@@ -99,6 +96,7 @@ final class AuditThread: @unchecked Sendable {
         }
     }
 
+    /// Makes every record handed over visible to the audit's thread, with the names they hold.
     private func publish() {
         namesCount.store(ownerNames.storedCount, ordering: .relaxed)
         produced.store(written, ordering: .releasing)
@@ -110,8 +108,7 @@ final class AuditThread: @unchecked Sendable {
 
     /// Every record handed over is folded; returns the accumulator (tracking thread).
     func finish() -> AuditAccumulator {
-        namesCount.store(ownerNames.storedCount, ordering: .relaxed)
-        produced.store(written, ordering: .releasing)
+        publish()
         done.store(true, ordering: .releasing)
         recordsReady.wake()
         worker?.join()

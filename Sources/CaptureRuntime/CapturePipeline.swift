@@ -53,6 +53,7 @@ public struct CapturePipeline {
     private var auditAhead: Unmanaged<AuditThread>?
     /// Passes whose audit was folded on its own thread (for tests).
     private(set) var passesAuditedAhead = 0
+    /// Ended flows the audit's thread's ring holds (small ones exist for tests).
     var auditAheadCapacity = 4096
     /// What each input of the source delivered, by input index.
     private var inputCounts: [InputCounts] = []
@@ -218,7 +219,7 @@ public struct CapturePipeline {
         if let ahead = auditAhead, !keepsFlows {
             // Straight to the audit's thread, the record copied once, into its ring.
             tracker.process(packet, timestamp: timestamp, wireLength: wireLength, preview: preview) { r in ahead._withUnsafeGuaranteedRef { $0.add(r) } }
-        } else if keepsFlows || audit != nil || auditAhead != nil || flowObserver != nil {
+        } else if keepsFlows || audit != nil || flowObserver != nil {
             if !isKnownUniquelyReferenced(&endedFlows) { endedFlows = EndedFlows() }
             // Unretained: `self` holds the box throughout the call (and the call is rare to use it).
             let box = Unmanaged.passUnretained(endedFlows)
