@@ -318,7 +318,7 @@ struct DestinationAggregates {
                 rules.append(text)
             }
             let tags: [String]
-            if e.tagSets.count == 1, let only = e.tagSets.all.first {
+            if let only = e.tagSets.only {
                 if let known = tagsOfSet[only] { tags = known } else {
                     tags = (tagSets[only] ?? []).sorted()
                     tagsOfSet[only] = tags
@@ -384,15 +384,13 @@ struct DestinationAggregates {
 /// A destination's service-tag sets: nearly always one, kept inline; a `Set` is made only for a
 /// second (a `Set` per destination was an allocation each, ~880 instructions, callgrind).
 struct TagSetList {
-    private var first: UInt32 = 0
-    private var hasFirst = false
+    private var first: UInt32?
     private var more: Set<UInt32>?
 
     /// True when `set` was not in the list.
     mutating func insert(_ set: UInt32) -> Bool {
-        if !hasFirst {
+        guard let first else {
             first = set
-            hasFirst = true
             return true
         }
         if set == first { return false }
@@ -400,8 +398,9 @@ struct TagSetList {
         return more!.insert(set).inserted
     }
 
-    var count: Int { hasFirst ? 1 + (more?.count ?? 0) : 0 }
+    /// The one set, when there is exactly one.
+    var only: UInt32? { more == nil ? first : nil }
 
     /// Every set in the list (the first one first; the rest in no order).
-    var all: [UInt32] { hasFirst ? [first] + (more.map { Array($0) } ?? []) : [] }
+    var all: [UInt32] { first.map { [$0] + (more.map { Array($0) } ?? []) } ?? [] }
 }
