@@ -13,11 +13,12 @@ import PacketWire
 /// the flow log's records and verdicts, in order, are those of folding on the
 /// tracking thread. A ring of 64 records makes both sides wait on each other.
 @Suite struct AuditThreadTests {
-    static let capture: String = {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("audit-thread-\(getpid()).pcap").path
-        _ = try? Scenario.generate("per-flow", options: CaptureOptions(seed: 11, packets: 60_000), output: FileOutput(path: path))
+    /// A per-flow capture of 60,000 packets in a file of its own, removed by the caller.
+    static func makeCapture() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("audit-thread-\(getpid())-\(UUID().uuidString).pcap").path
+        _ = try Scenario.generate("per-flow", options: CaptureOptions(seed: 11, packets: 60_000), output: FileOutput(path: path))
         return path
-    }()
+    }
 
     struct Logged: Equatable {
         let key: FlowKey
@@ -31,7 +32,7 @@ import PacketWire
         var lines: [Logged] = []
     }
 
-    static func audit(ahead: Bool, capacity: Int, nodes: [CIDR]) throws -> (CapturePipeline, [Logged]) {
+    static func audit(_ capture: String, ahead: Bool, capacity: Int, nodes: [CIDR]) throws -> (CapturePipeline, [Logged]) {
         let expanded = try #require(BuiltinProfiles.profile(id: "apim-self-hosted-gateway")).expand(parameters: ["apim-name": "contoso"])
         let profile = CompiledProfile(expanded, catalog: ServiceTagCatalog(tags: [], sources: [], virtualNetwork: []))
         var pipeline = CapturePipeline(audit: AuditAccumulator(profile: profile, nodes: nodes))
@@ -54,7 +55,9 @@ import PacketWire
 
     @Test(arguments: [[CIDR("10.20.1.0/24")!], []])
     func foldingOnItsOwnThreadGivesTheSameAudit(nodes: [CIDR]) throws {
-        let (one, oneLog) = try Self.audit(ahead: false, capacity: 4096, nodes: nodes)
+        let capture = try Self.makeCapture()
+        defer { try? FileManager.default.removeItem(atPath: capture) }
+        let (one, oneLog) = try Self.audit(capture, ahead: false, capacity: 4096, nodes: nodes)
         let oneReport = try #require(one.auditReport(serviceTagFiles: []))
         #expect(one.passesAuditedAhead == 0)
         // Real work to compare: thousands of flows, named and judged.
@@ -62,7 +65,7 @@ import PacketWire
         #expect(oneLog.filter { $0.verdict?.verdict == "allowed" }.count > 100)
         #expect(oneLog.filter { $0.verdict?.verdict == "undocumented" && !$0.names[0].isEmpty }.count > 100)
         for capacity in [64, 4096] {
-            let (two, twoLog) = try Self.audit(ahead: true, capacity: capacity, nodes: nodes)
+            let (two, twoLog) = try Self.audit(capture, ahead: true, capacity: capacity, nodes: nodes)
             if DecodeAheadRing.worthwhile { #expect(two.passesAuditedAhead == 1) }
             let twoReport = try #require(two.auditReport(serviceTagFiles: []))
             // Compared whole; on a difference, the first differing part is what is shown.
