@@ -241,24 +241,36 @@ public struct CapturePipeline {
 
     /// One flow that left the tracker: to the listing, the audit and the flow log.
     mutating func consume(_ r: FlowRecord) {
+        Self.deliver(r, names: tracker.names, keepsFlows: keepsFlows, to: &flows, ahead: auditAhead, audit: &audit, observer: flowObserver)
+    }
+
+    /// `consume`, with what it writes lent: `finish` calls it while the tracker is busy.
+    private static func deliver(_ r: FlowRecord, names: NameTable, keepsFlows: Bool, to flows: inout [FlowRecord], ahead: Unmanaged<AuditThread>?,
+                                audit: inout AuditAccumulator?, observer: ((FlowRecord, NameTable, FlowLogVerdict?) -> Void)?) {
         if keepsFlows { flows.append(r) }
-        if let ahead = auditAhead {
+        if let ahead {
             ahead._withUnsafeGuaranteedRef { $0.add(r) }
         } else if audit != nil {
-            audit!.add(r, names: tracker.names)
-        } else if let flowObserver {
-            flowObserver(r, tracker.names, nil)
+            audit!.add(r, names: names)
+        } else if let observer {
+            observer(r, names, nil)
         }
     }
 
-    /// Ends the run: remaining flows leave the tracker.
+    /// Ends the run: remaining flows leave the tracker, each read where it lies
+    /// (the listing and the audit are moved out meanwhile, not copied).
     public mutating func finish() {
-        guard keepsFlows || audit != nil || flowObserver != nil else { return tracker.finish { _ in } }
-        var rest: [FlowRecord] = []
-        rest.reserveCapacity(tracker.table.count)
-        tracker.finish { rest.append($0) }
-        for r in rest { consume(r) }
+        guard keepsFlows || audit != nil || flowObserver != nil else { return tracker.finish { _, _ in } }
+        var audit = self.audit, flows = self.flows
+        self.audit = nil
+        self.flows = []
+        let keepsFlows = keepsFlows, ahead = auditAhead, observer = flowObserver
+        tracker.finish { r, names in
+            Self.deliver(r, names: names, keepsFlows: keepsFlows, to: &flows, ahead: ahead, audit: &audit, observer: observer)
+        }
         audit?.finish(names: tracker.names)
+        self.audit = audit
+        self.flows = flows
     }
 
     /// What `finish()` would leave, without ending the run: for a live

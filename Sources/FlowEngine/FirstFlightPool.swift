@@ -70,6 +70,13 @@ public struct FirstFlightPool {
         inUse -= 1
     }
 
+    /// Every buffer back in the free list: the capture ended and no flow holds one.
+    public mutating func releaseAll() {
+        freeList.removeAll(keepingCapacity: true)
+        freeList.append(contentsOf: (0..<BufferID(baseSequence.count)).reversed())
+        inUse = 0
+    }
+
     /// Bytes gap-free from the start of the stream.
     public func contiguousLength(_ id: BufferID) -> Int {
         let i = Int(id)

@@ -118,23 +118,32 @@ public struct FlowTable {
         }
     }
 
-    /// Removes and returns every flow (end of capture).
-    public mutating func removeAll() -> [FlowRecord] {
-        var out: [FlowRecord] = []
-        out.reserveCapacity(count)
-        for i in records.indices where lastSeen[i] != Int64.min { out.append(records[i]) }
+    /// Removes every flow (end of capture: `forEach` has read them where they lie).
+    public mutating func removeAll() {
         records.removeAll(keepingCapacity: true)
         lastSeen.removeAll(keepingCapacity: true)
         freeList.removeAll(keepingCapacity: true)
-        for i in slots.indices { slots[i] = 0 }
+        slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         count = 0
         clockHand = 0
-        return out
+    }
+
+    /// Runs `body` on every live flow in place (end of capture: the buffers each holds are given back).
+    public mutating func modifyEach(_ body: (inout FlowRecord) -> Void) {
+        lastSeen.withUnsafeBufferPointer { seen in
+            records.withUnsafeMutableBufferPointer { all in
+                for i in all.indices where seen[i] != Int64.min { body(&all[i]) }
+            }
+        }
     }
 
     /// Visits live flows without removing them (snapshots).
-    public func forEach(_ body: (FlowRecord) -> Void) {
-        for i in records.indices where lastSeen[i] != Int64.min { body(records[i]) }
+    public func forEach(_ body: (borrowing FlowRecord) -> Void) {
+        lastSeen.withUnsafeBufferPointer { seen in
+            records.withUnsafeBufferPointer { all in
+                for i in all.indices where seen[i] != Int64.min { body(all[i]) }
+            }
+        }
     }
 
     // MARK: Eviction

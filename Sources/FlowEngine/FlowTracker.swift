@@ -85,13 +85,15 @@ public struct FlowTracker {
         }
     }
 
-    /// Hands every flow still in the table to `ended` (end of capture).
-    public mutating func finish(_ ended: (FlowRecord) -> Void) {
+    /// Hands every flow still in the table to `ended` (end of capture), read
+    /// where it lies: at the end of a per-flow capture that is 40 % of its flows.
+    /// `ended` gets the tracker's names, as it cannot read the tracker meanwhile.
+    public mutating func finish(_ ended: (FlowRecord, NameTable) -> Void) {
         quicFlows.removeAll()
-        for var record in table.removeAll() {
-            release(record.takeFlights())
-            ended(record)
-        }
+        table.modifyEach { _ = $0.takeFlights() }
+        firstFlights.releaseAll()
+        table.forEach { ended($0, names) }
+        table.removeAll()
     }
 
     /// Flow `index` leaves the table: its buffers and QUIC state are given

@@ -51,7 +51,7 @@ import PacketWire
         }
         #expect(tracker.table.evictedForCapacity == 19_000)
         #expect(ended == 19_000)
-        tracker.finish { _ in ended += 1 }
+        tracker.finish { _, _ in ended += 1 }
         #expect(ended == 20_000)
     }
 

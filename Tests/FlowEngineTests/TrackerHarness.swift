@@ -109,7 +109,7 @@ struct TrackerHarness {
     /// Ends the capture: every flow still in the table joins `ended`.
     mutating func finish() -> [FlowRecord] {
         var out: [FlowRecord] = []
-        tracker.finish { out.append($0) }
+        tracker.finish { r, _ in out.append(r) }
         ended += out
         return ended
     }
