@@ -6,9 +6,12 @@
 /// is removed, and iteration touches no empty slots), deletion by backward
 /// shift (no tombstones).
 ///
-/// A slot is one word: the upper 32 bits of the key's hash and the entry's
-/// index + 1 (0: empty), so a probe compares keys only when the hash bits
-/// agree. The slot array is kept at most half full. Copies share storage
+/// A slot is one word: the lower 32 bits of the key's hash (above) and the
+/// entry's index + 1 (0: empty), so a probe compares keys only when the hash
+/// bits agree, and as those bits hold the key's home slot, deleting and
+/// growing read only the slot array, never an entry (under churn, as in the
+/// DNS answer cache, each entry read was a cache miss). The slot array is
+/// kept at most half full, and at most 2^32 slots. Copies share storage
 /// until written (the arrays' copy-on-write).
 @frozen
 public struct FixedKeyMap<Key: FastHashable, Value> {
@@ -57,7 +60,7 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     /// The slot holding `key`, or the empty slot where it would go, and the entry's index (-1: absent).
     @inlinable @inline(__always)
     func probe(_ key: Key, _ h: UInt64) -> (slot: Int, index: Int) {
-        let tag = h & 0xFFFF_FFFF_0000_0000
+        let tag = h << 32
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
             let s = slots[slot]
@@ -98,7 +101,7 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
         if found >= 0 { return (found, false) }
         let index = entries.count
         entries.append(Entry(key: key, value: make()))
-        slots[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(index + 1)
+        slots[slot] = h << 32 | UInt64(index + 1)
         if entries.count * 2 > slots.count { grow() }
         return (index, true)
     }
@@ -133,7 +136,7 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     public mutating func removeAll(keepingCapacity: Bool = true) {
         entries.removeAll(keepingCapacity: keepingCapacity)
         if keepingCapacity {
-            for i in slots.indices { slots[i] = 0 }
+            slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         } else {
             slots = [UInt64](repeating: 0, count: 16)
             mask = 15
@@ -146,7 +149,7 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
         var hole = start
         var next = (hole + 1) & mask
         while slots[next] != 0 {
-            let home = Int(truncatingIfNeeded: hash(entries[Int(slots[next] & 0xFFFF_FFFF) - 1].key)) & mask
+            let home = Int(truncatingIfNeeded: slots[next] >> 32) & mask
             // Move the entry at `next` into the hole unless its home lies cyclically in (hole, next].
             let distanceToHole = (next &- hole) & mask, distanceToHome = (next &- home) & mask
             if distanceToHome >= distanceToHole {
@@ -161,13 +164,14 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     @inlinable
     mutating func grow() {
         let size = slots.count * 2
+        precondition(size <= 1 << 32, "FixedKeyMap: more than 2^31 entries")
         var fresh = [UInt64](repeating: 0, count: size)
         let m = size - 1
-        for index in entries.indices {
-            let h = hash(entries[index].key)
-            var slot = Int(truncatingIfNeeded: h) & m
+        // Each slot moves by the hash bits it keeps: no entry is read.
+        for e in slots where e != 0 {
+            var slot = Int(truncatingIfNeeded: e >> 32) & m
             while fresh[slot] != 0 { slot = (slot + 1) & m }
-            fresh[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(index + 1)
+            fresh[slot] = e
         }
         slots = fresh
         mask = m
