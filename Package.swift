@@ -50,15 +50,17 @@ let package = Package(
         .target(name: "FastHashing"),
         // SHA-256's compression on the x86 SHA extensions, for QUIC Initial keys (FlowEngine).
         .target(name: "CSHA256"),
+        // Cache prefetch hints (the capture readers' walk, the flow table's slots).
+        .target(name: "CPrefetch"),
         // Bytes → typed views. No Foundation, no I/O, no allocation.
         .target(name: "PacketWire", dependencies: ["FastHashing"]),
         // Packet sources over libpcap: offline files (pcap, pcapng, gzip), live interfaces.
-        .target(name: "PacketCapture", dependencies: ["CPcap", "CPcapShim", "PacketWire"]),
+        .target(name: "PacketCapture", dependencies: ["CPcap", "CPcapShim", "CPrefetch", "PacketWire"]),
         // Packets → flows, first-flight reassembly, names (DNS, TLS, QUIC, HTTP).
         .target(
             name: "FlowEngine",
             dependencies: [
-                "CSHA256", "FastHashing", "PacketWire",
+                "CPrefetch", "CSHA256", "FastHashing", "PacketWire",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]

@@ -104,7 +104,7 @@ public struct CapturePipeline {
         }
         if decodesAhead, source.lendsLastingBytes || source.readsWholeInputs, DecodeAheadRing.worthwhile {
             passesDecodedAhead += 1
-            let ring = DecodeAheadRing(source: source, capacity: decodeAheadCapacity)
+            let ring = DecodeAheadRing(source: source, capacity: decodeAheadCapacity, flowHasher: tracker.table.hasher)
             if auditsAhead, let accumulator = audit {
                 audit = nil
                 auditThread = AuditThread.start(audit: accumulator, names: tracker.names, capacity: auditAheadCapacity)
@@ -123,13 +123,15 @@ public struct CapturePipeline {
                 pass.merge(counters)
                 counters = pass
             }
-            return try ring.run { index, packet, captured, preview, counted in
+            return try ring.run { index, packet, captured, preview, counted, aheadHash in
                 if index != input {
                     if input >= 0 { Self.put(current, at: input, in: &counts) }
                     input = index
                     current = index < counts.count ? counts[index] : InputCounts()
                 }
                 current.add(captured)
+                // The flow-table slot a packet a few on will probe, loaded while this one is tracked.
+                if let aheadHash { tracker.table.prefetch(hash: aheadHash) }
                 take(packet.pointee, captured, preview, counted: counted)
                 seen &+= 1
                 if seen & 0x3_ffff == 0, let progress { progress(source.inputs[index], seen) }

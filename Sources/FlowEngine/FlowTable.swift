@@ -1,3 +1,4 @@
+import CPrefetch
 import FastHashing
 import PacketWire
 
@@ -34,7 +35,7 @@ public struct FlowTable {
     @usableFromInline var lastSeen: [Int64] = []
     private var freeList: [Int32] = []
     private var clockHand = 0
-    @usableFromInline let seed: UInt64
+    public let hasher: FlowKeyHasher
     public private(set) var count = 0
 
     public private(set) var evictedIdle = 0
@@ -56,13 +57,16 @@ public struct FlowTable {
         // Start small and double as flows arrive, up to the size the cap needs.
         slots = [UInt64](repeating: 0, count: Swift.min(size, 1 << 12))
         mask = slots.count - 1
-        self.seed = seed
+        hasher = FlowKeyHasher(seed: seed)
     }
 
     /// Index of the record for `key`, if present.
     @inlinable
-    public func find(_ key: FlowKey) -> Int? {
-        let h = hash32(key)
+    public func find(_ key: FlowKey) -> Int? { find(key, hash: hash32(key)) }
+
+    /// `find` with the key's hash already made (`hasher.hash32(key)`: by the decode thread).
+    @inlinable
+    public func find(_ key: FlowKey, hash h: UInt32) -> Int? {
         var slot = Int(h) & mask
         while true {
             let e = slots[slot]
@@ -75,12 +79,22 @@ public struct FlowTable {
         }
     }
 
+    /// Starts loading the home slot of the key whose hash is `h` (a packet some way behind in the decode-ahead ring).
+    /// Mutating only so that a caller reaching it through a property reads the table in place, not a copy.
+    @inlinable
+    public mutating func prefetch(hash h: UInt32) {
+        slots.withUnsafeBufferPointer { egress_prefetch_table($0.baseAddress! + (Int(h) & mask)) }
+    }
+
     /// True when the next insert needs room made first (`oldestVictim`, `remove(at:)`).
     public var isFull: Bool { count >= capacity }
 
     /// Inserts a new record (the key must be absent; the table must not be
     /// full) and returns its index.
-    public mutating func insert(_ record: FlowRecord) -> Int {
+    public mutating func insert(_ record: FlowRecord) -> Int { insert(record, hash: hash32(record.key)) }
+
+    /// `insert` with the key's hash already made.
+    public mutating func insert(_ record: FlowRecord, hash h: UInt32) -> Int {
         precondition(count < capacity, "FlowTable.insert on a full table: remove the oldestVictim() first")
         if (count + 1) * 2 > slots.count { grow() }
         let index: Int
@@ -93,7 +107,7 @@ public struct FlowTable {
             records.append(record)
             lastSeen.append(record.lastSeen)
         }
-        let h = hash32(record.key)
+        assert(h == hash32(record.key), "FlowTable.insert: a hash not of this key")
         var slot = Int(h) & mask
         while slots[slot] != 0 { slot = (slot + 1) & mask }
         slots[slot] = UInt64(h) << 32 | UInt64(index + 1)
@@ -246,10 +260,23 @@ public struct FlowTable {
         }
     }
 
-    /// `FastHash` over the key's words, seeded so crafted tuples cannot be
-    /// aimed at one probe run; 32 bits: the home slot's and the slot's tag.
+    /// The key's hash (`FlowKeyHasher`).
     @inlinable
-    func hash32(_ key: FlowKey) -> UInt32 {
+    func hash32(_ key: FlowKey) -> UInt32 { hasher.hash32(key) }
+}
+
+/// The flow table's hash of a 5-tuple: `FastHash` over the key's words,
+/// seeded so crafted tuples cannot be aimed at one probe run; 32 bits: the
+/// home slot's and the slot's tag. A value of its own so the decode thread
+/// can hash a packet's key ahead of tracking (`PayloadPreview.flowHash`).
+public struct FlowKeyHasher: Sendable {
+    public let seed: UInt64
+
+    @inlinable
+    public init(seed: UInt64) { self.seed = seed }
+
+    @inlinable
+    public func hash32(_ key: FlowKey) -> UInt32 {
         var h = FastHash.Accumulator(seed: seed)
         h.mix(key.lowAddress.high)
         h.mix(key.lowAddress.low)

@@ -116,7 +116,9 @@ public struct FlowTracker {
                                 ended: (FlowRecord) -> Void) -> Int {
         counters.flowPackets += 1
         let key = FlowKey(transport: packet.transport, packet.source, packet.sourcePort, packet.destination, packet.destinationPort)
-        var found = table.find(key)
+        let hash = preview.hasFlowHash ? preview.flowHash : table.hasher.hash32(key)
+        assert(hash == table.hasher.hash32(key), "a preview's flow hash not of this packet's key")
+        var found = table.find(key, hash: hash)
         if let existing = found, Self.isOpeningSYN(packet), table.withRecord(existing, { $0.connectionEnded }) {
             // The same 5-tuple, reused after the last connection on it ended (a SYN
             // after RST or FIN, as a client retrying from one port does): a new flow.
@@ -135,7 +137,7 @@ public struct FlowTracker {
             // Make room first: at most one idle flow per insert, then the oldest if still full.
             if let idle = table.idleVictim(now: timestamp, budget: 4) { retire(at: idle, ended) }
             if table.isFull, let oldest = table.oldestVictim() { retire(at: oldest, ended) }
-            index = table.insert(record)
+            index = table.insert(record, hash: hash)
             // The ends as the record has them, from the packet (reading them back from the table copied the record).
             let destination = packet.destination
             let (client, server) = senderInitiates ? (source, destination) : (destination, source)

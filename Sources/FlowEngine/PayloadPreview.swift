@@ -31,6 +31,10 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
     }
 
     public internal(set) var kind = Kind.none
+    /// The flow table's hash of the packet's 5-tuple (`FlowKeyHasher`), made
+    /// here so the tracking thread does not; valid when `hasFlowHash`.
+    public internal(set) var flowHash: UInt32 = 0
+    public internal(set) var hasFlowHash = false
     var hasECH = false
     /// Lengths of the server name or DNS question's name (at 0 in the bytes)
     /// and the first ALPN protocol (at `alpnOffset`); -1: absent.
@@ -79,7 +83,10 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
     public static let none = PayloadPreview(block: nil)
 
     /// Says "not read" (the tracker reads the payload itself), keeping the block.
-    public mutating func clear() { kind = .none }
+    public mutating func clear() {
+        kind = .none
+        hasFlowHash = false
+    }
 
     private func effect(_ i: Int) -> StoredEffect {
         block!.load(fromByteOffset: Self.bytesSize + i * MemoryLayout<StoredEffect>.stride, as: StoredEffect.self)
@@ -161,15 +168,27 @@ public struct PayloadPreviewer {
     /// client's later ones, are the tracker's business). A fingerprint
     /// overwritten by another flow only costs a preview in vain.
     private var quicSeen = [UInt64](repeating: 0, count: 1 << 14)
+    /// The tracker's flow table's hasher: each TCP or UDP packet's key is hashed here too.
+    private let flowHasher: FlowKeyHasher?
 
-    public init() {}
+    public init(flowHasher: FlowKeyHasher? = nil) {
+        self.flowHasher = flowHasher
+    }
 
     /// The preview of the payload of the packet at `packet` (`.none` when it
     /// holds no whole ClientHello or DNS message). By address, read field by
     /// field: lent as a value from a ring slot, the packet's 368 bytes were copied.
     public mutating func preview(_ packet: UnsafePointer<DecodedPacket>, into preview: inout PayloadPreview) {
         preview.kind = .none
+        preview.hasFlowHash = false
         guard packet.pointee.status.isDecoded else { return }
+        let transport = packet.pointee.transport
+        if let flowHasher, transport == .tcp || transport == .udp {
+            let key = FlowKey(transport: transport, packet.pointee.source, packet.pointee.sourcePort, packet.pointee.destination,
+                              packet.pointee.destinationPort)
+            preview.flowHash = flowHasher.hash32(key)
+            preview.hasFlowHash = true
+        }
         let payload = packet.pointee.payload
         guard let first = payload.u8(at: 0) else { return }
         let sport = packet.pointee.sourcePort, dport = packet.pointee.destinationPort

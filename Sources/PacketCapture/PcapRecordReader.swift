@@ -1,4 +1,4 @@
-import CPcapShim
+import CPrefetch
 import PacketWire
 
 /// Classic pcap (the libpcap savefile format, draft-ietf-opsawg-pcap) read

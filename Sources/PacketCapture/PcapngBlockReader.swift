@@ -1,4 +1,4 @@
-import CPcapShim
+import CPrefetch
 import PacketWire
 
 /// pcapng (draft-ietf-opsawg-pcapng) read from a mapping, block by block.

@@ -31,13 +31,4 @@ FILE *egress_stream_open_fd(int fd, egress_stream_facts *facts, char *errbuf, si
 /// Safe from any thread.
 void egress_stream_interrupt(void);
 
-/// Asks the CPU to start loading the cache line at `address` (no fault, no
-/// wait; an address past the mapping is harmless). The mapped capture readers
-/// walk the file one record at a time, each record's position known only once
-/// the previous header is read: fetching ahead of the walk hides the wait on
-/// memory that otherwise bounds it.
-static inline void egress_prefetch(const void *address) {
-    __builtin_prefetch(address, 0, 0);
-}
-
 #endif

@@ -1,0 +1,56 @@
+import CaptureSynth
+import PacketWire
+import Testing
+@testable import FlowEngine
+
+/// The decode thread hashes each TCP or UDP packet's 5-tuple for the tracker
+/// (`PayloadPreview.flowHash`): the hash must find the packet's flow in the
+/// tracker's own table, whichever way the packet goes, and there is none for
+/// other packets or without the table's hasher.
+@Suite struct PayloadPreviewFlowHashTests {
+    let client = Endpoint("10.20.1.5", 50_123), server = Endpoint("20.60.1.7", 443)
+    let resolver = Endpoint("168.63.129.16", 53)
+
+    /// Decodes a raw IP packet and previews it with `hasher`; the preview's hash, if any.
+    func previewHash(_ ip: [UInt8], hasher: FlowKeyHasher?) -> UInt32? {
+        var packet = DecodedPacket()
+        let storage = PayloadPreview.Storage(count: 1)
+        var preview = storage.preview(0)
+        var previewer = PayloadPreviewer(flowHasher: hasher)
+        ip.withUnsafeBytes { raw in
+            PacketDecoder().decode(ByteView(raw), linkType: .raw, originalLength: ip.count, into: &packet)
+            withUnsafePointer(to: &packet) { previewer.preview($0, into: &preview) }
+        }
+        return preview.hasFlowHash ? preview.flowHash : nil
+    }
+
+    @Test func theHashFindsThePacketsFlowInEitherDirection() throws {
+        var harness = TrackerHarness()
+        let syn = TrackerHarness.tcp(client, server, [.syn], seq: 1)
+        harness.feed(syn)
+        let query = TrackerHarness.udp(client, resolver, payload: [0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0])
+        harness.feed(query)
+        let hasher = harness.tracker.table.hasher
+        let tcpKey = FlowKey(transport: .tcp, client.ip, client.port, server.ip, server.port)
+        let udpKey = FlowKey(transport: .udp, client.ip, client.port, resolver.ip, resolver.port)
+        let tcpFlow = try #require(harness.tracker.table.find(tcpKey))
+        let udpFlow = try #require(harness.tracker.table.find(udpKey))
+        for (packet, key, flow) in [(syn, tcpKey, tcpFlow), (TrackerHarness.tcp(server, client, [.syn, .ack], seq: 9, ack: 2), tcpKey, tcpFlow),
+                                    (query, udpKey, udpFlow), (TrackerHarness.udp(resolver, client, payload: [0x12, 0x34, 0x81, 0x80]), udpKey, udpFlow)] {
+            let hash = try #require(previewHash(packet, hasher: hasher))
+            #expect(harness.tracker.table.find(key, hash: hash) == flow)
+        }
+        // Another table's hasher (another seed) gives hashes that do not find these flows' slots.
+        let other = FlowTable(capacity: 64, seed: hasher.seed &+ 1).hasher
+        let foreign = try #require(previewHash(syn, hasher: other))
+        #expect(foreign != hasher.hash32(tcpKey))
+    }
+
+    @Test func noHashForOtherPacketsOrWithoutTheTablesHasher() throws {
+        let hasher = FlowTable(capacity: 64).hasher
+        let icmp = TrackerHarness.icmpUnreachable(from: "20.60.1.1", code: .host, quoting: TrackerHarness.tcp(client, server, [.syn], seq: 1))
+        #expect(previewHash(icmp, hasher: hasher) == nil)
+        #expect(previewHash(TrackerHarness.tcp(client, server, [.syn], seq: 1), hasher: nil) == nil)
+        #expect(previewHash(TrackerHarness.tcp(client, server, [.syn], seq: 1), hasher: hasher) != nil)
+    }
+}
