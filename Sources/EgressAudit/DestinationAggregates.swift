@@ -94,6 +94,8 @@ struct DestinationAggregates {
         if foldedGrouped > 0 { out["groups"] = foldedGrouped }
         return out
     }
+    /// The "rest" destination of each table, direction and family (0, IPv4, IPv6), once made (-1: not yet).
+    private var restEntries = [Int32](repeating: -1, count: Table.allCases.count * 2 * 3)
     /// Parent-domain group names, and which group each name ID folds into.
     private var domainGroups: [String: Int32] = [:]
     private var domainGroupNames: [String] = []
@@ -140,7 +142,7 @@ struct DestinationAggregates {
         let t = UInt8(table.rawValue)
         if c.name.isNone { foldedAddressed += 1 } else { foldedNamed += 1 }
         // The group's text is made only when the group is (not per flow: a flood folds millions).
-        var key: Key, fold: Fold, prefix: CIDR?
+        var key: Key, fold: Fold
         if c.name.isNone {
             let set = catalog.tagSetIndex(containing: c.peer)
             peerSet = set
@@ -149,8 +151,10 @@ struct DestinationAggregates {
                 key = Key(table: t, outbound: outbound, kind: .tagGroup, id: tag, address: IPAddress(ipv4: 0))
                 fold = .serviceTag
             } else {
-                prefix = CIDR(address: c.peer, prefixLength: c.peer.isIPv4 ? 24 : 48)
-                key = Key(table: t, outbound: outbound, kind: .prefixGroup, id: 0, address: prefix?.address ?? c.peer)
+                // The /24 (/48) masked here, per flow; its CIDR is made only with the group.
+                let peer = c.peer
+                let network = peer.isIPv4 ? IPAddress(ipv4: peer.ipv4 & 0xFFFF_FF00) : IPAddress(ipv6High: peer.high & 0xFFFF_FFFF_FFFF_0000, low: 0)
+                key = Key(table: t, outbound: outbound, kind: .prefixGroup, id: 0, address: network)
                 fold = .prefix
             }
         } else {
@@ -164,7 +168,7 @@ struct DestinationAggregates {
             let display: String
             switch fold {
             case .serviceTag: display = catalog.tags[Int(key.id)].name
-            case .prefix: display = prefix?.description ?? c.peer.description
+            case .prefix: display = CIDR(address: key.address, prefixLength: c.peer.isIPv4 ? 24 : 48)?.description ?? c.peer.description
             case .parentDomain: display = domainGroupNames[Int(key.id)]
             case .rest: display = "?"
             }
@@ -173,10 +177,14 @@ struct DestinationAggregates {
         }
         foldedGrouped += 1
         let family: Int32 = c.name.isNone ? (c.peer.isIPv4 ? 4 : 6) : 0
+        // The rests are few and, past the group cap, reached by most flows: found by position, not hashed.
+        let restPlace = (Int(t) * 2 + (outbound ? 1 : 0)) * 3 + Int(family / 2)
+        if restEntries[restPlace] >= 0 { return restEntries[restPlace] }
         let rest = Key(table: t, outbound: outbound, kind: .rest, id: family, address: IPAddress(ipv4: 0))
-        if let known = index[rest] { return known }
         let text = family == 0 ? "other names" : "other IPv\(family) addresses"
-        return create(rest, table: table, direction: c.direction, display: "(\(text))", source: c.name.isNone ? .address : c.nameSource, fold: .rest)
+        let slot = create(rest, table: table, direction: c.direction, display: "(\(text))", source: c.name.isNone ? .address : c.nameSource, fold: .rest)
+        restEntries[restPlace] = slot
+        return slot
     }
 
     private mutating func create(_ key: Key, table: Table, direction: RuleDirection, display: String, source: AuditReport.NameSource,
