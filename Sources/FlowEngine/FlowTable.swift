@@ -33,6 +33,10 @@ public struct FlowTable {
     @usableFromInline var records: [FlowRecord] = []
     /// `records[i].lastSeen`, kept in step by every write path (`insert`, `modify`, the subscript); `Int64.min`: free.
     @usableFromInline var lastSeen: [Int64] = []
+    /// Each record's key hash (its slot's), kept beside `lastSeen`: deleting a
+    /// record finds its slot without reading the record, and a victim's slot
+    /// and record are fetched together, not one after the other.
+    private var keyHashes: [UInt32] = []
     private var freeList: [Int32] = []
     private var clockHand = 0
     public let hasher: FlowKeyHasher
@@ -102,10 +106,12 @@ public struct FlowTable {
             index = Int(reused)
             records[index] = record
             lastSeen[index] = record.lastSeen
+            keyHashes[index] = h
         } else {
             index = records.count
             records.append(record)
             lastSeen.append(record.lastSeen)
+            keyHashes.append(h)
         }
         assert(h == hash32(record.key), "FlowTable.insert: a hash not of this key")
         var slot = Int(h) & mask
@@ -136,6 +142,7 @@ public struct FlowTable {
     public mutating func removeAll() {
         records.removeAll(keepingCapacity: true)
         lastSeen.removeAll(keepingCapacity: true)
+        keyHashes.removeAll(keepingCapacity: true)
         freeList.removeAll(keepingCapacity: true)
         slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         count = 0
@@ -183,6 +190,7 @@ public struct FlowTable {
             let timeout = closed ? closedTCPDelay : idleTimeout(key)
             if idle > timeout {
                 if closed { retiredClosed += 1 } else { evictedIdle += 1 }
+                prefetchVictim(i)
                 return i
             }
         }
@@ -214,7 +222,26 @@ public struct FlowTable {
         clockHand = i
         guard victim >= 0 else { return nil }
         evictedForCapacity += 1
+        prefetchVictim(victim)
         return victim
+    }
+
+    /// Starts loading a victim's record (the caller reads it next) and its slot
+    /// (`remove(at:)` then probes from there), both at once: under a flood each
+    /// is a cache miss, and the slot's address no longer waits on the record.
+    @inline(__always)
+    private func prefetchVictim(_ i: Int) {
+        let home = Int(keyHashes[i]) & mask
+        slots.withUnsafeBufferPointer { egress_prefetch_table($0.baseAddress! + home) }
+        records.withUnsafeBufferPointer {
+            let start = UnsafeRawPointer($0.baseAddress! + i)
+            var offset = 0
+            while offset < MemoryLayout<FlowRecord>.size {
+                egress_prefetch_table(start + offset)
+                offset += 64
+            }
+            egress_prefetch_table(start + (MemoryLayout<FlowRecord>.size - 1))
+        }
     }
 
     /// Lends record `index` to `body` where it lies (no copy).
@@ -226,7 +253,8 @@ public struct FlowTable {
     /// Deletes record `index` and closes the probe gap by shifting later
     /// entries back (Knuth 6.4 Algorithm R), so lookups never need tombstones.
     public mutating func remove(at index: Int) {
-        let h = hash32(records[index].key)
+        let h = keyHashes[index]
+        assert(h == hash32(records[index].key), "FlowTable: a record's key changed after it was inserted")
         var slot = Int(h) & mask
         while Int(truncatingIfNeeded: slots[slot] & 0xffff_ffff) != index + 1 { slot = (slot + 1) & mask }
         var hole = slot
