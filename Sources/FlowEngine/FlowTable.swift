@@ -9,8 +9,9 @@ import PacketWire
 /// A slot holds its record's index and 32 bits of its key's hash, so probing
 /// past other keys, deleting and growing read only the slot array, never the
 /// records (a record is 216 bytes: under a flood each one read is a cache miss).
-/// For the same reason each record's last-seen time is kept again in a dense
-/// array, the one the eviction sweeps read.
+/// For the same reason each record's clock (last seen, idle deadline) and key
+/// hash are kept again in dense arrays: the eviction sweeps read only those,
+/// and a victim's slot is found without reading its record.
 ///
 /// At most `capacity` flows are held. Idle flows are evicted by a clock hand
 /// that sweeps a few records per insertion; when the table is full the least
