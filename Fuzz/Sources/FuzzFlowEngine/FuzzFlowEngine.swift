@@ -70,7 +70,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
     var names = 0
-    tracker.finish { record in
+    tracker.finish { record, _ in
         ended += 1
         names += record.sni.isNone ? 0 : 1
     }
