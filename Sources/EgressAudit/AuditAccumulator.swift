@@ -21,8 +21,8 @@ public struct AuditAccumulator {
     /// Flows waiting for the nodes to be chosen; nil once they are.
     private var held: [FlowRecord]?
     private var nodesHow: String
-    private var mismatches = FixedKeyMap<Mismatch, Int>()
-    private var suggestions = FixedKeyMap<Suggestion, Void>()
+    private var mismatches = FixedKeyMap<Mismatch, Int>(seed: FastHash.randomSeed())
+    private var suggestions = FixedKeyMap<Suggestion, Void>(seed: FastHash.randomSeed())
     private var totals = AuditReport.FlowTotals(outbound: 0, inbound: 0, notAudited: 0)
     private var overflow: [String: Int] = [:]
     private var profileHasDNSRule: Bool

@@ -82,7 +82,7 @@ struct DestinationAggregates {
     let limits: AuditLimits
     private(set) var entries: [Entry] = []
     /// Entry by key (entries are only ever added: a key's index is its entry's).
-    private var index = FixedKeyMap<Key, Int32>(minimumCapacity: 1024)
+    private var index = FixedKeyMap<Key, Int32>(minimumCapacity: 1024, seed: FastHash.randomSeed())
     private var named = 0, addressed = 0, grouped = 0
     /// Flows folded into groups because of each cap (counted as integers: this runs per flow under a flood).
     private var foldedNamed = 0, foldedAddressed = 0, foldedGrouped = 0

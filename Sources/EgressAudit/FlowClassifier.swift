@@ -22,7 +22,7 @@ struct FlowClassifier {
     private(set) var nodes: [CIDR] { didSet { nodeMatcher = NodeMatcher(nodes) } }
     private var nodeMatcher: NodeMatcher
     private let memoLimit: Int
-    private var questions = FixedKeyMap<Question, Int32>(minimumCapacity: 1024)
+    private var questions = FixedKeyMap<Question, Int32>(minimumCapacity: 1024, seed: FastHash.randomSeed())
     private(set) var answers: [Answer] = []
     /// Service tags that allowed a flow, interned once (answers refer to them by index).
     private(set) var tagNames: [String] = []

@@ -10,7 +10,7 @@ import PacketWire
 struct InitiatorCounter {
     let capacity: Int
     /// Kept initiators and their counts (per flow: the fixed-key map, not `Dictionary`).
-    private var counts = FixedKeyMap<IPAddress, Int>(minimumCapacity: 64)
+    private var counts = FixedKeyMap<IPAddress, Int>(minimumCapacity: 64, seed: FastHash.randomSeed())
     private(set) var total = 0
     /// Counts were decremented to make room: they are lower bounds.
     private(set) var isApproximate = false
@@ -29,7 +29,7 @@ struct InitiatorCounter {
             // Every kept count and the newcomer pay one; the cost is paid back
             // by the increments that made those counts (amortised O(1)).
             isApproximate = true
-            var kept = FixedKeyMap<IPAddress, Int>(minimumCapacity: capacity)
+            var kept = FixedKeyMap<IPAddress, Int>(minimumCapacity: capacity, seed: FastHash.randomSeed())
             for i in 0..<counts.count where counts[valueAt: i] > 1 { kept.set(counts.key(at: i), counts[valueAt: i] - 1) }
             counts = kept
         }

@@ -32,7 +32,7 @@ struct RuleEvidenceLedger {
     struct Evidence {
         var flows = 0
         var failed = 0
-        var destinations = FixedKeyMap<Destination, Void>(minimumCapacity: 4)
+        var destinations = FixedKeyMap<Destination, Void>(minimumCapacity: 4, seed: FastHash.randomSeed())
         var failures: [Failure: Int] = [:]
 
         /// Every attempt failed (unanswered, refused, unreachable, prohibited).
@@ -73,7 +73,7 @@ struct RuleEvidenceLedger {
     }
 
     let limits: AuditLimits
-    private var evidence = FixedKeyMap<RuleNode, Evidence>(minimumCapacity: 64)
+    private var evidence = FixedKeyMap<RuleNode, Evidence>(minimumCapacity: 64, seed: FastHash.randomSeed())
     /// Nodes with evidence of their own, per rule (consulted only for a node new to a rule).
     private var nodesOfRule: [Int32: Int] = [:]
     private(set) var overflowFlows = 0
@@ -110,7 +110,7 @@ struct RuleEvidenceLedger {
 
     /// After a profile reload: evidence under the new profile's rule indices (`map[old]`, -1: gone).
     mutating func remapRules(_ map: [Int]) {
-        var moved = FixedKeyMap<RuleNode, Evidence>(minimumCapacity: max(64, evidence.count))
+        var moved = FixedKeyMap<RuleNode, Evidence>(minimumCapacity: max(64, evidence.count), seed: FastHash.randomSeed())
         var counts: [Int32: Int] = [:]
         for i in 0..<evidence.count {
             let key = evidence.key(at: i)
