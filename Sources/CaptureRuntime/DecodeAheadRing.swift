@@ -13,7 +13,8 @@ import Synchronization
 /// its payload (`PayloadPreviewer`: a whole TLS or QUIC
 /// ClientHello, parsed and decrypted here so the tracker only interns its
 /// name) and hashes its 5-tuple (so the tracker neither hashes it nor waits
-/// for its flow-table slot, loaded a few packets early); the consumer (the pipeline's thread) takes the slots in file order,
+/// for its flow-table slot, loaded a few packets early); the consumer (the
+/// pipeline's thread) takes the slots in file order,
 /// so every stateful step — counters, fragments, flows, names — runs exactly
 /// as it would in one thread, in the same order, with the same results.
 ///
@@ -194,7 +195,7 @@ final class DecodeAheadRing: @unchecked Sendable {
             while taken < available {
                 let slot = slots + (taken & mask)
                 let ahead = taken + Self.prefetchDistance
-                let aheadHash: UInt32? = ahead < available && previews[ahead & mask].hasFlowHash ? previews[ahead & mask].flowHash : nil
+                let aheadHash = ahead < available ? previews[ahead & mask].flowHash : nil
                 body(slot.pointee.input, UnsafePointer(slot.pointer(to: \.packet)!), slot.pointee.captured, previews[taken & mask],
                      slot.pointee.counted, aheadHash)
                 taken += 1

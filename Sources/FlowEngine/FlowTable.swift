@@ -22,10 +22,8 @@ import PacketWire
 /// the audit aggregates it), and counted.
 public struct FlowTable {
     public let capacity: Int
-    public let tcpIdleTimeout: Int64
-    public let udpIdleTimeout: Int64
-    public let closedTCPDelay: Int64
-    public let dnsIdleTimeout: Int64
+    /// The idle timeouts, nanoseconds; a record's clock is made from them.
+    @usableFromInline let timeouts: IdleTimeouts
 
     /// `hash32 << 32 | (record index + 1)`; 0 = empty.
     @usableFromInline var slots: [UInt64]
@@ -51,6 +49,36 @@ public struct FlowTable {
 
         @usableFromInline static let free = Clock(lastSeen: Int64.min, idleAt: Int64.max)
     }
+    /// How long a flow may go without a packet, nanoseconds. A value of its own,
+    /// so the write paths make a record's clock through it: a method on the
+    /// table, called while writing to it, copied the whole table each time.
+    @usableFromInline
+    struct IdleTimeouts: Sendable {
+        @usableFromInline let tcp: Int64, udp: Int64, closedTCP: Int64, dns: Int64
+
+        @inlinable init(tcp: Int64, udp: Int64, closedTCP: Int64, dns: Int64) {
+            self.tcp = tcp
+            self.udp = udp
+            self.closedTCP = closedTCP
+            self.dns = dns
+        }
+
+        /// `r`'s clock: its last packet, and that plus its transport's timeout, or
+        /// the close delay once the connection was reset or closed by both sides.
+        @inlinable @inline(__always)
+        func clock(_ r: borrowing FlowRecord) -> Clock {
+            let seen = r.lastSeen
+            let timeout: Int64
+            if r.key.transport == .tcp {
+                timeout = r.isClosed ? closedTCP : tcp
+            } else {
+                let low = r.key.lowPort, high = r.key.highPort
+                timeout = low == 53 || high == 53 ? dns : udp
+            }
+            return Clock(lastSeen: seen, idleAt: seen &+ timeout)
+        }
+    }
+
     /// Each record's key hash (its slot's), kept beside `clocks`: deleting a
     /// record finds its slot without reading the record, and a victim's slot
     /// and record are fetched together, not one after the other.
@@ -61,7 +89,7 @@ public struct FlowTable {
     public private(set) var count = 0
 
     public private(set) var evictedIdle = 0
-    /// Closed or reset TCP connections that left after `closedTCPDelay` (not counted in `evictedIdle`).
+    /// Closed or reset TCP connections that left after the close delay (not counted in `evictedIdle`).
     public private(set) var retiredClosed = 0
     public private(set) var evictedForCapacity = 0
 
@@ -69,10 +97,9 @@ public struct FlowTable {
                 closedTCPDelaySeconds: Int64 = 5, dnsIdleTimeoutSeconds: Int64 = 10, seed: UInt64 = FastHash.randomSeed()) {
         precondition(capacity > 0 && capacity <= 1 << 30, "FlowTable capacity must be 1…2^30 (a slot keeps 32 bits of hash)")
         self.capacity = capacity
-        self.tcpIdleTimeout = tcpIdleTimeoutSeconds * 1_000_000_000
-        self.udpIdleTimeout = udpIdleTimeoutSeconds * 1_000_000_000
-        self.closedTCPDelay = Swift.min(closedTCPDelaySeconds, tcpIdleTimeoutSeconds) * 1_000_000_000
-        self.dnsIdleTimeout = Swift.min(dnsIdleTimeoutSeconds, udpIdleTimeoutSeconds) * 1_000_000_000
+        timeouts = IdleTimeouts(tcp: tcpIdleTimeoutSeconds * 1_000_000_000, udp: udpIdleTimeoutSeconds * 1_000_000_000,
+                                closedTCP: Swift.min(closedTCPDelaySeconds, tcpIdleTimeoutSeconds) * 1_000_000_000,
+                                dns: Swift.min(dnsIdleTimeoutSeconds, udpIdleTimeoutSeconds) * 1_000_000_000)
         var size = 64
         while size < capacity * 2 { size <<= 1 }
         // Start small and double as flows arrive, up to the size the cap needs.
@@ -122,12 +149,12 @@ public struct FlowTable {
         if let reused = freeList.popLast() {
             index = Int(reused)
             records[index] = record
-            clocks[index] = clock(record)
+            clocks[index] = timeouts.clock(record)
             keyHashes[index] = h
         } else {
             index = records.count
             records.append(record)
-            clocks.append(clock(record))
+            clocks.append(timeouts.clock(record))
             keyHashes.append(h)
         }
         assert(h == hash32(record.key), "FlowTable.insert: a hash not of this key")
@@ -142,7 +169,7 @@ public struct FlowTable {
     @inlinable
     public mutating func modify<R>(_ index: Int, _ body: (inout FlowRecord) -> R) -> R {
         let result = body(&records[index])
-        clocks[index] = Self.clock(records[index], closedTCPDelay: closedTCPDelay, tcp: tcpIdleTimeout, udp: udpIdleTimeout, dns: dnsIdleTimeout)
+        clocks[index] = timeouts.clock(records[index])
         return result
     }
 
@@ -151,7 +178,7 @@ public struct FlowTable {
         get { records[index] }
         _modify {
             yield &records[index]
-            clocks[index] = Self.clock(records[index], closedTCPDelay: closedTCPDelay, tcp: tcpIdleTimeout, udp: udpIdleTimeout, dns: dnsIdleTimeout)
+            clocks[index] = timeouts.clock(records[index])
         }
     }
 
@@ -205,28 +232,6 @@ public struct FlowTable {
             return i
         }
         return nil
-    }
-
-    /// `r`'s clock: its last packet, and that plus its transport's timeout, or
-    /// the close delay once the connection was reset or closed by both sides.
-    @inlinable @inline(__always)
-    func clock(_ r: borrowing FlowRecord) -> Clock {
-        Self.clock(r, closedTCPDelay: closedTCPDelay, tcp: tcpIdleTimeout, udp: udpIdleTimeout, dns: dnsIdleTimeout)
-    }
-
-    /// `clock` with the timeouts passed in: what the write paths call, as a
-    /// method call on the table in the middle of writing to it copied the table.
-    @inlinable @inline(__always)
-    static func clock(_ r: borrowing FlowRecord, closedTCPDelay: Int64, tcp: Int64, udp: Int64, dns: Int64) -> Clock {
-        let seen = r.lastSeen, transport = r.key.transport
-        let timeout: Int64
-        if transport == .tcp {
-            timeout = r.isClosed ? closedTCPDelay : tcp
-        } else {
-            let low = r.key.lowPort, high = r.key.highPort
-            timeout = low == 53 || high == 53 ? dns : udp
-        }
-        return Clock(lastSeen: seen, idleAt: seen &+ timeout)
     }
 
     /// The least recently seen flow among a sample of 32 from the clock hand,

@@ -116,7 +116,7 @@ public struct FlowTracker {
                                 ended: (FlowRecord) -> Void) -> Int {
         counters.flowPackets += 1
         let key = FlowKey(transport: packet.transport, packet.source, packet.sourcePort, packet.destination, packet.destinationPort)
-        let hash = preview.hasFlowHash ? preview.flowHash : table.hasher.hash32(key)
+        let hash = preview.flowHash ?? table.hasher.hash32(key)
         assert(hash == table.hasher.hash32(key), "a preview's flow hash not of this packet's key")
         var found = table.find(key, hash: hash)
         if let existing = found, Self.isOpeningSYN(packet), table.withRecord(existing, { $0.connectionEnded }) {

@@ -32,9 +32,8 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
 
     public internal(set) var kind = Kind.none
     /// The flow table's hash of the packet's 5-tuple (`FlowKeyHasher`), made
-    /// here so the tracking thread does not; valid when `hasFlowHash`.
-    public internal(set) var flowHash: UInt32 = 0
-    public internal(set) var hasFlowHash = false
+    /// here so the tracking thread does not; nil: not made.
+    public internal(set) var flowHash: UInt32?
     var hasECH = false
     /// Lengths of the server name or DNS question's name (at 0 in the bytes)
     /// and the first ALPN protocol (at `alpnOffset`); -1: absent.
@@ -85,7 +84,7 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
     /// Says "not read" (the tracker reads the payload itself), keeping the block.
     public mutating func clear() {
         kind = .none
-        hasFlowHash = false
+        flowHash = nil
     }
 
     private func effect(_ i: Int) -> StoredEffect {
@@ -180,14 +179,13 @@ public struct PayloadPreviewer {
     /// field: lent as a value from a ring slot, the packet's 368 bytes were copied.
     public mutating func preview(_ packet: UnsafePointer<DecodedPacket>, into preview: inout PayloadPreview) {
         preview.kind = .none
-        preview.hasFlowHash = false
+        preview.flowHash = nil
         guard packet.pointee.status.isDecoded else { return }
         let transport = packet.pointee.transport
         if let flowHasher, transport == .tcp || transport == .udp {
             let key = FlowKey(transport: transport, packet.pointee.source, packet.pointee.sourcePort, packet.pointee.destination,
                               packet.pointee.destinationPort)
             preview.flowHash = flowHasher.hash32(key)
-            preview.hasFlowHash = true
         }
         let payload = packet.pointee.payload
         guard let first = payload.u8(at: 0) else { return }

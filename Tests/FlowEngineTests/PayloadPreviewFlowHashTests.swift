@@ -21,7 +21,7 @@ import Testing
             PacketDecoder().decode(ByteView(raw), linkType: .raw, originalLength: ip.count, into: &packet)
             withUnsafePointer(to: &packet) { previewer.preview($0, into: &preview) }
         }
-        return preview.hasFlowHash ? preview.flowHash : nil
+        return preview.flowHash
     }
 
     @Test func theHashFindsThePacketsFlowInEitherDirection() throws {
