@@ -151,10 +151,8 @@ struct DestinationAggregates {
                 key = Key(table: t, outbound: outbound, kind: .tagGroup, id: tag, address: IPAddress(ipv4: 0))
                 fold = .serviceTag
             } else {
-                // The /24 (/48) masked here, per flow; its CIDR is made only with the group.
-                let peer = c.peer
-                let network = peer.isIPv4 ? IPAddress(ipv4: peer.ipv4 & 0xFFFF_FF00) : IPAddress(ipv6High: peer.high & 0xFFFF_FFFF_FFFF_0000, low: 0)
-                key = Key(table: t, outbound: outbound, kind: .prefixGroup, id: 0, address: network)
+                // Only the network per flow: the group's CIDR (its text) is made with the group.
+                key = Key(table: t, outbound: outbound, kind: .prefixGroup, id: 0, address: CIDR.mask(c.peer, c.peer.isIPv4 ? 24 : 48))
                 fold = .prefix
             }
         } else {

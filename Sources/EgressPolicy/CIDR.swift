@@ -77,7 +77,10 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(address)/\(prefixLength)" }
 
-    static func mask(_ a: IPAddress, _ length: Int) -> IPAddress {
+    /// `a` with every bit past the first `length` cleared: the network of the
+    /// prefix of that length that holds it (`length` in 0...32, or 0...128).
+    @inlinable
+    public static func mask(_ a: IPAddress, _ length: Int) -> IPAddress {
         if a.isIPv4 {
             let m: UInt32 = length == 0 ? 0 : ~UInt32(0) << UInt32(32 - length)
             return IPAddress(ipv4: a.ipv4 & m)
