@@ -35,6 +35,7 @@ struct DestinationAggregates {
         let id: Int32
         let address: IPAddress
 
+        @inline(__always)
         func mix(into hash: inout FastHash.Accumulator) {
             hash.mix(UInt64(UInt32(bitPattern: id)) << 32 | UInt64(table) << 16 | UInt64(kind.rawValue) << 8 | (outbound ? 1 : 0))
             address.mix(into: &hash)
@@ -44,7 +45,7 @@ struct DestinationAggregates {
     struct TransportPort: SampleHashable, Comparable {
         let tcp: Bool
         let port: UInt16
-        var sampleHash: UInt64 { FastHash.mix64(UInt64(port) | (tcp ? 1 << 16 : 0)) }
+        @inline(__always) var sampleHash: UInt64 { FastHash.mix64(UInt64(port) | (tcp ? 1 << 16 : 0)) }
         var text: String { "\(tcp ? "tcp" : "udp")/\(port)" }
         static func < (a: TransportPort, b: TransportPort) -> Bool { (a.tcp ? 0 : 1, a.port) < (b.tcp ? 0 : 1, b.port) }
     }
@@ -102,6 +103,8 @@ struct DestinationAggregates {
     private var domainOfName = FixedKeyMap<Int32, Int32>()
     /// Narrowest service tag (index into the catalog, -1: none but Internet) by tag set.
     private var narrowestTag = FixedKeyMap<UInt32, Int32>()
+    /// The last set asked of `narrowest(inSet:)` and its tag: a flood's addresses fall in few sets, mostly one after another.
+    private var lastTagSet = UInt32.max, lastNarrowest: Int32 = -1
     private var tagSizes: [Int32: Double] = [:]
     /// Tag names by tag set, for the sets seen (bounded by the catalog's distinct sets).
     private var tagSets: [UInt32: [String]] = [:]
@@ -244,7 +247,12 @@ struct DestinationAggregates {
 
     /// The narrowest tag of the addresses in tag set `setIndex` (fewest addresses in all), not `Internet`; -1 when none.
     private mutating func narrowest(inSet setIndex: UInt32, _ catalog: ServiceTagCatalog) -> Int32 {
-        if let known = narrowestTag[setIndex] { return known }
+        if setIndex == lastTagSet { return lastNarrowest }
+        lastTagSet = setIndex
+        if let known = narrowestTag[setIndex] {
+            lastNarrowest = known
+            return known
+        }
         let set = catalog.tagIndices(ofSet: setIndex)
         var best: Int32 = -1, bestSize = Double.infinity
         for id in set where catalog.tags[Int(id)].name != ServiceTagCatalog.internet {
@@ -255,6 +263,7 @@ struct DestinationAggregates {
             }
         }
         narrowestTag.set(setIndex, best)
+        lastNarrowest = best
         return best
     }
 

@@ -9,7 +9,7 @@ protocol SampleHashable: Hashable {
 
 extension IPAddress: SampleHashable {
     /// Unseeded, so the same in every process: reports made on two nodes are merged on a third.
-    var sampleHash: UInt64 { FastHash.hash(self.high, self.low ^ (isIPv4 ? 0x5151 : 0)) }
+    @inline(__always) var sampleHash: UInt64 { FastHash.hash(self.high, self.low ^ (isIPv4 ? 0x5151 : 0)) }
 }
 
 /// A bounded sample of distinct values and how many there were: the values

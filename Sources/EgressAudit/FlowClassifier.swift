@@ -23,6 +23,9 @@ struct FlowClassifier {
     private var nodeMatcher: NodeMatcher
     private let memoLimit: Int
     private var questions = FixedKeyMap<Question, Int32>(minimumCapacity: 1024, seed: FastHash.randomSeed())
+    /// The last question asked and its answer: a flood asks the same one for every flow (-1: none yet).
+    private var lastQuestion = Question(name: 0, addressSet: 0, port: 0, transport: .any, direction: .both)
+    private var lastAnswer: Int32 = -1
     private(set) var answers: [Answer] = []
     /// Service tags that allowed a flow, interned once (answers refer to them by index).
     private(set) var tagNames: [String] = []
@@ -63,6 +66,7 @@ struct FlowClassifier {
         let transport: RuleTransport
         let direction: RuleDirection
 
+        @inline(__always)
         func mix(into hash: inout FastHash.Accumulator) {
             let t: UInt64 = transport == .tcp ? 1 : transport == .udp ? 2 : 3
             let d: UInt64 = direction == .outbound ? 1 : direction == .inbound ? 2 : 3
@@ -89,21 +93,38 @@ struct FlowClassifier {
 
     func isNode(_ a: IPAddress) -> Bool { nodeMatcher.contains(a) }
 
-    /// The nodes as asked per flow: single addresses in a set, prefixes scanned.
+    /// The nodes as asked per flow (twice for most flows): IPv4 prefixes as
+    /// (network, mask) words scanned in place, as are a few single hosts;
+    /// many single hosts in a set; IPv6 prefixes scanned.
     struct NodeMatcher {
         private var hosts = FixedKeyMap<IPAddress, Void>()
-        private var prefixes: [CIDR] = []
+        private var v4: [(network: UInt32, mask: UInt32)] = []
+        private var v6: [CIDR] = []
+        /// Single hosts beyond this many go into `hosts` (a scan of a few words costs less than a hash).
+        static let scannedHosts = 16
 
         init(_ nodes: [CIDR]) {
+            let singles = nodes.filter { $0.prefixLength == ($0.isIPv4 ? 32 : 128) }
             for n in nodes {
-                if n.prefixLength == (n.isIPv4 ? 32 : 128) { hosts.set(n.address, ()) } else { prefixes.append(n) }
+                if singles.count > Self.scannedHosts, n.prefixLength == (n.isIPv4 ? 32 : 128) {
+                    hosts.set(n.address, ())
+                } else if n.isIPv4 {
+                    let mask: UInt32 = n.prefixLength == 0 ? 0 : ~UInt32(0) << UInt32(32 - n.prefixLength)
+                    v4.append((n.address.ipv4 & mask, mask))
+                } else {
+                    v6.append(n)
+                }
             }
         }
 
         func contains(_ a: IPAddress) -> Bool {
-            // `--node 10.1.0.0/16` gives no single hosts: no hashing per flow then.
             if !hosts.isEmpty, hosts.index(forKey: a) != nil { return true }
-            for n in prefixes where n.contains(a) { return true }
+            if a.isIPv4 {
+                let v = a.ipv4
+                for p in v4 where v & p.mask == p.network { return true }
+                return false
+            }
+            for n in v6 where n.contains(a) { return true }
             return false
         }
     }
@@ -149,7 +170,12 @@ struct FlowClassifier {
                                  _ direction: RuleDirection, _ names: NameTable) -> Int32 {
         let set = address.map { profile.addressMatchSet($0) } ?? UInt32.max
         let q = Question(name: name.rawValue, addressSet: set, port: port, transport: transport, direction: direction)
-        if let known = questions[q] { return known }
+        if lastAnswer >= 0 && q == lastQuestion { return lastAnswer }
+        if let known = questions[q] {
+            lastQuestion = q
+            lastAnswer = known
+            return known
+        }
         if answers.count >= memoLimit {
             questions.removeAll(keepingCapacity: true)
             answers.removeAll(keepingCapacity: true)
@@ -161,6 +187,8 @@ struct FlowClassifier {
         answers.append(answer(decision))
         let index = Int32(answers.count - 1)
         questions.set(q, index)
+        lastQuestion = q
+        lastAnswer = index
         return index
     }
 

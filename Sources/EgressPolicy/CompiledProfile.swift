@@ -57,7 +57,7 @@ public struct CompiledProfile: Sendable {
     private let endpointSides: [Side]
     private let endpointTags: [Int32]
     private let names: FQDNMatcher
-    private let addresses: PrefixMatcher
+    @usableFromInline let addresses: PrefixMatcher
     /// Rules naming no peer for an outbound (resp. inbound) flow.
     private let anyPeerOutbound: [Int32]
     private let anyPeerInbound: [Int32]
@@ -268,6 +268,7 @@ public struct CompiledProfile: Sendable {
     /// Names the set of the profile's prefixes containing `address`: two
     /// addresses with the same value get the same answer from every query, so
     /// callers remember answers per set, not per address.
+    @inlinable
     public func addressMatchSet(_ address: IPAddress) -> UInt32 {
         addresses.setIndex(of: address)
     }

@@ -9,17 +9,19 @@ import PacketWire
 /// (the sorted, de-duplicated ids of all prefixes containing it, stored once in
 /// a shared array). A lookup indexes a 2^16-entry table by the address's top
 /// 16 bits, which narrows the search to the intervals starting in that block,
-/// then binary-searches them: no allocation, no pointer chasing.
+/// then binary-searches them: no allocation, no pointer chasing. The lookup
+/// by set index is inlinable: a call passed the matcher, or the profile
+/// holding it, by a copy made for every flow.
 public struct PrefixMatcher: Sendable {
     // IPv4: interval starts and their match-set indices, plus the top-16-bit index.
-    private let v4Starts: [UInt32]
-    private let v4Sets: [UInt32]
-    private let v4Index: [UInt32]
+    @usableFromInline let v4Starts: [UInt32]
+    @usableFromInline let v4Sets: [UInt32]
+    @usableFromInline let v4Index: [UInt32]
     // IPv6: the same over 128-bit keys split in two words; index on the top 16 bits.
-    private let v6StartHigh: [UInt64]
-    private let v6StartLow: [UInt64]
-    private let v6Sets: [UInt32]
-    private let v6Index: [UInt32]
+    @usableFromInline let v6StartHigh: [UInt64]
+    @usableFromInline let v6StartLow: [UInt64]
+    @usableFromInline let v6Sets: [UInt32]
+    @usableFromInline let v6Index: [UInt32]
     // Match set n is setIDs[setOffsets[n] ..< setOffsets[n + 1]]; set 0 is empty.
     private let setOffsets: [Int]
     private let setIDs: [Int32]
@@ -64,6 +66,7 @@ public struct PrefixMatcher: Sendable {
 
     /// Only the index of the set containing `address` (`PrefixMatchSet.setIndex`):
     /// what per-flow callers key their memos by, without the id slice.
+    @inlinable
     public func setIndex(of address: IPAddress) -> UInt32 {
         address.isIPv4 ? setIndex(ipv4: address.ipv4) : setIndex(ipv6High: address.high, low: address.low)
     }
@@ -79,7 +82,8 @@ public struct PrefixMatcher: Sendable {
     /// The ids of a set index from `setIndex(of:)`.
     public func matchSet(index: UInt32) -> PrefixMatchSet { matchSet(index) }
 
-    private func setIndex(ipv4 address: UInt32) -> UInt32 {
+    @inlinable
+    func setIndex(ipv4 address: UInt32) -> UInt32 {
         let block = Int(address >> 16)
         var lo = Int(v4Index[block])
         var hi = Int(v4Index[block + 1])
@@ -91,7 +95,8 @@ public struct PrefixMatcher: Sendable {
         return v4Sets[lo]
     }
 
-    private func setIndex(ipv6High high: UInt64, low: UInt64) -> UInt32 {
+    @inlinable
+    func setIndex(ipv6High high: UInt64, low: UInt64) -> UInt32 {
         let block = Int(high >> 48)
         var lo = Int(v6Index[block])
         var hi = Int(v6Index[block + 1])

@@ -45,14 +45,19 @@ public struct RuleSet: Equatable, Sendable {
 
     /// Calls `body` with each rule, in increasing order.
     public func forEach(_ body: (Int) -> Void) {
-        for (w, word) in [words.0, words.1, words.2, words.3].enumerated() {
+        // Word by word (an array of the four, and sorting an empty `beyond`, allocated per call).
+        func each(_ word: UInt64, _ base: Int) {
             var bits = word
             while bits != 0 {
-                body(w * 64 + bits.trailingZeroBitCount)
+                body(base + bits.trailingZeroBitCount)
                 bits &= bits - 1
             }
         }
-        for r in beyond.sorted() { body(r) }
+        each(words.0, 0)
+        each(words.1, 64)
+        each(words.2, 128)
+        each(words.3, 192)
+        if !beyond.isEmpty { for r in beyond.sorted() { body(r) } }
     }
 
     /// The rules, in increasing order (allocates).

@@ -139,6 +139,7 @@ public struct ServiceTagCatalog: Sendable {
     }
 
     /// `tagIndices(containing:).setIndex` without the ids (per-flow memo keys).
+    @inlinable
     public func tagSetIndex(containing address: IPAddress) -> UInt32 {
         prefixMatcher.setIndex(of: address)
     }

@@ -10,7 +10,8 @@ public struct NameTable {
     public struct NameID: Hashable, Sendable, Comparable {
         public let rawValue: Int32
         @inlinable public init(rawValue: Int32) { self.rawValue = rawValue }
-        public static let none = NameID(rawValue: 0)
+        /// Computed, not a stored `static let`: another module read that through a lazy global's accessor, an opaque call per use.
+        @inlinable public static var none: NameID { NameID(rawValue: 0) }
         @inlinable public var isNone: Bool { rawValue == 0 }
         public static func < (a: NameID, b: NameID) -> Bool { a.rawValue < b.rawValue }
     }

@@ -135,4 +135,32 @@ import Testing
         #expect(!exact.isApproximate)
         #expect(exact.busiest(5).map(\.flows) == [8, 8, 8, 8, 8])
     }
+
+    /// Against a plain Misra–Gries over a dictionary, on a seeded mix of IPv4 and
+    /// IPv6 initiators, skewed so that some are heavy, past the capacity and within it.
+    @Test(arguments: [8, 64, 4_096]) func agreesWithAPlainMisraGries(capacity: Int) {
+        var counter = InitiatorCounter(capacity: capacity)
+        var model: [IPAddress: Int] = [:]
+        var approximate = false
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(capacity)
+        for _ in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let r = state >> 33
+            // Half the flows from 6 heavy initiators, the rest spread over 300.
+            let n = r % 2 == 0 ? (r >> 1) % 6 : 6 + (r >> 1) % 300
+            let address = n % 3 == 0 ? IPAddress(ipv6High: 0x2001_0db8_0000_0000, low: n) : IPAddress(ipv4: 0x0A00_0000 | UInt32(n))
+            counter.add(address)
+            if model[address] != nil {
+                model[address]! += 1
+            } else if model.count < capacity {
+                model[address] = 1
+            } else {
+                approximate = true
+                model = model.compactMapValues { $0 > 1 ? $0 - 1 : nil }
+            }
+        }
+        #expect(counter.all == model)
+        #expect(counter.isApproximate == approximate)
+        #expect(counter.total == 20_000)
+    }
 }
