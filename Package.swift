@@ -74,7 +74,7 @@ let package = Package(
             resources: builtinProfiles.map { .embedInCode("BuiltinProfiles/Profiles/\($0).yaml") }
         ),
         // Flows + profile → verdicts, aggregates, findings, reports, merge. Knows nothing of how packets arrive.
-        .target(name: "EgressAudit", dependencies: ["FastHashing", "FlowEngine", "EgressPolicy", "PacketWire", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams")]),
+        .target(name: "EgressAudit", dependencies: ["CPrefetch", "FastHashing", "FlowEngine", "EgressPolicy", "PacketWire", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams")]),
         // Evidence that arrives as logs, not packets: Azure Firewall's records and VNet/NSG flow
         // logs → the same FlowRecords a capture gives (names, outcomes, counters where logged);
         // and the sniffing that tells a log from a capture by its first bytes.

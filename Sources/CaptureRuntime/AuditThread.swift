@@ -45,6 +45,8 @@ final class AuditThread: @unchecked Sendable {
     @exclusivity(unchecked) private var freed = 0
     @exclusivity(unchecked) private var wokenAt = 0
 
+    /// How many records ahead of the one folded the next ones' first reads are started.
+    static let prefetchDistance = 8
     /// Records are published in batches of this many (a power of two).
     static let batch = 32
     /// A sleeping audit thread is woken once this many records wait (it also wakes every `WaitPoint.maximumSleepNanoseconds`).
@@ -137,6 +139,10 @@ final class AuditThread: @unchecked Sendable {
             names.follow(ownerCount: namesCount.load(ordering: .relaxed))
             while taken < available {
                 let slot = records + (taken & mask)
+                // The initiator's count is the first miss of every record: started some records ahead.
+                if taken + Self.prefetchDistance < available {
+                    audit.prefetch(initiator: (records + ((taken + Self.prefetchDistance) & mask)).pointee.initiator.address)
+                }
                 audit.add(slot.move(), names: names)
                 taken += 1
                 if taken & (Self.batch - 1) == 0 { consumed.store(taken, ordering: .releasing) }

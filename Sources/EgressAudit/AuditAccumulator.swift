@@ -90,6 +90,12 @@ public struct AuditAccumulator {
         fold(r, names: names)
     }
 
+    /// Starts loading what `add` will read first for a flow initiated by
+    /// `initiator` (its count), for a caller that knows the records to come.
+    public func prefetch(initiator: IPAddress) {
+        initiators.prefetch(initiator)
+    }
+
     /// The input ended: nodes still to be chosen are chosen from every flow, and the flows held back are folded.
     public mutating func finish(names: NameTable) {
         chooseNodes(names: names, early: false)

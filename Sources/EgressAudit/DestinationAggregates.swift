@@ -111,6 +111,9 @@ struct DestinationAggregates {
 
     init(limits: AuditLimits) {
         self.limits = limits
+        // Room for every destination the caps allow (address space: pages are touched as entries
+        // are made): growing by doubling copied every entry made so far, ~60 instructions a flow.
+        entries.reserveCapacity(limits.namedDestinations + limits.addressDestinations + limits.groups + restEntries.count)
     }
 
     /// Folds one classified flow into its destination; returns the entry's index.

@@ -25,16 +25,19 @@ extension IPAddress: SampleHashable {
 /// over both inputs: what `egress-audit merge` relies on.
 struct DistinctSample<Value: SampleHashable> {
     let capacity: Int
-    /// The kept values, each with its hash (one array: one allocation per sample, not two).
+    /// The kept values, each with its hash (one array: one allocation per sample, not two), once
+    /// there are two or more; a single value is kept in `first` (most destinations see one port,
+    /// one node, an address or two: the sample then allocates nothing).
     private var items: [Item] = []
+    private var first: Item?
 
     private struct Item {
         let value: Value
         let hash: UInt64
     }
 
-    /// The kept values (made on each call: for reports and merges).
-    var values: [Value] { items.map(\.value) }
+    /// The kept values, in the order they were kept (made on each call: for reports and merges).
+    var values: [Value] { items.isEmpty ? first.map { [$0.value] } ?? [] : items.map(\.value) }
     /// Where the largest kept hash is (meaningful when full).
     private var largest = 0
     /// A distinct value was turned away or evicted: `count` is an estimate.
@@ -47,10 +50,11 @@ struct DistinctSample<Value: SampleHashable> {
         self.capacity = max(2, capacity)
     }
 
-    var isEmpty: Bool { items.isEmpty }
+    var isEmpty: Bool { first == nil }
 
     /// Distinct values seen: exact unless `isEstimated`.
     var count: Int {
+        guard !items.isEmpty else { return first == nil ? 0 : 1 }
         guard isEstimated, items.count == capacity, items[largest].hash > 0 else { return items.count }
         let fraction = Double(items[largest].hash) / 18_446_744_073_709_551_616.0
         return max(items.count, Int(((Double(capacity) - 1) / fraction).rounded()))
@@ -58,7 +62,17 @@ struct DistinctSample<Value: SampleHashable> {
 
     mutating func insert(_ value: Value) {
         let h = value.sampleHash
-        if items.count == capacity, h > items[largest].hash {
+        guard let kept = first else {
+            first = Item(value: value, hash: h)
+            seen = 1 << (h >> 58)
+            return
+        }
+        if items.isEmpty {
+            if kept.hash == h && kept.value == value { return }
+            // The second distinct value: both into the array (room for four at once, not growth from one).
+            items.reserveCapacity(Swift.min(capacity, 4))
+            items.append(kept)
+        } else if items.count == capacity, h > items[largest].hash {
             // Larger than every kept hash: a value not in the sample, turned away.
             isEstimated = true
             return
@@ -68,10 +82,6 @@ struct DistinctSample<Value: SampleHashable> {
             for i in items.indices where items[i].hash == h && items[i].value == value { return }
         }
         seen |= bit
-        if items.isEmpty {
-            // Most destinations see a few values: room for four at once, not growth from one.
-            items.reserveCapacity(Swift.min(capacity, 4))
-        }
         if items.count < capacity {
             items.append(Item(value: value, hash: h))
             if items.count == capacity { largest = Self.indexOfLargest(items) }
@@ -84,7 +94,7 @@ struct DistinctSample<Value: SampleHashable> {
 
     /// One pass over both inputs, as if every value had been inserted here.
     mutating func formUnion(_ other: DistinctSample<Value>) {
-        for item in other.items { insert(item.value) }
+        for v in other.values { insert(v) }
         if other.isEstimated { isEstimated = true }
     }
 

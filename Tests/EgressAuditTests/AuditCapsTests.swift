@@ -80,6 +80,24 @@ import Testing
         #expect(Set(s.values) == Set((0..<20).map { IPAddress(ipv4: 0x0A00_0000 + UInt32($0)) }))
     }
 
+    /// One value is kept without an array; the second moves both into one; past the
+    /// capacity the kept values are those of the smallest hashes.
+    @Test func oneValueThenTwoThenPastACapacityOfTwo() {
+        var s = DistinctSample<IPAddress>(capacity: 2)
+        #expect(s.isEmpty && s.count == 0 && s.values.isEmpty)
+        let a = IPAddress(ipv4: 1), b = IPAddress(ipv4: 2)
+        s.insert(a)
+        s.insert(a)
+        #expect(s.count == 1 && s.values == [a] && !s.isEstimated)
+        s.insert(b)
+        s.insert(a)
+        #expect(s.count == 2 && s.values == [a, b] && !s.isEstimated)
+        for v in 3..<200 { s.insert(IPAddress(ipv4: UInt32(v))) }
+        #expect(s.values.count == 2 && s.isEstimated)
+        let smallest = (1..<200).map { IPAddress(ipv4: UInt32($0)) }.sorted { $0.sampleHash < $1.sampleHash }.prefix(2)
+        #expect(Set(s.values) == Set(smallest))
+    }
+
     @Test func beyondItEstimatesTheCountWithinItsError() {
         var random = SplitMix64(seed: 11)
         for n in [1_000, 50_000, 400_000] {
