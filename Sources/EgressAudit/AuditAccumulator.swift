@@ -150,7 +150,7 @@ public struct AuditAccumulator {
             }
         }
         guard let observer else { return }
-        observer(r, names, FlowLogVerdict(verdict: table == .resolvers ? "resolver" : verdict.rawValue, destination: destinations.display(slot),
+        observer(r, names, FlowLogVerdict(verdict: table == .resolvers ? "resolver" : verdict.rawValue, destination: destinations.display(slot, names: names),
                                           rules: classifier.answers[a].allowedBy.indices.map { classifier.profile.rules[$0].id }))
     }
 
@@ -200,7 +200,8 @@ public struct AuditAccumulator {
     private func render(names: NameTable, dns: some Sequence<DNSObservation>, capture: CaptureSummary, serviceTagFiles: [String],
                         warnings: [String]) -> AuditReport {
         let profile = classifier.profile
-        let (required, optional) = evidence.statuses(profile: profile, destinations: destinations)
+        let display = destinations.displayTexts(names: names)
+        let (required, optional) = evidence.statuses(profile: profile, display: display)
 
         // DNS answers that failed for names the profile needs (or any name, for the record).
         var dnsFailures: [AuditReport.DNSFailure] = []
@@ -257,10 +258,10 @@ public struct AuditAccumulator {
             nodes: .init(addresses: classifier.nodes.map { $0.prefixLength == ($0.isIPv4 ? 32 : 128) ? $0.address.description : $0.description },
                          how: nodesHow),
             findings: [],
-            undocumented: destinations.destinations(.undocumented, profile: profile, names: names),
-            wrongPort: destinations.destinations(.wrongPort, profile: profile, names: names),
-            allowed: destinations.destinations(.allowed, profile: profile, names: names),
-            resolvers: destinations.destinations(.resolvers, profile: profile, names: names),
+            undocumented: destinations.destinations(.undocumented, profile: profile, names: names, display: display),
+            wrongPort: destinations.destinations(.wrongPort, profile: profile, names: names, display: display),
+            allowed: destinations.destinations(.allowed, profile: profile, names: names, display: display),
+            resolvers: destinations.destinations(.resolvers, profile: profile, names: names, display: display),
             requiredRules: required, optionalRules: optional, dnsFailures: dnsFailures, warnings: notes,
             suggestions: suggestionItems.sorted { ($0.transport, $0.value, $0.port) < ($1.transport, $1.value, $1.port) },
             capture: capture, nameMismatches: mismatchList, flowTotals: totals,

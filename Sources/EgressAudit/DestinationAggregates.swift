@@ -50,10 +50,26 @@ struct DestinationAggregates {
         static func < (a: TransportPort, b: TransportPort) -> Bool { (a.tcp ? 0 : 1, a.port) < (b.tcp ? 0 : 1, b.port) }
     }
 
+    /// What a destination is shown as: a name or an address until a report
+    /// is made (a destination's text was made as it was, for every new one).
+    enum Label {
+        case name(NameTable.NameID)
+        case address(IPAddress)
+        case text(String)
+
+        func text(_ names: NameTable) -> String {
+            switch self {
+            case .name(let id): names.string(id)
+            case .address(let a): a.description
+            case .text(let t): t
+            }
+        }
+    }
+
     struct Entry {
         let table: Table
         let direction: RuleDirection
-        let display: String
+        let label: Label
         let nameSource: AuditReport.NameSource
         let fold: Fold?
         var addresses: DistinctSample<IPAddress>
@@ -107,7 +123,8 @@ struct DestinationAggregates {
     private var lastTagSet = UInt32.max, lastNarrowest: Int32 = -1
     private var tagSizes: [Int32: Double] = [:]
     /// Tag names by tag set, for the sets seen (bounded by the catalog's distinct sets).
-    private var tagSets: [UInt32: [String]] = [:]
+    /// (By set index: the catalog's sets are numbered densely; nil: not seen yet.)
+    private var tagSets: [[String]?] = []
 
     init(limits: AuditLimits) {
         self.limits = limits
@@ -132,7 +149,7 @@ struct DestinationAggregates {
             slot = known
         } else if c.name.isNone ? addressed < limits.addressDestinations : named < limits.namedDestinations {
             if c.name.isNone { addressed += 1 } else { named += 1 }
-            slot = create(primary, table: table, direction: c.direction, display: c.name.isNone ? c.peer.description : names.string(c.name),
+            slot = create(primary, table: table, direction: c.direction, label: c.name.isNone ? .address(c.peer) : .name(c.name),
                           source: c.nameSource, fold: nil)
         } else {
             slot = group(c, table: table, names: names, catalog: catalog, peerSet: &peerSet)
@@ -176,7 +193,7 @@ struct DestinationAggregates {
             case .parentDomain: display = domainGroupNames[Int(key.id)]
             case .rest: display = "?"
             }
-            return create(key, table: table, direction: c.direction, display: display, source: c.nameSource == .address ? .address : c.nameSource,
+            return create(key, table: table, direction: c.direction, label: .text(display), source: c.nameSource == .address ? .address : c.nameSource,
                           fold: fold)
         }
         foldedGrouped += 1
@@ -186,14 +203,14 @@ struct DestinationAggregates {
         if restEntries[restPlace] >= 0 { return restEntries[restPlace] }
         let rest = Key(table: t, outbound: outbound, kind: .rest, id: family, address: IPAddress(ipv4: 0))
         let text = family == 0 ? "other names" : "other IPv\(family) addresses"
-        let slot = create(rest, table: table, direction: c.direction, display: "(\(text))", source: c.name.isNone ? .address : c.nameSource, fold: .rest)
+        let slot = create(rest, table: table, direction: c.direction, label: .text("(\(text))"), source: c.name.isNone ? .address : c.nameSource, fold: .rest)
         restEntries[restPlace] = slot
         return slot
     }
 
-    private mutating func create(_ key: Key, table: Table, direction: RuleDirection, display: String, source: AuditReport.NameSource,
+    private mutating func create(_ key: Key, table: Table, direction: RuleDirection, label: Label, source: AuditReport.NameSource,
                                  fold: Fold?) -> Int32 {
-        entries.append(Entry(table: table, direction: direction, display: display, nameSource: source, fold: fold,
+        entries.append(Entry(table: table, direction: direction, label: label, nameSource: source, fold: fold,
                              addresses: DistinctSample(capacity: limits.addressesPerDestination),
                              nodes: DistinctSample(capacity: limits.nodesPerDestination),
                              ports: DistinctSample(capacity: limits.portsPerDestination)))
@@ -204,15 +221,16 @@ struct DestinationAggregates {
 
     /// One flow into its destination's entry, in place.
     private static func count(_ c: FlowClassifier.Flow, _ r: FlowRecord, rules: RuleSet, node: IPAddress, catalog: ServiceTagCatalog,
-                              peerSet: UInt32?, tagSets: inout [UInt32: [String]], into e: inout Entry) {
+                              peerSet: UInt32?, tagSets: inout [[String]?], into e: inout Entry) {
         if c.peer != e.lastPeer {
             // Through a proxy (CONNECT) the peer is the proxy, not the destination; an application-rule log gives none.
             if c.nameSource != .connect && r.responderAddressKnown {
                 e.addresses.insert(c.peer)
                 let setIndex = peerSet ?? catalog.tagSetIndex(containing: c.peer)
-                if setIndex != e.lastTagSet, e.tagSets.insert(setIndex), tagSets[setIndex] == nil {
+                if setIndex != e.lastTagSet, e.tagSets.insert(setIndex), Int(setIndex) >= tagSets.count || tagSets[Int(setIndex)] == nil {
+                    if Int(setIndex) >= tagSets.count { tagSets += [[String]?](repeating: nil, count: Int(setIndex) + 1 - tagSets.count) }
                     // `Internet` holds every public address: it names nothing an operator needs to see.
-                    tagSets[setIndex] = catalog.tagIndices(ofSet: setIndex).map { catalog.tags[Int($0)].name }
+                    tagSets[Int(setIndex)] = catalog.tagIndices(ofSet: setIndex).map { catalog.tags[Int($0)].name }
                         .filter { $0 != ServiceTagCatalog.internet }
                 }
                 e.lastTagSet = setIndex
@@ -323,7 +341,7 @@ struct DestinationAggregates {
     }
 
     /// The table's destinations as the report lists them, sorted.
-    func destinations(_ table: Table, profile: CompiledProfile, names: NameTable) -> [AuditReport.Destination] {
+    func destinations(_ table: Table, profile: CompiledProfile, names: NameTable, display: [String]) -> [AuditReport.Destination] {
         // Texts made once per table, not per destination: rules, and tag lists per tag set.
         var ruleText: [Int: String] = [:]
         var tagsOfSet: [UInt32: [String]] = [:]
@@ -331,8 +349,7 @@ struct DestinationAggregates {
         let order = entries.indices.filter { entries[$0].table == table }.sorted { a, b in
             let da = entries[a].direction, db = entries[b].direction
             if da != db { return da.rawValue < db.rawValue }
-            let na = entries[a].display, nb = entries[b].display
-            return na != nb ? na < nb : a < b
+            return display[a] != display[b] ? display[a] < display[b] : a < b
         }
         return order.map { i in
             let e = entries[i]
@@ -346,21 +363,21 @@ struct DestinationAggregates {
             let tags: [String]
             if let only = e.tagSets.only {
                 if let known = tagsOfSet[only] { tags = known } else {
-                    tags = (tagSets[only] ?? []).sorted()
+                    tags = (tagSets[Int(only)] ?? []).sorted()
                     tagsOfSet[only] = tags
                 }
             } else {
                 var union = Set<String>()
-                for set in e.tagSets.all { union.formUnion(tagSets[set] ?? []) }
+                for set in e.tagSets.all { union.formUnion(tagSets[Int(set)] ?? []) }
                 tags = union.sorted()
             }
-            var d = Self.destination(e, rules: rules.sorted(), tags: tags)
+            var d = Self.destination(e, display: display[i], rules: rules.sorted(), tags: tags)
             if !e.firewallRules.isEmpty { d.firewallRules = e.firewallRules.map { names.string($0) }.sorted() }
             return d
         }
     }
 
-    static func destination(_ e: Entry, rules: [String], tags: [String]) -> AuditReport.Destination {
+    static func destination(_ e: Entry, display: String, rules: [String], tags: [String]) -> AuditReport.Destination {
         var estimated: [String] = []
         if e.addresses.isEstimated { estimated.append("addresses") }
         if e.nodes.isEstimated { estimated.append("nodes") }
@@ -371,7 +388,7 @@ struct DestinationAggregates {
             failures[outcome.name] = flows
         }
         return AuditReport.Destination(
-            destination: e.display, nameSource: e.nameSource, addresses: e.addresses.values.sorted().map(\.description),
+            destination: display, nameSource: e.nameSource, addresses: e.addresses.values.sorted().map(\.description),
             ports: e.ports.values.sorted().map(\.text), flows: e.flows, failedFlows: e.failedFlows, bytesSent: e.bytesSent,
             bytesReceived: e.bytesReceived, firstSeen: RFC3339.format(nanoseconds: e.first), lastSeen: RFC3339.format(nanoseconds: e.last),
             serviceTags: tags, rules: rules, direction: e.direction.rawValue, addressCount: e.addresses.count,
@@ -403,8 +420,11 @@ struct DestinationAggregates {
         for i in entries.indices { entries[i].rules = entries[i].rules.remapped(map) }
     }
 
-    /// The display text of a destination (for rule evidence).
-    func display(_ slot: Int32) -> String { entries[Int(slot)].display }
+    /// The display text of a destination (the flow log's, as each flow is folded).
+    func display(_ slot: Int32, names: NameTable) -> String { entries[Int(slot)].label.text(names) }
+
+    /// Every destination's text, by entry: made once for a report (names stay ids until then).
+    func displayTexts(names: NameTable) -> [String] { entries.map { $0.label.text(names) } }
 }
 
 /// A destination's service-tag sets: nearly always one, kept inline; a `Set` is made only for a

@@ -125,9 +125,10 @@ struct RuleEvidenceLedger {
 
     /// Each rule's status as the report gives it: required rules satisfied,
     /// attempted but failing, or not seen; optional rules of enabled features used or not.
-    func statuses(profile: CompiledProfile, destinations: DestinationAggregates) -> (required: [AuditReport.RuleStatus], optional: [AuditReport.RuleStatus]) {
+    /// `display`: each destination's text, by entry (`DestinationAggregates.displayTexts`).
+    func statuses(profile: CompiledProfile, display: [String]) -> (required: [AuditReport.RuleStatus], optional: [AuditReport.RuleStatus]) {
         func text(_ d: Destination) -> String {
-            d.entry < 0 ? "(other destinations)" : "\(destinations.display(d.entry)):\(d.port)"
+            d.entry < 0 ? "(other destinations)" : "\(display[Int(d.entry)]):\(d.port)"
         }
         var required: [AuditReport.RuleStatus] = [], optional: [AuditReport.RuleStatus] = []
         let byRule = byRule()

@@ -3,16 +3,16 @@
 /// per answer. Up to 256 rules live in four words; a hand-written profile
 /// with more keeps the rest in a `Set` (allocating only then).
 public struct RuleSet: Equatable, Sendable {
-    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    private var beyond: Set<Int> = []
+    @usableFromInline var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    @usableFromInline var beyond: Set<Int> = []
 
-    public init() {}
+    @inlinable public init() {}
 
     public init(_ rules: some Sequence<Int>) {
         for r in rules { insert(r) }
     }
 
-    public var isEmpty: Bool {
+    @inlinable public var isEmpty: Bool {
         words.0 | words.1 | words.2 | words.3 == 0 && beyond.isEmpty
     }
 
@@ -27,7 +27,7 @@ public struct RuleSet: Equatable, Sendable {
         }
     }
 
-    public func contains(_ rule: Int) -> Bool {
+    @inlinable public func contains(_ rule: Int) -> Bool {
         guard rule >= 0 else { return false }
         switch rule >> 6 {
         case 0: return words.0 & (1 << UInt64(rule & 63)) != 0
@@ -38,7 +38,7 @@ public struct RuleSet: Equatable, Sendable {
         }
     }
 
-    public mutating func formUnion(_ other: RuleSet) {
+    @inlinable public mutating func formUnion(_ other: RuleSet) {
         words.0 |= other.words.0; words.1 |= other.words.1; words.2 |= other.words.2; words.3 |= other.words.3
         if !other.beyond.isEmpty { beyond.formUnion(other.beyond) }
     }

@@ -149,7 +149,8 @@ public struct FlowRecord: Sendable {
         initiatorIsLow ? (key.highAddress, key.highPort) : (key.lowAddress, key.lowPort)
     }
 
-    /// The connection outcome the evidence supports.
+    /// The connection outcome the evidence supports (inlinable: the audit reads it for every flow).
+    @inlinable
     public var outcome: FlowOutcome {
         if let loggedOutcome { return loggedOutcome }
         let traffic = trafficOutcome
@@ -163,7 +164,8 @@ public struct FlowRecord: Sendable {
     }
 
     /// The outcome from the flow's own packets alone.
-    private var trafficOutcome: FlowOutcome {
+    @inlinable
+    var trafficOutcome: FlowOutcome {
         if fromInitiator.packets == 0 { return .responderOnly }
         if key.transport == .tcp {
             if synAckSeen { return .established }
