@@ -58,7 +58,7 @@ public struct AuditAccumulator {
     public init(profile: CompiledProfile, nodes: [CIDR], how: String = "given with --node", limits: AuditLimits = AuditLimits()) {
         self.limits = limits
         classifier = FlowClassifier(profile: profile, nodes: nodes, memoLimit: limits.memoizedQuestions)
-        destinations = DestinationAggregates(limits: limits)
+        destinations = DestinationAggregates(limits: limits, catalog: profile.catalog)
         evidence = RuleEvidenceLedger(limits: limits)
         initiators = InitiatorCounter(capacity: limits.initiators)
         if nodes.isEmpty {
@@ -131,7 +131,7 @@ public struct AuditAccumulator {
             table = c.port == 53 && c.direction == .outbound && !profileHasDNSRule ? .resolvers : .undocumented
         }
         let slot = destinations.add(c, r, table: table, rules: table == .resolvers || verdict == .undocumented ? RuleSet() : classifier.answers[a].listed,
-                                    node: node, names: names, catalog: classifier.profile.catalog)
+                                    node: node, names: names)
         if verdict == .allowed {
             let answer = classifier.answers[a]
             answer.allowedBy.forEach { rule in
@@ -183,6 +183,7 @@ public struct AuditAccumulator {
         let map = old.map { position[$0] ?? -1 }
         classifier = FlowClassifier(profile: profile, nodes: classifier.nodes, memoLimit: limits.memoizedQuestions, carrying: classifier)
         destinations.remapRules(map)
+        destinations.catalog = profile.catalog
         evidence.remapRules(map)
         profileHasDNSRule = profile.rules.contains { $0.ports.contains(53) }
         reloads.append(time)

@@ -97,6 +97,9 @@ struct DestinationAggregates {
     static let firewallRulesPerDestination = 8
 
     let limits: AuditLimits
+    /// The service tags the profile's addresses are looked up in (kept here, not passed in: a
+    /// parameter was a copy of the catalog's fields for every flow).
+    var catalog: ServiceTagCatalog
     private(set) var entries: [Entry] = []
     /// Entry by key (entries are only ever added: a key's index is its entry's).
     private var index = FixedKeyMap<Key, Int32>(minimumCapacity: 1024, seed: FastHash.randomSeed())
@@ -126,8 +129,9 @@ struct DestinationAggregates {
     /// (By set index: the catalog's sets are numbered densely; nil: not seen yet.)
     private var tagSets: [[String]?] = []
 
-    init(limits: AuditLimits) {
+    init(limits: AuditLimits, catalog: ServiceTagCatalog) {
         self.limits = limits
+        self.catalog = catalog
         // Room for every destination the caps allow (address space: pages are touched as entries
         // are made): growing by doubling copied every entry made so far, ~60 instructions a flow.
         entries.reserveCapacity(limits.namedDestinations + limits.addressDestinations + limits.groups + restEntries.count)
@@ -136,7 +140,7 @@ struct DestinationAggregates {
     /// Folds one classified flow into its destination; returns the entry's index.
     @discardableResult
     mutating func add(_ c: FlowClassifier.Flow, _ r: FlowRecord, table: Table, rules: RuleSet, node: IPAddress,
-                      names: NameTable, catalog: ServiceTagCatalog) -> Int32 {
+                      names: NameTable) -> Int32 {
         let outbound = c.direction == .outbound
         let t = UInt8(table.rawValue)
         let primary: Key = c.name.isNone
@@ -152,14 +156,25 @@ struct DestinationAggregates {
             slot = create(primary, table: table, direction: c.direction, label: c.name.isNone ? .address(c.peer) : .name(c.name),
                           source: c.nameSource, fold: nil)
         } else {
-            slot = group(c, table: table, names: names, catalog: catalog, peerSet: &peerSet)
+            slot = group(c, table: table, names: names, peerSet: &peerSet)
         }
-        Self.count(c, r, rules: rules, node: node, catalog: catalog, peerSet: peerSet, tagSets: &tagSets, into: &entries[Int(slot)])
+        // The tag set is asked of the catalog here, and only for a peer new to the entry (`count` takes no catalog).
+        if peerSet == nil, c.peer != entries[Int(slot)].lastPeer { peerSet = catalog.tagSetIndex(containing: c.peer) }
+        if let first = Self.count(c, r, rules: rules, node: node, peerSet: peerSet ?? .max, into: &entries[Int(slot)]) { noteTagSet(first) }
         return slot
     }
 
+    /// Names the tags of a tag set an entry holds for the first time, once per set.
+    private mutating func noteTagSet(_ setIndex: UInt32) {
+        let i = Int(setIndex)
+        if i < tagSets.count, tagSets[i] != nil { return }
+        if i >= tagSets.count { tagSets += [[String]?](repeating: nil, count: i + 1 - tagSets.count) }
+        // `Internet` holds every public address: it names nothing an operator needs to see.
+        tagSets[i] = catalog.tagIndices(ofSet: setIndex).map { catalog.tags[Int($0)].name }.filter { $0 != ServiceTagCatalog.internet }
+    }
+
     /// The group a destination past its cap folds into (made if there is room), else the rest.
-    private mutating func group(_ c: FlowClassifier.Flow, table: Table, names: NameTable, catalog: ServiceTagCatalog,
+    private mutating func group(_ c: FlowClassifier.Flow, table: Table, names: NameTable,
                                 peerSet: inout UInt32?) -> Int32 {
         let outbound = c.direction == .outbound
         let t = UInt8(table.rawValue)
@@ -169,7 +184,7 @@ struct DestinationAggregates {
         if c.name.isNone {
             let set = catalog.tagSetIndex(containing: c.peer)
             peerSet = set
-            let tag = narrowest(inSet: set, catalog)
+            let tag = narrowest(inSet: set)
             if tag >= 0 {
                 key = Key(table: t, outbound: outbound, kind: .tagGroup, id: tag, address: IPAddress(ipv4: 0))
                 fold = .serviceTag
@@ -219,20 +234,16 @@ struct DestinationAggregates {
         return slot
     }
 
-    /// One flow into its destination's entry, in place.
-    private static func count(_ c: FlowClassifier.Flow, _ r: FlowRecord, rules: RuleSet, node: IPAddress, catalog: ServiceTagCatalog,
-                              peerSet: UInt32?, tagSets: inout [[String]?], into e: inout Entry) {
+    /// One flow into its destination's entry, in place. `peerSet`: the peer's tag set when the peer
+    /// is new to the entry. Returns a tag set the entry holds for the first time, if any.
+    private static func count(_ c: FlowClassifier.Flow, _ r: FlowRecord, rules: RuleSet, node: IPAddress, peerSet setIndex: UInt32,
+                              into e: inout Entry) -> UInt32? {
+        var firstSet: UInt32?
         if c.peer != e.lastPeer {
             // Through a proxy (CONNECT) the peer is the proxy, not the destination; an application-rule log gives none.
             if c.nameSource != .connect && r.responderAddressKnown {
                 e.addresses.insert(c.peer)
-                let setIndex = peerSet ?? catalog.tagSetIndex(containing: c.peer)
-                if setIndex != e.lastTagSet, e.tagSets.insert(setIndex), Int(setIndex) >= tagSets.count || tagSets[Int(setIndex)] == nil {
-                    if Int(setIndex) >= tagSets.count { tagSets += [[String]?](repeating: nil, count: Int(setIndex) + 1 - tagSets.count) }
-                    // `Internet` holds every public address: it names nothing an operator needs to see.
-                    tagSets[Int(setIndex)] = catalog.tagIndices(ofSet: setIndex).map { catalog.tags[Int($0)].name }
-                        .filter { $0 != ServiceTagCatalog.internet }
-                }
+                if setIndex != e.lastTagSet, e.tagSets.insert(setIndex) { firstSet = setIndex }
                 e.lastTagSet = setIndex
             }
             e.lastPeer = c.peer
@@ -264,10 +275,11 @@ struct DestinationAggregates {
         e.bytesReceived &+= r.fromResponder.bytes
         e.first = min(e.first, r.firstSeen)
         e.last = max(e.last, r.lastSeen)
+        return firstSet
     }
 
     /// The narrowest tag of the addresses in tag set `setIndex` (fewest addresses in all), not `Internet`; -1 when none.
-    private mutating func narrowest(inSet setIndex: UInt32, _ catalog: ServiceTagCatalog) -> Int32 {
+    private mutating func narrowest(inSet setIndex: UInt32) -> Int32 {
         if setIndex == lastTagSet { return lastNarrowest }
         lastTagSet = setIndex
         if let known = narrowestTag[setIndex] {
@@ -277,7 +289,7 @@ struct DestinationAggregates {
         let set = catalog.tagIndices(ofSet: setIndex)
         var best: Int32 = -1, bestSize = Double.infinity
         for id in set where catalog.tags[Int(id)].name != ServiceTagCatalog.internet {
-            let size = tagSize(id, catalog)
+            let size = tagSize(id)
             if size < bestSize || (size == bestSize && catalog.tags[Int(id)].name < catalog.tags[Int(best)].name) {
                 best = id
                 bestSize = size
@@ -288,7 +300,7 @@ struct DestinationAggregates {
         return best
     }
 
-    private mutating func tagSize(_ id: Int32, _ catalog: ServiceTagCatalog) -> Double {
+    private mutating func tagSize(_ id: Int32) -> Double {
         if let known = tagSizes[id] { return known }
         let size = catalog.tags[Int(id)].prefixes.reduce(0.0) { total, p in
             total + Double(sign: .plus, exponent: (p.isIPv4 ? 32 : 128) - p.prefixLength, significand: 1)

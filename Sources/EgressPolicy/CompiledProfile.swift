@@ -316,8 +316,10 @@ public struct CompiledProfile: Sendable {
         }
 
         func first(where allowed: (Int32) -> Bool) -> Int32 {
-            for (k, v) in [pairs.0, pairs.1, pairs.2, pairs.3].enumerated() where k < count && allowed(Int32(v >> 32)) {
-                return Int32(truncatingIfNeeded: v)
+            // Pair by pair (an array of the four was an allocation per query).
+            for k in 0 ..< count {
+                let v = k == 0 ? pairs.0 : k == 1 ? pairs.1 : k == 2 ? pairs.2 : pairs.3
+                if allowed(Int32(v >> 32)) { return Int32(truncatingIfNeeded: v) }
             }
             return -1
         }

@@ -1,10 +1,12 @@
 /// A set of rule indices (into `CompiledProfile.rules`) as bits: what a
 /// query answers and what an audit destination accumulates, without a `Set`
-/// per answer. Up to 256 rules live in four words; a hand-written profile
-/// with more keeps the rest in a `Set` (allocating only then).
+/// per answer. Up to 256 rules live in four words; a profile with more keeps
+/// the bits of the rest in an array, which stays nil (no reference to count
+/// as the set is copied, for every flow the audit folds) until such a rule is in it.
 public struct RuleSet: Equatable, Sendable {
     @usableFromInline var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    @usableFromInline var beyond: Set<Int> = []
+    /// Bits of rules 256 and up (word i: rules 256 + 64 i ..< 256 + 64 (i + 1)); nil while there are none.
+    @usableFromInline var beyond: [UInt64]?
 
     @inlinable public init() {}
 
@@ -13,17 +15,19 @@ public struct RuleSet: Equatable, Sendable {
     }
 
     @inlinable public var isEmpty: Bool {
-        words.0 | words.1 | words.2 | words.3 == 0 && beyond.isEmpty
+        words.0 | words.1 | words.2 | words.3 == 0 && beyond == nil
     }
 
-    public mutating func insert(_ rule: Int) {
+    @inlinable public mutating func insert(_ rule: Int) {
         precondition(rule >= 0, "rule index \(rule)")
         switch rule >> 6 {
         case 0: words.0 |= 1 << UInt64(rule & 63)
         case 1: words.1 |= 1 << UInt64(rule & 63)
         case 2: words.2 |= 1 << UInt64(rule & 63)
         case 3: words.3 |= 1 << UInt64(rule & 63)
-        default: beyond.insert(rule)
+        default:
+            let word = (rule >> 6) - 4
+            insert(beyond: word, bit: 1 << UInt64(rule & 63))
         }
     }
 
@@ -34,17 +38,36 @@ public struct RuleSet: Equatable, Sendable {
         case 1: return words.1 & (1 << UInt64(rule & 63)) != 0
         case 2: return words.2 & (1 << UInt64(rule & 63)) != 0
         case 3: return words.3 & (1 << UInt64(rule & 63)) != 0
-        default: return beyond.contains(rule)
+        default:
+            let word = (rule >> 6) - 4
+            guard let beyond, word < beyond.count else { return false }
+            return beyond[word] & (1 << UInt64(rule & 63)) != 0
         }
     }
 
     @inlinable public mutating func formUnion(_ other: RuleSet) {
         words.0 |= other.words.0; words.1 |= other.words.1; words.2 |= other.words.2; words.3 |= other.words.3
-        if !other.beyond.isEmpty { beyond.formUnion(other.beyond) }
+        if let more = other.beyond { formUnion(beyond: more) }
+    }
+
+    @usableFromInline
+    mutating func insert(beyond word: Int, bit: UInt64) {
+        var bits = beyond ?? []
+        if bits.count <= word { bits += [UInt64](repeating: 0, count: word + 1 - bits.count) }
+        bits[word] |= bit
+        beyond = bits
+    }
+
+    @usableFromInline
+    mutating func formUnion(beyond more: [UInt64]) {
+        var bits = beyond ?? []
+        if bits.count < more.count { bits += [UInt64](repeating: 0, count: more.count - bits.count) }
+        for (i, word) in more.enumerated() { bits[i] |= word }
+        beyond = bits
     }
 
     /// Calls `body` with each rule, in increasing order.
-    public func forEach(_ body: (Int) -> Void) {
+    @inlinable public func forEach(_ body: (Int) -> Void) {
         // Word by word (an array of the four, and sorting an empty `beyond`, allocated per call).
         func each(_ word: UInt64, _ base: Int) {
             var bits = word
@@ -57,7 +80,7 @@ public struct RuleSet: Equatable, Sendable {
         each(words.1, 64)
         each(words.2, 128)
         each(words.3, 192)
-        if !beyond.isEmpty { for r in beyond.sorted() { body(r) } }
+        if let beyond { for (i, word) in beyond.enumerated() { each(word, 256 + 64 * i) } }
     }
 
     /// The rules, in increasing order (allocates).
@@ -68,7 +91,7 @@ public struct RuleSet: Equatable, Sendable {
     }
 
     public var count: Int {
-        words.0.nonzeroBitCount + words.1.nonzeroBitCount + words.2.nonzeroBitCount + words.3.nonzeroBitCount + beyond.count
+        words.0.nonzeroBitCount + words.1.nonzeroBitCount + words.2.nonzeroBitCount + words.3.nonzeroBitCount + (beyond?.reduce(0) { $0 + $1.nonzeroBitCount } ?? 0)
     }
 
     /// The same rules under new indices (`map[old]`, -1: gone), after a profile reload.
@@ -79,6 +102,10 @@ public struct RuleSet: Equatable, Sendable {
     }
 
     public static func == (a: RuleSet, b: RuleSet) -> Bool {
-        a.words == b.words && a.beyond == b.beyond
+        guard a.words == b.words else { return false }
+        // Words past the last set bit are zero either way (no array is kept with them, but compare as sets).
+        let x = a.beyond ?? [], y = b.beyond ?? []
+        for i in 0 ..< Swift.max(x.count, y.count) where (i < x.count ? x[i] : 0) != (i < y.count ? y[i] : 0) { return false }
+        return true
     }
 }

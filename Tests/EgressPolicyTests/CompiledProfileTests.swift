@@ -243,6 +243,29 @@ import Testing
         #expect(other.indices == [0, 1, 5, 63, 64, 127, 128, 200, 255, 256, 300, 1000])
         #expect(set.remapped([-1, 7]).indices == [7])
     }
+
+    /// Against `Set<Int>`, on seeded sets reaching past the four inline words: members,
+    /// counts, emptiness, equality (however the sets were built) and unions.
+    @Test func ruleSetAgreesWithASetOfIndices() {
+        var state: UInt64 = 42
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % n
+        }
+        for _ in 0 ..< 300 {
+            var a = RuleSet(), b = RuleSet()
+            var sa = Set<Int>(), sb = Set<Int>()
+            for _ in 0 ..< next(10) { let r = next(700); a.insert(r); sa.insert(r) }
+            for _ in 0 ..< next(10) { let r = next(2) == 0 ? next(300) : next(700); b.insert(r); sb.insert(r) }
+            #expect(a.indices == sa.sorted())
+            #expect(a.count == sa.count && a.isEmpty == sa.isEmpty)
+            #expect((a == b) == (sa == sb))
+            for r in [0, 63, 255, 256, 319, 320, 699, 5_000] { #expect(a.contains(r) == sa.contains(r)) }
+            a.formUnion(b)
+            #expect(a.indices == sa.union(sb).sorted())
+            #expect(a == RuleSet(sa.union(sb).sorted().reversed()))
+        }
+    }
 }
 
 /// Reads tag names and IPv4 prefixes from Azure's Service Tags JSON with
