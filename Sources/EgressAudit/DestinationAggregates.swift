@@ -104,6 +104,10 @@ struct DestinationAggregates {
     /// Entry by key (entries are only ever added: a key's index is its entry's).
     private var index = FixedKeyMap<Key, Int32>(minimumCapacity: 1024, seed: FastHash.randomSeed())
     private var named = 0, addressed = 0, grouped = 0
+    /// A bit per hash of each address that is a destination of its own (2^16 bits): most peers of a
+    /// flood are not one, and a clear bit says so without a lookup in `index`.
+    private var addressBits = [UInt64](repeating: 0, count: 1 << 10)
+    private let addressBitSeed = FastHash.randomSeed()
     /// Flows folded into groups because of each cap (counted as integers: this runs per flow under a flood).
     private var foldedNamed = 0, foldedAddressed = 0, foldedGrouped = 0
     /// Flows folded into groups, by the cap (an `AuditLimits` name) that sent them there.
@@ -149,10 +153,19 @@ struct DestinationAggregates {
         let slot: Int32
         // The peer's tag set, when folding it into a group already asked the catalog (a flood: every flow).
         var peerSet: UInt32?
-        if let known = index[primary] {
+        // Past the cap on addresses, a clear bit says the peer is no destination of its own: no lookup.
+        let pastAddressCap = c.name.isNone && addressed >= limits.addressDestinations
+        let mayBeKnown = !pastAddressCap || addressBits[addressBit(c.peer) >> 6] & (1 << UInt64(addressBit(c.peer) & 63)) != 0
+        if mayBeKnown, let known = index[primary] {
             slot = known
         } else if c.name.isNone ? addressed < limits.addressDestinations : named < limits.namedDestinations {
-            if c.name.isNone { addressed += 1 } else { named += 1 }
+            if c.name.isNone {
+                addressed += 1
+                let bit = addressBit(c.peer)
+                addressBits[bit >> 6] |= 1 << UInt64(bit & 63)
+            } else {
+                named += 1
+            }
             slot = create(primary, table: table, direction: c.direction, label: c.name.isNone ? .address(c.peer) : .name(c.name),
                           source: c.nameSource, fold: nil)
         } else {
@@ -171,6 +184,11 @@ struct DestinationAggregates {
         if i >= tagSets.count { tagSets += [[String]?](repeating: nil, count: i + 1 - tagSets.count) }
         // `Internet` holds every public address: it names nothing an operator needs to see.
         tagSets[i] = catalog.tagIndices(ofSet: setIndex).map { catalog.tags[Int($0)].name }.filter { $0 != ServiceTagCatalog.internet }
+    }
+
+    @inline(__always)
+    private func addressBit(_ a: IPAddress) -> Int {
+        Int(truncatingIfNeeded: FastHash.hash(a.high, a.low, seed: addressBitSeed) >> 48)
     }
 
     /// The group a destination past its cap folds into (made if there is room), else the rest.

@@ -80,6 +80,7 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
     /// `a` with every bit past the first `length` cleared: the network of the
     /// prefix of that length that holds it (`length` in 0...32, or 0...128).
     @inlinable
+    @inline(__always)
     public static func mask(_ a: IPAddress, _ length: Int) -> IPAddress {
         if a.isIPv4 {
             let m: UInt32 = length == 0 ? 0 : ~UInt32(0) << UInt32(32 - length)

@@ -45,6 +45,12 @@ import Testing
         #expect(plain.filter { $0.nameSource != .address }.count <= 2)
         #expect(Self.all(capped).filter { $0.folded == "prefix" || $0.folded == "parent-domain" || $0.folded == "service-tag" }.count <= 2)
         #expect(Self.all(capped).contains { $0.folded == "rest" })
+        // A destination kept under a cap is still found for its later flows (past the cap they are
+        // not looked up unless its address bit is set): it holds all of them, as uncapped.
+        for d in plain {
+            let same = try #require(Self.all(free).first { $0.destination == d.destination && $0.direction == d.direction })
+            #expect(d.flows == same.flows, "\(d.destination)")
+        }
         // The report names the caps reached and the flows that folded.
         let caps = Set(capped.overflow.map(\.cap))
         #expect(caps.isSuperset(of: ["namedDestinations", "addressDestinations", "groups"]), "\(caps)")
