@@ -102,7 +102,8 @@ struct DestinationAggregates {
     var catalog: ServiceTagCatalog
     private(set) var entries: [Entry] = []
     /// Entry by key (entries are only ever added: a key's index is its entry's).
-    private var index = FixedKeyMap<Key, Int32>(minimumCapacity: 1024, seed: FastHash.randomSeed())
+    /// (Sized in `init` for every destination the caps allow: growing rehashed the slots each time.)
+    private var index: FixedKeyMap<Key, Int32>
     private var named = 0, addressed = 0, grouped = 0
     /// A bit per hash of each address that is a destination of its own (2^16 bits): most peers of a
     /// flood are not one, and a clear bit says so without a lookup in `index`.
@@ -138,7 +139,9 @@ struct DestinationAggregates {
         self.catalog = catalog
         // Room for every destination the caps allow (address space: pages are touched as entries
         // are made): growing by doubling copied every entry made so far, ~60 instructions a flow.
-        entries.reserveCapacity(limits.namedDestinations + limits.addressDestinations + limits.groups + restEntries.count)
+        let most = limits.namedDestinations + limits.addressDestinations + limits.groups + restEntries.count
+        entries.reserveCapacity(most)
+        index = FixedKeyMap(minimumCapacity: most, seed: FastHash.randomSeed())
     }
 
     /// Folds one classified flow into its destination; returns the entry's index.

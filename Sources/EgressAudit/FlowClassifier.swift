@@ -22,7 +22,8 @@ struct FlowClassifier {
     private(set) var nodes: [CIDR] { didSet { nodeMatcher = NodeMatcher(nodes) } }
     private var nodeMatcher: NodeMatcher
     private let memoLimit: Int
-    private var questions = FixedKeyMap<Question, Int32>(minimumCapacity: 1024, seed: FastHash.randomSeed())
+    /// (Sized for 8,192 questions at once, 128 KiB of slots: growing from 1,024 rehashed three times on per-flow traffic.)
+    private var questions = FixedKeyMap<Question, Int32>(minimumCapacity: 8_192, seed: FastHash.randomSeed())
     /// The last question asked and its answer: a flood asks the same one for every flow (-1: none yet).
     private var lastQuestion = Question(name: 0, addressSet: 0, port: 0, transport: .any, direction: .both)
     private var lastAnswer: Int32 = -1
@@ -80,6 +81,7 @@ struct FlowClassifier {
         self.nodes = nodes
         nodeMatcher = NodeMatcher(nodes)
         self.memoLimit = memoLimit
+        answers.reserveCapacity(Swift.min(memoLimit, 8_192))
     }
 
     /// A classifier for a reloaded profile that keeps `old`'s interned tag names (suggestions refer to them).

@@ -104,14 +104,33 @@ public struct FQDNMatcher: Sendable {
         if end > 0, name.u8Unchecked(at: end - 1) == UInt8(ascii: ".") { end -= 1 }
         guard end > 0 else { return }
         // Reject empty labels up front: the walk reports `*` rules before it reaches them.
-        var previous = UInt8(ascii: ".")
-        for i in 0 ..< end {
-            let c = name.u8Unchecked(at: i)
-            if c == UInt8(ascii: "."), previous == c { return }
-            previous = c
-        }
-        if previous == UInt8(ascii: ".") { return }
+        if name.u8Unchecked(at: 0) == UInt8(ascii: ".") || name.u8Unchecked(at: end - 1) == UInt8(ascii: ".")
+            || Self.hasTwoDotsInARow(name, end) { return }
         visit(0, name, end, body)
+    }
+
+    /// True when `name[0 ..< end]` holds two dots in a row, eight bytes at a
+    /// time (byte by byte, the check was a quarter of a name's lookup).
+    @inline(__always)
+    static func hasTwoDotsInARow(_ name: ByteView, _ end: Int) -> Bool {
+        let dots: UInt64 = 0x2E2E_2E2E_2E2E_2E2E, low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        var i = 0, lastWasDot = false
+        while i + 8 <= end {
+            // Big-endian: byte k of the name is byte k from the top of the word.
+            let x = name.u64Unchecked(at: i) ^ dots
+            // 0x80 in exactly the bytes that are dots (no borrow crosses bytes: each is cleared of its top bit first).
+            let flags = ~(((x & low7) &+ low7) | x | low7)
+            if flags & (flags << 8) != 0 || (lastWasDot && flags >> 63 != 0) { return true }
+            lastWasDot = flags & 0x80 != 0
+            i += 8
+        }
+        while i < end {
+            let isDot = name.u8Unchecked(at: i) == UInt8(ascii: ".")
+            if isDot && lastWasDot { return true }
+            lastWasDot = isDot
+            i += 1
+        }
+        return false
     }
 
     /// Collects the matching rule IDs into `buffer` (cleared first, each ID once).

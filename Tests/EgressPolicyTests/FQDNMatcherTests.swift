@@ -142,6 +142,19 @@ import Testing
         #expect(m.matches(name) == [])
     }
 
+    /// The word-at-a-time check for an empty label, against a byte-by-byte one, on names of
+    /// dots, letters and bytes with the top bit set (0xAE: a dot's bits and 0x80), every length to 40.
+    @Test func twoDotsInARowAreFoundWhereverTheyFall() {
+        var rng = SplitMix64(seed: 0xD07_D07)
+        let alphabet: [UInt8] = [0x2E, 0x2E, 0x61, 0xAE, 0x2F, 0x0E, 0xFF]
+        for _ in 0 ..< 20_000 {
+            let bytes = (0 ..< Int(rng.next() % 41)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            let naive = zip(bytes, bytes.dropFirst()).contains { $0 == 0x2E && $1 == 0x2E }
+            let found = bytes.withUnsafeBytes { FQDNMatcher.hasTwoDotsInARow(ByteView($0), bytes.count) }
+            #expect(found == naive, "\(bytes)")
+        }
+    }
+
     @Test func emptyMatcherMatchesNothing() {
         let m = FQDNMatcher([])
         #expect(m.matches("example.com") == [])
