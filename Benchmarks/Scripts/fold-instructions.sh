@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# fold-instructions.sh: the audit's classification and aggregation, in instructions per flow
+# (callgrind, one thread apart from the others): what issue 12 bounds at 1,500 a flow.
+#
+#   Benchmarks/Scripts/fold-instructions.sh [CAPTURE [AUDIT ARGUMENTS…]]
+#       default: a 100,000-packet per-flow-heavy capture,
+#                --profile apim-self-hosted-gateway --param apim-name=contoso
+#   e.g. Benchmarks/Scripts/fold-instructions.sh flood-200000.pcap \
+#            --profile cassandra-mi --param region=westus --node 10.1.0.0/16
+#
+# Counted: every instruction of the audit's own thread (`AuditThread`: each ended flow classified and
+# folded, or held back while nodes are chosen), plus, on the other threads, `AuditAccumulator.add`
+# (flows folded on the tracking thread: a capture whose flows all end at its end) and
+# `AuditAccumulator.finish` (the held-back flows folded once nodes are chosen). Not counted: reading,
+# decoding, tracking, naming, and the report (a fixed cost per destination, not per flow;
+# `instructions.sh` gives it). Divided by the flows the report counts.
+#
+# Needs valgrind (callgrind, callgrind_annotate), python3, strip. Environment: EGRESS_AUDIT (the
+# binary, default .build/release/egress-audit), CAPGEN (default .build/release/egress-capgen).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+EGRESS_AUDIT=${EGRESS_AUDIT:-$REPO/.build/release/egress-audit}
+CAPGEN=${CAPGEN:-$REPO/.build/release/egress-capgen}
+die() { echo "fold-instructions: $*" >&2; exit 1; }
+for tool in valgrind callgrind_annotate python3 strip; do command -v "$tool" >/dev/null || die "needs $tool"; done
+[[ -x $EGRESS_AUDIT ]] || die "no $EGRESS_AUDIT: swift build -c release --product egress-audit"
+
+WORK=$(mktemp -d /tmp/fold-instructions.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+CAPTURE=${1:-}
+[[ $# -gt 0 ]] && shift
+ARGS=("$@")
+if [[ -z $CAPTURE ]]; then
+    [[ -x $CAPGEN ]] || die "no $CAPGEN: swift build -c release --product egress-capgen (or give a CAPTURE)"
+    CAPTURE=$WORK/per-flow-100000.pcap
+    "$CAPGEN" per-flow --packets 100000 -o "$CAPTURE" >/dev/null
+fi
+[[ ${#ARGS[@]} -gt 0 ]] || ARGS=(--profile apim-self-hosted-gateway --param apim-name=contoso)
+[[ -r $CAPTURE ]] || die "cannot read $CAPTURE"
+
+# valgrind cannot read this toolchain's DWARF: measure a copy without debug info.
+cp "$EGRESS_AUDIT" "$WORK/egress-audit"
+strip -g "$WORK/egress-audit"
+valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$WORK/out" \
+    "$WORK/egress-audit" analyze "$CAPTURE" "${ARGS[@]}" --json --output "$WORK/report.json" >"$WORK/stdout" 2>"$WORK/err" \
+    || die "the audit failed: $(tail -n 3 "$WORK/err")"
+
+total=0
+for f in "$WORK"/out-*; do
+    annotated=$(callgrind_annotate --inclusive=yes "$f" 2>/dev/null || true)
+    if grep -q 'AuditThreadC3run' <<<"$annotated"; then
+        n=$(grep 'PROGRAM TOTALS' <<<"$annotated" | awk '{gsub(",", "", $1); print $1}')
+        echo "audit thread ($(basename "$f")): $n" >&2
+        total=$((total + n))
+    else
+        for symbol in AccumulatorV3add_5names AccumulatorV6finish5names; do
+            n=$(grep "$symbol" <<<"$annotated" | head -n 1 | awk '{gsub(",", "", $1); print $1}' || true)
+            if [[ -n $n ]]; then
+                echo "$symbol ($(basename "$f")): $n" >&2
+                total=$((total + n))
+            fi
+        done
+    fi
+done
+
+python3 - "$WORK/report.json" "$total" "$CAPTURE" <<'EOF'
+import json, sys
+report = json.load(open(sys.argv[1]))
+flows = report["capture"]["flows"]
+total = int(sys.argv[2])
+print(f"capture: {sys.argv[3]}: {report['capture']['packets']:,} packets, {flows:,} flows")
+print(f"classification and aggregation: {total:,} instructions, {total / flows:,.0f} a flow")
+EOF
