@@ -24,16 +24,21 @@ struct RuleEvidenceLedger {
         }
     }
 
-    struct Failure: Hashable {
+    struct Failure: FastHashable, Hashable {
         let destination: Destination
         let outcome: FlowOutcome
+
+        func mix(into hash: inout FastHash.Accumulator) {
+            hash.mix(UInt64(UInt32(bitPattern: destination.entry)) << 24 | UInt64(destination.port) << 8 | UInt64(outcome.rawValue))
+        }
     }
 
     struct Evidence {
         var flows = 0
         var failed = 0
         var destinations = FixedKeyMap<Destination, Void>(minimumCapacity: 4, seed: FastHash.randomSeed())
-        var failures: [Failure: Int] = [:]
+        /// (A fixed-key map like the rest: a `Dictionary` here hashed with SipHash for every failed flow.)
+        var failures = FixedKeyMap<Failure, Int>(minimumCapacity: 4, seed: FastHash.randomSeed())
 
         /// Every attempt failed (unanswered, refused, unreachable, prohibited).
         var allFailed: Bool { flows > 0 && failed == flows }
@@ -48,11 +53,9 @@ struct RuleEvidenceLedger {
             if outcome.isFailure {
                 failed += 1
                 let failure = Failure(destination: destination, outcome: outcome)
-                if failures[failure] != nil || failures.count < limits.destinationsPerRule * 2 {
-                    failures[failure, default: 0] += 1
-                } else {
-                    failures[Failure(destination: Destination(entry: -1, port: 0), outcome: outcome), default: 0] += 1
-                }
+                let counted = failures.index(forKey: failure) != nil || failures.count < limits.destinationsPerRule * 2
+                    ? failure : Failure(destination: Destination(entry: -1, port: 0), outcome: outcome)
+                failures[valueAt: failures.index(forKey: counted, insertingIfAbsent: { 0 }).index] += 1
             }
             return listed
         }
@@ -142,7 +145,10 @@ struct RuleEvidenceLedger {
                 flows += e.flows
                 failed += e.failed
                 for d in e.destinations.keys { seen.insert(text(d)) }
-                for (f, n) in e.failures { failures[text(f.destination), default: [:]][f.outcome.name, default: 0] += n }
+                for i in 0 ..< e.failures.count {
+                    let f = e.failures.key(at: i)
+                    failures[text(f.destination), default: [:]][f.outcome.name, default: 0] += e.failures[valueAt: i]
+                }
                 nodes[node == Self.otherNodes ? "(other nodes)" : node.description] = e.allFailed ? "attempted-but-failing" : "satisfied"
             }
             let failureList = failures.flatMap { d, byOutcome in

@@ -109,6 +109,23 @@ public struct FQDNMatcher: Sendable {
         visit(0, name, end, body)
     }
 
+    /// Where the label that ends at `end` starts: just past the last dot before
+    /// `end` (0 when there is none), eight bytes at a time.
+    @inline(__always)
+    static func labelStart(_ name: ByteView, _ end: Int) -> Int {
+        let dots: UInt64 = 0x2E2E_2E2E_2E2E_2E2E, low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        var i = end
+        while i >= 8 {
+            // Big-endian: byte i - 1 is the lowest of the word, and its flag bit 7.
+            let x = name.u64Unchecked(at: i - 8) ^ dots
+            let flags = ~(((x & low7) &+ low7) | x | low7)
+            if flags != 0 { return i - flags.trailingZeroBitCount / 8 }
+            i -= 8
+        }
+        while i > 0, name.u8Unchecked(at: i - 1) != UInt8(ascii: ".") { i -= 1 }
+        return i
+    }
+
     /// True when `name[0 ..< end]` holds two dots in a row, eight bytes at a
     /// time (byte by byte, the check was a quarter of a name's lookup).
     @inline(__always)
@@ -161,8 +178,7 @@ public struct FQDNMatcher: Sendable {
             for k in 0 ..< Int(node.terminalCount) { body(ruleIDs[Int(node.terminalStart) + k]) }
             return
         }
-        var start = end
-        while start > 0, name.u8Unchecked(at: start - 1) != UInt8(ascii: ".") { start -= 1 }
+        let start = Self.labelStart(name, end)
         let h = name.caseFoldedHash(from: start, count: end - start, seed: UInt64(UInt32(bitPattern: Int32(nodeIndex))))
         for k in 0 ..< Int(node.deeperCount) { body(ruleIDs[Int(node.deeperStart) + k]) }
         let next = start == 0 ? -1 : start - 1

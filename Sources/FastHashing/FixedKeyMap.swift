@@ -31,7 +31,8 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     }
 
     /// `seed`: `FastHash.randomSeed()` for keys the network chooses; a fixed
-    /// seed where the order of equal runs must repeat.
+    /// seed where the order of equal runs must repeat. Room is made for
+    /// `minimumCapacity` entries before the first grows the map.
     @inlinable
     public init(minimumCapacity: Int = 16, seed: UInt64 = 0) {
         var size = 16
@@ -39,6 +40,8 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
         slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
         self.seed = seed
+        // Room for the entries asked for as well: growing the entry array copied it each time.
+        entries.reserveCapacity(minimumCapacity)
     }
 
     @inlinable public var count: Int { entries.count }

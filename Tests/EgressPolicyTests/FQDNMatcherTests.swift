@@ -155,6 +155,20 @@ import Testing
         }
     }
 
+    /// The word-at-a-time search for a label's start, against a byte-by-byte one, from every end.
+    @Test func aLabelStartsPastTheLastDotBeforeItsEnd() {
+        var rng = SplitMix64(seed: 0x1ABE1)
+        let alphabet: [UInt8] = [0x2E, 0x61, 0x62, 0xAE, 0x2F, 0x0E]
+        for _ in 0 ..< 5_000 {
+            let bytes = (0 ..< Int(rng.next() % 41)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            for end in 0 ... bytes.count {
+                let naive = (bytes[..<end].lastIndex(of: 0x2E) ?? -1) + 1
+                let found = bytes.withUnsafeBytes { FQDNMatcher.labelStart(ByteView($0), end) }
+                #expect(found == naive, "\(bytes) end \(end)")
+            }
+        }
+    }
+
     @Test func emptyMatcherMatchesNothing() {
         let m = FQDNMatcher([])
         #expect(m.matches("example.com") == [])
