@@ -19,29 +19,14 @@
 # binary, default .build/release/egress-audit), CAPGEN (default .build/release/egress-capgen).
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-EGRESS_AUDIT=${EGRESS_AUDIT:-$REPO/.build/release/egress-audit}
-CAPGEN=${CAPGEN:-$REPO/.build/release/egress-capgen}
-die() { echo "fold-instructions: $*" >&2; exit 1; }
-for tool in valgrind callgrind_annotate python3 strip; do command -v "$tool" >/dev/null || die "needs $tool"; done
-[[ -x $EGRESS_AUDIT ]] || die "no $EGRESS_AUDIT: swift build -c release --product egress-audit"
-
-WORK=$(mktemp -d /tmp/fold-instructions.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-CAPTURE=${1:-}
+SCRIPT=fold-instructions
+source "$(dirname "${BASH_SOURCE[0]}")/callgrind-setup.sh"
+need valgrind callgrind_annotate python3 strip
+setup_capture "${1:-}"
 [[ $# -gt 0 ]] && shift
 ARGS=("$@")
-if [[ -z $CAPTURE ]]; then
-    [[ -x $CAPGEN ]] || die "no $CAPGEN: swift build -c release --product egress-capgen (or give a CAPTURE)"
-    CAPTURE=$WORK/per-flow-100000.pcap
-    "$CAPGEN" per-flow --packets 100000 -o "$CAPTURE" >/dev/null
-fi
 [[ ${#ARGS[@]} -gt 0 ]] || ARGS=(--profile apim-self-hosted-gateway --param apim-name=contoso)
-[[ -r $CAPTURE ]] || die "cannot read $CAPTURE"
 
-# valgrind cannot read this toolchain's DWARF: measure a copy without debug info.
-cp "$EGRESS_AUDIT" "$WORK/egress-audit"
-strip -g "$WORK/egress-audit"
 valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$WORK/out" \
     "$WORK/egress-audit" analyze "$CAPTURE" "${ARGS[@]}" --json --output "$WORK/report.json" >"$WORK/stdout" 2>"$WORK/err" \
     || die "the audit failed: $(tail -n 3 "$WORK/err")"

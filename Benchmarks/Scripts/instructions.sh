@@ -18,27 +18,13 @@
 # binary, default .build/release/egress-audit), CAPGEN (egress-capgen, default .build/release/egress-capgen).
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-EGRESS_AUDIT=${EGRESS_AUDIT:-$REPO/.build/release/egress-audit}
-CAPGEN=${CAPGEN:-$REPO/.build/release/egress-capgen}
-die() { echo "instructions: $*" >&2; exit 1; }
-for tool in valgrind gcc python3 strip; do command -v "$tool" >/dev/null || die "needs $tool"; done
+SCRIPT=instructions
+source "$(dirname "${BASH_SOURCE[0]}")/callgrind-setup.sh"
+need valgrind gcc python3 strip
 [[ -f /usr/include/pcap.h || -f /usr/include/pcap/pcap.h ]] || die "needs libpcap-dev (pcap.h) for the bare loop"
-[[ -x $EGRESS_AUDIT ]] || die "no $EGRESS_AUDIT: swift build -c release --product egress-audit"
-
-WORK=$(mktemp -d /tmp/instructions.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-CAPTURE=${1:-}
-if [[ -z $CAPTURE ]]; then
-    [[ -x $CAPGEN ]] || die "no $CAPGEN: swift build -c release --product egress-capgen (or give a CAPTURE)"
-    CAPTURE=$WORK/per-flow-100000.pcap
-    "$CAPGEN" per-flow --packets 100000 -o "$CAPTURE" >/dev/null
-fi
-[[ -r $CAPTURE ]] || die "cannot read $CAPTURE"
+setup_capture "${1:-}"
 "${CAPGEN:-true}" per-flow --packets 1 -o "$WORK/one.pcap" >/dev/null 2>&1 || die "cannot make the 1-packet start-up capture with $CAPGEN"
 
-cp "$EGRESS_AUDIT" "$WORK/egress-audit"
-strip -g "$WORK/egress-audit"
 cat >"$WORK/bare.c" <<'EOF'
 #include <pcap/pcap.h>
 #include <stdio.h>
