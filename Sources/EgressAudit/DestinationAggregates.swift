@@ -157,8 +157,7 @@ struct DestinationAggregates {
         // The peer's tag set, when folding it into a group already asked the catalog (a flood: every flow).
         var peerSet: UInt32?
         // Past the cap on addresses, a clear bit says the peer is no destination of its own: no lookup.
-        let pastAddressCap = c.name.isNone && addressed >= limits.addressDestinations
-        let mayBeKnown = !pastAddressCap || addressBits[addressBit(c.peer) >> 6] & (1 << UInt64(addressBit(c.peer) & 63)) != 0
+        let mayBeKnown = !c.name.isNone || addressed < limits.addressDestinations || mayBeAddressDestination(c.peer)
         if mayBeKnown, let known = index[primary] {
             slot = known
         } else if c.name.isNone ? addressed < limits.addressDestinations : named < limits.namedDestinations {
@@ -189,9 +188,17 @@ struct DestinationAggregates {
         tagSets[i] = catalog.tagIndices(ofSet: setIndex).map { catalog.tags[Int($0)].name }.filter { $0 != ServiceTagCatalog.internet }
     }
 
+    /// The bit of `addressBits` for an address.
     @inline(__always)
     private func addressBit(_ a: IPAddress) -> Int {
         Int(truncatingIfNeeded: FastHash.hash(a.high, a.low, seed: addressBitSeed) >> 48)
+    }
+
+    /// False when `a` is surely no address destination (its bit is clear); true when it may be one.
+    @inline(__always)
+    private func mayBeAddressDestination(_ a: IPAddress) -> Bool {
+        let bit = addressBit(a)
+        return addressBits[bit >> 6] & (1 << UInt64(bit & 63)) != 0
     }
 
     /// The group a destination past its cap folds into (made if there is room), else the rest.
