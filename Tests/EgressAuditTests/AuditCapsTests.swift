@@ -188,3 +188,24 @@ import Testing
         #expect(counter.total == 20_000)
     }
 }
+
+/// The per-flow node check, against `CIDR.contains` over every node: a few single hosts and
+/// prefixes of both families (scanned), and more single hosts than are scanned (a set).
+@Suite struct NodeMatcherTests {
+    @Test(arguments: [3, FlowClassifier.NodeMatcher.scannedHosts + 5])
+    func agreesWithTheNodesPrefixes(singleHosts: Int) throws {
+        var nodes = (0 ..< singleHosts).map { CIDR(address: IPAddress(ipv4: 0x0A14_0100 + UInt32($0 * 3)), prefixLength: 32)! }
+        nodes += ["10.1.0.0/16", "192.168.7.128/25", "0.0.0.0/32", "fd00:1::/64", "2001:db8::7/128"].compactMap { CIDR($0) }
+        let matcher = FlowClassifier.NodeMatcher(nodes)
+        var random = SplitMix64(seed: UInt64(singleHosts))
+        var probes = nodes.map(\.address) + ["10.1.255.255", "10.2.0.0", "192.168.7.127", "192.168.7.255", "fd00:1::ffff", "fd00:2::", "2001:db8::8"]
+            .compactMap { IPAddress($0) }
+        for _ in 0 ..< 2_000 {
+            let r = random.next()
+            probes.append(r & 1 == 0 ? IPAddress(ipv4: 0x0A14_0100 + UInt32(r >> 40) % 96) : IPAddress(ipv4: UInt32(truncatingIfNeeded: r >> 8)))
+        }
+        for a in probes {
+            #expect(matcher.contains(a) == nodes.contains { $0.contains(a) }, "\(a)")
+        }
+    }
+}
