@@ -113,13 +113,11 @@ public struct FQDNMatcher: Sendable {
     /// `end` (0 when there is none), eight bytes at a time.
     @inline(__always)
     static func labelStart(_ name: ByteView, _ end: Int) -> Int {
-        let dots: UInt64 = 0x2E2E_2E2E_2E2E_2E2E, low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         var i = end
         while i >= 8 {
-            // Big-endian: byte i - 1 is the lowest of the word, and its flag bit 7.
-            let x = name.u64Unchecked(at: i - 8) ^ dots
-            let flags = ~(((x & low7) &+ low7) | x | low7)
-            if flags != 0 { return i - flags.trailingZeroBitCount / 8 }
+            // Big-endian: byte i - 1 is the lowest of the word, its flag bit 7.
+            let dots = FastHash.bytes(equalTo: UInt8(ascii: "."), in: name.u64Unchecked(at: i - 8))
+            if dots != 0 { return i - dots.trailingZeroBitCount / 8 }
             i -= 8
         }
         while i > 0, name.u8Unchecked(at: i - 1) != UInt8(ascii: ".") { i -= 1 }
@@ -130,15 +128,12 @@ public struct FQDNMatcher: Sendable {
     /// time (byte by byte, the check was a quarter of a name's lookup).
     @inline(__always)
     static func hasTwoDotsInARow(_ name: ByteView, _ end: Int) -> Bool {
-        let dots: UInt64 = 0x2E2E_2E2E_2E2E_2E2E, low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         var i = 0, lastWasDot = false
         while i + 8 <= end {
             // Big-endian: byte k of the name is byte k from the top of the word.
-            let x = name.u64Unchecked(at: i) ^ dots
-            // 0x80 in exactly the bytes that are dots (no borrow crosses bytes: each is cleared of its top bit first).
-            let flags = ~(((x & low7) &+ low7) | x | low7)
-            if flags & (flags << 8) != 0 || (lastWasDot && flags >> 63 != 0) { return true }
-            lastWasDot = flags & 0x80 != 0
+            let dots = FastHash.bytes(equalTo: UInt8(ascii: "."), in: name.u64Unchecked(at: i))
+            if dots & (dots << 8) != 0 || (lastWasDot && dots >> 63 != 0) { return true }
+            lastWasDot = dots & 0x80 != 0
             i += 8
         }
         while i < end {

@@ -91,6 +91,16 @@ public enum FastHash {
         return word | (upper >> 2)
     }
 
+    /// Eight bytes at once: 0x80 in exactly the bytes of `word` equal to
+    /// `byte`, 0 elsewhere. Each byte of `word ^ byte…` is cleared of its top
+    /// bit before adding 0x7F, so no carry crosses into the next byte.
+    @inlinable @inline(__always)
+    public static func bytes(equalTo byte: UInt8, in word: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let x = word ^ (UInt64(byte) &* 0x0101_0101_0101_0101)
+        return ~(((x & low7) &+ low7) | x | low7)
+    }
+
     /// A seed for tables keyed by what the network sends: random per process.
     public static func randomSeed() -> UInt64 {
         var g = SystemRandomNumberGenerator()

@@ -22,6 +22,25 @@ import Testing
         }
     }
 
+    /// The word-at-a-time byte finder against a byte-at-a-time comparison: every target byte, in
+    /// words of random bytes salted with the target, its neighbours and its value with the top bit set.
+    @Test func bytesEqualToFlagsExactlyTheMatchingBytes() {
+        var random = SplitMix64(seed: 0xB17E5)
+        for target in 0...255 {
+            let salt: [UInt64] = [UInt64(target), UInt64(target ^ 0x80), UInt64((target + 1) & 0xFF), UInt64((target + 255) & 0xFF)]
+            for _ in 0..<64 {
+                var word: UInt64 = 0, want: UInt64 = 0
+                for k in 0..<8 {
+                    let r = random.next()
+                    let v = r & 3 == 0 ? salt[Int(r >> 8) & 3] : (r >> 16) & 0xFF
+                    word |= v << (8 * UInt64(k))
+                    if v == UInt64(target) { want |= 0x80 << (8 * UInt64(k)) }
+                }
+                #expect(FastHash.bytes(equalTo: UInt8(target), in: word) == want, "byte \(target) in \(String(word, radix: 16))")
+            }
+        }
+    }
+
     @Test func caseFoldedHashIgnoresASCIICaseOnly() {
         func h(_ s: String, seed: UInt64 = 7) -> UInt64 {
             var bytes = Array(s.utf8)
