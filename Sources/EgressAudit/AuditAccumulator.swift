@@ -256,7 +256,7 @@ public struct AuditAccumulator {
             profiles: profile.expanded.profiles.map {
                 .init(id: $0.profileID, title: $0.title, parameters: $0.parameters, features: $0.enabledFeatures.sorted(), serviceTagFiles: serviceTagFiles)
             },
-            nodes: .init(addresses: classifier.nodes.map { $0.prefixLength == ($0.isIPv4 ? 32 : 128) ? $0.address.description : $0.description },
+            nodes: .init(addresses: classifier.nodes.map { $0.isSingleAddress ? $0.address.description : $0.description },
                          how: nodesHow),
             findings: [],
             undocumented: destinations.destinations(.undocumented, profile: profile, names: names, display: display),

@@ -22,8 +22,10 @@ struct FlowClassifier {
     private(set) var nodes: [CIDR] { didSet { nodeMatcher = NodeMatcher(nodes) } }
     private var nodeMatcher: NodeMatcher
     private let memoLimit: Int
-    /// (Sized for 8,192 questions at once, 128 KiB of slots: growing from 1,024 rehashed three times on per-flow traffic.)
-    private var questions = FixedKeyMap<Question, Int32>(minimumCapacity: 8_192, seed: FastHash.randomSeed())
+    /// Questions the memo has room for from the start (128 KiB of slots; growing from 1,024 rehashed
+    /// three times on per-flow traffic); it grows past this up to `memoLimit`.
+    static let initialQuestions = 8_192
+    private var questions = FixedKeyMap<Question, Int32>(minimumCapacity: initialQuestions, seed: FastHash.randomSeed())
     /// The last question asked and its answer: a flood asks the same one for every flow (-1: none yet).
     private var lastQuestion = Question(name: 0, addressSet: 0, port: 0, transport: .any, direction: .both)
     private var lastAnswer: Int32 = -1
@@ -81,7 +83,7 @@ struct FlowClassifier {
         self.nodes = nodes
         nodeMatcher = NodeMatcher(nodes)
         self.memoLimit = memoLimit
-        answers.reserveCapacity(Swift.min(memoLimit, 8_192))
+        answers.reserveCapacity(Swift.min(memoLimit, Self.initialQuestions))
     }
 
     /// A classifier for a reloaded profile that keeps `old`'s interned tag names (suggestions refer to them).
@@ -106,13 +108,13 @@ struct FlowClassifier {
         static let scannedHosts = 16
 
         init(_ nodes: [CIDR]) {
-            let singles = nodes.filter { $0.prefixLength == ($0.isIPv4 ? 32 : 128) }
+            let manyHosts = nodes.count { $0.isSingleAddress } > Self.scannedHosts
             for n in nodes {
-                if singles.count > Self.scannedHosts, n.prefixLength == (n.isIPv4 ? 32 : 128) {
+                if manyHosts, n.isSingleAddress {
                     hosts.set(n.address, ())
                 } else if n.isIPv4 {
-                    let mask: UInt32 = n.prefixLength == 0 ? 0 : ~UInt32(0) << UInt32(32 - n.prefixLength)
-                    v4.append((n.address.ipv4 & mask, mask))
+                    // The prefix's mask is the all-ones address masked to its length (CIDR's one masking).
+                    v4.append((n.address.ipv4, CIDR.mask(IPAddress(ipv4: ~0), n.prefixLength).ipv4))
                 } else {
                     v6.append(n)
                 }

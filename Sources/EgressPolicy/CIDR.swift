@@ -14,6 +14,9 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
 
     public var isIPv4: Bool { address.isIPv4 }
 
+    /// One address: a /32, or a /128.
+    public var isSingleAddress: Bool { prefixLength == (isIPv4 ? 32 : 128) }
+
     /// A prefix from a network address and a length; host bits are cleared.
     /// Nil when the length is outside the family's range.
     public init?(address: IPAddress, prefixLength: Int) {
