@@ -150,7 +150,7 @@ public struct AuditAccumulator {
             }
         }
         guard let observer else { return }
-        observer(r, names, FlowLogVerdict(verdict: table == .resolvers ? "resolver" : verdict.rawValue, destination: destinations.display(slot, names: names),
+        observer(r, names, FlowLogVerdict(verdict: table == .resolvers ? "resolver" : verdict.rawValue, destination: destinations.loggedText(slot, names: names),
                                           rules: classifier.answers[a].allowedBy.indices.map { classifier.profile.rules[$0].id }))
     }
 

@@ -91,6 +91,8 @@ struct DestinationAggregates {
         var lastTagSet = UInt32.max
         /// The logging device's rules for these flows (name-table ids), first `firewallRulesPerDestination` seen.
         var firewallRules: [NameTable.NameID] = []
+        /// Its text, once a flow to it was logged (`--flow-log` writes it with every flow).
+        var loggedText: String?
     }
 
     /// Firewall rule texts kept per destination: a device names few rules per destination.
@@ -460,8 +462,13 @@ struct DestinationAggregates {
         for i in entries.indices { entries[i].rules = entries[i].rules.remapped(map) }
     }
 
-    /// The display text of a destination (the flow log's, as each flow is folded).
-    func display(_ slot: Int32, names: NameTable) -> String { entries[Int(slot)].label.text(names) }
+    /// A destination's text for the flow log: made at its first logged flow and kept (a text per flow was an allocation per flow).
+    mutating func loggedText(_ slot: Int32, names: NameTable) -> String {
+        if let text = entries[Int(slot)].loggedText { return text }
+        let text = entries[Int(slot)].label.text(names)
+        entries[Int(slot)].loggedText = text
+        return text
+    }
 
     /// Every destination's text, by entry: made once for a report (names stay ids until then).
     func displayTexts(names: NameTable) -> [String] { entries.map { $0.label.text(names) } }
