@@ -104,7 +104,8 @@ public struct CapturePipeline {
         }
         if decodesAhead, source.lendsLastingBytes || source.readsWholeInputs, DecodeAheadRing.worthwhile {
             passesDecodedAhead += 1
-            let ring = DecodeAheadRing(source: source, capacity: decodeAheadCapacity, flowHasher: tracker.table.hasher)
+            let ring = DecodeAheadRing(source: source, capacity: decodeAheadCapacity, flowHasher: tracker.table.hasher,
+                                       nameHasher: tracker.names.hasher)
             if auditsAhead, let accumulator = audit {
                 audit = nil
                 auditThread = AuditThread.start(audit: accumulator, names: tracker.names, capacity: auditAheadCapacity)
@@ -123,16 +124,16 @@ public struct CapturePipeline {
                 pass.merge(counters)
                 counters = pass
             }
-            return try ring.run { index, packet, captured, preview, counted, aheadHash in
+            return try ring.run { index, packet, captured, preview, counted, ahead in
                 if index != input {
                     if input >= 0 { Self.put(current, at: input, in: &counts) }
                     input = index
                     current = index < counts.count ? counts[index] : InputCounts()
                 }
                 current.add(captured)
-                // The flow-table slot a packet a few on will probe, loaded while this one is tracked.
-                if let aheadHash { tracker.table.prefetch(hash: aheadHash) }
-                take(packet.pointee, captured, preview, counted: counted)
+                // What a packet a few on will touch, loaded while this one is tracked.
+                if let ahead { tracker.prefetch(ahead: ahead) }
+                take(packet, captured, preview, counted: counted)
                 seen &+= 1
                 if seen & 0x3_ffff == 0, let progress { progress(source.inputs[index], seen) }
             }
@@ -178,36 +179,37 @@ public struct CapturePipeline {
     private mutating func ingest(_ captured: CapturedPacket) {
         var packet = DecodedPacket()
         decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType), originalLength: captured.originalLength, into: &packet)
-        take(packet, captured, PayloadPreview.none, counted: false)
+        withUnsafePointer(to: &packet) { take($0, captured, PayloadPreview.none, counted: false) }
     }
 
-    /// What follows decoding. The packet is a borrowed parameter on purpose:
-    /// lent from a variable to one call after another in other modules, the
-    /// compiler copied all 368 bytes of it before each call but the last (it
-    /// cannot rule out a write in between); a borrowed parameter is immutable,
-    /// so every call gets its address.
+    /// What follows decoding. The packet is lent by address, a ring slot's or
+    /// a stack value's, and read field by field: as a value (even a borrowed
+    /// one, read from the slot) the compiler copied all 368 bytes of it first,
+    /// as it cannot rule out a write to the slot by the calls that follow.
     @inline(__always)
-    private mutating func take(_ packet: borrowing DecodedPacket, _ captured: CapturedPacket, _ preview: borrowing PayloadPreview,
+    private mutating func take(_ packet: UnsafePointer<DecodedPacket>, _ captured: CapturedPacket, _ preview: borrowing PayloadPreview,
                                counted: Bool) {
         // Packets are counted as captured, before reassembly: a datagram's fragments stay its packets
         // (by the decode thread, when it decoded them).
         if !counted { counters.record(packet, wireLength: captured.originalLength) }
         if captured.isTruncated { truncatedFrames += 1 }
-        if packet.status.isDecoded, packet.transport == .tcp, packet.tcp.hasHeader,
-           packet.tcp.flags.contains(.syn), !packet.tcp.flags.contains(.ack) {
-            synPorts.insert(packet.destinationPort)
+        let status = packet.pointee.status, fragment = packet.pointee.fragment
+        if status.isDecoded, packet.pointee.transport == .tcp, packet.pointee.tcp.hasHeader,
+           packet.pointee.tcp.flags.contains(.syn), !packet.pointee.tcp.flags.contains(.ack) {
+            synPorts.insert(packet.pointee.destinationPort)
         }
         // Fragments wait for their datagram (RFC 791 §3.2, RFC 8200 §4.5); a first fragment the
         // snaplen cut can never be whole, so the tracker reads what it holds, as before.
-        let fragment = packet.fragment, status = packet.status
         if fragment != .none, status.isDecoded || status == .notDecoded(.laterFragment),
-           !(packet.truncated && fragment == .first) {
-            if let datagram = fragments.add(packet, frame: captured.bytes, timestamp: captured.timestampNanoseconds,
+           !(packet.pointee.truncated && fragment == .first) {
+            if let datagram = fragments.add(packet.pointee, frame: captured.bytes, timestamp: captured.timestampNanoseconds,
                                             wireLength: captured.originalLength) {
                 // Rare (one per reassembled datagram): a stack value, valid while the reassembler's scratch is.
                 var reassembled = DecodedPacket()
                 decoder.decode(datagram.bytes, linkType: .raw, originalLength: datagram.bytes.count, into: &reassembled)
-                track(reassembled, timestamp: captured.timestampNanoseconds, wireLength: datagram.wireLength, preview: PayloadPreview.none)
+                withUnsafePointer(to: &reassembled) {
+                    track($0, timestamp: captured.timestampNanoseconds, wireLength: datagram.wireLength, preview: PayloadPreview.none)
+                }
             }
             return
         }
@@ -216,7 +218,7 @@ public struct CapturePipeline {
 
     /// Hands one decoded packet (captured or reassembled) to the tracker.
     @inline(__always)
-    private mutating func track(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int, preview: borrowing PayloadPreview) {
+    private mutating func track(_ packet: UnsafePointer<DecodedPacket>, timestamp: Int64, wireLength: Int, preview: borrowing PayloadPreview) {
         let created = tracker.counters.flowsCreated
         if let ahead = auditAhead, !keepsFlows {
             // Straight to the audit's thread, the record copied once, into its ring.
@@ -232,7 +234,7 @@ public struct CapturePipeline {
         }
         if tracker.counters.flowsCreated != created {
             flowTotals.total += 1
-            if packet.transport == .tcp { flowTotals.tcp += 1 } else { flowTotals.udp += 1 }
+            if packet.pointee.transport == .tcp { flowTotals.tcp += 1 } else { flowTotals.udp += 1 }
         }
     }
 

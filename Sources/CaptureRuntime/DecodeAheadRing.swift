@@ -67,12 +67,15 @@ final class DecodeAheadRing: @unchecked Sendable {
     /// (4, 8 and 16 measured alike on the 10 M flood; none was slower).
     static let prefetchDistance = 8
 
-    /// The tracker's flow table's hasher, so previews carry each packet's flow hash (nil: none).
+    /// The tracker's flow table's and name table's hashers, so previews carry each packet's flow
+    /// hash and name hash (nil: none).
     private let flowHasher: FlowKeyHasher?
+    private let nameHasher: NameTable.NameHasher?
 
     /// `capacity` is rounded up to a power of two; small ones exist for tests.
-    init(source: any PacketSource, capacity: Int = 1024, flowHasher: FlowKeyHasher? = nil) {
+    init(source: any PacketSource, capacity: Int = 1024, flowHasher: FlowKeyHasher? = nil, nameHasher: NameTable.NameHasher? = nil) {
         self.flowHasher = flowHasher
+        self.nameHasher = nameHasher
         var size = 2
         while size < capacity { size <<= 1 }
         self.capacity = size
@@ -104,9 +107,9 @@ final class DecodeAheadRing: @unchecked Sendable {
     /// pass, or throws its error after the packets before it were handed over.
     /// The packet is lent by address: passed as a value from the slot, its 368 bytes were copied for every packet.
     /// The fifth argument says whether the packet was counted (`counters`) and previewed here; the
-    /// last is the flow hash of the packet `prefetchDistance` slots on, when this thread made it, for
-    /// the consumer to start loading that packet's flow-table slot (`FlowTable.prefetch(hash:)`).
-    func run(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool, UInt32?) -> Void) throws(CaptureError) -> PacketSourceState {
+    /// last is the preview of the packet `prefetchDistance` slots on, for the consumer to start
+    /// loading what that packet will touch (`FlowTracker.prefetch(ahead:)`).
+    func run(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool, UnsafePointer<PayloadPreview>?) -> Void) throws(CaptureError) -> PacketSourceState {
         guard let producer = WorkerThread.start({ self.produce() }) else {
             // No thread to be had: decode here instead.
             return try decodeInline(body)
@@ -121,7 +124,7 @@ final class DecodeAheadRing: @unchecked Sendable {
 
     private func produce() {
         // A local, not a property: the class's dynamic exclusivity checks cost ~80 instructions a packet (callgrind).
-        var previewer = PayloadPreviewer(flowHasher: flowHasher)
+        var previewer = PayloadPreviewer(flowHasher: flowHasher, nameHasher: nameHasher)
         var counted = DecodeCounters()
         var written = 0
         var freed = 0
@@ -180,7 +183,7 @@ final class DecodeAheadRing: @unchecked Sendable {
     // MARK: Consumer
 
     @discardableResult
-    private func consume(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool, UInt32?) -> Void) -> Int {
+    private func consume(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool, UnsafePointer<PayloadPreview>?) -> Void) -> Int {
         var taken = 0
         while true {
             let available = produced.load(ordering: .acquiring)
@@ -195,9 +198,9 @@ final class DecodeAheadRing: @unchecked Sendable {
             while taken < available {
                 let slot = slots + (taken & mask)
                 let ahead = taken + Self.prefetchDistance
-                let aheadHash = ahead < available ? previews[ahead & mask].flowHash : nil
+                let aheadPreview = ahead < available ? UnsafePointer(previews + (ahead & mask)) : nil
                 body(slot.pointee.input, UnsafePointer(slot.pointer(to: \.packet)!), slot.pointee.captured, previews[taken & mask],
-                     slot.pointee.counted, aheadHash)
+                     slot.pointee.counted, aheadPreview)
                 taken += 1
                 if taken & batchMask == 0 {
                     consumed.store(taken, ordering: .releasing)
@@ -210,7 +213,7 @@ final class DecodeAheadRing: @unchecked Sendable {
     }
 
     /// The single-thread fallback: the same order, the same results.
-    private func decodeInline(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool, UInt32?) -> Void)
+    private func decodeInline(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool, UnsafePointer<PayloadPreview>?) -> Void)
         throws(CaptureError) -> PacketSourceState {
         try source.forEachPacket(shouldStop: { false }) { input, captured in
             var packet = DecodedPacket()

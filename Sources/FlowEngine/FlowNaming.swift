@@ -47,12 +47,12 @@ extension FlowTracker {
 
     /// Reads names from the payload of a packet already counted in flow `index`
     /// (or takes them from `preview`, where the decode thread read them).
-    mutating func name(_ index: Int, _ packet: borrowing DecodedPacket, fromInitiator: Bool, timestamp: Int64,
+    mutating func name(_ index: Int, _ packet: UnsafePointer<DecodedPacket>, fromInitiator: Bool, timestamp: Int64,
                        preview: borrowing PayloadPreview) {
-        let payload = packet.payload
+        let payload = packet.pointee.payload
         guard payload.count > 0 else { return }
-        let sport = packet.sourcePort, dport = packet.destinationPort
-        if packet.transport == .udp {
+        let sport = packet.pointee.sourcePort, dport = packet.pointee.destinationPort
+        if packet.pointee.transport == .udp {
             if sport == Self.dnsPort || dport == Self.dnsPort || sport == Self.mdnsPort || dport == Self.mdnsPort
                 || sport == Self.llmnrPort || dport == Self.llmnrPort {
                 table[index].dnsMessages &+= 1
@@ -83,7 +83,7 @@ extension FlowTracker {
             // The common case: the whole ClientHello or request head in the
             // first segment, in order. Read it where it lies; copy into a
             // buffer only when more segments are needed.
-            let sequence = packet.tcp.sequenceNumber  // read first: a `||` operand reading `packet` would copy it
+            let sequence = packet.pointee.tcp.sequenceNumber
             let inOrder = !table[index].initiatorSequenceKnown || sequence == table[index].initiatorNextSequence
             if inOrder, preview.kind == .tlsClientHello {
                 // The decode thread parsed these very bytes: `readFirstFlight` would find the same ClientHello.
@@ -95,7 +95,7 @@ extension FlowTracker {
                 table[index].firstFlightDone = true
                 return
             }
-            let base = table[index].initiatorSequenceKnown ? table[index].initiatorNextSequence : packet.tcp.sequenceNumber
+            let base = table[index].initiatorSequenceKnown ? table[index].initiatorNextSequence : packet.pointee.tcp.sequenceNumber
             guard let acquired = firstFlights.acquire(baseSequence: base) else {
                 table[index].firstFlightDone = true
                 return
@@ -103,7 +103,7 @@ extension FlowTracker {
             buffer = acquired
             table[index].firstFlight = acquired
         }
-        firstFlights.add(buffer, sequence: packet.tcp.sequenceNumber, bytes: payload)
+        firstFlights.add(buffer, sequence: packet.pointee.tcp.sequenceNumber, bytes: payload)
         let done = readFirstFlight(index, firstFlights.contiguousBytes(buffer))
         if done || firstFlights.isFull(buffer) {
             firstFlights.release(buffer)
@@ -186,12 +186,19 @@ extension FlowTracker {
     private mutating func record(_ preview: borrowing PayloadPreview, in index: Int, overQUIC: Bool) {
         if overQUIC { namingCounters.quicClientHellos += 1 } else { namingCounters.tlsClientHellos += 1 }
         table[index].tlsClientHelloSeen = true
-        if let name = preview.serverName {
-            let sni = names.intern(name)
+        if let sni = internName(of: preview) {
             if overQUIC { table[index].quicSNI = sni } else { table[index].sni = sni }
         }
         if let proto = preview.firstALPN { table[index].alpn = names.intern(proto) }
         table[index].echPresent = preview.hasECH
+    }
+
+    /// The preview's server or question name, interned with the hash the decode thread made (nil: no name).
+    @inline(__always)
+    private mutating func internName(of preview: borrowing PayloadPreview) -> NameTable.NameID? {
+        guard let name = preview.serverName else { return nil }
+        if let hash = preview.nameHash { return names.intern(name, hash: hash) }
+        return names.intern(name)
     }
 
     // MARK: QUIC
@@ -260,15 +267,15 @@ extension FlowTracker {
 
     // MARK: DNS
 
-    private mutating func readDNSOverTCP(_ index: Int, _ packet: borrowing DecodedPacket, timestamp: Int64) {
+    private mutating func readDNSOverTCP(_ index: Int, _ packet: UnsafePointer<DecodedPacket>, timestamp: Int64) {
         var buffer = table[index].responderFlight
         if buffer < 0 {
-            let base = table[index].responderSequenceKnown ? table[index].responderNextSequence : packet.tcp.sequenceNumber
+            let base = table[index].responderSequenceKnown ? table[index].responderNextSequence : packet.pointee.tcp.sequenceNumber
             guard let acquired = firstFlights.acquire(baseSequence: base) else { return }
             buffer = acquired
             table[index].responderFlight = acquired
         }
-        firstFlights.add(buffer, sequence: packet.tcp.sequenceNumber, bytes: packet.payload)
+        firstFlights.add(buffer, sequence: packet.pointee.tcp.sequenceNumber, bytes: packet.pointee.payload)
         var parsed = Int(table[index].responderParsed)
         let stream = firstFlights.contiguousBytes(buffer)
         parsing: while true {
@@ -292,7 +299,7 @@ extension FlowTracker {
 
     /// Reads a DNS response: every A/AAAA (and HTTPS/SVCB address hint) it
     /// carries is attributed to the name the client asked, for that client.
-    mutating func observeDNS(_ payload: ByteView, packet: borrowing DecodedPacket, overTCP: Bool, timestamp: Int64) {
+    mutating func observeDNS(_ payload: ByteView, packet: UnsafePointer<DecodedPacket>, overTCP: Bool, timestamp: Int64) {
         namingCounters.dnsMessages += 1
         guard let message = try? DNSMessage(payload) else { namingCounters.dnsMalformed += 1; return }
         guard message.header.isResponse else { return }
@@ -310,21 +317,21 @@ extension FlowTracker {
         }
         let asked = nameBuffer.withView { names.intern($0) }
         observe(asked: asked, type: question.type, rcode: message.header.responseCode.rawValue, overTCP: overTCP, linkLocal: linkLocal,
-                client: packet.destination, timestamp: timestamp, effects: message)
+                client: packet.pointee.destination, timestamp: timestamp, effects: message)
     }
 
     /// A DNS response the decode thread read (`PayloadPreview`), as `observeDNS(_:packet:overTCP:timestamp:)` reads it.
-    mutating func observeDNS(_ preview: borrowing PayloadPreview, packet: borrowing DecodedPacket, timestamp: Int64) {
+    mutating func observeDNS(_ preview: borrowing PayloadPreview, packet: UnsafePointer<DecodedPacket>, timestamp: Int64) {
         namingCounters.dnsMessages += 1
         let linkLocal = isLinkLocal(packet)
-        let asked = preview.serverName.map { names.intern($0) } ?? .none
+        let asked = internName(of: preview) ?? .none
         observe(asked: asked, type: preview.questionType, rcode: preview.responseCode, overTCP: false, linkLocal: linkLocal,
-                client: packet.destination, timestamp: timestamp, effects: preview)
+                client: packet.pointee.destination, timestamp: timestamp, effects: preview)
     }
 
     /// mDNS or LLMNR (counted): answers for the link, attributed to no client.
-    private mutating func isLinkLocal(_ packet: borrowing DecodedPacket) -> Bool {
-        let sport = packet.sourcePort, dport = packet.destinationPort  // read first: `||` operands are closures
+    private mutating func isLinkLocal(_ packet: UnsafePointer<DecodedPacket>) -> Bool {
+        let sport = packet.pointee.sourcePort, dport = packet.pointee.destinationPort
         let linkLocal = sport == Self.mdnsPort || dport == Self.mdnsPort || sport == Self.llmnrPort || dport == Self.llmnrPort
         if linkLocal { namingCounters.dnsLinkLocal += 1 }
         return linkLocal

@@ -113,7 +113,8 @@ public struct FlowTable {
     public func find(_ key: FlowKey) -> Int? { find(key, hash: hash32(key)) }
 
     /// `find` with the key's hash already made (`hasher.hash32(key)`: by the decode thread).
-    @inlinable
+    /// Always inlined: called through the tracker's property, the table (136 bytes) was copied first.
+    @inlinable @inline(__always)
     public func find(_ key: FlowKey, hash h: UInt32) -> Int? {
         var slot = Int(h) & mask
         while true {

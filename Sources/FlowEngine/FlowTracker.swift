@@ -64,16 +64,19 @@ public struct FlowTracker {
     /// Adds one decoded packet. Flows that leave the table (evicted) are
     /// handed to `ended`; returns the index of the packet's flow, if any.
     @discardableResult
-    public mutating func process(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int, ended: (FlowRecord) -> Void) -> Int? {
-        process(packet, timestamp: timestamp, wireLength: wireLength, preview: PayloadPreview.none, ended: ended)
+    public mutating func process(_ packet: DecodedPacket, timestamp: Int64, wireLength: Int, ended: (FlowRecord) -> Void) -> Int? {
+        withUnsafePointer(to: packet) { process($0, timestamp: timestamp, wireLength: wireLength, preview: PayloadPreview.none, ended: ended) }
     }
 
-    /// `process` with the packet's payload already read on the decode thread (`PayloadPreviewer`).
+    /// `process` of the packet at `packet`, with its payload already read on the decode thread
+    /// (`PayloadPreviewer`). The packet is lent by address and read field by field down the
+    /// tracker: lent as a value, even a borrowed one, its 368 bytes were copied at each call
+    /// across a module (a ring slot's, for every packet) and again to be counted.
     @discardableResult
-    public mutating func process(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int, preview: borrowing PayloadPreview,
+    public mutating func process(_ packet: UnsafePointer<DecodedPacket>, timestamp: Int64, wireLength: Int, preview: borrowing PayloadPreview,
                                  ended: (FlowRecord) -> Void) -> Int? {
-        guard packet.status.isDecoded else { counters.otherPackets += 1; return nil }
-        switch packet.transport {
+        guard packet.pointee.status.isDecoded else { counters.otherPackets += 1; return nil }
+        switch packet.pointee.transport {
         case .tcp, .udp:
             return track(packet, timestamp: timestamp, wireLength: wireLength, preview: preview, ended: ended)
         case .icmp, .icmpv6:
@@ -83,6 +86,17 @@ public struct FlowTracker {
             counters.otherPackets += 1
             return nil
         }
+    }
+
+    /// Starts loading what a packet some way ahead (its preview made on the
+    /// decode thread) will touch here: its flow's table slot, its name's slot
+    /// in the name table, and the preview's own bytes.
+    @inline(__always)
+    public mutating func prefetch(ahead preview: UnsafePointer<PayloadPreview>) {
+        if let hash = preview.pointee.flowHash { table.prefetch(hash: hash) }
+        guard preview.pointee.kind != .none else { return }
+        if let hash = preview.pointee.nameHash { names.prefetch(hash: hash) }
+        preview.pointee.prefetchBytes()
     }
 
     /// Hands every flow still in the table to `ended` (end of capture), read
@@ -112,10 +126,10 @@ public struct FlowTracker {
 
     // MARK: TCP and UDP
 
-    private mutating func track(_ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int, preview: borrowing PayloadPreview,
+    private mutating func track(_ packet: UnsafePointer<DecodedPacket>, timestamp: Int64, wireLength: Int, preview: borrowing PayloadPreview,
                                 ended: (FlowRecord) -> Void) -> Int {
         counters.flowPackets += 1
-        let key = FlowKey(transport: packet.transport, packet.source, packet.sourcePort, packet.destination, packet.destinationPort)
+        let key = FlowKey(transport: packet.pointee.transport, packet.pointee.source, packet.pointee.sourcePort, packet.pointee.destination, packet.pointee.destinationPort)
         let hash = preview.flowHash ?? table.hasher.hash32(key)
         assert(hash == table.hasher.hash32(key), "a preview's flow hash not of this packet's key")
         var found = table.find(key, hash: hash)
@@ -129,8 +143,7 @@ public struct FlowTracker {
         if let found {
             index = found
         } else {
-            // Fields read first: an `&&` operand is a closure, and one reading `packet` would copy it.
-            let source = packet.source, sourcePort = packet.sourcePort
+            let source = packet.pointee.source, sourcePort = packet.pointee.sourcePort
             let senderIsLow = key.lowAddress == source && key.lowPort == sourcePort
             let (senderInitiates, evidence) = Self.initiator(packet)
             let record = FlowRecord(key: key, initiatorIsLow: senderInitiates == senderIsLow, evidence: evidence, timestamp: timestamp)
@@ -139,7 +152,7 @@ public struct FlowTracker {
             if table.isFull, let oldest = table.oldestVictim() { retire(at: oldest, ended) }
             index = table.insert(record, hash: hash)
             // The ends as the record has them, from the packet (reading them back from the table copied the record).
-            let destination = packet.destination
+            let destination = packet.pointee.destination
             let (client, server) = senderInitiates ? (source, destination) : (destination, source)
             table[index].dnsName = dnsCache.name(client: client, address: server, now: timestamp)
             counters.flowsCreated += 1
@@ -150,35 +163,32 @@ public struct FlowTracker {
 
     /// A SYN without ACK: on a flow whose connection was reset or closed, it opens a new one.
     @inline(__always)
-    static func isOpeningSYN(_ packet: borrowing DecodedPacket) -> Bool {
-        let isTCP = packet.transport == .tcp, hasHeader = packet.tcp.hasHeader, flags = packet.tcp.flags
+    static func isOpeningSYN(_ packet: UnsafePointer<DecodedPacket>) -> Bool {
+        let isTCP = packet.pointee.transport == .tcp, hasHeader = packet.pointee.tcp.hasHeader, flags = packet.pointee.tcp.flags
         return isTCP && hasHeader && flags.contains(.syn) && !flags.contains(.ack)
     }
 
-    /// Who opened the flow, judged from its first captured packet.
-    static func initiator(_ packet: DecodedPacket) -> (senderInitiates: Bool, InitiatorEvidence) {
-        if packet.transport == .tcp && packet.tcp.hasHeader && packet.tcp.flags.contains(.syn) {
-            return (!packet.tcp.flags.contains(.ack), .handshake)
+    /// Who opened the flow, judged from its first captured packet.pointee.
+    static func initiator(_ packet: UnsafePointer<DecodedPacket>) -> (senderInitiates: Bool, InitiatorEvidence) {
+        if packet.pointee.transport == .tcp && packet.pointee.tcp.hasHeader && packet.pointee.tcp.flags.contains(.syn) {
+            return (!packet.pointee.tcp.flags.contains(.ack), .handshake)
         }
-        let s = ServicePorts.rank(packet.sourcePort), d = ServicePorts.rank(packet.destinationPort)
+        let s = ServicePorts.rank(packet.pointee.sourcePort), d = ServicePorts.rank(packet.pointee.destinationPort)
         if s != d { return (d > s, .servicePort) }
         return (true, .firstPacket)
     }
 
-    private mutating func update(_ index: Int, _ packet: borrowing DecodedPacket, timestamp: Int64, wireLength: Int,
+    private mutating func update(_ index: Int, _ packet: UnsafePointer<DecodedPacket>, timestamp: Int64, wireLength: Int,
                                  preview: borrowing PayloadPreview) {
-        // One exclusive access to the record for all the counters (one uniqueness check, not ten);
-        // the packet is lent by address, as a closure capturing it would copy its 368 bytes.
-        let fromInitiator = withUnsafePointer(to: packet) { p in
-            table.modify(index) { r in Self.count(p.pointee, into: &r, timestamp: timestamp, wireLength: wireLength) }
-        }
-        if packet.payload.count > 0 { name(index, packet, fromInitiator: fromInitiator, timestamp: timestamp, preview: preview) }
-        if packet.linkType == .nflog { noteLog(index, packet) }
+        // One exclusive access to the record for all the counters (one uniqueness check, not ten).
+        let fromInitiator = table.modify(index) { r in Self.count(packet, into: &r, timestamp: timestamp, wireLength: wireLength) }
+        if packet.pointee.payload.count > 0 { name(index, packet, fromInitiator: fromInitiator, timestamp: timestamp, preview: preview) }
+        if packet.pointee.linkType == .nflog { noteLog(index, packet) }
     }
 
     /// An NFLOG message's group and prefix, on its flow (the prefix says which rule logged it).
-    private mutating func noteLog(_ index: Int, _ packet: borrowing DecodedPacket) {
-        let group = packet.logGroup, prefix = packet.logPrefix
+    private mutating func noteLog(_ index: Int, _ packet: UnsafePointer<DecodedPacket>) {
+        let group = packet.pointee.logGroup, prefix = packet.pointee.logPrefix
         let needsPrefix = table.modify(index) { r in
             r.loggedByNFLOG = true
             r.logGroup = group
@@ -191,9 +201,9 @@ public struct FlowTracker {
 
     /// Adds a packet's evidence to its flow; returns whether the initiator sent it.
     @inline(__always)
-    static func count(_ packet: DecodedPacket, into r: inout FlowRecord, timestamp: Int64, wireLength: Int) -> Bool {
+    static func count(_ packet: UnsafePointer<DecodedPacket>, into r: inout FlowRecord, timestamp: Int64, wireLength: Int) -> Bool {
         let initiator = r.initiator
-        let fromInitiator = packet.source == initiator.address && packet.sourcePort == initiator.port
+        let fromInitiator = packet.pointee.source == initiator.address && packet.pointee.sourcePort == initiator.port
         if timestamp > r.lastSeen { r.lastSeen = timestamp }
         if fromInitiator {
             r.fromInitiator.packets &+= 1
@@ -202,16 +212,16 @@ public struct FlowTracker {
             r.fromResponder.packets &+= 1
             r.fromResponder.bytes &+= UInt64(wireLength)
         }
-        guard packet.transport == .tcp, packet.tcp.hasHeader else { return fromInitiator }
-        let flags = packet.tcp.flags
+        guard packet.pointee.transport == .tcp, packet.pointee.tcp.hasHeader else { return fromInitiator }
+        let flags = packet.pointee.tcp.flags
         if flags.contains(.syn) {
             if fromInitiator && !flags.contains(.ack) {
                 r.synCount &+= 1
-                r.initiatorNextSequence = packet.tcp.sequenceNumber &+ 1
+                r.initiatorNextSequence = packet.pointee.tcp.sequenceNumber &+ 1
                 r.initiatorSequenceKnown = true
             } else if !fromInitiator && flags.contains(.ack) {
                 r.synAckSeen = true
-                r.responderNextSequence = packet.tcp.sequenceNumber &+ 1
+                r.responderNextSequence = packet.pointee.tcp.sequenceNumber &+ 1
                 r.responderSequenceKnown = true
             }
         }
@@ -228,9 +238,9 @@ public struct FlowTracker {
 
     /// An unreachable/prohibited error quotes the packet our host sent: find
     /// that packet's flow and record why it failed.
-    private mutating func matchICMPError(_ packet: DecodedPacket) {
-        let kind = packet.icmp.kind
-        guard Self.isDeliveryFailure(kind), let quoted = packet.icmp.quoted,
+    private mutating func matchICMPError(_ packet: UnsafePointer<DecodedPacket>) {
+        let kind = packet.pointee.icmp.kind
+        guard Self.isDeliveryFailure(kind), let quoted = packet.pointee.icmp.quoted,
               let sport = quoted.sourcePort, let dport = quoted.destinationPort else {
             counters.otherPackets += 1
             return
@@ -246,7 +256,7 @@ public struct FlowTracker {
         counters.icmpErrorsMatched += 1
         // A prohibition outranks a plain unreachable seen earlier for the same flow.
         if table[index].icmpError != .adminProhibited { table[index].icmpError = kind }
-        table[index].icmpReporter = packet.source
+        table[index].icmpReporter = packet.pointee.source
     }
 
     static func isDeliveryFailure(_ kind: ICMPKind) -> Bool {

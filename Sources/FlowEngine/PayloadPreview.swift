@@ -1,3 +1,4 @@
+import CPrefetch
 import FastHashing
 import PacketWire
 
@@ -34,6 +35,9 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
     /// The flow table's hash of the packet's 5-tuple (`FlowKeyHasher`), made
     /// here so the tracking thread does not; nil: not made.
     public internal(set) var flowHash: UInt32?
+    /// The tracker's name table's hash of the server or question name
+    /// (`NameTable.NameHasher`), made here for the same reason; nil: not made.
+    public internal(set) var nameHash: UInt64?
     var hasECH = false
     /// Lengths of the server name or DNS question's name (at 0 in the bytes)
     /// and the first ALPN protocol (at `alpnOffset`); -1: absent.
@@ -85,6 +89,20 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
     public mutating func clear() {
         kind = .none
         flowHash = nil
+        nameHash = nil
+    }
+
+    /// Starts loading the bytes the tracker will read of this preview (its
+    /// name; a DNS response's first effects): the decode thread wrote them on
+    /// its own core, a few packets before the tracking thread reaches them.
+    @inline(__always)
+    func prefetchBytes() {
+        guard kind != .none, let block else { return }
+        egress_prefetch(block)
+        if kind == .dnsResponse {
+            egress_prefetch(block + Self.bytesSize)
+            if effectCount > 2 { egress_prefetch(block + Self.bytesSize + 64) }
+        }
     }
 
     private func effect(_ i: Int) -> StoredEffect {
@@ -169,15 +187,29 @@ public struct PayloadPreviewer {
     private var quicSeen = [UInt64](repeating: 0, count: 1 << 14)
     /// The tracker's flow table's hasher: each TCP or UDP packet's key is hashed here too.
     private let flowHasher: FlowKeyHasher?
+    /// The tracker's name table's hasher: each name kept is hashed here too.
+    private let nameHasher: NameTable.NameHasher?
 
-    public init(flowHasher: FlowKeyHasher? = nil) {
+    public init(flowHasher: FlowKeyHasher? = nil, nameHasher: NameTable.NameHasher? = nil) {
         self.flowHasher = flowHasher
+        self.nameHasher = nameHasher
     }
 
     /// The preview of the payload of the packet at `packet` (`.none` when it
     /// holds no whole ClientHello or DNS message). By address, read field by
     /// field: lent as a value from a ring slot, the packet's 368 bytes were copied.
     public mutating func preview(_ packet: UnsafePointer<DecodedPacket>, into preview: inout PayloadPreview) {
+        preview.nameHash = nil
+        read(packet, into: &preview)
+        switch preview.kind {
+        case .tlsClientHello, .quicClientHello, .dnsResponse:
+            if let nameHasher, let name = preview.serverName { preview.nameHash = nameHasher.hash(name) }
+        case .none, .dnsQuery:
+            break
+        }
+    }
+
+    private mutating func read(_ packet: UnsafePointer<DecodedPacket>, into preview: inout PayloadPreview) {
         preview.kind = .none
         preview.flowHash = nil
         guard packet.pointee.status.isDecoded else { return }

@@ -35,6 +35,42 @@ import PacketWire
         }
     }
 
+    /// The decode thread hashes names for the tracker (`NameHasher`): interning with that hash
+    /// gives each name the id a plain dictionary of lower-cased, dot-trimmed names would, through
+    /// the index's growth, for names of one length (the slot's length check) and in mixed case.
+    @Test func internWithTheHashersHashAgreesWithADictionary() throws {
+        var names = NameTable(seed: 41)
+        let hasher = names.hasher
+        var model: [String: NameTable.NameID] = [:]
+        for i in 0..<30_000 {
+            // Every name is 16 or 17 bytes: equal lengths everywhere, case and a trailing dot varied.
+            let digits = String(i % 20_000)
+            var name = "h" + String(repeating: "0", count: 5 - digits.count) + digits + ".example.org"
+            if i % 3 == 0 { name = name.uppercased() }
+            if i % 7 == 0 { name += "." }
+            var key = name.lowercased()
+            if key.hasSuffix(".") { key.removeLast() }
+            let bytes = Array(name.utf8)
+            let id = bytes.withUnsafeBytes { raw -> NameTable.NameID in
+                let view = ByteView(raw)
+                return names.intern(view, hash: hasher.hash(view)!)
+            }
+            if let known = model[key] { #expect(id == known, "\(name)") } else { model[key] = id }
+            #expect(names.string(id) == key)
+        }
+        #expect(names.count == model.count)
+        #expect(Set(model.values).count == model.count)
+        // What `intern` refuses, the hasher gives no hash for.
+        for refused in ["", ".", String(repeating: "a", count: 256)] {
+            let bytes = Array(refused.utf8)
+            #expect(bytes.withUnsafeBytes { hasher.hash(ByteView($0)) } == nil)
+        }
+        // Another table's hasher (another seed) hashes differently.
+        let name = Array("login.microsoftonline.com".utf8)
+        let other = NameTable(seed: 42).hasher
+        #expect(name.withUnsafeBytes { hasher.hash(ByteView($0)) } != name.withUnsafeBytes { other.hash(ByteView($0)) })
+    }
+
     @Test func aFloodOfNamesStopsAtTheCap() {
         var names = NameTable(capacity: 100)
         for i in 0..<1000 { _ = names.intern("n\(i).flood.example") }

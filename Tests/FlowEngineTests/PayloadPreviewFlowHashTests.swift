@@ -46,6 +46,39 @@ import Testing
         #expect(foreign != hasher.hash32(tcpKey))
     }
 
+    /// A previewed ClientHello's server name and a DNS response's question carry the tracker's name
+    /// hash of that name (interned with it, the name gets the id the tracker's own reading gives it);
+    /// a query, and a previewer without the hasher, carry none.
+    @Test func namesCarryTheNameTablesHash() throws {
+        var names = NameTable(seed: 5)
+        let hasher = names.hasher
+        func preview(_ ip: [UInt8], _ nameHasher: NameTable.NameHasher?) -> (kind: PayloadPreview.Kind, hash: UInt64?) {
+            var packet = DecodedPacket()
+            let storage = PayloadPreview.Storage(count: 1)
+            var preview = storage.preview(0)
+            var previewer = PayloadPreviewer(nameHasher: nameHasher)
+            ip.withUnsafeBytes { raw in
+                PacketDecoder().decode(ByteView(raw), linkType: .raw, originalLength: ip.count, into: &packet)
+                withUnsafePointer(to: &packet) { previewer.preview($0, into: &preview) }
+            }
+            return (preview.kind, preview.nameHash)
+        }
+        let hello = TrackerHarness.tcp(client, server, [.ack, .psh], seq: 2, payload: TrackerHarness.clientHello("Gateway.Contoso.example"))
+        let answer = TrackerHarness.dnsResponse(to: client, from: resolver, name: "mgmt.contoso.example", [
+            CaptureSynth.DNSRecord(name: "mgmt.contoso.example", ttl: 60, data: .address(HostAddress("20.60.1.7")!)),
+        ])
+        let query = TrackerHarness.udp(client, resolver, payload: [0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0])
+        let (helloKind, helloHash) = preview(hello, hasher)
+        let (answerKind, answerHash) = preview(answer, hasher)
+        #expect(helloKind == .tlsClientHello && answerKind == .dnsResponse)
+        let expected = names.intern("gateway.contoso.example")
+        let sni = Array("Gateway.Contoso.example".utf8)
+        #expect(sni.withUnsafeBytes { names.intern(ByteView($0), hash: try! #require(helloHash)) } == expected)
+        #expect(answerHash == Array("mgmt.contoso.example".utf8).withUnsafeBytes { hasher.hash(ByteView($0)) })
+        #expect(preview(query, hasher).hash == nil)
+        #expect(preview(hello, nil).hash == nil)
+    }
+
     @Test func noHashForOtherPacketsOrWithoutTheTablesHasher() throws {
         let hasher = FlowTable(capacity: 64).hasher
         let icmp = TrackerHarness.icmpUnreachable(from: "20.60.1.1", code: .host, quoting: TrackerHarness.tcp(client, server, [.syn], seq: 1))
