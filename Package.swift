@@ -47,7 +47,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("z")]
         ),
         // The one hash and the fixed-key hash map every per-flow table uses.
-        .target(name: "FastHashing"),
+        .target(name: "FastHashing", dependencies: ["CPrefetch"]),
         // SHA-256's compression on the x86 SHA extensions, for QUIC Initial keys (FlowEngine).
         .target(name: "CSHA256"),
         // Cache prefetch hints (the capture readers' walk, the flow table's slots).

@@ -105,7 +105,7 @@ public struct CapturePipeline {
         if decodesAhead, source.lendsLastingBytes || source.readsWholeInputs, DecodeAheadRing.worthwhile {
             passesDecodedAhead += 1
             let ring = DecodeAheadRing(source: source, capacity: decodeAheadCapacity, flowHasher: tracker.table.hasher,
-                                       nameHasher: tracker.names.hasher)
+                                       nameHasher: tracker.names.hasher, answerHasher: tracker.dnsCache.hasher)
             if auditsAhead, let accumulator = audit {
                 audit = nil
                 auditThread = AuditThread.start(audit: accumulator, names: tracker.names, capacity: auditAheadCapacity)
@@ -132,7 +132,7 @@ public struct CapturePipeline {
                 }
                 current.add(captured)
                 // What a packet a few on will touch, loaded while this one is tracked.
-                if let ahead { tracker.prefetch(ahead: ahead) }
+                tracker.prefetch(far: ahead.far, near: ahead.near)
                 take(packet, captured, preview, counted: counted)
                 seen &+= 1
                 if seen & 0x3_ffff == 0, let progress { progress(source.inputs[index], seen) }

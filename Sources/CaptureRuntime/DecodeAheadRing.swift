@@ -67,15 +67,25 @@ final class DecodeAheadRing: @unchecked Sendable {
     /// (4, 8 and 16 measured alike on the 10 M flood; none was slower).
     static let prefetchDistance = 8
 
-    /// The tracker's flow table's and name table's hashers, so previews carry each packet's flow
-    /// hash and name hash (nil: none).
+    /// The tracker's flow table's, name table's and DNS answer cache's hashers, so previews carry
+    /// each packet's flow hash, name hash and answers' hashes (nil: none).
     private let flowHasher: FlowKeyHasher?
     private let nameHasher: NameTable.NameHasher?
+    private let answerHasher: DNSAnswerCache.AnswerHasher?
+
+    /// The previews of two packets ahead of the one handed over (nil: not published yet).
+    struct LookAhead {
+        var far: UnsafePointer<PayloadPreview>?
+        var near: UnsafePointer<PayloadPreview>?
+        static var none: LookAhead { LookAhead(far: nil, near: nil) }
+    }
 
     /// `capacity` is rounded up to a power of two; small ones exist for tests.
-    init(source: any PacketSource, capacity: Int = 1024, flowHasher: FlowKeyHasher? = nil, nameHasher: NameTable.NameHasher? = nil) {
+    init(source: any PacketSource, capacity: Int = 1024, flowHasher: FlowKeyHasher? = nil, nameHasher: NameTable.NameHasher? = nil,
+         answerHasher: DNSAnswerCache.AnswerHasher? = nil) {
         self.flowHasher = flowHasher
         self.nameHasher = nameHasher
+        self.answerHasher = answerHasher
         var size = 2
         while size < capacity { size <<= 1 }
         self.capacity = size
@@ -107,9 +117,9 @@ final class DecodeAheadRing: @unchecked Sendable {
     /// pass, or throws its error after the packets before it were handed over.
     /// The packet is lent by address: passed as a value from the slot, its 368 bytes were copied for every packet.
     /// The fifth argument says whether the packet was counted (`counters`) and previewed here; the
-    /// last is the preview of the packet `prefetchDistance` slots on, for the consumer to start
-    /// loading what that packet will touch (`FlowTracker.prefetch(ahead:)`).
-    func run(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool, UnsafePointer<PayloadPreview>?) -> Void) throws(CaptureError) -> PacketSourceState {
+    /// last, the previews of the packets `prefetchDistance` and half that slots on, for the consumer
+    /// to start loading what those packets will touch (`FlowTracker.prefetch(far:near:)`).
+    func run(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool, LookAhead) -> Void) throws(CaptureError) -> PacketSourceState {
         guard let producer = WorkerThread.start({ self.produce() }) else {
             // No thread to be had: decode here instead.
             return try decodeInline(body)
@@ -124,7 +134,7 @@ final class DecodeAheadRing: @unchecked Sendable {
 
     private func produce() {
         // A local, not a property: the class's dynamic exclusivity checks cost ~80 instructions a packet (callgrind).
-        var previewer = PayloadPreviewer(flowHasher: flowHasher, nameHasher: nameHasher)
+        var previewer = PayloadPreviewer(flowHasher: flowHasher, nameHasher: nameHasher, answerHasher: answerHasher)
         var counted = DecodeCounters()
         var written = 0
         var freed = 0
@@ -183,7 +193,7 @@ final class DecodeAheadRing: @unchecked Sendable {
     // MARK: Consumer
 
     @discardableResult
-    private func consume(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool, UnsafePointer<PayloadPreview>?) -> Void) -> Int {
+    private func consume(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool, LookAhead) -> Void) -> Int {
         var taken = 0
         while true {
             let available = produced.load(ordering: .acquiring)
@@ -198,9 +208,11 @@ final class DecodeAheadRing: @unchecked Sendable {
             while taken < available {
                 let slot = slots + (taken & mask)
                 let ahead = taken + Self.prefetchDistance
-                let aheadPreview = ahead < available ? UnsafePointer(previews + (ahead & mask)) : nil
+                let near = taken + Self.prefetchDistance / 2
+                let lookAhead = LookAhead(far: ahead < available ? UnsafePointer(previews + (ahead & mask)) : nil,
+                                          near: near < available ? UnsafePointer(previews + (near & mask)) : nil)
                 body(slot.pointee.input, UnsafePointer(slot.pointer(to: \.packet)!), slot.pointee.captured, previews[taken & mask],
-                     slot.pointee.counted, aheadPreview)
+                     slot.pointee.counted, lookAhead)
                 taken += 1
                 if taken & batchMask == 0 {
                     consumed.store(taken, ordering: .releasing)
@@ -213,13 +225,13 @@ final class DecodeAheadRing: @unchecked Sendable {
     }
 
     /// The single-thread fallback: the same order, the same results.
-    private func decodeInline(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool, UnsafePointer<PayloadPreview>?) -> Void)
+    private func decodeInline(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool, LookAhead) -> Void)
         throws(CaptureError) -> PacketSourceState {
         try source.forEachPacket(shouldStop: { false }) { input, captured in
             var packet = DecodedPacket()
             decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType),
                            originalLength: captured.originalLength, into: &packet)
-            withUnsafePointer(to: &packet) { body(input, $0, captured, PayloadPreview.none, false, nil) }
+            withUnsafePointer(to: &packet) { body(input, $0, captured, PayloadPreview.none, false, .none) }
         }
     }
 

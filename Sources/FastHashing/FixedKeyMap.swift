@@ -1,3 +1,4 @@
+import CPrefetch
 /// A hash map for small fixed-size keys on per-flow paths (addresses, name
 /// IDs, memo questions): open addressing with linear probing over a
 /// power-of-two slot array, hashed by `FastHash` with the map's seed, entries
@@ -54,10 +55,34 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     @inlinable public func key(at index: Int) -> Key { entries[index].key }
 
     @inlinable @inline(__always)
-    func hash(_ key: Key) -> UInt64 {
+    func hash(_ key: Key) -> UInt64 { Self.hash(key, seed: seed) }
+
+    /// The hash a map seeded with `seed` gives `key` (for a thread that looks ahead of the map's owner).
+    @inlinable @inline(__always)
+    public static func hash(_ key: Key, seed: UInt64) -> UInt64 {
         var h = FastHash.Accumulator(seed: seed)
         key.mix(into: &h)
         return h.value
+    }
+
+    /// The seed this map hashes with.
+    @inlinable public var hashSeed: UInt64 { seed }
+
+    /// Starts loading the home slot of a key whose hash is `h` (a lookup some way ahead).
+    /// Mutating only so that a caller reaching it through a property reads the map in place, not a copy.
+    @inlinable
+    public mutating func prefetchSlot(hash h: UInt64) {
+        slots.withUnsafeBufferPointer { egress_prefetch_table($0.baseAddress! + (Int(truncatingIfNeeded: h) & mask)) }
+    }
+
+    /// Starts loading the entry the home slot of a key whose hash is `h` points at, when its hash
+    /// bits agree (a lookup nearer ahead: the slot itself should be loaded by now, by `prefetchSlot`).
+    @inlinable
+    public mutating func prefetchEntry(hash h: UInt64) {
+        let s = slots[Int(truncatingIfNeeded: h) & mask]
+        guard s != 0, s & 0xFFFF_FFFF_0000_0000 == h << 32 else { return }
+        let index = Int(s & 0xFFFF_FFFF) - 1
+        entries.withUnsafeBufferPointer { egress_prefetch_table($0.baseAddress! + index) }
     }
 
     /// The slot holding `key`, or the empty slot where it would go, and the entry's index (-1: absent).

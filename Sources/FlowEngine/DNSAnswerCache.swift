@@ -57,6 +57,27 @@ public struct DNSAnswerCache {
     /// Stands for "any client" in the second entry each answer makes.
     static let anyClient = IPAddress(ipv6High: 0, low: 0)
 
+    /// This cache's hashes of the two entries an answer writes, for the decode
+    /// thread to make ahead of the tracking thread (`PayloadPreview.answerHashes`).
+    public struct AnswerHasher: Sendable {
+        let seed: UInt64
+        /// The hashes of the (`client`, `address`) entry and the any-client one.
+        public func hashes(client: IPAddress, address: IPAddress) -> (own: UInt64, any: UInt64) {
+            (FixedKeyMap<Key, Entry>.hash(Key(client: client, address: address), seed: seed),
+             FixedKeyMap<Key, Entry>.hash(Key(client: DNSAnswerCache.anyClient, address: address), seed: seed))
+        }
+    }
+
+    public var hasher: AnswerHasher { AnswerHasher(seed: entries.hashSeed) }
+
+    /// Starts loading the slot of an entry an answer some way ahead will write (its `AnswerHasher` hash).
+    @inline(__always)
+    public mutating func prefetchSlot(hash: UInt64) { entries.prefetchSlot(hash: hash) }
+
+    /// Starts loading the entry itself, nearer ahead (its slot loaded by `prefetchSlot` by now).
+    @inline(__always)
+    public mutating func prefetchEntry(hash: UInt64) { entries.prefetchEntry(hash: hash) }
+
     public mutating func record(client: IPAddress, address: IPAddress, name: NameTable.NameID, ttl: UInt32, now: Int64) {
         let bit = Self.bit(address)
         answered[bit >> 6] |= 1 << UInt64(bit & 63)

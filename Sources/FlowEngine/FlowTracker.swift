@@ -88,15 +88,24 @@ public struct FlowTracker {
         }
     }
 
-    /// Starts loading what a packet some way ahead (its preview made on the
-    /// decode thread) will touch here: its flow's table slot, its name's slot
-    /// in the name table, and the preview's own bytes.
+    /// Starts loading what packets ahead (their previews made on the decode
+    /// thread) will touch here. For the packet `far` ahead: its flow's table
+    /// slot, its name's slot in the name table, the preview's own bytes, and
+    /// the DNS answer cache's slots its answers write; for the packet `near`
+    /// ahead, the entries those slots point at (the slot had to load first).
     @inline(__always)
-    public mutating func prefetch(ahead preview: UnsafePointer<PayloadPreview>) {
-        if let hash = preview.pointee.flowHash { table.prefetch(hash: hash) }
-        guard preview.pointee.kind != .none else { return }
-        if let hash = preview.pointee.nameHash { names.prefetch(hash: hash) }
-        preview.pointee.prefetchBytes()
+    public mutating func prefetch(far: UnsafePointer<PayloadPreview>?, near: UnsafePointer<PayloadPreview>?) {
+        if let far {
+            if let hash = far.pointee.flowHash { table.prefetch(hash: hash) }
+            if far.pointee.kind != .none {
+                if let hash = far.pointee.nameHash { names.prefetch(hash: hash) }
+                far.pointee.prefetchBytes()
+                far.pointee.forEachAnswerHash { dnsCache.prefetchSlot(hash: $0) }
+            }
+        }
+        if let near, near.pointee.kind == .dnsResponse {
+            near.pointee.forEachAnswerHash { dnsCache.prefetchEntry(hash: $0) }
+        }
     }
 
     /// Hands every flow still in the table to `ended` (end of capture), read

@@ -38,6 +38,11 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
     /// The tracker's name table's hash of the server or question name
     /// (`NameTable.NameHasher`), made here for the same reason; nil: not made.
     public internal(set) var nameHash: UInt64?
+    /// A DNS response's first two address answers: the DNS answer cache's
+    /// hashes of the entries each writes (`DNSAnswerCache.AnswerHasher`), own
+    /// and any client's, so the tracking thread can load them ahead.
+    var answerHashes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    var answerHashCount = 0
     var hasECH = false
     /// Lengths of the server name or DNS question's name (at 0 in the bytes)
     /// and the first ALPN protocol (at `alpnOffset`); -1: absent.
@@ -90,6 +95,31 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
         kind = .none
         flowHash = nil
         nameHash = nil
+        answerHashCount = 0
+    }
+
+    /// Notes the answer cache's hashes of the first two address answers, for an answer to `client`.
+    mutating func noteAnswerHashes(client: IPAddress, _ hasher: DNSAnswerCache.AnswerHasher) {
+        answerHashCount = 0
+        var i = 0
+        while i < effectCount && answerHashCount < 4 {
+            let e = effect(i)
+            if e.kind == .address || e.kind == .hint {
+                let (own, any) = hasher.hashes(client: client, address: e.address)
+                if answerHashCount == 0 { answerHashes.0 = own; answerHashes.1 = any } else { answerHashes.2 = own; answerHashes.3 = any }
+                answerHashCount += 2
+            }
+            i += 1
+        }
+    }
+
+    /// The answer hashes noted, in order.
+    @inline(__always)
+    func forEachAnswerHash(_ body: (UInt64) -> Void) {
+        guard answerHashCount > 0 else { return }
+        body(answerHashes.0); body(answerHashes.1)
+        guard answerHashCount > 2 else { return }
+        body(answerHashes.2); body(answerHashes.3)
     }
 
     /// Starts loading the bytes the tracker will read of this preview (its
@@ -189,10 +219,13 @@ public struct PayloadPreviewer {
     private let flowHasher: FlowKeyHasher?
     /// The tracker's name table's hasher: each name kept is hashed here too.
     private let nameHasher: NameTable.NameHasher?
+    /// The tracker's DNS answer cache's hasher: a response's first answers are hashed here too.
+    private let answerHasher: DNSAnswerCache.AnswerHasher?
 
-    public init(flowHasher: FlowKeyHasher? = nil, nameHasher: NameTable.NameHasher? = nil) {
+    public init(flowHasher: FlowKeyHasher? = nil, nameHasher: NameTable.NameHasher? = nil, answerHasher: DNSAnswerCache.AnswerHasher? = nil) {
         self.flowHasher = flowHasher
         self.nameHasher = nameHasher
+        self.answerHasher = answerHasher
     }
 
     /// The preview of the payload of the packet at `packet` (`.none` when it
@@ -200,10 +233,13 @@ public struct PayloadPreviewer {
     /// field: lent as a value from a ring slot, the packet's 368 bytes were copied.
     public mutating func preview(_ packet: UnsafePointer<DecodedPacket>, into preview: inout PayloadPreview) {
         preview.nameHash = nil
+        preview.answerHashCount = 0
         read(packet, into: &preview)
         switch preview.kind {
         case .tlsClientHello, .quicClientHello, .dnsResponse:
             if let nameHasher, let name = preview.serverName { preview.nameHash = nameHasher.hash(name) }
+            // A response goes to the client that asked.
+            if preview.kind == .dnsResponse, let answerHasher { preview.noteAnswerHashes(client: packet.pointee.destination, answerHasher) }
         case .none, .dnsQuery:
             break
         }

@@ -79,6 +79,34 @@ import Testing
         #expect(preview(hello, nil).hash == nil)
     }
 
+    /// A previewed DNS response carries the answer cache's hashes of the entries its first two
+    /// address answers write: for the client it goes to (not the resolver), own and any client's,
+    /// in order, CNAMEs and later answers left out.
+    @Test func answersCarryTheAnswerCachesHashes() throws {
+        let hasher = DNSAnswerCache().hasher
+        let answer = TrackerHarness.dnsResponse(to: client, from: resolver, name: "www.contoso.example", [
+            CaptureSynth.DNSRecord(name: "www.contoso.example", data: .canonicalName("edge.cdn.example")),
+            CaptureSynth.DNSRecord(name: "edge.cdn.example", ttl: 60, data: .address(HostAddress("20.60.1.7")!)),
+            CaptureSynth.DNSRecord(name: "edge.cdn.example", ttl: 60, data: .address(HostAddress("20.60.1.8")!)),
+            CaptureSynth.DNSRecord(name: "edge.cdn.example", ttl: 60, data: .address(HostAddress("20.60.1.9")!)),
+        ])
+        var packet = DecodedPacket()
+        let storage = PayloadPreview.Storage(count: 1)
+        var preview = storage.preview(0)
+        var previewer = PayloadPreviewer(answerHasher: hasher)
+        answer.withUnsafeBytes { raw in
+            PacketDecoder().decode(ByteView(raw), linkType: .raw, originalLength: answer.count, into: &packet)
+            withUnsafePointer(to: &packet) { previewer.preview($0, into: &preview) }
+        }
+        #expect(preview.kind == .dnsResponse)
+        var seen: [UInt64] = []
+        preview.forEachAnswerHash { seen.append($0) }
+        let first = hasher.hashes(client: client.ip, address: IPAddress(ipv4: 0x143C_0107))
+        let second = hasher.hashes(client: client.ip, address: IPAddress(ipv4: 0x143C_0108))
+        #expect(seen == [first.own, first.any, second.own, second.any])
+        #expect(hasher.hashes(client: resolver.ip, address: IPAddress(ipv4: 0x143C_0107)).own != first.own)
+    }
+
     @Test func noHashForOtherPacketsOrWithoutTheTablesHasher() throws {
         let hasher = FlowTable(capacity: 64).hasher
         let icmp = TrackerHarness.icmpUnreachable(from: "20.60.1.1", code: .host, quoting: TrackerHarness.tcp(client, server, [.syn], seq: 1))
