@@ -92,21 +92,23 @@ public struct DNSMessage {
         self.bytes = bytes
         self.header = header
         var offset = DNSHeader.size
+        var first: DNSQuestion? = nil
         for _ in 0..<header.questionCount {
+            let nameOffset = offset
             offset = try DNSName.skip(in: bytes, at: offset)
-            guard bytes.contains(offset: offset, width: 4) else {
+            guard let type = bytes.u16(at: offset), let cls = bytes.u16(at: offset + 2) else {
                 throw DNSIssue(.truncated, at: offset, needed: 4, had: bytes.count - offset)
             }
+            if first == nil { first = DNSQuestion(nameOffset: nameOffset, type: type, recordClass: cls & 0x7FFF, unicastResponse: cls & 0x8000 != 0) }
             offset += 4
         }
         self.recordsOffset = offset
+        firstQuestion = first
     }
 
-    /// The first question, which is the one every resolver sends.
-    public var firstQuestion: DNSQuestion? {
-        var it = questions()
-        return try? it.next()
-    }
+    /// The first question, which is the one every resolver sends (read as the
+    /// questions are checked: reading it again walked its name a second time).
+    public let firstQuestion: DNSQuestion?
 
     public func questions() -> DNSQuestionIterator {
         DNSQuestionIterator(bytes: bytes, offset: DNSHeader.size, remaining: header.questionCount)
