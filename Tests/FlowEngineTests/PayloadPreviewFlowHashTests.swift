@@ -11,17 +11,23 @@ import Testing
     let client = Endpoint("10.20.1.5", 50_123), server = Endpoint("20.60.1.7", 443)
     let resolver = Endpoint("168.63.129.16", 53)
 
-    /// Decodes a raw IP packet and previews it with `hasher`; the preview's hash, if any.
-    func previewHash(_ ip: [UInt8], hasher: FlowKeyHasher?) -> UInt32? {
+    /// Decodes a raw IP packet, previews it with `previewer` and hands the preview to `body` (its
+    /// bytes live as long as the call).
+    func withPreview<R>(_ ip: [UInt8], _ previewer: PayloadPreviewer, _ body: (PayloadPreview) -> R) -> R {
         var packet = DecodedPacket()
         let storage = PayloadPreview.Storage(count: 1)
         var preview = storage.preview(0)
-        var previewer = PayloadPreviewer(flowHasher: hasher)
+        var previewer = previewer
         ip.withUnsafeBytes { raw in
             PacketDecoder().decode(ByteView(raw), linkType: .raw, originalLength: ip.count, into: &packet)
             withUnsafePointer(to: &packet) { previewer.preview($0, into: &preview) }
         }
-        return preview.flowHash
+        return withExtendedLifetime(storage) { body(preview) }
+    }
+
+    /// The preview's flow hash, if any, made with `hasher`.
+    func previewHash(_ ip: [UInt8], hasher: FlowKeyHasher?) -> UInt32? {
+        withPreview(ip, PayloadPreviewer(flowHasher: hasher)) { $0.flowHash }
     }
 
     @Test func theHashFindsThePacketsFlowInEitherDirection() throws {
@@ -53,15 +59,7 @@ import Testing
         var names = NameTable(seed: 5)
         let hasher = names.hasher
         func preview(_ ip: [UInt8], _ nameHasher: NameTable.NameHasher?) -> (kind: PayloadPreview.Kind, hash: UInt64?) {
-            var packet = DecodedPacket()
-            let storage = PayloadPreview.Storage(count: 1)
-            var preview = storage.preview(0)
-            var previewer = PayloadPreviewer(nameHasher: nameHasher)
-            ip.withUnsafeBytes { raw in
-                PacketDecoder().decode(ByteView(raw), linkType: .raw, originalLength: ip.count, into: &packet)
-                withUnsafePointer(to: &packet) { previewer.preview($0, into: &preview) }
-            }
-            return (preview.kind, preview.nameHash)
+            withPreview(ip, PayloadPreviewer(nameHasher: nameHasher)) { ($0.kind, $0.nameHash) }
         }
         let hello = TrackerHarness.tcp(client, server, [.ack, .psh], seq: 2, payload: TrackerHarness.clientHello("Gateway.Contoso.example"))
         let answer = TrackerHarness.dnsResponse(to: client, from: resolver, name: "mgmt.contoso.example", [
@@ -90,17 +88,12 @@ import Testing
             CaptureSynth.DNSRecord(name: "edge.cdn.example", ttl: 60, data: .address(HostAddress("20.60.1.8")!)),
             CaptureSynth.DNSRecord(name: "edge.cdn.example", ttl: 60, data: .address(HostAddress("20.60.1.9")!)),
         ])
-        var packet = DecodedPacket()
-        let storage = PayloadPreview.Storage(count: 1)
-        var preview = storage.preview(0)
-        var previewer = PayloadPreviewer(answerHasher: hasher)
-        answer.withUnsafeBytes { raw in
-            PacketDecoder().decode(ByteView(raw), linkType: .raw, originalLength: answer.count, into: &packet)
-            withUnsafePointer(to: &packet) { previewer.preview($0, into: &preview) }
+        let (kind, seen) = withPreview(answer, PayloadPreviewer(answerHasher: hasher)) { preview in
+            var seen: [UInt64] = []
+            preview.forEachAnswerHash { seen.append($0) }
+            return (preview.kind, seen)
         }
-        #expect(preview.kind == .dnsResponse)
-        var seen: [UInt64] = []
-        preview.forEachAnswerHash { seen.append($0) }
+        #expect(kind == .dnsResponse)
         let first = hasher.hashes(client: client.ip, address: IPAddress(ipv4: 0x143C_0107))
         let second = hasher.hashes(client: client.ip, address: IPAddress(ipv4: 0x143C_0108))
         #expect(seen == [first.own, first.any, second.own, second.any])
