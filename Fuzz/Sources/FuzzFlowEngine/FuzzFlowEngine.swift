@@ -35,7 +35,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var tracker = FlowTracker(limits: limits)
     var fragments = IPFragmentReassembler(limits: fragmentLimits)
     let decoder = PacketDecoder()
-    var previewer = PayloadPreviewer()
+    // With the tracker's hashers, as the decode-ahead ring makes it: the hashes a preview carries are used.
+    var previewer = PayloadPreviewer(flowHasher: tracker.table.hasher, nameHasher: tracker.names.hasher, answerHasher: tracker.dnsCache.hasher)
     var preview = previewStorage.preview(0)
     var timestamp: Int64 = 1_700_000_000_000_000_000
     var ended = 0
@@ -64,7 +65,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             continue
         }
         if previewed {
-            tracker.process(packet, timestamp: timestamp, wireLength: frame.count, preview: preview) { _ in ended += 1 }
+            withUnsafePointer(to: &packet) {
+                tracker.process($0, timestamp: timestamp, wireLength: frame.count, preview: preview) { _ in ended += 1 }
+            }
         } else {
             tracker.process(packet, timestamp: timestamp, wireLength: frame.count) { _ in ended += 1 }
         }
