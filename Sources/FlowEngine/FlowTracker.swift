@@ -138,7 +138,8 @@ public struct FlowTracker {
     private mutating func track(_ packet: UnsafePointer<DecodedPacket>, timestamp: Int64, wireLength: Int, preview: borrowing PayloadPreview,
                                 ended: (FlowRecord) -> Void) -> Int {
         counters.flowPackets += 1
-        let key = FlowKey(transport: packet.pointee.transport, packet.pointee.source, packet.pointee.sourcePort, packet.pointee.destination, packet.pointee.destinationPort)
+        let key = FlowKey(transport: packet.pointee.transport, packet.pointee.source, packet.pointee.sourcePort,
+                          packet.pointee.destination, packet.pointee.destinationPort)
         let hash = preview.flowHash ?? table.hasher.hash32(key)
         assert(hash == table.hasher.hash32(key), "a preview's flow hash not of this packet's key")
         var found = table.find(key, hash: hash)
@@ -177,7 +178,7 @@ public struct FlowTracker {
         return isTCP && hasHeader && flags.contains(.syn) && !flags.contains(.ack)
     }
 
-    /// Who opened the flow, judged from its first captured packet.pointee.
+    /// Who opened the flow, judged from its first captured packet.
     static func initiator(_ packet: UnsafePointer<DecodedPacket>) -> (senderInitiates: Bool, InitiatorEvidence) {
         if packet.pointee.transport == .tcp && packet.pointee.tcp.hasHeader && packet.pointee.tcp.flags.contains(.syn) {
             return (!packet.pointee.tcp.flags.contains(.ack), .handshake)

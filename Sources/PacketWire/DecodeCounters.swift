@@ -54,7 +54,8 @@ public struct DecodeCounters: Equatable, Sendable {
     }
 
     /// The facts of shape `i` (`shape(…)` undone).
-    private static func facts(ofShape i: Int) -> (decoded: Bool, truncated: Bool, network: Int, transport: Int, fragment: Int, vlan: Bool, tunnel: Bool) {
+    private static func facts(ofShape i: Int)
+        -> (decoded: Bool, truncated: Bool, network: Int, transport: Int, fragment: Int, vlan: Bool, tunnel: Bool) {
         var rest = i
         let tunnel = rest % 2 == 1; rest /= 2
         let vlan = rest % 2 == 1; rest /= 2
