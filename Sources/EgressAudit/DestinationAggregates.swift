@@ -107,9 +107,9 @@ struct DestinationAggregates {
     /// (Sized in `init` for every destination the caps allow: growing rehashed the slots each time.)
     private var index: FixedKeyMap<Key, Int32>
     private var named = 0, addressed = 0, grouped = 0
-    /// A bit per hash of each address that is a destination of its own (2^16 bits): most peers of a
-    /// flood are not one, and a clear bit says so without a lookup in `index`.
-    private var addressBits = [UInt64](repeating: 0, count: 1 << 10)
+    /// The addresses that are destinations of their own (2^16 bits): most peers of a flood are
+    /// not one, and the filter says so without a lookup in `index`.
+    private var addressBits = HashBitFilter(bitCount: 1 << 16)
     private let addressBitSeed = FastHash.randomSeed()
     /// Flows folded into groups because of each cap (counted as integers: this runs per flow under a flood).
     private var foldedNamed = 0, foldedAddressed = 0, foldedGrouped = 0
@@ -159,14 +159,13 @@ struct DestinationAggregates {
         // The peer's tag set, when folding it into a group already asked the catalog (a flood: every flow).
         var peerSet: UInt32?
         // Past the cap on addresses, a clear bit says the peer is no destination of its own: no lookup.
-        let mayBeKnown = !c.name.isNone || addressed < limits.addressDestinations || mayBeAddressDestination(c.peer)
+        let mayBeKnown = !c.name.isNone || addressed < limits.addressDestinations || addressBits.mayContain(hash: addressHash(c.peer))
         if mayBeKnown, let known = index[primary] {
             slot = known
         } else if c.name.isNone ? addressed < limits.addressDestinations : named < limits.namedDestinations {
             if c.name.isNone {
                 addressed += 1
-                let bit = addressBit(c.peer)
-                addressBits[bit >> 6] |= 1 << UInt64(bit & 63)
+                addressBits.insert(hash: addressHash(c.peer))
             } else {
                 named += 1
             }
@@ -190,18 +189,9 @@ struct DestinationAggregates {
         tagSets[i] = catalog.tagIndices(ofSet: setIndex).map { catalog.tags[Int($0)].name }.filter { $0 != ServiceTagCatalog.internet }
     }
 
-    /// The bit of `addressBits` for an address.
+    /// An address's hash in `addressBits`.
     @inline(__always)
-    private func addressBit(_ a: IPAddress) -> Int {
-        Int(truncatingIfNeeded: FastHash.hash(a.high, a.low, seed: addressBitSeed) >> 48)
-    }
-
-    /// False when `a` is surely no address destination (its bit is clear); true when it may be one.
-    @inline(__always)
-    private func mayBeAddressDestination(_ a: IPAddress) -> Bool {
-        let bit = addressBit(a)
-        return addressBits[bit >> 6] & (1 << UInt64(bit & 63)) != 0
-    }
+    private func addressHash(_ a: IPAddress) -> UInt64 { FastHash.hash(a.high, a.low, seed: addressBitSeed) }
 
     /// The group a destination past its cap folds into (made if there is room), else the rest.
     private mutating func group(_ c: FlowClassifier.Flow, table: Table, names: NameTable,

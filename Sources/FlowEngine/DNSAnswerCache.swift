@@ -37,10 +37,9 @@ public struct DNSAnswerCache {
     private var head = 0
     public private(set) var evicted = 0
     public private(set) var staleUses = 0
-    /// One bit per hashed answered address, never cleared: an address whose
-    /// bit is unset was never in an answer, and a new flow to it (most of a
-    /// flood's) is named without a lookup; a set bit only means "look".
-    private var answered = [UInt64](repeating: 0, count: 1 << 14)
+    /// The addresses answers held (2^20 bits): a new flow to one never answered (most of a
+    /// flood's) is named without a lookup.
+    private var answered = HashBitFilter(bitCount: 1 << 20)
 
     public init(capacity: Int = 1 << 17) {
         self.capacity = capacity
@@ -48,10 +47,10 @@ public struct DNSAnswerCache {
 
     public var count: Int { entries.count }
 
-    /// The address's bit in `answered` (2^20 bits).
+    /// The address's hash in `answered`.
     @inline(__always)
-    private static func bit(_ address: IPAddress) -> Int {
-        Int(truncatingIfNeeded: FastHash.mix64(address.high ^ address.low &* 0x9E37_79B9_7F4A_7C15) >> 44)
+    private static func answeredHash(_ address: IPAddress) -> UInt64 {
+        FastHash.mix64(address.high ^ address.low &* 0x9E37_79B9_7F4A_7C15)
     }
 
     /// Stands for "any client" in the second entry each answer makes.
@@ -79,8 +78,7 @@ public struct DNSAnswerCache {
     public mutating func prefetchEntry(hash: UInt64) { entries.prefetchEntry(hash: hash) }
 
     public mutating func record(client: IPAddress, address: IPAddress, name: NameTable.NameID, ttl: UInt32, now: Int64) {
-        let bit = Self.bit(address)
-        answered[bit >> 6] |= 1 << UInt64(bit & 63)
+        answered.insert(hash: Self.answeredHash(address))
         insert(Key(client: client, address: address), Entry(name: name, expires: now &+ Int64(ttl) &* 1_000_000_000))
         insert(Key(client: Self.anyClient, address: address), Entry(name: name, expires: now &+ Int64(ttl) &* 1_000_000_000))
     }
@@ -106,8 +104,7 @@ public struct DNSAnswerCache {
     /// than its TTL plus the grace period.
     public mutating func name(client: IPAddress, address: IPAddress, now: Int64) -> NameTable.NameID {
         // An address no answer held (a flood's): two lookups spared per new flow.
-        let bit = Self.bit(address)
-        guard answered[bit >> 6] & (1 << UInt64(bit & 63)) != 0, let e = entries[Key(client: client, address: address)] ?? entries[Key(client: Self.anyClient, address: address)] else {
+        guard answered.mayContain(hash: Self.answeredHash(address)), let e = entries[Key(client: client, address: address)] ?? entries[Key(client: Self.anyClient, address: address)] else {
             return .none
         }
         if now > e.expires {

@@ -112,3 +112,28 @@ import Testing
         #expect(map.isEmpty && map[10] == nil)
     }
 }
+
+@Suite struct HashBitFilterTests {
+    /// Against a set of the hashes' top bits: every inserted hash may be there, and a hash is
+    /// reported absent exactly when no inserted hash shares its top 12 bits.
+    @Test func saysAbsentExactlyWhenNoInsertedHashSharesTheBit() {
+        var filter = HashBitFilter(bitCount: 1 << 12)
+        var g = SystemRandomNumberGenerator()
+        var prefixes = Set<UInt64>()
+        var inserted: [UInt64] = []
+        for _ in 0 ..< 500 {
+            let h = g.next() as UInt64
+            filter.insert(hash: h)
+            prefixes.insert(h >> 52)
+            inserted.append(h)
+        }
+        #expect(inserted.allSatisfy { filter.mayContain(hash: $0) })
+        var absent = 0
+        for _ in 0 ..< 5_000 {
+            let h = g.next() as UInt64
+            #expect(filter.mayContain(hash: h) == prefixes.contains(h >> 52))
+            if !prefixes.contains(h >> 52) { absent += 1 }
+        }
+        #expect(absent > 0)
+    }
+}
