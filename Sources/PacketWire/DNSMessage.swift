@@ -91,18 +91,11 @@ public struct DNSMessage {
         }
         self.bytes = bytes
         self.header = header
-        var offset = DNSHeader.size
-        var first: DNSQuestion? = nil
-        for _ in 0..<header.questionCount {
-            let nameOffset = offset
-            offset = try DNSName.skip(in: bytes, at: offset)
-            guard let type = bytes.u16(at: offset), let cls = bytes.u16(at: offset + 2) else {
-                throw DNSIssue(.truncated, at: offset, needed: 4, had: bytes.count - offset)
-            }
-            if first == nil { first = DNSQuestion(nameOffset: nameOffset, type: type, recordClass: cls & 0x7FFF, unicastResponse: cls & 0x8000 != 0) }
-            offset += 4
-        }
-        self.recordsOffset = offset
+        // The questions are checked by the iterator that reads them: the first is kept as it passes.
+        var questions = DNSQuestionIterator(bytes: bytes, offset: DNSHeader.size, remaining: header.questionCount)
+        let first = try questions.next()
+        while try questions.next() != nil {}
+        recordsOffset = questions.offset
         firstQuestion = first
     }
 
