@@ -53,9 +53,13 @@ struct RuleEvidenceLedger {
             if outcome.isFailure {
                 failed += 1
                 let failure = Failure(destination: destination, outcome: outcome)
-                let counted = failures.index(forKey: failure) != nil || failures.count < limits.destinationsPerRule * 2
-                    ? failure : Failure(destination: Destination(entry: -1, port: 0), outcome: outcome)
-                failures[valueAt: failures.index(forKey: counted, insertingIfAbsent: { 0 }).index] += 1
+                if let known = failures.index(forKey: failure) {
+                    failures[valueAt: known] += 1
+                } else {
+                    let counted = failures.count < limits.destinationsPerRule * 2
+                        ? failure : Failure(destination: Destination(entry: -1, port: 0), outcome: outcome)
+                    failures[valueAt: failures.index(forKey: counted, insertingIfAbsent: { 0 }).index] += 1
+                }
             }
             return listed
         }
