@@ -8,7 +8,7 @@ public struct DecodeCounters: Equatable, Sendable {
     /// Sum of original (wire) lengths.
     public private(set) var bytes = 0
 
-    /// Packets by shape (`shape(…)`): decoded or not, truncated or not, the
+    /// Packets by shape (`Shape.index`): decoded or not, truncated or not, the
     /// network layer, the transport, the fragment kind, VLAN-tagged or not,
     /// tunneled or not; one slot each. A packet costs one increment here, where
     /// a counter per fact cost one each (callgrind: 80 instructions a packet,
@@ -40,30 +40,39 @@ public struct DecodeCounters: Equatable, Sendable {
                && FragmentKind.allCases.map(\.rawValue) == (0..<UInt8(Self.fragments)).map { $0 }, "a shape's raw values must run from 0")
     }
 
-    /// A packet's slot in `shapes` (the enums' raw values are 0 up to their case counts).
-    @inline(__always)
-    private static func shape(decoded: Bool, truncated: Bool, network: NetworkLayer, transport: TransportKind, fragment: FragmentKind,
-                              vlan: Bool, tunnel: Bool) -> Int {
-        var i = decoded ? 1 : 0
-        i = i &* 2 &+ (truncated ? 1 : 0)
-        i = i &* networks &+ Int(network.rawValue)
-        i = i &* transports &+ Int(transport.rawValue)
-        i = i &* fragments &+ Int(fragment.rawValue)
-        i = i &* 2 &+ (vlan ? 1 : 0)
-        return i &* 2 &+ (tunnel ? 1 : 0)
-    }
+    /// What `shapes` counts packets by; `index` is its slot (the enums' raw values run from 0).
+    private struct Shape {
+        var decoded: Bool, truncated: Bool, network: NetworkLayer, transport: TransportKind, fragment: FragmentKind
+        var vlan: Bool, tunnel: Bool
 
-    /// The facts of shape `i` (`shape(…)` undone).
-    private static func facts(ofShape i: Int)
-        -> (decoded: Bool, truncated: Bool, network: Int, transport: Int, fragment: Int, vlan: Bool, tunnel: Bool) {
-        var rest = i
-        let tunnel = rest % 2 == 1; rest /= 2
-        let vlan = rest % 2 == 1; rest /= 2
-        let fragment = rest % fragments; rest /= fragments
-        let transport = rest % transports; rest /= transports
-        let network = rest % networks; rest /= networks
-        let truncated = rest % 2 == 1; rest /= 2
-        return (rest == 1, truncated, network, transport, fragment, vlan, tunnel)
+        init(decoded: Bool, truncated: Bool, network: NetworkLayer, transport: TransportKind, fragment: FragmentKind,
+             vlan: Bool, tunnel: Bool) {
+            self.decoded = decoded; self.truncated = truncated; self.network = network; self.transport = transport
+            self.fragment = fragment; self.vlan = vlan; self.tunnel = tunnel
+        }
+
+        @inline(__always)
+        var index: Int {
+            var i = decoded ? 1 : 0
+            i = i &* 2 &+ (truncated ? 1 : 0)
+            i = i &* DecodeCounters.networks &+ Int(network.rawValue)
+            i = i &* DecodeCounters.transports &+ Int(transport.rawValue)
+            i = i &* DecodeCounters.fragments &+ Int(fragment.rawValue)
+            i = i &* 2 &+ (vlan ? 1 : 0)
+            return i &* 2 &+ (tunnel ? 1 : 0)
+        }
+
+        /// The shape of slot `index` (`index` undone).
+        init(index: Int) {
+            var rest = index
+            tunnel = rest % 2 == 1; rest /= 2
+            vlan = rest % 2 == 1; rest /= 2
+            fragment = FragmentKind(rawValue: UInt8(rest % DecodeCounters.fragments))!; rest /= DecodeCounters.fragments
+            transport = TransportKind(rawValue: UInt8(rest % DecodeCounters.transports))!; rest /= DecodeCounters.transports
+            network = NetworkLayer(rawValue: UInt8(rest % DecodeCounters.networks))!; rest /= DecodeCounters.networks
+            truncated = rest % 2 == 1; rest /= 2
+            decoded = rest == 1
+        }
     }
 
     /// Counts one decoded packet that was `wireLength` bytes on the wire.
@@ -91,9 +100,9 @@ public struct DecodeCounters: Equatable, Sendable {
             decoded = false
             malformedCounts[Int(issue.layer.rawValue) * Self.reasonCount + Int(issue.reason.rawValue)] += 1
         }
-        let i = Self.shape(decoded: decoded, truncated: packet.pointee.truncated, network: packet.pointee.network,
-                           transport: packet.pointee.transport, fragment: packet.pointee.fragment,
-                           vlan: packet.pointee.vlanCount > 0, tunnel: packet.pointee.tunnelDepth > 0)
+        let i = Shape(decoded: decoded, truncated: packet.pointee.truncated, network: packet.pointee.network,
+                      transport: packet.pointee.transport, fragment: packet.pointee.fragment,
+                      vlan: packet.pointee.vlanCount > 0, tunnel: packet.pointee.tunnelDepth > 0).index
         shapes.withUnsafeMutableBufferPointer { $0[i] &+= 1 }
     }
 
@@ -110,33 +119,25 @@ public struct DecodeCounters: Equatable, Sendable {
     }
 
     /// Packets whose shape has `fact`.
-    private func count(where fact: (_ decoded: Bool, _ truncated: Bool, _ network: Int, _ transport: Int, _ fragment: Int,
-                                    _ vlan: Bool, _ tunnel: Bool) -> Bool) -> Int {
+    private func count(where fact: (Shape) -> Bool) -> Int {
         var n = 0
-        for (i, c) in shapes.enumerated() where c > 0 {
-            let f = Self.facts(ofShape: i)
-            if fact(f.decoded, f.truncated, f.network, f.transport, f.fragment, f.vlan, f.tunnel) { n += c }
-        }
+        for (i, c) in shapes.enumerated() where c > 0 && fact(Shape(index: i)) { n += c }
         return n
     }
 
-    public var decoded: Int { count { d, _, _, _, _, _, _ in d } }
-    public var truncated: Int { count { _, t, _, _, _, _, _ in t } }
-    public var ipv4: Int { count { _, _, n, _, _, _, _ in n == Int(NetworkLayer.ipv4.rawValue) } }
-    public var ipv6: Int { count { _, _, n, _, _, _, _ in n == Int(NetworkLayer.ipv6.rawValue) } }
-    public var tcp: Int { count(transport: .tcp) }
-    public var udp: Int { count(transport: .udp) }
-    public var icmp: Int { count(transport: .icmp) }
-    public var icmpv6: Int { count(transport: .icmpv6) }
-    public var otherTransport: Int { count(transport: .other) }
-    public var firstFragments: Int { count { _, _, _, _, f, _, _ in f == Int(FragmentKind.first.rawValue) } }
-    public var laterFragments: Int { count { _, _, _, _, f, _, _ in f == Int(FragmentKind.later.rawValue) } }
-    public var vlanTagged: Int { count { _, _, _, _, _, v, _ in v } }
-    public var tunneled: Int { count { _, _, _, _, _, _, t in t } }
-
-    private func count(transport: TransportKind) -> Int {
-        count { _, _, _, t, _, _, _ in t == Int(transport.rawValue) }
-    }
+    public var decoded: Int { count { $0.decoded } }
+    public var truncated: Int { count { $0.truncated } }
+    public var ipv4: Int { count { $0.network == .ipv4 } }
+    public var ipv6: Int { count { $0.network == .ipv6 } }
+    public var tcp: Int { count { $0.transport == .tcp } }
+    public var udp: Int { count { $0.transport == .udp } }
+    public var icmp: Int { count { $0.transport == .icmp } }
+    public var icmpv6: Int { count { $0.transport == .icmpv6 } }
+    public var otherTransport: Int { count { $0.transport == .other } }
+    public var firstFragments: Int { count { $0.fragment == .first } }
+    public var laterFragments: Int { count { $0.fragment == .later } }
+    public var vlanTagged: Int { count { $0.vlan } }
+    public var tunneled: Int { count { $0.tunnel } }
 
     /// Equal counts, however the current link-type run is held.
     public static func == (a: DecodeCounters, b: DecodeCounters) -> Bool {
