@@ -42,6 +42,13 @@ public struct PacketDecoder: Sendable {
     /// Decodes `frame` (the captured bytes) of a packet that was
     /// `originalLength` bytes on the wire, overwriting every field of `packet`.
     public func decode(_ frame: ByteView, linkType: LinkType, originalLength: Int, into packet: inout DecodedPacket) {
+        if linkType.rawValue == LinkType.ethernet.rawValue,
+           decodeCommonShape(frame, originalLength: originalLength, into: &packet) { return }
+        decodeInSteps(frame, linkType: linkType, originalLength: originalLength, into: &packet)
+    }
+
+    /// The general decoder: every link type and layer, one step at a time.
+    func decodeInSteps(_ frame: ByteView, linkType: LinkType, originalLength: Int, into packet: inout DecodedPacket) {
         packet = DecodedPacket()
         packet.linkType = linkType
         packet.truncated = frame.count < originalLength
