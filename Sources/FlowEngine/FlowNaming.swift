@@ -301,18 +301,19 @@ extension FlowTracker {
     /// carries is attributed to the name the client asked, for that client.
     mutating func observeDNS(_ payload: ByteView, packet: UnsafePointer<DecodedPacket>, overTCP: Bool, timestamp: Int64) {
         namingCounters.dnsMessages += 1
-        guard let message = try? DNSMessage(payload) else { namingCounters.dnsMalformed += 1; return }
-        guard message.header.isResponse else { return }
-        let linkLocal = isLinkLocal(packet)
+        // A response's first question is decoded as the message is checked; a query's is only checked.
         var nameBuffer = DNSNameBuffer()
+        let response = DNSHeader.isResponse(payload)
+        guard let message = try? (response ? DNSMessage(payload, firstQuestionName: &nameBuffer) : DNSMessage(payload)) else {
+            namingCounters.dnsMalformed += 1
+            return
+        }
+        guard response else { return }
+        let linkLocal = isLinkLocal(packet)
         guard let question = message.firstQuestion else {
             // mDNS announcements carry answers without a question (RFC 6762 §8.3):
             // each address belongs to its record's owner name.
             observeUnsolicited(message, linkLocal: linkLocal)
-            return
-        }
-        guard (try? message.decodeName(at: question.nameOffset, into: &nameBuffer)) != nil else {
-            namingCounters.dnsMalformed += 1
             return
         }
         let asked = nameBuffer.withView { names.intern($0) }

@@ -295,13 +295,12 @@ public struct PayloadPreviewer {
     /// Anything else (malformed, no question, more than the preview holds)
     /// gets no preview, and the tracker reads the message itself.
     private func previewDNS(_ payload: ByteView, into preview: inout PayloadPreview) {
-        guard let message = try? DNSMessage(payload) else { return }
-        guard message.header.isResponse else {
-            preview.kind = .dnsQuery
+        guard DNSHeader.isResponse(payload) else {
+            if (try? DNSMessage(payload)) != nil { preview.kind = .dnsQuery }
             return
         }
         var nameBuffer = DNSNameBuffer()
-        guard let question = message.firstQuestion, (try? message.decodeName(at: question.nameOffset, into: &nameBuffer)) != nil,
+        guard let message = try? DNSMessage(payload, firstQuestionName: &nameBuffer), let question = message.firstQuestion,
               nameBuffer.withView({ preview.keepQuestion($0) }) else { return }
         preview.questionType = question.type
         preview.responseCode = message.header.responseCode.rawValue

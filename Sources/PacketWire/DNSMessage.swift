@@ -53,6 +53,13 @@ public struct DNSHeader: Equatable, Sendable {
     @inlinable public var recursionAvailable: Bool { flags & 0x0080 != 0 }
     @inlinable public var responseCode: DNSResponseCode { DNSResponseCode(rawValue: UInt8(flags & 0x000F)) }
 
+    /// The QR bit of the message in `bytes` (false when it is shorter than a header): whether a
+    /// caller needs the first question's name before the message is read.
+    @inlinable
+    public static func isResponse(_ bytes: ByteView) -> Bool {
+        bytes.count >= DNSHeader.size && bytes.u8Unchecked(at: 2) & 0x80 != 0
+    }
+
     init?(_ bytes: ByteView) {
         guard bytes.contains(offset: 0, width: DNSHeader.size) else { return nil }
         id = bytes.u16Unchecked(at: 0)
@@ -86,6 +93,19 @@ public struct DNSMessage {
     public let recordsOffset: Int
 
     public init(_ bytes: ByteView) throws(DNSIssue) {
+        var discard = DNSName.DiscardedName()
+        try self.init(bytes, firstName: &discard)
+    }
+
+    /// The same, and the first question's name decoded into `name` as it is
+    /// checked (decoding it afterwards walked it a second time); empty when
+    /// there is no question.
+    public init(_ bytes: ByteView, firstQuestionName name: inout DNSNameBuffer) throws(DNSIssue) {
+        name.reset()
+        try self.init(bytes, firstName: &name)
+    }
+
+    private init<Sink: DNSName.LabelSink>(_ bytes: ByteView, firstName: inout Sink) throws(DNSIssue) {
         guard let header = DNSHeader(bytes) else {
             throw DNSIssue(.tooShort, at: 0, needed: DNSHeader.size, had: bytes.count)
         }
@@ -93,15 +113,23 @@ public struct DNSMessage {
         self.header = header
         // The questions are checked by the iterator that reads them: the first is kept as it passes.
         var questions = DNSQuestionIterator(bytes: bytes, offset: DNSHeader.size, remaining: header.questionCount)
-        let first = try questions.next()
+        var hops = 0
+        let first = try questions.next(into: &firstName, hops: &hops)
         while try questions.next() != nil {}
         recordsOffset = questions.offset
         firstQuestion = first
+        // A first question whose name followed the most pointers a name may cannot be pointed at (one hop more).
+        firstQuestionNameReusable = first != nil && hops < DNSName.maxPointerHops
     }
 
     /// The first question, which is the one every resolver sends (read as the
     /// questions are checked: reading it again walked its name a second time).
     public let firstQuestion: DNSQuestion?
+
+    /// The first question's name, at offset 12, was checked and may be pointed at: a record's owner
+    /// name that is only a pointer to it (`c0 0c`, nearly every answer's) is a valid name without a
+    /// second walk (`DNSRecordIterator`).
+    let firstQuestionNameReusable: Bool
 
     public func questions() -> DNSQuestionIterator {
         DNSQuestionIterator(bytes: bytes, offset: DNSHeader.size, remaining: header.questionCount)
@@ -125,9 +153,16 @@ public struct DNSQuestionIterator {
     var remaining: Int
 
     public mutating func next() throws(DNSIssue) -> DNSQuestion? {
+        var discard = DNSName.DiscardedName()
+        var hops = 0
+        return try next(into: &discard, hops: &hops)
+    }
+
+    /// The next question, its name's labels put in `name` and the pointers it followed counted in `hops`.
+    mutating func next<Sink: DNSName.LabelSink>(into name: inout Sink, hops: inout Int) throws(DNSIssue) -> DNSQuestion? {
         guard remaining > 0 else { return nil }
         let nameOffset = offset
-        let end = try DNSName.skip(in: bytes, at: offset)
+        let end = try DNSName.walk(bytes, at: offset, into: &name, hops: &hops)
         guard let type = bytes.u16(at: end), let cls = bytes.u16(at: end + 2) else {
             remaining = 0
             throw DNSIssue(.truncated, at: end, needed: 4, had: bytes.count - end)

@@ -136,14 +136,16 @@ public enum DNSName {
     /// so decoding only ever moves backwards and ends; the hop cap is a second fence.
     public static func decode(in message: ByteView, at offset: Int, into name: inout DNSNameBuffer) throws(DNSIssue) -> Int {
         name.reset()
-        return try walk(message, at: offset, into: &name)
+        var hops = 0
+        return try walk(message, at: offset, into: &name, hops: &hops)
     }
 
     /// Validates the name at `offset` (same rules as `decode`) and returns the
     /// offset just past it, without keeping the text.
     public static func skip(in message: ByteView, at offset: Int) throws(DNSIssue) -> Int {
         var discard = DiscardedName()
-        return try walk(message, at: offset, into: &discard)
+        var hops = 0
+        return try walk(message, at: offset, into: &discard, hops: &hops)
     }
 
     /// Where a walk puts the labels it reads: the name buffer, or nowhere (a skip).
@@ -156,11 +158,13 @@ public enum DNSName {
     }
 
     /// Specialised per sink: a skip copies nothing and has no 256-byte buffer to clear.
-    private static func walk<Sink: LabelSink>(_ message: ByteView, at offset: Int, into name: inout Sink) throws(DNSIssue) -> Int {
+    /// `hops`: how many compression pointers the name followed.
+    static func walk<Sink: LabelSink>(_ message: ByteView, at offset: Int, into name: inout Sink,
+                                              hops: inout Int) throws(DNSIssue) -> Int {
         var position = offset
         var segmentStart = offset
         var resumeAt: Int? = nil
-        var hops = 0
+        hops = 0
         var wireLength = 0
         while true {
             guard let length = message.u8(at: position) else {

@@ -63,9 +63,15 @@ public struct DNSRecordIterator {
     var authorities: Int
     var additionals: Int
     var failed = false
+    /// Where names already checked start, that owner names of later records point at: the first
+    /// question's (`DNSMessage.firstQuestionNameReusable`) and the last CNAME target's (-1: none). An
+    /// owner name that is only a pointer to one of them (`c0 0c`, the pointer after a CNAME) is a
+    /// valid name without a second walk: from the pointer on, it would be the same walk, one hop more.
+    var checkedNames: (question: Int, cnameTarget: Int) = (-1, -1)
 
     init(message: DNSMessage) {
         bytes = message.bytes
+        if message.firstQuestionNameReusable { checkedNames.question = DNSHeader.size }
         offset = message.recordsOffset
         answers = message.header.answerCount
         authorities = message.header.authorityCount
@@ -94,7 +100,14 @@ public struct DNSRecordIterator {
 
     private mutating func read(_ section: DNSSection) throws(DNSIssue) -> DNSRecord {
         let nameOffset = offset
-        let fixed = try DNSName.skip(in: bytes, at: offset)
+        // Both names lie before this record, so such a pointer points back, as RFC 1035 §4.1.4 asks.
+        let fixed: Int
+        if let word = bytes.u16(at: offset), word >= 0xC000,
+           Int(word & 0x3FFF) == checkedNames.question || Int(word & 0x3FFF) == checkedNames.cnameTarget {
+            fixed = offset + 2
+        } else {
+            fixed = try DNSName.skip(in: bytes, at: offset)
+        }
         guard bytes.contains(offset: fixed, width: 10) else {
             throw DNSIssue(.truncated, at: fixed, needed: 10, had: bytes.count - fixed)
         }
@@ -111,10 +124,13 @@ public struct DNSRecordIterator {
             throw DNSIssue(.badRecordData, at: dataOffset, needed: type == DNSRecordType.a ? 4 : 16, had: length)
         case DNSRecordType.cname:
             // The target must be a valid name that ends inside RDATA.
-            let end = try DNSName.skip(in: bytes, at: dataOffset)
+            var discard = DNSName.DiscardedName()
+            var hops = 0
+            let end = try DNSName.walk(bytes, at: dataOffset, into: &discard, hops: &hops)
             guard end == dataOffset + length else {
                 throw DNSIssue(.badRecordData, at: dataOffset, needed: end - dataOffset, had: length)
             }
+            checkedNames.cnameTarget = hops < DNSName.maxPointerHops ? dataOffset : -1
         case DNSRecordType.svcb, DNSRecordType.https:
             try DNSServiceBinding.validate(data: data, dataOffset: dataOffset)
         default:

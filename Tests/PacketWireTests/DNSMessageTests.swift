@@ -316,4 +316,102 @@ import Testing
         }
         #expect(parsed > 100, "the fuzz reached record parsing")
     }
+
+    // MARK: Names checked once
+
+    /// A response whose CNAME target follows `targetHops` pointers: a chain of pointers in an
+    /// earlier record's RDATA (each to the one before it, the first to the question), the CNAME
+    /// pointing at the chain's last, then an A record whose owner name points at the CNAME's target.
+    static func pointerChainResponse(targetHops: Int) -> (bytes: [UInt8], cnameData: Int, ownerOffset: Int) {
+        var m: [UInt8] = [0, 1, 0x81, 0x80, 0, 1, 0, 3, 0, 0, 0, 0]       // QD=1 AN=3
+        m += [7] + Array("example".utf8) + [3] + Array("com".utf8) + [0]    // @12 example.com
+        m += [0, 1, 0, 1]                                                  // A IN
+        let links = targetHops - 1                                         // and the CNAME's own pointer makes targetHops
+        m += [0xc0, 0x0c, 0xff, 0x00, 0, 1, 0, 0, 0, 0, 0, UInt8(2 * links)]  // → @12, type 65280, RDLENGTH
+        let chain = m.count
+        for k in 0..<links {
+            let target = k == 0 ? 12 : chain + 2 * (k - 1)
+            m += [0xc0 | UInt8(target >> 8), UInt8(target & 0xff)]
+        }
+        let last = chain + 2 * (links - 1)
+        m += [0xc0, 0x0c, 0, 5, 0, 1, 0, 0, 0, 0, 0, 2]                      // → @12 CNAME IN RDLENGTH=2
+        let cnameData = m.count
+        m += [0xc0 | UInt8(last >> 8), UInt8(last & 0xff)]                 // → the chain's last pointer
+        let ownerOffset = m.count
+        m += [0xc0 | UInt8(cnameData >> 8), UInt8(cnameData & 0xff), 0, 1, 0, 1, 0, 0, 0, 0, 0, 4, 192, 0, 2, 1]
+        return (m, cnameData, ownerOffset)
+    }
+
+    /// An owner name that only points at a name already checked is not walked again, but it is one
+    /// pointer more than that name: at the limit, it is refused as a walk refuses it.
+    @Test func anOwnerPointingAtACheckedNameCountsItsOwnPointer() throws {
+        for (hops, valid) in [(DNSName.maxPointerHops - 1, true), (DNSName.maxPointerHops, false)] {
+            let (bytes, cnameData, ownerOffset) = Self.pointerChainResponse(targetHops: hops)
+            try F.withView(bytes) { view in
+                // The walk's own verdicts, the truth the iterator must agree with.
+                #expect((try? DNSName.skip(in: view, at: cnameData)) == cnameData + 2)
+                let ownerWalk = Result { () throws(DNSIssue) in try DNSName.skip(in: view, at: ownerOffset) }
+                let m = try DNSMessage(view)
+                var records = m.records()
+                #expect(try records.next()?.type == 0xff00)
+                #expect(try records.next()?.type == DNSRecordType.cname)
+                if valid {
+                    #expect(try ownerWalk.get() == ownerOffset + 2)
+                    let a = try #require(try records.next())
+                    #expect(a.ipv4 == IPAddress("192.0.2.1") && a.nameOffset == ownerOffset)
+                    var owner = DNSNameBuffer()
+                    try m.decodeName(at: a.nameOffset, into: &owner)
+                    #expect(owner.string == "example.com")
+                } else {
+                    guard case .failure(let refused) = ownerWalk else {
+                        Issue.record("a walk of \(hops + 1) pointers was accepted")
+                        return
+                    }
+                    #expect(refused.what == .tooManyPointers)
+                    #expect(throws: refused) { try records.next() }
+                }
+            }
+        }
+    }
+
+    /// Damaged messages read both ways agree: the first question's name decoded as the message is
+    /// checked is the one decoded after it, the two constructors fail alike, and every record the
+    /// iterator hands out has an owner name a walk accepts and ends where the record's fields start.
+    @Test func namesCheckedOnceAgreeWithWalkingThem() {
+        var rng = AppWireRNG(seed: 0xD45_0002)
+        var records = 0, decoded = 0
+        for round in 0..<6000 {
+            var bytes = [Self.cnameChain, Self.aResponse, Self.httpsResponse, Self.pointerChainResponse(targetHops: 20).bytes][round % 4]
+            for _ in 0..<(Int(rng.next() % 4)) {
+                bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next())
+            }
+            F.withView(bytes) { view in
+                var name = DNSNameBuffer()
+                let plain = Result { () throws(DNSIssue) in try DNSMessage(view) }
+                let decoding = Result { () throws(DNSIssue) in try DNSMessage(view, firstQuestionName: &name) }
+                switch (plain, decoding) {
+                case (.failure(let a), .failure(let b)):
+                    #expect(a == b)
+                case (.success(let m), .success):
+                    if let q = m.firstQuestion {
+                        var again = DNSNameBuffer()
+                        #expect((try? m.decodeName(at: q.nameOffset, into: &again)) != nil)
+                        #expect(again.string == name.string && again.labelCount == name.labelCount)
+                        decoded += 1
+                    } else {
+                        #expect(name.count == 0)
+                    }
+                    var iterator = m.records()
+                    while let r = try? iterator.next() {
+                        records += 1
+                        #expect((try? DNSName.skip(in: view, at: r.nameOffset)) == r.dataOffset - 10)
+                    }
+                default:
+                    Issue.record("round \(round): one constructor failed, the other did not")
+                }
+            }
+        }
+        #expect(decoded > 1000)
+        #expect(records > 3000)
+    }
 }
