@@ -158,6 +158,12 @@ public struct ByteView {
         return ByteView(base: base.map { $0 + offset }, count: length)
     }
 
+    /// `slice` of a range the caller checked (`contains(offset:width:)`).
+    @inlinable
+    func sliceUnchecked(from offset: Int, length: Int) -> ByteView {
+        ByteView(base: base.map { $0 + offset }, count: length)
+    }
+
     /// Everything from `offset` to the end, or nil when `offset` is past the end.
     @inlinable
     public func suffix(from offset: Int) -> ByteView? {

@@ -225,4 +225,71 @@ import Testing
         }
         #expect(complete > 100, "the fuzz reached extension parsing")
     }
+
+    // MARK: The extension walk
+
+    /// A ClientHello whose extensions block is `block` (its length field says `block.count`).
+    static func hello(extensions block: [UInt8]) -> [UInt8] {
+        var body: [UInt8] = [0x03, 0x03] + [UInt8](repeating: 7, count: 32)  // legacy_version, random
+        body += [0x00, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00]                   // no session ID, one suite, null compression
+        body += [UInt8(block.count >> 8), UInt8(block.count & 0xff)] + block
+        return [0x01, UInt8(body.count >> 16), UInt8((body.count >> 8) & 0xff), UInt8(body.count & 0xff)] + body
+    }
+
+    /// Where the extensions block starts in `hello(extensions:)`'s message.
+    static let extensionsStart = 4 + 2 + 32 + 1 + 4 + 2 + 2
+
+    /// RFC 8446 §4.2's `Extension extensions<8..2^16-1>`, walked from the rule: each extension is a
+    /// type and a 16-bit length and fits in what is left, or the message is truncated there, with
+    /// what was left before the read that failed (the type's, else the length-prefixed body's). Nil
+    /// for a type whose body has rules of its own (server_name, ALPN, supported_versions, ECH).
+    static func extensionCount(walking block: [UInt8]) -> Result<Int, TLSIssue>? {
+        var offset = 0, count = 0
+        while offset < block.count {
+            let left = block.count - offset, at = extensionsStart + offset
+            if left < 2 { return .failure(TLSIssue(.truncated, at: at, needed: 4, had: left)) }
+            let type = Int(block[offset]) << 8 | Int(block[offset + 1])
+            if [0x0000, 0x0010, 0x002b, 0xfe0d].contains(type) { return nil }
+            if left < 4 { return .failure(TLSIssue(.truncated, at: at, needed: 4, had: left - 2)) }
+            let length = Int(block[offset + 2]) << 8 | Int(block[offset + 3])
+            if length > left - 4 { return .failure(TLSIssue(.truncated, at: at, needed: 4, had: left - 2)) }
+            offset += 4 + length
+            count += 1
+        }
+        return .success(count)
+    }
+
+    /// Blocks of random extensions, damaged and cut at random: the parser counts what the rule walk
+    /// counts, and fails where and as it fails.
+    @Test func extensionWalkAgreesWithTheRule() {
+        var rng = AppWireRNG(seed: 0x7153_0002)
+        var complete = 0, truncated = 0
+        for _ in 0..<6000 {
+            var block: [UInt8] = []
+            for _ in 0..<(Int(rng.next() % 20)) {
+                let length = Int(rng.next() % 12)
+                block += [0x12, UInt8(truncatingIfNeeded: rng.next() | 1), UInt8(length >> 8), UInt8(length)]
+                block += (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            }
+            if !block.isEmpty {
+                for _ in 0..<(Int(rng.next() % 3)) { block[Int(rng.next() % UInt64(block.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+                if rng.next() % 2 == 0 { block = Array(block.prefix(Int(rng.next() % UInt64(block.count + 1)))) }
+            }
+            guard let expected = Self.extensionCount(walking: block) else { continue }
+            F.withView(Self.hello(extensions: block)) { view in
+                switch (TLSClientHello.parse(handshake: view), expected) {
+                case (.complete(let hello), .success(let count)):
+                    #expect(hello.extensionCount == count)
+                    complete += 1
+                case (.malformed(let issue), .failure(let walked)):
+                    #expect(issue == walked)
+                    truncated += 1
+                case (let parsed, let walked):
+                    Issue.record("parsed \(parsed), the rule walk says \(walked)")
+                }
+            }
+        }
+        #expect(complete > 1000)
+        #expect(truncated > 1000)
+    }
 }
