@@ -106,6 +106,12 @@ public struct FlowTable {
         slots = [UInt64](repeating: 0, count: Swift.min(size, 1 << 12))
         mask = slots.count - 1
         hasher = FlowKeyHasher(seed: seed)
+        // Records are appended in order and never move: room for the cap is reserved once, as address
+        // space (the pages are mapped as records first land on them, so memory still follows the flows);
+        // doubling copied every record so far at each step (on the per-flow capture, 1.2 % of all instructions).
+        records.reserveCapacity(capacity)
+        clocks.reserveCapacity(capacity)
+        keyHashes.reserveCapacity(capacity)
     }
 
     /// Index of the record for `key`, if present.
