@@ -45,6 +45,14 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
         entries.reserveCapacity(minimumCapacity)
     }
 
+    /// Reserves room for `count` entries (not slots: those grow as entries come, at most half
+    /// full). A map whose entries are capped reserves the cap once, as address space: its pages
+    /// are mapped as entries land on them, and the entry array is never copied to grow.
+    @inlinable
+    public mutating func reserveEntries(_ count: Int) {
+        entries.reserveCapacity(count)
+    }
+
     @inlinable public var count: Int { entries.count }
     @inlinable public var isEmpty: Bool { entries.isEmpty }
     /// The keys, densely, in insertion order (removal moves the last one into the gap); made on each call, for reports.

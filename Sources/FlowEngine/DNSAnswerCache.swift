@@ -43,6 +43,9 @@ public struct DNSAnswerCache {
 
     public init(capacity: Int = 1 << 17) {
         self.capacity = capacity
+        // The cap's room, reserved once as address space: growing copied every entry and key so far.
+        entries.reserveEntries(capacity)
+        order.reserveCapacity(capacity)
     }
 
     public var count: Int { entries.count }
