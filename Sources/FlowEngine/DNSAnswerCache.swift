@@ -120,6 +120,10 @@ public struct DNSAnswerCache {
 
 /// Every distinct DNS answer seen: the question, the response code, and the
 /// records (A, AAAA, CNAME) — for the report and for failing-DNS findings.
+///
+/// The first four answers are kept in the observation itself (most responses
+/// carry one to three): an array per observation was an allocation for every
+/// new answer on the tracking thread. Further answers go to an array.
 public struct DNSObservation: Sendable, Hashable {
     public enum Answer: Sendable, Hashable {
         case address(IPAddress)
@@ -129,16 +133,66 @@ public struct DNSObservation: Sendable, Hashable {
     public var name: NameTable.NameID
     public var type: UInt16
     public var rcode: UInt8
-    public var answers: [Answer]
     /// The HTTPS/SVCB answer advertised an ECH configuration.
     public var echAdvertised: Bool
     /// Carried over TCP rather than UDP.
     public var overTCP: Bool
     /// mDNS or LLMNR: link-local name service, kept apart from egress.
     public var linkLocal: Bool
+    private var firstAnswers: (Answer?, Answer?, Answer?, Answer?) = (nil, nil, nil, nil)
+    private var moreAnswers: [Answer] = []
+    public private(set) var answerCount = 0
 
     public init(name: NameTable.NameID, type: UInt16, rcode: UInt8, answers: [Answer], echAdvertised: Bool, overTCP: Bool, linkLocal: Bool) {
-        self.name = name; self.type = type; self.rcode = rcode; self.answers = answers
+        self.name = name; self.type = type; self.rcode = rcode
         self.echAdvertised = echAdvertised; self.overTCP = overTCP; self.linkLocal = linkLocal
+        for answer in answers { append(answer) }
+    }
+
+    /// The records, in the order they came (allocates: for reports).
+    public var answers: [Answer] {
+        get {
+            var all: [Answer] = []
+            all.reserveCapacity(answerCount)
+            forEachAnswer { all.append($0) }
+            return all
+        }
+        set {
+            firstAnswers = (nil, nil, nil, nil)
+            moreAnswers = []
+            answerCount = 0
+            for answer in newValue { append(answer) }
+        }
+    }
+
+    /// Adds a record after those kept.
+    public mutating func append(_ answer: Answer) {
+        switch answerCount {
+        case 0: firstAnswers.0 = answer
+        case 1: firstAnswers.1 = answer
+        case 2: firstAnswers.2 = answer
+        case 3: firstAnswers.3 = answer
+        default: moreAnswers.append(answer)
+        }
+        answerCount += 1
+    }
+
+    /// Runs `body` on each record, in order, without an array.
+    public func forEachAnswer(_ body: (Answer) -> Void) {
+        if let a = firstAnswers.0 { body(a) }
+        if let a = firstAnswers.1 { body(a) }
+        if let a = firstAnswers.2 { body(a) }
+        if let a = firstAnswers.3 { body(a) }
+        for answer in moreAnswers { body(answer) }
+    }
+
+    public static func == (a: DNSObservation, b: DNSObservation) -> Bool {
+        a.name == b.name && a.type == b.type && a.rcode == b.rcode && a.echAdvertised == b.echAdvertised && a.overTCP == b.overTCP
+            && a.linkLocal == b.linkLocal && a.answers == b.answers
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name); hasher.combine(type); hasher.combine(rcode); hasher.combine(echAdvertised)
+        hasher.combine(overTCP); hasher.combine(linkLocal); hasher.combine(answers)
     }
 }

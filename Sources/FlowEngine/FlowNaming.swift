@@ -354,15 +354,17 @@ extension FlowTracker {
         }
         guard dnsObservationFingerprints.index(forKey: fingerprint.value) == nil else { return }
         guard dnsObservations.count < limits.maxDNSObservations else { namingCounters.dnsObservationsRefused += 1; return }
-        var answers: [DNSObservation.Answer] = []
-        answers.reserveCapacity(4)
+        var observation = DNSObservation(name: asked, type: type, rcode: rcode, answers: [], echAdvertised: false, overTCP: overTCP,
+                                         linkLocal: linkLocal)
         var again = seed
         effects.forEachEffect { effect in
-            if let answer = apply(effect, asked: asked, client: nil, timestamp: timestamp, fingerprint: &again, ech: &ech) { answers.append(answer) }
+            if let answer = apply(effect, asked: asked, client: nil, timestamp: timestamp, fingerprint: &again, ech: &ech) {
+                observation.append(answer)
+            }
         }
+        observation.echAdvertised = ech
         dnsObservationFingerprints.set(fingerprint.value, ())
-        dnsObservations.append(DNSObservation(name: asked, type: type, rcode: rcode, answers: answers, echAdvertised: ech, overTCP: overTCP,
-                                              linkLocal: linkLocal))
+        dnsObservations.append(observation)
     }
 
     /// One answer record's effect: an address attributed to `asked` for

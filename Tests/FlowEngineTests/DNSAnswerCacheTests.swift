@@ -39,4 +39,37 @@ import PacketWire
         // The newest answers are still there.
         #expect(cache.name(client: client, address: IPAddress(ipv4: 0xc000_0000 | 9_999), now: 10_000) == .init(rawValue: 10_000))
     }
+
+    /// An observation keeps its first answers in itself and the rest in an array: every count
+    /// reads back the answers in order, and equal observations are equal and hash alike however
+    /// they were built (appended one by one, given whole, or set afterwards).
+    @Test func observationAnswersInOrderWhereverKept() {
+        for count in 0...9 {
+            var answers: [DNSObservation.Answer] = []
+            for i in 0..<count {
+                let address = IPAddress(ipv4: 0xc000_0200 | UInt32(i))
+                let target = NameTable.NameID(rawValue: Int32(100 + i))
+                answers.append(i % 3 == 2 ? .cname(target) : .address(address))
+            }
+            var appended = DNSObservation(name: NameTable.NameID(rawValue: 7), type: 1, rcode: 0, answers: [], echAdvertised: false,
+                                          overTCP: false, linkLocal: false)
+            for answer in answers { appended.append(answer) }
+            let whole = DNSObservation(name: NameTable.NameID(rawValue: 7), type: 1, rcode: 0, answers: answers, echAdvertised: false,
+                                       overTCP: false, linkLocal: false)
+            var set = DNSObservation(name: NameTable.NameID(rawValue: 7), type: 1, rcode: 0, answers: [.address(IPAddress(ipv4: 1))],
+                                     echAdvertised: false, overTCP: false, linkLocal: false)
+            set.answers = answers
+            var walked: [DNSObservation.Answer] = []
+            appended.forEachAnswer { walked.append($0) }
+            #expect(appended.answers == answers && walked == answers && appended.answerCount == count, "\(count) answers")
+            #expect(appended == whole && whole == set && Set([appended, whole, set]).count == 1, "\(count) answers")
+            if count > 0 {
+                var fewer = answers
+                fewer.removeLast()
+                #expect(whole != DNSObservation(name: NameTable.NameID(rawValue: 7), type: 1, rcode: 0, answers: fewer, echAdvertised: false,
+                                                overTCP: false, linkLocal: false))
+            }
+        }
+    }
 }
+
