@@ -47,8 +47,10 @@ public struct PacketDecoder: Sendable {
         decodeInSteps(frame, linkType: linkType, originalLength: originalLength, into: &packet)
     }
 
-    /// The general decoder: every link type and layer, one step at a time.
-    func decodeInSteps(_ frame: ByteView, linkType: LinkType, originalLength: Int, into packet: inout DecodedPacket) {
+    /// The general decoder alone: every link type and layer, one step at a time, without the
+    /// common-shape path `decode` takes when it can (`PacketDecoder+CommonShape.swift`). For
+    /// checking that path against it (its tests, the `PacketDecoder` fuzz target).
+    public func decodeInSteps(_ frame: ByteView, linkType: LinkType, originalLength: Int, into packet: inout DecodedPacket) {
         packet = DecodedPacket()
         packet.linkType = linkType
         packet.truncated = frame.count < originalLength
