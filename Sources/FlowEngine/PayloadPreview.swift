@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CPrefetch
 import FastHashing
 import PacketWire
@@ -72,11 +75,13 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
 
         public init(count: Int) {
             self.count = count
-            base = .allocate(byteCount: count * Self.blockSize, alignment: 16)
-            base.initializeMemory(as: UInt8.self, repeating: 0, count: count * Self.blockSize)
+            // Zeroed by the kernel as pages are first touched (a ring's previews are megabytes: writing
+            // them all at start-up cost every run, even one over a handful of packets, its time and memory).
+            guard let zeroed = calloc(count, Self.blockSize) else { fatalError("PayloadPreview.Storage: out of memory") }
+            base = zeroed
         }
 
-        deinit { base.deallocate() }
+        deinit { free(base) }
 
         /// An empty preview over block `index`, valid while this storage lives.
         public func preview(_ index: Int) -> PayloadPreview {
