@@ -42,10 +42,8 @@ public struct CapturePipeline {
     /// are the same either way.
     public var decodesAhead = true
     /// Slots of the decode-ahead ring: about a millisecond of packets, so that a thread held up for a
-    /// while (a busy vCPU's host) does not stall the other at once. Measured on this project's 2-core
-    /// VM (paired rounds, session 13): 4,096 against 1,024 took 8-20 % off the per-flow capture's
-    /// `analyze` and 25 % off the bulk one's; 2,048 and 4,096 were alike on the per-flow capture,
-    /// 8,192 13 % slower (its slots and previews, ~16 MB, no longer stay in the cache).
+    /// while (a busy host) does not stall the other at once; twice as many no longer stay in the
+    /// cache. The sizes measured are in Benchmarks/README (session 13).
     var decodeAheadCapacity = 4096
     /// Passes (files) read through the decode-ahead ring (for tests).
     private(set) var passesDecodedAhead = 0

@@ -151,18 +151,10 @@ public struct DNSObservation: Sendable, Hashable {
 
     /// The records, in the order they came (allocates: for reports).
     public var answers: [Answer] {
-        get {
-            var all: [Answer] = []
-            all.reserveCapacity(answerCount)
-            forEachAnswer { all.append($0) }
-            return all
-        }
-        set {
-            firstAnswers = (nil, nil, nil, nil)
-            moreAnswers = []
-            answerCount = 0
-            for answer in newValue { append(answer) }
-        }
+        var all: [Answer] = []
+        all.reserveCapacity(answerCount)
+        forEachAnswer { all.append($0) }
+        return all
     }
 
     /// Adds a record after those kept.

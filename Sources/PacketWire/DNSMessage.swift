@@ -119,7 +119,7 @@ public struct DNSMessage {
         recordsOffset = questions.offset
         firstQuestion = first
         // A first question whose name followed the most pointers a name may cannot be pointed at (one hop more).
-        firstQuestionNameReusable = first != nil && hops < DNSName.maxPointerHops
+        firstQuestionNameCanBePointedAt = first != nil && hops < DNSName.maxPointerHops
     }
 
     /// The first question, which is the one every resolver sends (read as the
@@ -129,7 +129,7 @@ public struct DNSMessage {
     /// The first question's name, at offset 12, was checked and may be pointed at: a record's owner
     /// name that is only a pointer to it (`c0 0c`, nearly every answer's) is a valid name without a
     /// second walk (`DNSRecordIterator`).
-    let firstQuestionNameReusable: Bool
+    let firstQuestionNameCanBePointedAt: Bool
 
     public func questions() -> DNSQuestionIterator {
         DNSQuestionIterator(bytes: bytes, offset: DNSHeader.size, remaining: header.questionCount)

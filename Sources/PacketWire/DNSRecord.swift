@@ -63,15 +63,14 @@ public struct DNSRecordIterator {
     var authorities: Int
     var additionals: Int
     var failed = false
-    /// Where names already checked start, that owner names of later records point at: the first
-    /// question's (`DNSMessage.firstQuestionNameReusable`) and the last CNAME target's (-1: none). An
-    /// owner name that is only a pointer to one of them (`c0 0c`, the pointer after a CNAME) is a
-    /// valid name without a second walk: from the pointer on, it would be the same walk, one hop more.
+    /// Where two names already checked start (-1: none): the first question's
+    /// (`DNSMessage.firstQuestionNameCanBePointedAt`) and the last CNAME target's. Owner names of later
+    /// records point at them (`c0 0c`; the pointer after a CNAME); see `ownerNameEnd(at:)`.
     var checkedNames: (question: Int, cnameTarget: Int) = (-1, -1)
 
     init(message: DNSMessage) {
         bytes = message.bytes
-        if message.firstQuestionNameReusable { checkedNames.question = DNSHeader.size }
+        if message.firstQuestionNameCanBePointedAt { checkedNames.question = DNSHeader.size }
         offset = message.recordsOffset
         answers = message.header.answerCount
         authorities = message.header.authorityCount
@@ -98,16 +97,21 @@ public struct DNSRecordIterator {
         }
     }
 
+    /// The offset past the owner name at `offset`, checked as `DNSName.skip` checks it. A name that
+    /// is only a pointer to one of `checkedNames` needs no walk: both lie before this record, so
+    /// the pointer points back (RFC 1035 §4.1.4), and from there the walk would be the one already
+    /// made, one hop more (which a name that followed the most hops allowed is not given).
+    private func ownerNameEnd(at offset: Int) throws(DNSIssue) -> Int {
+        if let word = bytes.u16(at: offset), word >= 0xC000 {
+            let target = Int(word & 0x3FFF)
+            if target == checkedNames.question || target == checkedNames.cnameTarget { return offset + 2 }
+        }
+        return try DNSName.skip(in: bytes, at: offset)
+    }
+
     private mutating func read(_ section: DNSSection) throws(DNSIssue) -> DNSRecord {
         let nameOffset = offset
-        // Both names lie before this record, so such a pointer points back, as RFC 1035 §4.1.4 asks.
-        let fixed: Int
-        if let word = bytes.u16(at: offset), word >= 0xC000,
-           Int(word & 0x3FFF) == checkedNames.question || Int(word & 0x3FFF) == checkedNames.cnameTarget {
-            fixed = offset + 2
-        } else {
-            fixed = try DNSName.skip(in: bytes, at: offset)
-        }
+        let fixed = try ownerNameEnd(at: offset)
         guard bytes.contains(offset: fixed, width: 10) else {
             throw DNSIssue(.truncated, at: fixed, needed: 10, had: bytes.count - fixed)
         }
