@@ -39,12 +39,7 @@ extension PacketDecoder {
         case IPProtocolNumber.tcp:
             guard let tcp = TCPHeader(datagram, at: transportOffset), tcp.dataOffset >= 5,
                   transportOffset + tcp.headerLength <= end else { return false }
-            tcpFacts.flags = tcp.flags
-            tcpFacts.sequenceNumber = tcp.sequenceNumber
-            tcpFacts.acknowledgmentNumber = tcp.acknowledgmentNumber
-            tcpFacts.window = tcp.window
-            tcpFacts.headerLength = tcp.headerLength
-            tcpFacts.hasHeader = true
+            tcpFacts = TCPFacts(tcp)
             transport = .tcp
             (sourcePort, destinationPort) = (tcp.sourcePort, tcp.destinationPort)
             payloadOffset = transportOffset + tcp.headerLength

@@ -586,12 +586,7 @@ public struct PacketDecoder: Sendable {
             _ = malformed(.tcp, at: offset, needed: 5, had: Int(tcp.dataOffset), .dataOffsetTooSmall, &p)
             return
         }
-        p.tcp.flags = tcp.flags
-        p.tcp.sequenceNumber = tcp.sequenceNumber
-        p.tcp.acknowledgmentNumber = tcp.acknowledgmentNumber
-        p.tcp.window = tcp.window
-        p.tcp.headerLength = tcp.headerLength
-        p.tcp.hasHeader = true
+        p.tcp = TCPFacts(tcp)
         guard require(.tcp, at: offset, tcp.headerLength, or: .dataOffsetPastEnd, c, &p) else { return }
         setPayload(from: offset + tcp.headerLength, c, &p)
     }

@@ -82,4 +82,15 @@ public struct TCPFacts: Equatable, Sendable {
     public var hasHeader: Bool = false
 
     @inlinable public init() {}
+
+    /// The facts of a header read whole.
+    @inlinable
+    public init(_ header: TCPHeader) {
+        flags = header.flags
+        sequenceNumber = header.sequenceNumber
+        acknowledgmentNumber = header.acknowledgmentNumber
+        window = header.window
+        headerLength = header.headerLength
+        hasHeader = true
+    }
 }
