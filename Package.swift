@@ -50,6 +50,8 @@ let package = Package(
         .target(name: "FastHashing", dependencies: ["CPrefetch"]),
         // SHA-256's compression on the x86 SHA extensions, for QUIC Initial keys (FlowEngine).
         .target(name: "CSHA256"),
+        // AES-128 and AES-128-GCM decryption on AES-NI/PCLMULQDQ (portable C elsewhere), for QUIC Initial packets (FlowEngine).
+        .target(name: "CAES128"),
         // Cache prefetch hints (the capture readers' walk, the flow table's slots).
         .target(name: "CPrefetch"),
         // Bytes → typed views. No Foundation, no I/O, no allocation.
@@ -60,9 +62,7 @@ let package = Package(
         .target(
             name: "FlowEngine",
             dependencies: [
-                "CPrefetch", "CSHA256", "FastHashing", "PacketWire",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
+                "CAES128", "CPrefetch", "CSHA256", "FastHashing", "PacketWire",
             ]
         ),
         // Profiles, service tags and the compiled matchers.

@@ -17,6 +17,12 @@ struct QUICFlowState {
     /// them for every Initial, even after the client switches to the server's
     /// connection ID (seen in ndpi-quic_frags_different_dcid).
     var keys: QUICInitialKeys?
+
+    /// An opened Initial's frames into the crypto stream; false when they do not parse.
+    mutating func absorb(_ opened: QUICOpenedInitial, _ frames: ByteView) -> Bool {
+        largestPacketNumber = max(largestPacketNumber ?? 0, opened.packetNumber)
+        return (try? crypto.absorb(payload: frames)) != nil
+    }
 }
 
 /// Counters of the naming stage: what was read, and what the caps cost.
@@ -212,6 +218,24 @@ extension FlowTracker {
         table[index].firstFlightDone = true
     }
 
+    /// A QUIC flow's state, its crypto stream a spare one when there is one
+    /// (each is 18 KiB, two allocations: one per QUIC connection otherwise).
+    private mutating func newQUICFlowState() -> QUICFlowState {
+        guard var crypto = spareQUICStreams.popLast() else { return QUICFlowState() }
+        crypto.reset()
+        return QUICFlowState(crypto: crypto)
+    }
+
+    /// Keeps a finished QUIC flow's crypto stream for the next (at most `spareQUICStreamLimit`).
+    mutating func recycle(_ state: consuming QUICFlowState) {
+        guard spareQUICStreams.count < Self.spareQUICStreamLimit else { return }
+        spareQUICStreams.append(state.crypto)
+    }
+
+    /// Crypto streams kept for reuse: enough for the QUIC connections of a
+    /// busy node that overlap (288 KiB), not the flow cap's worth.
+    static let spareQUICStreamLimit = 16
+
     private mutating func readQUICInitial(_ index: Int, _ datagram: ByteView) {
         var offset = 0
         // Coalesced packets (RFC 9000 §12.2): walk every long-header packet in the datagram.
@@ -225,24 +249,24 @@ extension FlowTracker {
                 state = existing
             } else {
                 guard quicFlows.count < limits.maxQUICFlows else { namingCounters.quicFlowsRefused += 1; return }
-                state = QUICFlowState()
+                state = newQUICFlowState()
             }
-            var opened: QUICOpenedPacket?
+            // Opened with the keys kept from the flow's first Initial, else with this packet's own DCID's.
+            var absorbed: Bool?
             if let keys = state.keys, keys.version == header.version {
-                opened = try? QUICInitialDecryptor.openPacket(header, in: datagram, keys: keys, largestPacketNumber: state.largestPacketNumber)
+                absorbed = quicDecryptor.withOpened(header, in: datagram, keys: keys, largestPacketNumber: state.largestPacketNumber,
+                                                    counting: false) { opened, frames in state.absorb(opened, frames) }
             }
-            if opened == nil, let keys = QUICInitialKeys(version: header.version, destinationConnectionID: header.destinationConnectionID) {
-                opened = quicDecryptor.open(header, in: datagram, keys: keys, largestPacketNumber: state.largestPacketNumber)
-                if opened != nil, state.keys == nil { state.keys = keys }
+            if absorbed == nil, let keys = QUICInitialKeys(version: header.version, destinationConnectionID: header.destinationConnectionID) {
+                absorbed = quicDecryptor.withOpened(header, in: datagram, keys: keys, largestPacketNumber: state.largestPacketNumber) {
+                    opened, frames in state.absorb(opened, frames)
+                }
+                if absorbed != nil, state.keys == nil { state.keys = keys }
             }
-            guard let opened else {
+            guard let absorbed else {
                 namingCounters.quicUndecryptable += 1
                 quicFlows[index] = state
                 continue
-            }
-            state.largestPacketNumber = max(state.largestPacketNumber ?? 0, opened.packetNumber)
-            let absorbed: Bool = opened.payload.withUnsafeBytes { raw in
-                (try? state.crypto.absorb(payload: ByteView(raw))) != nil
             }
             if !absorbed { namingCounters.quicUndecryptable += 1 }
             var done = false
@@ -259,6 +283,7 @@ extension FlowTracker {
             }
             if done {
                 table[index].firstFlightDone = true
+                recycle(state)
                 return
             }
             quicFlows[index] = state

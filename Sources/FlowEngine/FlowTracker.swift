@@ -49,6 +49,8 @@ public struct FlowTracker {
     var dnsObservationFingerprints = FixedKeyMap<UInt64, Void>(minimumCapacity: 1024, seed: FastHash.randomSeed())
     public let limits: FlowEngineLimits
     var quicFlows: [Int: QUICFlowState] = [:]
+    /// Crypto streams of finished QUIC flows, for the next ones (`recycle`).
+    var spareQUICStreams: [CryptoStreamAssembler] = []
     var quicDecryptor = QUICInitialDecryptor()
     let scratch = ScratchBuffer(size: TLSClientHello.defaultMaxLength)
 
@@ -58,6 +60,7 @@ public struct FlowTracker {
                           closedTCPDelaySeconds: limits.closedTCPDelaySeconds, dnsIdleTimeoutSeconds: limits.dnsIdleTimeoutSeconds)
         names = NameTable(capacity: limits.maxNames)
         firstFlights = FirstFlightPool(bufferSize: limits.firstFlightBytes, maxBuffers: limits.maxFirstFlights)
+        spareQUICStreams.reserveCapacity(Self.spareQUICStreamLimit)
         dnsCache = DNSAnswerCache(capacity: limits.maxDNSAnswers)
     }
 
@@ -123,7 +126,7 @@ public struct FlowTracker {
     /// back, `ended` reads it where it lies, then it is removed.
     private mutating func retire(at index: Int, _ ended: (FlowRecord) -> Void) {
         release(table.modify(index) { $0.takeFlights() })
-        if !quicFlows.isEmpty { quicFlows.removeValue(forKey: index) }
+        if !quicFlows.isEmpty, let state = quicFlows.removeValue(forKey: index) { recycle(state) }
         table.withRecord(index) { ended($0) }
         table.remove(at: index)
     }

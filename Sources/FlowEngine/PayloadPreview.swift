@@ -323,11 +323,10 @@ public struct PayloadPreviewer {
             guard let header = try? QUICLongHeader.parse(datagram, at: offset) else { return }
             offset = header.end
             guard header.type == .initial else { continue }
-            guard let keys = QUICInitialKeys(version: header.version, destinationConnectionID: header.destinationConnectionID),
-                  let opened = decryptor.open(header, in: datagram, keys: keys, largestPacketNumber: nil) else { return }
+            guard let keys = QUICInitialKeys(version: header.version, destinationConnectionID: header.destinationConnectionID) else { return }
             crypto.reset()
-            let absorbed: Bool = opened.payload.withUnsafeBytes { raw in (try? crypto.absorb(payload: ByteView(raw))) != nil }
-            guard absorbed else { return }
+            let absorbed = decryptor.withOpened(header, in: datagram, keys: keys) { _, frames in (try? crypto.absorb(payload: frames)) != nil }
+            guard absorbed == true else { return }
             crypto.withContiguousBytes { bytes in
                 if case .complete(let hello) = TLSClientHello.parse(handshake: bytes, maxLength: CryptoStreamAssembler.defaultCapacity) {
                     _ = preview.keep(hello, as: .quicClientHello)

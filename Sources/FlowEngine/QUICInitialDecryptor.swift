@@ -1,14 +1,12 @@
-import Crypto
-import CryptoExtras
 import PacketWire
 
 /// Why an Initial packet could not be opened.
 public enum QUICDecryptFailure: Error, Equatable, Sendable {
     /// Not an Initial packet (Handshake, 0-RTT, Retry… are not readable by an observer).
     case notInitial
-    /// The packet's version has no known Initial salt, or the keys are for another version.
+    /// The keys are for another version than the packet's.
     case unsupportedVersion
-    /// The header-protection sample or the AEAD tag lies outside the packet.
+    /// The header-protection sample or the AEAD tag lies outside the packet (or it is longer than a UDP payload).
     case truncated
     /// AEAD authentication failed: wrong keys (another DCID), corruption or garbage.
     case authenticationFailed
@@ -37,25 +35,46 @@ public struct QUICDecryptCounters: Equatable, Sendable {
     public var failures: Int { notInitial + unsupportedVersion + truncated + authenticationFailed }
 }
 
+/// Removes Initial packet pro/// The numbers of an Initial packet opened into a decryptor's memory.
+public struct QUICOpenedInitial: Sendable {
+    public let packetNumber: UInt64
+    public let packetNumberLength: Int
+    /// Bytes of the unprotected header (first byte to the end of the packet number).
+    public let headerLength: Int
+    /// Bytes of decrypted frames.
+    public let payloadLength: Int
+}
+
 /// Removes Initial packet protection (RFC 9001 §5.3, §5.4): header
 /// protection with AES-ECB of a 16-byte sample, then AEAD_AES_128_GCM with
 /// nonce = iv XOR packet number and the unprotected header as associated data.
-/// Runs only on a flow's first flight (a handful of packets), so the
-/// allocations of the crypto API are not on the per-packet path.
+///
+/// The unprotected header and the frames are written into memory the
+/// decryptor allocated once (room for a UDP payload's worth of each), and lent
+/// to the caller: opening a packet allocates nothing.
 public struct QUICInitialDecryptor: Sendable {
     public private(set) var counters = QUICDecryptCounters()
+    /// The header at 0, the frames at `packetCapacity`.
+    private let scratch = ScratchBuffer(size: 2 * Self.packetCapacity)
+
+    /// The longest packet opened: a UDP payload's largest.
+    static let packetCapacity = 65_536
 
     public init() {}
 
-    /// Opens the packet or counts why not; never traps on any input.
-    public mutating func open(
-        _ header: QUICLongHeader, in datagram: ByteView, keys: QUICInitialKeys, largestPacketNumber: UInt64? = nil
-    ) -> QUICOpenedPacket? {
+    /// Opens the packet and lends `body` its numbers and its frames (valid only
+    /// during the call); nil, counted by why, when it cannot be opened. Never
+    /// traps on any input. `counting: false` leaves the counters alone (a
+    /// first try with keys that may be stale).
+    public mutating func withOpened<R>(
+        _ header: QUICLongHeader, in datagram: ByteView, keys: QUICInitialKeys, largestPacketNumber: UInt64? = nil,
+        counting: Bool = true, _ body: (QUICOpenedInitial, ByteView) throws -> R
+    ) rethrows -> R? {
+        let opened: QUICOpenedInitial
         do {
-            let packet = try QUICInitialDecryptor.openPacket(header, in: datagram, keys: keys, largestPacketNumber: largestPacketNumber)
-            counters.opened += 1
-            return packet
+            opened = try Self.unprotect(header, in: datagram, keys: keys, largestPacketNumber: largestPacketNumber, into: scratch.buffer)
         } catch {
+            guard counting else { return nil }
             switch error {
             case .notInitial: counters.notInitial += 1
             case .unsupportedVersion: counters.unsupportedVersion += 1
@@ -64,59 +83,89 @@ public struct QUICInitialDecryptor: Sendable {
             }
             return nil
         }
+        if counting { counters.opened += 1 }
+        let frames = UnsafeRawBufferPointer(rebasing: scratch.buffer[Self.packetCapacity..<(Self.packetCapacity + opened.payloadLength)])
+        return try body(opened, ByteView(frames))
     }
 
+    /// Opens the packet into arrays of its own (tests, tools): counted as `withOpened` counts.
+    public mutating func open(
+        _ header: QUICLongHeader, in datagram: ByteView, keys: QUICInitialKeys, largestPacketNumber: UInt64? = nil
+    ) -> QUICOpenedPacket? {
+        let headerBytes = scratch.buffer
+        return withOpened(header, in: datagram, keys: keys, largestPacketNumber: largestPacketNumber) { opened, frames in
+            QUICOpenedPacket(packetNumber: opened.packetNumber, packetNumberLength: opened.packetNumberLength,
+                             header: Array(UnsafeRawBufferPointer(rebasing: headerBytes[0..<opened.headerLength])), payload: frames.copyBytes())
+        }
+    }
+
+    /// Opens the packet or throws why not (tests, tools): arrays of its own, no counters.
     public static func openPacket(
         _ header: QUICLongHeader, in datagram: ByteView, keys: QUICInitialKeys, largestPacketNumber: UInt64? = nil
     ) throws(QUICDecryptFailure) -> QUICOpenedPacket {
+        let scratch = ScratchBuffer(size: 2 * packetCapacity)
+        let opened = try unprotect(header, in: datagram, keys: keys, largestPacketNumber: largestPacketNumber, into: scratch.buffer)
+        return QUICOpenedPacket(
+            packetNumber: opened.packetNumber, packetNumberLength: opened.packetNumberLength,
+            header: Array(UnsafeRawBufferPointer(rebasing: scratch.buffer[0..<opened.headerLength])),
+            payload: Array(UnsafeRawBufferPointer(rebasing: scratch.buffer[packetCapacity..<(packetCapacity + opened.payloadLength)])))
+    }
+
+    /// The one way a packet is opened: its header unprotected into `scratch` at
+    /// 0, its frames decrypted into `scratch` at `packetCapacity`.
+    static func unprotect(
+        _ header: QUICLongHeader, in datagram: ByteView, keys: QUICInitialKeys, largestPacketNumber: UInt64?,
+        into scratch: UnsafeMutableRawBufferPointer
+    ) throws(QUICDecryptFailure) -> QUICOpenedInitial {
         guard header.type == .initial else { throw .notInitial }
         guard keys.version == header.version else { throw .unsupportedVersion }
         let pnOffset = header.packetNumberOffset
         // RFC 9001 §5.4.2: the sample starts 4 bytes after the packet number's first byte.
-        guard header.end <= datagram.count, pnOffset + 4 + 16 <= header.end,
-              let sampleView = datagram.slice(from: pnOffset + 4, length: 16),
+        guard header.end <= datagram.count, header.end - header.offset <= packetCapacity, pnOffset + 4 + 16 <= header.end,
+              let sample = datagram.slice(from: pnOffset + 4, length: 16),
               let firstByte = datagram.u8(at: header.offset)
         else { throw .truncated }
 
-        var mask = sampleView.copyBytes()
-        do {
-            try AES.permute(&mask, key: keys.headerProtectionKey)
-        } catch {
-            throw .unsupportedVersion
-        }
-        // Long header: the low 4 bits of the first byte are protected (RFC 9001 §5.4.1).
-        let first = firstByte ^ (mask[0] & 0x0F)
-        let pnLength = Int(first & 0x03) + 1
-        let headerLength = pnOffset + pnLength - header.offset
-        let payloadStart = pnOffset + pnLength
-        guard header.end - payloadStart >= 16, let headerView = datagram.slice(from: header.offset, length: headerLength) else {
-            throw .truncated
-        }
-        var aad = headerView.copyBytes()
-        aad[0] = first
-        var truncatedPN: UInt64 = 0
-        for i in 0..<pnLength {
-            let index = headerLength - pnLength + i
-            aad[index] ^= mask[1 + i]
-            truncatedPN = truncatedPN << 8 | UInt64(aad[index])
-        }
-        let packetNumber = decodePacketNumber(truncated: truncatedPN, length: pnLength, largest: largestPacketNumber)
+        var mask: (UInt64, UInt64) = (0, 0)
+        sample.withUnsafeBytes { bytes in withUnsafeMutableBytes(of: &mask) { $0.copyMemory(from: bytes) } }
+        keys.headerProtectionKey.encrypt(&mask)
+        return try withUnsafeBytes(of: mask) { (mask) throws(QUICDecryptFailure) -> QUICOpenedInitial in
+            // Long header: the low 4 bits of the first byte are protected (RFC 9001 §5.4.1).
+            let first = firstByte ^ (mask[0] & 0x0F)
+            let pnLength = Int(first & 0x03) + 1
+            let headerLength = pnOffset + pnLength - header.offset
+            let payloadStart = pnOffset + pnLength
+            guard header.end - payloadStart >= 16, let headerView = datagram.slice(from: header.offset, length: headerLength),
+                  let ciphertext = datagram.slice(from: payloadStart, length: header.end - payloadStart - 16),
+                  let tag = datagram.slice(from: header.end - 16, length: 16)
+            else { throw .truncated }
+            let aad = scratch.baseAddress!
+            headerView.withUnsafeBytes { aad.copyMemory(from: $0.baseAddress!, byteCount: headerLength) }
+            aad.storeBytes(of: first, as: UInt8.self)
+            var truncatedPN: UInt64 = 0
+            for i in 0..<pnLength {
+                let index = headerLength - pnLength + i
+                let byte = aad.load(fromByteOffset: index, as: UInt8.self) ^ mask[1 + i]
+                aad.storeBytes(of: byte, toByteOffset: index, as: UInt8.self)
+                truncatedPN = truncatedPN << 8 | UInt64(byte)
+            }
+            let packetNumber = decodePacketNumber(truncated: truncatedPN, length: pnLength, largest: largestPacketNumber)
 
-        var nonce = keys.iv
-        for i in 0..<8 {
-            nonce[nonce.count - 1 - i] ^= UInt8(truncatingIfNeeded: packetNumber >> (8 * UInt64(i)))
-        }
-        guard let ciphertext = datagram.slice(from: payloadStart, length: header.end - payloadStart - 16),
-              let tag = datagram.slice(from: header.end - 16, length: 16)
-        else { throw .truncated }
-        do {
-            let box = try AES.GCM.SealedBox(
-                nonce: try AES.GCM.Nonce(data: nonce), ciphertext: ciphertext.copyBytes(), tag: tag.copyBytes())
-            let plaintext = try AES.GCM.open(box, using: keys.key, authenticating: aad)
-            return QUICOpenedPacket(
-                packetNumber: packetNumber, packetNumberLength: pnLength, header: aad, payload: Array(plaintext))
-        } catch {
-            throw .authenticationFailed
+            var nonce = keys.ivExpansion
+            withUnsafeMutableBytes(of: &nonce) { n in
+                for i in 0..<8 { n[11 - i] ^= UInt8(truncatingIfNeeded: packetNumber >> (8 * UInt64(i))) }
+            }
+            let authentic = withUnsafeBytes(of: nonce) { nonce in
+                ciphertext.withUnsafeBytes { ciphertext in
+                    tag.withUnsafeBytes { tag in
+                        keys.packetKey.open(nonce: nonce, aad: UnsafeRawBufferPointer(start: aad, count: headerLength), ciphertext: ciphertext,
+                                            tag: tag, into: scratch.baseAddress! + packetCapacity)
+                    }
+                }
+            }
+            guard authentic else { throw .authenticationFailed }
+            return QUICOpenedInitial(packetNumber: packetNumber, packetNumberLength: pnLength, headerLength: headerLength,
+                                     payloadLength: ciphertext.count)
         }
     }
 
