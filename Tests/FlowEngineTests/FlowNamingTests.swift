@@ -127,6 +127,30 @@ import Testing
         #expect(h.tracker.namingCounters.quicUndecryptable == 0)
     }
 
+    /// Finished QUIC flows' crypto streams are reused by later ones: flows whose
+    /// ClientHellos each span two Initials, more of them at once than are kept
+    /// spare, interleaved, each named by its own server name and nothing left over.
+    @Test func reusedQUICCryptoStreamsNameEachFlowByItsOwnHello() throws {
+        var h = TrackerHarness()
+        let count = FlowTracker.spareQUICStreamLimit + 5
+        var flights: [[[UInt8]]] = []
+        for i in 0..<count { flights.append(try TrackerHarness.quicFirstFlight("q\(i).example.org", split: true)) }
+        // Rounds: first halves of a batch of flows, then their second halves; later batches reuse the streams.
+        for batch in stride(from: 0, to: count, by: 7) {
+            let flows = batch..<Swift.min(batch + 7, count)
+            for i in flows { h.feed(TrackerHarness.udp(Endpoint("10.0.1.\(i + 1)", 50000), web, payload: flights[i][0])) }
+            for i in flows { h.feed(TrackerHarness.udp(Endpoint("10.0.1.\(i + 1)", 50000), web, payload: flights[i][1])) }
+        }
+        for i in 0..<count {
+            let r = try h.flow(Endpoint("10.0.1.\(i + 1)", 50000), web, transport: .udp)
+            #expect(h.name(r.quicSNI) == "q\(i).example.org")
+        }
+        #expect(h.tracker.namingCounters.quicClientHellos == UInt64(count))
+        #expect(h.tracker.namingCounters.quicUndecryptable == 0)
+        #expect(h.tracker.quicFlows.isEmpty)
+        #expect(h.tracker.spareQUICStreams.count == Swift.min(7, FlowTracker.spareQUICStreamLimit))
+    }
+
     // MARK: DNS
 
     @Test func aDNSAnswerNamesTheClientsLaterFlowByTheNameItAsked() throws {
