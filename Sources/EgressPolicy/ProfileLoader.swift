@@ -11,7 +11,10 @@ public enum ProfileLoader {
     public static func load(text: String, file: String) throws(ProfileValidationErrors) -> Profile {
         let root: Node
         do {
-            guard let composed = try Yams.compose(yaml: text) else {
+            // The reader takes every scalar as text, by its style, never by a resolved tag: Yams's
+            // default resolver matched each one against its regular expressions (and compiled them),
+            // a third of a profile's loading (callgrind: 19 of 38 M instructions, every run).
+            guard let composed = try Yams.compose(yaml: text, Resolver.basic) else {
                 throw ProfileValidationErrors([
                     ProfileValidationError(file: file, line: 1, column: 1, path: "", expected: "a profile mapping", found: "an empty document")
                 ])
