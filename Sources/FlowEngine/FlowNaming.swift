@@ -70,7 +70,7 @@ extension FlowTracker {
                 return
             }
             if fromInitiator, !table[index].firstFlightDone, let first = payload.u8(at: 0), QUICLongHeader.isLongHeader(first) {
-                if preview.kind == .quicClientHello, quicFlows[index] == nil {
+                if preview.kind == .quicClientHello, quicFlows.index(forKey: UInt32(index)) == nil {
                     takeQUICPreview(index, preview)
                 } else {
                     readQUICInitial(index, payload)
@@ -245,7 +245,7 @@ extension FlowTracker {
             guard header.type == .initial else { continue }
             namingCounters.quicInitials += 1
             var state: QUICFlowState
-            if let existing = quicFlows.removeValue(forKey: index) {
+            if let existing = quicFlows.removeValue(forKey: UInt32(index)) {
                 state = existing
             } else {
                 guard quicFlows.count < limits.maxQUICFlows else { namingCounters.quicFlowsRefused += 1; return }
@@ -265,7 +265,7 @@ extension FlowTracker {
             }
             guard let absorbed else {
                 namingCounters.quicUndecryptable += 1
-                quicFlows[index] = state
+                quicFlows.set(UInt32(index), state)
                 continue
             }
             if !absorbed { namingCounters.quicUndecryptable += 1 }
@@ -286,7 +286,7 @@ extension FlowTracker {
                 recycle(state)
                 return
             }
-            quicFlows[index] = state
+            quicFlows.set(UInt32(index), state)
         }
     }
 

@@ -48,7 +48,8 @@ public struct FlowTracker {
     /// Their fingerprints: a repeated answer is recognised without building it again.
     var dnsObservationFingerprints = FixedKeyMap<UInt64, Void>(minimumCapacity: 1024, seed: FastHash.randomSeed())
     public let limits: FlowEngineLimits
-    var quicFlows: [Int: QUICFlowState] = [:]
+    /// QUIC flows whose Initials are being read, by flow-table index.
+    var quicFlows = FixedKeyMap<UInt32, QUICFlowState>()
     /// Crypto streams of finished QUIC flows, for the next ones (`recycle`).
     var spareQUICStreams: [CryptoStreamAssembler] = []
     var quicDecryptor = QUICInitialDecryptor()
@@ -126,7 +127,7 @@ public struct FlowTracker {
     /// back, `ended` reads it where it lies, then it is removed.
     private mutating func retire(at index: Int, _ ended: (FlowRecord) -> Void) {
         release(table.modify(index) { $0.takeFlights() })
-        if !quicFlows.isEmpty, let state = quicFlows.removeValue(forKey: index) { recycle(state) }
+        if !quicFlows.isEmpty, let state = quicFlows.removeValue(forKey: UInt32(index)) { recycle(state) }
         table.withRecord(index) { ended($0) }
         table.remove(at: index)
     }
