@@ -51,10 +51,19 @@ struct JSONTextWriter {
         #if DEBUG
         checkOrder(name.description)
         #endif
-        startElement()
-        out.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { out.append(contentsOf: $0) }
-        out.append(UInt8(ascii: "\"")); out.append(0x20); out.append(0x3a); out.append(0x20) // `" : `
+        // Separator, indent, name and `" : ` in one write: a report has a dozen keys per destination.
+        let n = name.utf8CodeUnitCount
+        let first = empty
+        empty = false
+        let spaces = depth * 2
+        out.write(upTo: 2 + spaces + n + 5) { p in
+            var i = Self.separator(first: first, spaces: spaces, at: p)
+            p[i] = UInt8(ascii: "\"")
+            (p + i + 1).update(from: name.utf8Start, count: n)
+            i += n + 1
+            p[i] = UInt8(ascii: "\""); p[i + 1] = 0x20; p[i + 2] = 0x3a; p[i + 3] = 0x20 // `" : `
+            return i + 4
+        }
     }
 
     /// Starts a member whose name is data (a map's keys), escaped like any string.
@@ -109,16 +118,19 @@ struct JSONTextWriter {
 
     /// Decimal digits, most significant first, without a String in between.
     private mutating func unsigned(_ value: UInt) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // 24 bytes: UInt.max has 20 digits
-        var count = 0
-        var v = value
-        withUnsafeMutableBytes(of: &digits) { buffer in
+        var digits = 1, limit: UInt = 10
+        while digits < 20 && value >= limit {
+            digits += 1
+            limit &*= 10
+        }
+        out.write(upTo: digits) { p in
+            var v = value, j = digits
             repeat {
-                buffer[23 - count] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                j -= 1
+                p[j] = UInt8(truncatingIfNeeded: 48 + v % 10)
                 v /= 10
-                count += 1
-            } while v > 0
-            out.append(contentsOf: buffer[(24 - count)...])
+            } while j > 0
+            return digits
         }
     }
 
@@ -130,14 +142,26 @@ struct JSONTextWriter {
     /// of backspace, form feed, newline, carriage return and tab, `\u00XX` for
     /// the other control characters; everything else (slashes, non-ASCII) as is.
     mutating func string(_ value: String) {
+        // Most strings need no escape: one copy, with both quotes, in one write.
+        let plain = value.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            guard !Self.needsEscape(utf8) else { return false }
+            let n = utf8.count
+            out.write(upTo: n + 2) { p in
+                p[0] = UInt8(ascii: "\"")
+                if let source = utf8.baseAddress { (p + 1).update(from: source, count: n) }
+                p[n + 1] = UInt8(ascii: "\"")
+                return n + 2
+            }
+            return true
+        }
+        if plain != true { escaped(value) }
+    }
+
+    /// `string`'s way for a string with bytes to escape (or without contiguous UTF-8).
+    private mutating func escaped(_ value: String) {
         out.append(UInt8(ascii: "\""))
         var s = value
         s.withUTF8 { utf8 in
-            // Most strings need no escape: one copy.
-            guard Self.needsEscape(utf8) else {
-                out.append(contentsOf: utf8)
-                return
-            }
             var start = 0
             for (i, c) in utf8.enumerated() where c < 0x20 || c == 0x22 || c == 0x5c {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
@@ -164,23 +188,27 @@ struct JSONTextWriter {
     /// (per byte b: b - 0x20 borrows into the top bit iff b < 0x20; b ^ 0x22
     /// and b ^ 0x5C are zero iff b is the quote or the backslash).
     static func needsEscape(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func zeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
         let raw = UnsafeRawBufferPointer(utf8)
+        guard raw.count >= 8 else {
+            for c in raw where c < 0x20 || c == 0x22 || c == 0x5C { return true }
+            return false
+        }
         var i = 0
-        while i + 8 <= raw.count {
-            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            // Bytes ≥ 0x80 (UTF-8 continuation) are masked off: they never need escaping.
-            let control = (w | highs) &- (ones &* 0x20)
-            if (~control & highs & ~w) | zeroByte(w ^ (ones &* 0x22)) | zeroByte(w ^ (ones &* 0x5C)) != 0 { return true }
+        while i + 8 < raw.count {
+            if escapes(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { return true }
             i += 8
         }
-        while i < raw.count {
-            let c = raw[i]
-            if c < 0x20 || c == 0x22 || c == 0x5C { return true }
-            i += 1
-        }
-        return false
+        // The last eight bytes (overlapping the ones checked): no byte-by-byte tail.
+        return escapes(raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self))
+    }
+
+    @inline(__always)
+    private static func escapes(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        // Bytes ≥ 0x80 (UTF-8 continuation) are masked off: they never need escaping.
+        let control = (w | highs) &- (ones &* 0x20)
+        return (~control & highs & ~w) | zeroByte(w ^ (ones &* 0x22)) | zeroByte(w ^ (ones &* 0x5C)) != 0
     }
 
     /// A value as JSONEncoder writes it, indented to where it lands here.
@@ -207,22 +235,42 @@ struct JSONTextWriter {
     }
 
     private mutating func close(_ bracket: UInt8) {
-        out.append(0x0a)
-        if empty { out.append(0x0a) }
+        let blank = empty
         depth -= 1
-        indent()
-        out.append(bracket)
         empty = false
+        let spaces = depth * 2
+        out.write(upTo: 3 + spaces) { p in
+            p[0] = 0x0a
+            var i = 1
+            if blank { p[1] = 0x0a; i = 2 }
+            Self.fillSpaces(p + i, spaces)
+            p[i + spaces] = bracket
+            return i + spaces + 1
+        }
     }
 
     private mutating func startElement() {
-        if empty {
-            out.append(0x0a)
-            empty = false
-        } else {
-            out.append(0x2c); out.append(0x0a) // ",\n"
-        }
-        indent()
+        let first = empty
+        empty = false
+        let spaces = depth * 2
+        out.write(upTo: 2 + spaces) { p in Self.separator(first: first, spaces: spaces, at: p) }
+    }
+
+    /// What comes before an element: `,` unless it is the container's first, a newline, the
+    /// indent. Written at `p`; returns how many bytes (at most 2 + `spaces`).
+    @inline(__always)
+    private static func separator(first: Bool, spaces: Int, at p: UnsafeMutablePointer<UInt8>) -> Int {
+        var i = 0
+        if !first { p[0] = 0x2c; i = 1 }
+        p[i] = 0x0a
+        fillSpaces(p + i + 1, spaces)
+        return i + 1 + spaces
+    }
+
+    /// An indent is a few spaces: stored one by one, not through `memset`.
+    @inline(__always)
+    private static func fillSpaces(_ p: UnsafeMutablePointer<UInt8>, _ count: Int) {
+        for k in 0..<count { p[k] = 0x20 }
     }
 
     private mutating func indent() {
@@ -245,6 +293,14 @@ final class ByteSink {
     }
 
     deinit { base.deallocate() }
+
+    /// Room for up to `n` more bytes, which `body` writes from the pointer it is given; it
+    /// returns how many it wrote. (One capacity check for a run of small writes.)
+    @inline(__always)
+    func write(upTo n: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        if count + n > capacity { grow(to: count + n) }
+        count += body(base + count)
+    }
 
     @inline(__always)
     func append(_ byte: UInt8) {

@@ -15,7 +15,7 @@ public enum ReportOutput {
 
     /// The same text as UTF-8 bytes, for writing out without a `String` in between.
     public static func jsonBytes(_ report: AuditReport) throws -> [UInt8] {
-        var writer = JSONTextWriter(reservingCapacity: 4096 + 640 * (report.allowed.count + report.undocumented.count + report.wrongPort.count))
+        var writer = JSONTextWriter(reservingCapacity: 4096 + 1024 * (report.allowed.count + report.undocumented.count + report.wrongPort.count))
         try report.writeJSON(to: &writer)
         writer.newline()
         return writer.bytes
