@@ -201,8 +201,8 @@ public struct AuditAccumulator {
     private func render(names: NameTable, dns: some Sequence<DNSObservation>, capture: CaptureSummary, serviceTagFiles: [String],
                         warnings: [String]) -> AuditReport {
         let profile = classifier.profile
-        let display = destinations.displayTexts(names: names)
-        let (required, optional) = evidence.statuses(profile: profile, display: display)
+        let display = TextOrder(destinations.displayTexts(names: names))
+        let (required, optional) = evidence.statuses(profile: profile, display: display.texts)
 
         // DNS answers that failed for names the profile needs (or any name, for the record).
         var dnsFailures: [AuditReport.DNSFailure] = []

@@ -373,7 +373,8 @@ struct DestinationAggregates {
     }
 
     /// The table's destinations as the report lists them, sorted.
-    func destinations(_ table: Table, profile: CompiledProfile, names: NameTable, display: [String]) -> [AuditReport.Destination] {
+    /// `display`: every destination's text, by entry (`displayTexts`).
+    func destinations(_ table: Table, profile: CompiledProfile, names: NameTable, display: TextOrder) -> [AuditReport.Destination] {
         // Texts made once per table, not per destination: rules, and tag lists per tag set.
         var ruleText: [Int: String] = [:]
         var tagsOfSet: [UInt32: [String]] = [:]
@@ -381,7 +382,8 @@ struct DestinationAggregates {
         let order = entries.indices.filter { entries[$0].table == table }.sorted { a, b in
             let da = entries[a].direction, db = entries[b].direction
             if da != db { return da.rawValue < db.rawValue }
-            return display[a] != display[b] ? display[a] < display[b] : a < b
+            let c = display.compare(a, b)
+            return c != 0 ? c < 0 : a < b
         }
         return order.map { i in
             let e = entries[i]
@@ -403,7 +405,7 @@ struct DestinationAggregates {
                 for set in e.tagSets.all { union.formUnion(tagSets[Int(set)] ?? []) }
                 tags = union.sorted()
             }
-            var d = Self.destination(e, display: display[i], rules: rules.sorted(), tags: tags)
+            var d = Self.destination(e, display: display.texts[i], rules: rules.sorted(), tags: tags)
             if !e.firewallRules.isEmpty { d.firewallRules = e.firewallRules.map { names.string($0) }.sorted() }
             return d
         }
