@@ -50,20 +50,33 @@ public enum RFC3339 {
             year = yoe + era * 400 + (month <= 2 ? 1 : 0)
         }
 
-        /// Writes the 30 bytes of a four-digit year's text; returns 30.
+        /// Writes the 30 bytes of a four-digit year's text; returns 30. Two digits at a time
+        /// in 32-bit arithmetic (a division per digit was ~400 instructions a timestamp, callgrind).
         func write(into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
-            var i = 0
-            func digits(_ value: Int64, _ width: Int) {
-                var v = value
-                var j = i + width - 1
-                while j >= i { out[j] = UInt8(truncatingIfNeeded: 48 + v % 10); v /= 10; j -= 1 }
-                i += width
+            precondition(out.count >= RFC3339.length)
+            // SAFETY: the 30 bytes written are within `out` (checked above).
+            let p = out.baseAddress!
+            @inline(__always) func two(_ v: UInt32, at i: Int) {
+                let tens = v / 10
+                p[i] = 48 &+ UInt8(truncatingIfNeeded: tens)
+                p[i + 1] = 48 &+ UInt8(truncatingIfNeeded: v &- tens &* 10)
             }
-            func put(_ c: Unicode.Scalar) { out[i] = UInt8(truncatingIfNeeded: c.value); i += 1 }
-            digits(year, 4); put("-"); digits(month, 2); put("-"); digits(day, 2); put("T")
-            digits(secondOfDay / 3600, 2); put(":"); digits(secondOfDay / 60 % 60, 2); put(":"); digits(secondOfDay % 60, 2)
-            put("."); digits(nanos, 9); put("Z")
-            return i
+            let y = UInt32(truncatingIfNeeded: year), s = UInt32(truncatingIfNeeded: secondOfDay)
+            two(y / 100, at: 0); two(y % 100, at: 2); p[4] = UInt8(ascii: "-")
+            two(UInt32(truncatingIfNeeded: month), at: 5); p[7] = UInt8(ascii: "-")
+            two(UInt32(truncatingIfNeeded: day), at: 8); p[10] = UInt8(ascii: "T")
+            two(s / 3600, at: 11); p[13] = UInt8(ascii: ":")
+            two(s / 60 % 60, at: 14); p[16] = UInt8(ascii: ":")
+            two(s % 60, at: 17); p[19] = UInt8(ascii: ".")
+            // Nanoseconds (< 10^9): digits 1–2, 3–4, 5–6, 7–8, then the ninth.
+            let n = UInt32(truncatingIfNeeded: nanos)
+            two(n / 10_000_000, at: 20)
+            two(n / 100_000 % 100, at: 22)
+            two(n / 1_000 % 100, at: 24)
+            two(n / 10 % 100, at: 26)
+            p[28] = 48 &+ UInt8(truncatingIfNeeded: n % 10)
+            p[29] = UInt8(ascii: "Z")
+            return RFC3339.length
         }
     }
 
