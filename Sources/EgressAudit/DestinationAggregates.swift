@@ -46,7 +46,8 @@ struct DestinationAggregates {
         let tcp: Bool
         let port: UInt16
         @inline(__always) var sampleHash: UInt64 { FastHash.mix64(UInt64(port) | (tcp ? 1 << 16 : 0)) }
-        var text: String { "\(tcp ? "tcp" : "udp")/\(port)" }
+        /// `tcp/443`: at most nine bytes, a String kept inline (an interpolation cost ~700 instructions).
+        var text: String { (tcp ? "tcp/" : "udp/") + String(port) }
         static func < (a: TransportPort, b: TransportPort) -> Bool { (a.tcp ? 0 : 1, a.port) < (b.tcp ? 0 : 1, b.port) }
     }
 
@@ -375,9 +376,6 @@ struct DestinationAggregates {
     /// The table's destinations as the report lists them, sorted.
     /// `display`: every destination's text, by entry (`displayTexts`).
     func destinations(_ table: Table, profile: CompiledProfile, names: NameTable, display: TextOrder) -> [AuditReport.Destination] {
-        // Texts made once per table, not per destination: rules, and tag lists per tag set.
-        var ruleText: [Int: String] = [:]
-        var tagsOfSet: [UInt32: [String]] = [:]
         // Sorted as indices, then built in order: sorting the built destinations moved a dozen references per swap.
         let order = entries.indices.filter { entries[$0].table == table }.sorted { a, b in
             let da = entries[a].direction, db = entries[b].direction
@@ -385,49 +383,66 @@ struct DestinationAggregates {
             let c = display.compare(a, b)
             return c != 0 ? c < 0 : a < b
         }
+        var shared = SharedLists()
         return order.map { i in
-            let e = entries[i]
-            var rules: [String] = []
-            e.rules.forEach { i in
-                if let known = ruleText[i] { rules.append(known); return }
-                let text = Self.ruleText(i, table: table, profile: profile)
-                ruleText[i] = text
-                rules.append(text)
-            }
-            let tags: [String]
-            if let only = e.tagSets.only {
-                if let known = tagsOfSet[only] { tags = known } else {
-                    tags = (tagSets[Int(only)] ?? []).sorted()
-                    tagsOfSet[only] = tags
-                }
-            } else {
-                var union = Set<String>()
-                for set in e.tagSets.all { union.formUnion(tagSets[Int(set)] ?? []) }
-                tags = union.sorted()
-            }
-            var d = Self.destination(e, display: display.texts[i], rules: rules.sorted(), tags: tags)
-            if !e.firewallRules.isEmpty { d.firewallRules = e.firewallRules.map { names.string($0) }.sorted() }
-            return d
+            destination(entries[i], table: table, display: display.texts[i], profile: profile, names: names, shared: &shared)
         }
     }
 
-    static func destination(_ e: Entry, display: String, rules: [String], tags: [String]) -> AuditReport.Destination {
+    /// Lists that recur from destination to destination, made once per table and then shared:
+    /// the rules of each rule set, the tags of each tag set, and one-value port and node lists
+    /// (most destinations have one port and one node). An array made per destination and list
+    /// was most of the cost of a report's destinations.
+    private struct SharedLists {
+        var rules = ListMemo<RuleSet>()
+        var tags = ListMemo<UInt32>()
+        var ports = ListMemo<TransportPort>()
+        var nodes = ListMemo<IPAddress>()
+    }
+
+    private func destination(_ e: borrowing Entry, table: Table, display: String, profile: CompiledProfile, names: NameTable,
+                             shared: inout SharedLists) -> AuditReport.Destination {
+        // (Looked up, then made and kept, without closures: a closure here captured the profile, or
+        // `self`, by copying it.)
+        var rules: [String] = []
+        if !e.rules.isEmpty {
+            if let known = shared.rules.known(e.rules) { rules = known } else {
+                rules = Self.ruleTexts(e.rules, table: table, profile: profile)
+                shared.rules.keep(e.rules, rules)
+            }
+        }
+        let tags: [String]
+        if let only = e.tagSets.only {
+            if let known = shared.tags.known(only) { tags = known } else {
+                tags = (tagSets[Int(only)] ?? []).sorted()
+                shared.tags.keep(only, tags)
+            }
+        } else {
+            var union = Set<String>()
+            for set in e.tagSets.all { union.formUnion(tagSets[Int(set)] ?? []) }
+            tags = union.sorted()
+        }
         var estimated: [String] = []
         if e.addresses.isEstimated { estimated.append("addresses") }
         if e.nodes.isEstimated { estimated.append("nodes") }
         if e.ports.isEstimated { estimated.append("ports") }
+        // Most destinations have no failed flow: no table of outcomes made for them.
         var failures: [String: Int] = [:]
-        for (outcome, flows) in [(FlowOutcome.unanswered, e.unanswered), (.refused, e.refused), (.unreachable, e.unreachable),
-                                 (.prohibited, e.prohibited)] where flows > 0 {
-            failures[outcome.name] = flows
+        if e.unanswered | e.refused | e.unreachable | e.prohibited != 0 {
+            for (outcome, flows) in [(FlowOutcome.unanswered, e.unanswered), (.refused, e.refused), (.unreachable, e.unreachable),
+                                     (.prohibited, e.prohibited)] where flows > 0 {
+                failures[outcome.name] = flows
+            }
         }
         return AuditReport.Destination(
-            destination: display, nameSource: e.nameSource, addresses: e.addresses.values.sorted().map(\.description),
-            ports: e.ports.values.sorted().map(\.text), flows: e.flows, failedFlows: e.failedFlows, bytesSent: e.bytesSent,
-            bytesReceived: e.bytesReceived, firstSeen: RFC3339.format(nanoseconds: e.first), lastSeen: RFC3339.format(nanoseconds: e.last),
+            destination: display, nameSource: e.nameSource, addresses: e.addresses.sortedTexts(\.description),
+            ports: shared.ports.texts(e.ports, \.text),
+            flows: e.flows, failedFlows: e.failedFlows, bytesSent: e.bytesSent, bytesReceived: e.bytesReceived,
+            firstSeen: RFC3339.format(nanoseconds: e.first), lastSeen: RFC3339.format(nanoseconds: e.last),
             serviceTags: tags, rules: rules, direction: e.direction.rawValue, addressCount: e.addresses.count,
-            nodes: e.nodes.values.sorted().map(\.description), nodeCount: e.nodes.count, portCount: e.ports.count,
-            estimated: estimated.isEmpty ? nil : estimated, failures: failures, folded: e.fold?.rawValue)
+            nodes: shared.nodes.texts(e.nodes, \.description),
+            nodeCount: e.nodes.count, portCount: e.ports.count, estimated: estimated.isEmpty ? nil : estimated, failures: failures,
+            folded: e.fold?.rawValue, firewallRules: e.firewallRules.isEmpty ? nil : e.firewallRules.map { names.string($0) }.sorted())
     }
 
     /// The rule texts a table lists: allowing rules; rules naming the peer on

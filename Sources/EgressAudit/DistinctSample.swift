@@ -52,6 +52,9 @@ struct DistinctSample<Value: SampleHashable> {
 
     var isEmpty: Bool { first == nil }
 
+    /// The value, when exactly one was seen.
+    var only: Value? { items.isEmpty ? first?.value : nil }
+
     /// Distinct values seen: exact unless `isEstimated`.
     var count: Int {
         guard !items.isEmpty else { return first == nil ? 0 : 1 }
@@ -109,5 +112,20 @@ struct DistinctSample<Value: SampleHashable> {
         var best = 0
         for i in items.indices where items[i].hash > items[best].hash { best = i }
         return best
+    }
+}
+
+extension DistinctSample where Value: Comparable {
+    /// The kept values, sorted, each as `text` writes it: for reports. One array is made (the
+    /// values are sorted in scratch space), where `values.sorted().map(text)` made three.
+    func sortedTexts(_ text: (Value) -> String) -> [String] {
+        guard !items.isEmpty else { return first.map { [text($0.value)] } ?? [] }
+        return withUnsafeTemporaryAllocation(of: Value.self, capacity: items.count) { buffer in
+            var scratch = buffer
+            for (k, item) in items.enumerated() { (scratch.baseAddress! + k).initialize(to: item.value) }
+            defer { scratch.deinitialize() }
+            scratch.sort()
+            return scratch.map(text)
+        }
     }
 }

@@ -103,6 +103,7 @@ public struct RuleSet: Equatable, Sendable {
 
     public static func == (a: RuleSet, b: RuleSet) -> Bool {
         guard a.words == b.words else { return false }
+        if a.beyond == nil && b.beyond == nil { return true }
         // Words past the last set bit are zero either way (no array is kept with them, but compare as sets).
         let x = a.beyond ?? [], y = b.beyond ?? []
         for i in 0 ..< Swift.max(x.count, y.count) where (i < x.count ? x[i] : 0) != (i < y.count ? y[i] : 0) { return false }
