@@ -6,6 +6,7 @@
 enum AuditFindings {
     static func derive(_ r: inout AuditReport) {
         var findings: [AuditReport.Finding] = []
+        findings.reserveCapacity(r.undocumented.count + r.wrongPort.count + r.nameMismatches.count + r.requiredRules.count + r.optionalRules.count)
         let requiredRules = Set(r.requiredRules.map(\.rule))
         // Whose rule: its status says; a rule without one (of a disabled feature) is named `profile/rule`
         // when several profiles are audited, else it is the one profile's.
@@ -39,37 +40,42 @@ enum AuditFindings {
             findings.append(.init(kind: .failingDNS, summary: "DNS answered \(d.rcode) for \(d.name), which required rules need",
                                   rule: rule, destination: d.name, port: nil, profile: profile(of: rule)))
         }
-        for d in r.undocumented {
-            let tags = d.serviceTags.isEmpty ? "" : " (in \(d.serviceTags.joined(separator: ", ")))"
-            let why = d.rules.isEmpty ? "no rule allows it" : "only rules of disabled features allow it: \(d.rules.joined(separator: ", "))"
-            findings.append(.init(kind: .undocumented, summary: "\(d.destination) on \(d.ports.joined(separator: ", ")): \(why)\(tags)\(folded(d))",
-                                  rule: nil, destination: d.destination, port: nil, profile: r.profile.id))
-        }
-        for d in r.wrongPort {
-            findings.append(.init(kind: .wrongPort,
-                                  summary: "\(d.destination) on \(d.ports.joined(separator: ", ")): allowed only as \(d.rules.joined(separator: ", "))\(folded(d))",
-                                  rule: d.rules.first, destination: d.destination, port: nil, profile: profile(of: d.rules.first)))
-        }
+        // A finding per destination, thousands of them: their summaries are `SummaryText`s.
+        for d in r.undocumented { findings.append(d.undocumentedFinding(profile: r.profile.id)) }
+        for d in r.wrongPort { findings.append(d.wrongPortFinding(profile: profile(of: d.rules.first))) }
         for m in r.nameMismatches {
             findings.append(.init(kind: .nameMismatch,
                                   summary: "\(m.address):\(m.port): TLS says \(m.sni) but DNS gave \(m.dns) for this address"
                                       + (m.flows > 1 ? " (\(m.flows) flows)" : ""),
                                   rule: nil, destination: m.sni, port: m.port, profile: r.profile.id))
         }
-        findings.sort { ($0.kind, $0.destination ?? "", $0.rule ?? "", $0.summary) < ($1.kind, $1.destination ?? "", $1.rule ?? "", $1.summary) }
-        r.findings = findings
-        r.verdict = verdictLine(Dictionary(grouping: findings, by: \.kind).mapValues(\.count))
+        // Counted by kind through a span: `for f in findings` copied every finding.
+        var counts = [Int](repeating: 0, count: AuditReport.Severity.allCases.count)
+        let all = findings.span
+        for i in all.indices { counts[all[i].kind.rank] += 1 }
+        r.findings = sorted(findings)
+        r.verdict = verdictLine { counts[$0.rank] }
     }
 
-    /// For a group: how many flows and addresses folded into it.
-    private static func folded(_ d: AuditReport.Destination) -> String {
-        guard let fold = d.folded else { return "" }
-        let about = d.estimated?.contains("addresses") == true ? "about " : ""
-        return "; \(d.flows) flows to \(about)\(d.addressCount) addresses folded here (\(fold)) past the destination caps"
+    /// Findings by kind, then destination, rule and summary (a missing destination or rule
+    /// sorts as ""). Indices are sorted, the findings borrowed through a span (sorting findings
+    /// copied two for every comparison), and the findings, nearly always in order already, are
+    /// moved only if not.
+    private static func sorted(_ findings: [AuditReport.Finding]) -> [AuditReport.Finding] {
+        let f = findings.span
+        let order = findings.indices.sorted { i, j in
+            if f[i].kind != f[j].kind { return f[i].kind < f[j].kind }
+            let da = f[i].destination ?? "", db = f[j].destination ?? ""
+            if da != db { return da < db }
+            let ra = f[i].rule ?? "", rb = f[j].rule ?? ""
+            if ra != rb { return ra < rb }
+            return f[i].summary < f[j].summary
+        }
+        return order.elementsEqual(findings.indices) ? findings : order.map { findings[$0] }
     }
 
-    static func verdictLine(_ counts: [AuditReport.Severity: Int]) -> String {
-        func n(_ k: AuditReport.Severity) -> Int { counts[k] ?? 0 }
+    /// `n`: how many findings there are of a kind.
+    static func verdictLine(_ n: (AuditReport.Severity) -> Int) -> String {
         var parts: [String] = []
         if n(.blockedRequired) > 0 { parts.append("\(n(.blockedRequired)) required rule\(n(.blockedRequired) == 1 ? "" : "s") blocked") }
         if n(.failingDNS) > 0 { parts.append("\(n(.failingDNS)) required name\(n(.failingDNS) == 1 ? "" : "s") failing in DNS") }
@@ -80,5 +86,27 @@ enum AuditFindings {
         if parts.isEmpty { return "PASS: every egress flow is documented and every required rule was satisfied" }
         let fail = AuditReport.Severity.allCases.contains { $0.failsVerdict && n($0) > 0 }
         return (fail ? "FAIL: " : "INCOMPLETE: ") + parts.joined(separator: ", ")
+    }
+}
+
+extension AuditReport.Destination {
+    fileprivate func undocumentedFinding(profile: String) -> AuditReport.Finding {
+        let tags: SummaryText = serviceTags.isEmpty ? "" : " (in \(serviceTags, separator: ", "))"
+        let summary: SummaryText = rules.isEmpty
+            ? "\(destination) on \(ports, separator: ", "): no rule allows it\(tags.string)\(foldedNote)"
+            : "\(destination) on \(ports, separator: ", "): only rules of disabled features allow it: \(rules, separator: ", ")\(tags.string)\(foldedNote)"
+        return .init(kind: .undocumented, summary: summary.string, rule: nil, destination: destination, port: nil, profile: profile)
+    }
+
+    fileprivate func wrongPortFinding(profile: String) -> AuditReport.Finding {
+        let summary: SummaryText = "\(destination) on \(ports, separator: ", "): allowed only as \(rules, separator: ", ")\(foldedNote)"
+        return .init(kind: .wrongPort, summary: summary.string, rule: rules.first, destination: destination, port: nil, profile: profile)
+    }
+
+    /// For a group: how many flows and addresses folded into it.
+    fileprivate var foldedNote: String {
+        guard let folded else { return "" }
+        let about = estimated?.contains("addresses") == true ? "about " : ""
+        return "; \(flows) flows to \(about)\(addressCount) addresses folded here (\(folded)) past the destination caps"
     }
 }
