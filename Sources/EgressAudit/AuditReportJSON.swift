@@ -45,7 +45,9 @@ extension AuditReport.Destination {
         w.key("failedFlows"); w.int(failedFlows)
         w.key("failures")
         w.beginObject()
-        for outcome in failures.keys.sorted() { w.key(text: outcome); w.int(failures[outcome] ?? 0) }
+        if !failures.isEmpty {
+            for outcome in failures.keys.sorted() { w.key(text: outcome); w.int(failures[outcome] ?? 0) }
+        }
         w.endObject()
         if let firewallRules { w.key("firewallRules"); w.stringArray(firewallRules) }
         w.key("firstSeen"); w.string(firstSeen)

@@ -84,3 +84,46 @@ import Testing
         }
     }
 }
+
+/// The writer's own byte moves: short copies by overlapping words, indents by whole words
+/// into the sink's slack, checked at every length and depth around the word sizes.
+@Suite struct JSONTextWriterLayoutTests {
+    @Test func copiesEveryLength() {
+        let source = (0..<80).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        for count in 0...source.count {
+            var target = [UInt8](repeating: 0xEE, count: count + 8)
+            source.withUnsafeBufferPointer { from in
+                target.withUnsafeMutableBufferPointer { to in ByteSink.copy(from.baseAddress!, count: count, to: to.baseAddress!) }
+            }
+            #expect(Array(target[..<count]) == Array(source[..<count]), "\(count) bytes")
+            #expect(target[count...].allSatisfy { $0 == 0xEE }, "nothing past \(count) bytes")
+        }
+    }
+
+    @Test func stringsAndIndentsMatchTheEncoder() throws {
+        let texts = (0...40).map { String(repeating: "a", count: $0) } + ["é" + String(repeating: "b", count: 20), "q\"\\"]
+        for depth in 1...12 {
+            var w = JSONTextWriter(reservingCapacity: 0)
+            for _ in 1..<depth { w.beginArray(); w.element() }
+            w.stringArray(texts)
+            for _ in 1..<depth { w.endArray() }
+            w.newline()
+            var nested: Any = texts
+            for _ in 1..<depth { nested = [nested] }
+            let reference = try NestedStrings.encode(nested)
+            #expect(w.text == reference, "depth \(depth)")
+        }
+    }
+
+    /// Nested string arrays through JSONEncoder: the reference layout.
+    enum NestedStrings {
+        struct Nested: Encodable {
+            let value: Any
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.singleValueContainer()
+                if let strings = value as? [String] { try c.encode(strings) } else { try c.encode((value as! [Any]).map { Nested(value: $0) }) }
+            }
+        }
+        static func encode(_ value: Any) throws -> String { try ReportOutput.encoderJSON(Nested(value: value)) }
+    }
+}
