@@ -190,7 +190,7 @@ public struct AuditAccumulator {
     }
 
     /// The report of everything folded so far. The accumulator goes on.
-    public func report(names: NameTable, dns: some Sequence<DNSObservation>, capture: CaptureSummary, serviceTagFiles: [String],
+    public func report(names: NameTable, dns: [DNSObservation], capture: CaptureSummary, serviceTagFiles: [String],
                        warnings: [String] = []) -> AuditReport {
         var state = self
         state.observer = nil
@@ -198,7 +198,7 @@ public struct AuditAccumulator {
         return state.render(names: names, dns: dns, capture: capture, serviceTagFiles: serviceTagFiles, warnings: warnings)
     }
 
-    private func render(names: NameTable, dns: some Sequence<DNSObservation>, capture: CaptureSummary, serviceTagFiles: [String],
+    private func render(names: NameTable, dns: [DNSObservation], capture: CaptureSummary, serviceTagFiles: [String],
                         warnings: [String]) -> AuditReport {
         let profile = classifier.profile
         let display = TextOrder(destinations.displayTexts(names: names))
