@@ -478,7 +478,11 @@ struct DestinationAggregates {
     }
 
     /// Every destination's text, by entry: made once for a report (names stay ids until then).
-    func displayTexts(names: NameTable) -> [String] { entries.map { $0.label.text(names) } }
+    /// (Each entry's label read through a span: `entries.map` copied every entry.)
+    func displayTexts(names: NameTable) -> [String] {
+        let all = entries.span
+        return all.indices.map { all[$0].label.text(names) }
+    }
 }
 
 /// A destination's service-tag sets: nearly always one, kept inline; a `Set` is made only for a
