@@ -26,10 +26,12 @@ extension IPAddress: SampleHashable {
 struct DistinctSample<Value: SampleHashable> {
     let capacity: Int
     /// The kept values, each with its hash (one array: one allocation per sample, not two), once
-    /// there are two or more; a single value is kept in `first` (most destinations see one port,
-    /// one node, an address or two: the sample then allocates nothing).
+    /// there are three or more; one or two are kept in `first` and `second` (most destinations see
+    /// one port, a node or two, an address or two: the sample then allocates nothing; allocating
+    /// for a second value was ~550 instructions, for a third of a per-flow capture's destinations).
     private var items: [Item] = []
     private var first: Item?
+    private var second: Item?
 
     private struct Item {
         let value: Value
@@ -37,7 +39,11 @@ struct DistinctSample<Value: SampleHashable> {
     }
 
     /// The kept values, in the order they were kept (made on each call: for reports and merges).
-    var values: [Value] { items.isEmpty ? first.map { [$0.value] } ?? [] : items.map(\.value) }
+    var values: [Value] {
+        guard items.isEmpty else { return items.map(\.value) }
+        guard let first else { return [] }
+        return second.map { [first.value, $0.value] } ?? [first.value]
+    }
     /// Where the largest kept hash is (meaningful when full).
     private var largest = 0
     /// A distinct value was turned away or evicted: `count` is an estimate.
@@ -50,32 +56,51 @@ struct DistinctSample<Value: SampleHashable> {
         self.capacity = max(2, capacity)
     }
 
+    /// Samples of up to this many values are searched by value first (a hash costs more than a few comparisons).
+    static var scannedByValue: Int { 8 }
+
     var isEmpty: Bool { first == nil }
 
     /// The value, when exactly one was seen.
-    var only: Value? { items.isEmpty ? first?.value : nil }
+    var only: Value? { items.isEmpty && second == nil ? first?.value : nil }
 
     /// Distinct values seen: exact unless `isEstimated`.
     var count: Int {
-        guard !items.isEmpty else { return first == nil ? 0 : 1 }
+        guard !items.isEmpty else { return first == nil ? 0 : second == nil ? 1 : 2 }
         guard isEstimated, items.count == capacity, items[largest].hash > 0 else { return items.count }
         let fraction = Double(items[largest].hash) / 18_446_744_073_709_551_616.0
         return max(items.count, Int(((Double(capacity) - 1) / fraction).rounded()))
     }
 
     mutating func insert(_ value: Value) {
-        let h = value.sampleHash
         guard let kept = first else {
+            let h = value.sampleHash
             first = Item(value: value, hash: h)
             seen = 1 << (h >> 58)
             return
         }
+        // A value already kept among a few is found by comparing values, before any hash is made:
+        // most inserts are of a value the sample holds (a destination's nodes take turns).
         if items.isEmpty {
-            if kept.hash == h && kept.value == value { return }
-            // The second distinct value: both into the array (room for four at once, not growth from one).
+            if kept.value == value { return }
+            guard let other = second else {
+                let h = value.sampleHash
+                second = Item(value: value, hash: h)
+                seen |= 1 << (h >> 58)
+                return
+            }
+            if other.value == value { return }
+            // The third distinct value: the two kept move into the array (room for four at once).
             items.reserveCapacity(Swift.min(capacity, 4))
             items.append(kept)
-        } else if items.count == capacity, h > items[largest].hash {
+            items.append(other)
+            second = nil
+            if items.count == capacity { largest = Self.indexOfLargest(items) }
+        } else if items.count <= Self.scannedByValue {
+            for item in items where item.value == value { return }
+        }
+        let h = value.sampleHash
+        if items.count == capacity, h > items[largest].hash {
             // Larger than every kept hash: a value not in the sample, turned away.
             isEstimated = true
             return
@@ -119,7 +144,12 @@ extension DistinctSample where Value: Comparable {
     /// The kept values, sorted, each as `text` writes it: for reports. One array is made (the
     /// values are sorted in scratch space), where `values.sorted().map(text)` made three.
     func sortedTexts(_ text: (Value) -> String) -> [String] {
-        guard !items.isEmpty else { return first.map { [text($0.value)] } ?? [] }
+        guard !items.isEmpty else {
+            guard let first else { return [] }
+            guard let second else { return [text(first.value)] }
+            // As `sorted()` orders two: the second first only if it is less.
+            return second.value < first.value ? [text(second.value), text(first.value)] : [text(first.value), text(second.value)]
+        }
         return withUnsafeTemporaryAllocation(of: Value.self, capacity: items.count) { buffer in
             var scratch = buffer
             for (k, item) in items.enumerated() { (scratch.baseAddress! + k).initialize(to: item.value) }

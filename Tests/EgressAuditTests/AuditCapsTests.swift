@@ -86,8 +86,8 @@ import Testing
         #expect(Set(s.values) == Set((0..<20).map { IPAddress(ipv4: 0x0A00_0000 + UInt32($0)) }))
     }
 
-    /// One value is kept without an array; the second moves both into one; past the
-    /// capacity the kept values are those of the smallest hashes.
+    /// One or two values are kept without an array; the third moves them into one; past
+    /// the capacity the kept values are those of the smallest hashes.
     @Test func oneValueThenTwoThenPastACapacityOfTwo() {
         var s = DistinctSample<IPAddress>(capacity: 2)
         #expect(s.isEmpty && s.count == 0 && s.values.isEmpty)
@@ -102,6 +102,26 @@ import Testing
         #expect(s.values.count == 2 && s.isEstimated)
         let smallest = (1..<200).map { IPAddress(ipv4: UInt32($0)) }.sorted { $0.sampleHash < $1.sampleHash }.prefix(2)
         #expect(Set(s.values) == Set(smallest))
+    }
+
+    /// Whatever the order and the repeats, at every small capacity: the kept values are those of
+    /// the smallest hashes, the count is exact until one is turned away, and the report's sorted
+    /// texts are the values sorted (two kept inline are ordered as `sorted()` orders them).
+    @Test func keepsTheSmallestHashesAtEveryCapacity() {
+        var random = SplitMix64(seed: 3)
+        for capacity in 2...5 {
+            for n in 1...12 {
+                var s = DistinctSample<IPAddress>(capacity: capacity)
+                let distinct = Set((0..<n).map { _ in IPAddress(ipv4: UInt32(truncatingIfNeeded: random.next() % 64)) })
+                for _ in 0..<3 { for v in Array(distinct).shuffled(using: &random) { s.insert(v) } }
+                let expected = distinct.sorted { $0.sampleHash < $1.sampleHash }.prefix(capacity)
+                #expect(Set(s.values) == Set(expected))
+                #expect(s.isEstimated == (distinct.count > capacity))
+                if !s.isEstimated { #expect(s.count == distinct.count) }
+                #expect(s.sortedTexts(\.description) == s.values.sorted().map(\.description))
+                #expect(s.only == (s.values.count == 1 ? s.values.first : nil))
+            }
+        }
     }
 
     @Test func beyondItEstimatesTheCountWithinItsError() {
