@@ -84,18 +84,16 @@ public struct QUICInitialDecryptor: Sendable {
             return nil
         }
         if counting { counters.opened += 1 }
-        let frames = UnsafeRawBufferPointer(rebasing: scratch.buffer[Self.packetCapacity..<(Self.packetCapacity + opened.payloadLength)])
-        return try body(opened, ByteView(frames))
+        return try body(opened, Self.frames(of: opened, in: scratch.buffer))
     }
 
     /// Opens the packet into arrays of its own (tests, tools): counted as `withOpened` counts.
     public mutating func open(
         _ header: QUICLongHeader, in datagram: ByteView, keys: QUICInitialKeys, largestPacketNumber: UInt64? = nil
     ) -> QUICOpenedPacket? {
-        let headerBytes = scratch.buffer
-        return withOpened(header, in: datagram, keys: keys, largestPacketNumber: largestPacketNumber) { opened, frames in
-            QUICOpenedPacket(packetNumber: opened.packetNumber, packetNumberLength: opened.packetNumberLength,
-                             header: Array(UnsafeRawBufferPointer(rebasing: headerBytes[0..<opened.headerLength])), payload: frames.copyBytes())
+        let scratch = scratch.buffer
+        return withOpened(header, in: datagram, keys: keys, largestPacketNumber: largestPacketNumber) { opened, _ in
+            Self.copied(opened, from: scratch)
         }
     }
 
@@ -105,10 +103,19 @@ public struct QUICInitialDecryptor: Sendable {
     ) throws(QUICDecryptFailure) -> QUICOpenedPacket {
         let scratch = ScratchBuffer(size: 2 * packetCapacity)
         let opened = try unprotect(header, in: datagram, keys: keys, largestPacketNumber: largestPacketNumber, into: scratch.buffer)
-        return QUICOpenedPacket(
-            packetNumber: opened.packetNumber, packetNumberLength: opened.packetNumberLength,
-            header: Array(UnsafeRawBufferPointer(rebasing: scratch.buffer[0..<opened.headerLength])),
-            payload: Array(UnsafeRawBufferPointer(rebasing: scratch.buffer[packetCapacity..<(packetCapacity + opened.payloadLength)])))
+        return copied(opened, from: scratch.buffer)
+    }
+
+    /// The frames of a packet `unprotect` opened into `scratch`.
+    private static func frames(of opened: QUICOpenedInitial, in scratch: UnsafeMutableRawBufferPointer) -> ByteView {
+        ByteView(UnsafeRawBufferPointer(rebasing: scratch[packetCapacity..<(packetCapacity + opened.payloadLength)]))
+    }
+
+    /// A packet `unprotect` opened into `scratch`, as arrays of its own.
+    private static func copied(_ opened: QUICOpenedInitial, from scratch: UnsafeMutableRawBufferPointer) -> QUICOpenedPacket {
+        QUICOpenedPacket(packetNumber: opened.packetNumber, packetNumberLength: opened.packetNumberLength,
+                         header: Array(UnsafeRawBufferPointer(rebasing: scratch[0..<opened.headerLength])),
+                         payload: frames(of: opened, in: scratch).copyBytes())
     }
 
     /// The one way a packet is opened: its header unprotected into `scratch` at

@@ -23,20 +23,17 @@ func readFlow(_ datagrams: [ByteView]) {
             defer { offset = header.end }
             guard header.type == .initial else { continue }
             // As the tracker reads them: the kept keys first, else this packet's own DCID's.
+            func absorb(_ opened: QUICOpenedInitial, _ frames: ByteView) -> Bool {
+                fuzzCheck(frames.count + opened.headerLength + 16 <= datagram.count, "opened more bytes than the datagram holds")
+                largest = max(largest ?? 0, opened.packetNumber)
+                return (try? crypto.absorb(payload: frames)) != nil
+            }
             var absorbed: Bool?
             if let k = keys, k.version == header.version {
-                absorbed = fuzzDecryptor.withOpened(header, in: datagram, keys: k, largestPacketNumber: largest, counting: false) { opened, frames in
-                    fuzzCheck(frames.count + opened.headerLength + 16 <= datagram.count, "opened more bytes than the datagram holds")
-                    largest = max(largest ?? 0, opened.packetNumber)
-                    return (try? crypto.absorb(payload: frames)) != nil
-                }
+                absorbed = fuzzDecryptor.withOpened(header, in: datagram, keys: k, largestPacketNumber: largest, counting: false, absorb)
             }
             if absorbed == nil, let k = FlowEngine.QUICInitialKeys(version: header.version, destinationConnectionID: header.destinationConnectionID) {
-                absorbed = fuzzDecryptor.withOpened(header, in: datagram, keys: k, largestPacketNumber: largest) { opened, frames in
-                    fuzzCheck(frames.count + opened.headerLength + 16 <= datagram.count, "opened more bytes than the datagram holds")
-                    largest = max(largest ?? 0, opened.packetNumber)
-                    return (try? crypto.absorb(payload: frames)) != nil
-                }
+                absorbed = fuzzDecryptor.withOpened(header, in: datagram, keys: k, largestPacketNumber: largest, absorb)
                 if absorbed != nil, keys == nil { keys = k }
             }
             guard absorbed != nil else { continue }
