@@ -64,7 +64,7 @@ extension FlowTracker {
                 table[index].dnsMessages &+= 1
                 switch preview.kind {
                 case .dnsQuery: namingCounters.dnsMessages += 1
-                case .dnsResponse: observeDNS(preview, packet: packet, timestamp: timestamp)
+                case .dnsResponse: observeDNS(preview, packet: packet, overTCP: false, timestamp: timestamp)
                 default: observeDNS(payload, packet: packet, overTCP: false, timestamp: timestamp)
                 }
                 return
@@ -80,7 +80,7 @@ extension FlowTracker {
         }
         // TCP.
         if sport == Self.dnsPort || dport == Self.dnsPort {
-            if !fromInitiator { readDNSOverTCP(index, packet, timestamp: timestamp) }
+            if !fromInitiator { readDNSOverTCP(index, packet, timestamp: timestamp, preview: preview) }
             return
         }
         guard fromInitiator, !table[index].firstFlightDone else { return }
@@ -292,8 +292,20 @@ extension FlowTracker {
 
     // MARK: DNS
 
-    private mutating func readDNSOverTCP(_ index: Int, _ packet: UnsafePointer<DecodedPacket>, timestamp: Int64) {
+    private mutating func readDNSOverTCP(_ index: Int, _ packet: UnsafePointer<DecodedPacket>, timestamp: Int64,
+                                         preview: borrowing PayloadPreview) {
         var buffer = table[index].responderFlight
+        let sequence = packet.pointee.tcp.sequenceNumber
+        if buffer < 0, preview.kind == .dnsResponse,
+           !table[index].responderSequenceKnown || sequence == table[index].responderNextSequence {
+            // The server's stream starts with this segment, one whole response the decode thread read: what a
+            // buffer here would hold and parse. The stream goes on after it, where a later segment's buffer starts.
+            table[index].dnsMessages &+= 1
+            observeDNS(preview, packet: packet, overTCP: true, timestamp: timestamp)
+            table[index].responderNextSequence = sequence &+ UInt32(truncatingIfNeeded: packet.pointee.payload.count)
+            table[index].responderSequenceKnown = true
+            return
+        }
         if buffer < 0 {
             let base = table[index].responderSequenceKnown ? table[index].responderNextSequence : packet.pointee.tcp.sequenceNumber
             guard let acquired = firstFlights.acquire(baseSequence: base) else { return }
@@ -347,11 +359,11 @@ extension FlowTracker {
     }
 
     /// A DNS response the decode thread read (`PayloadPreview`), as `observeDNS(_:packet:overTCP:timestamp:)` reads it.
-    mutating func observeDNS(_ preview: borrowing PayloadPreview, packet: UnsafePointer<DecodedPacket>, timestamp: Int64) {
+    mutating func observeDNS(_ preview: borrowing PayloadPreview, packet: UnsafePointer<DecodedPacket>, overTCP: Bool, timestamp: Int64) {
         namingCounters.dnsMessages += 1
         let linkLocal = isLinkLocal(packet)
         let asked = internName(of: preview) ?? .none
-        observe(asked: asked, type: preview.questionType, rcode: preview.responseCode, overTCP: false, linkLocal: linkLocal,
+        observe(asked: asked, type: preview.questionType, rcode: preview.responseCode, overTCP: overTCP, linkLocal: linkLocal,
                 client: packet.pointee.destination, timestamp: timestamp, effects: preview)
     }
 

@@ -9,7 +9,8 @@ import PacketWire
 /// tracking (`PayloadPreviewer`) so the tracking thread interns names instead
 /// of parsing and decrypting: a whole ClientHello (TLS in one segment, or QUIC
 /// in the client's first Initial), or a DNS message over UDP (a query, or a
-/// response: its question and what each answer record does, in order).
+/// response: its question and what each answer record does, in order), or a
+/// DNS response that is a whole TCP segment.
 ///
 /// A preview is a pure function of the packet's bytes and equals what the
 /// tracker's own reading of those bytes would find; the tracker uses it only
@@ -265,8 +266,12 @@ public struct PayloadPreviewer {
         let sport = packet.pointee.sourcePort, dport = packet.pointee.destinationPort
         switch packet.pointee.transport {
         case .tcp:
+            if sport == FlowTracker.dnsPort || dport == FlowTracker.dnsPort {
+                previewDNSOverTCP(payload, into: &preview)
+                return
+            }
             // The tracker's first-flight reading (`FlowTracker.name`) of a segment that starts a TLS record.
-            guard first == 0x16, sport != FlowTracker.dnsPort, dport != FlowTracker.dnsPort else { return }
+            guard first == 0x16 else { return }
             if case .complete(let hello) = TLSClientHello.parse(records: payload, scratch: scratch.buffer) {
                 _ = preview.keep(hello, as: .tlsClientHello)
             }
@@ -312,6 +317,17 @@ public struct PayloadPreviewer {
         preview.effectCount = 0
         guard DNSAnswerEffect.forEach(in: message, { preview.add($0) }) else { return }
         preview.kind = .dnsResponse
+    }
+
+    /// A segment that is one whole DNS response and nothing more (RFC 1035
+    /// §4.2.2's two-byte length, then the message), as
+    /// `FlowTracker.readDNSOverTCP` reads the first message of a server's
+    /// stream: nearly every answer over TCP is one such segment. Anything else
+    /// (a query, part of a message, several) is left to the tracker.
+    private func previewDNSOverTCP(_ payload: ByteView, into preview: inout PayloadPreview) {
+        guard let length = payload.u16(at: 0), Int(length) == payload.count - 2, Int(length) >= DNSHeader.size,
+              let message = payload.slice(from: 2, length: Int(length)), DNSHeader.isResponse(message) else { return }
+        previewDNS(message, into: &preview)
     }
 
     /// The first Initial of the datagram, as `FlowTracker.readQUICInitial`

@@ -43,7 +43,9 @@ public struct LinkType: RawRepresentable, Hashable, Sendable {
     /// Raw IPv6 only.
     public static let ipv6 = LinkType(rawValue: 229)
     /// Linux netfilter NFLOG messages (`nflog:N`, an nftables/iptables `log group N`): TLVs around the IP packet.
-    public static let nflog = LinkType(rawValue: 239)
+    /// Computed, not stored: the tracker asks for it per packet, and a stored one is reached from
+    /// other modules through an accessor call with a once-check (five instructions and a call a packet).
+    @inlinable public static var nflog: LinkType { LinkType(rawValue: 239) }
     /// Linux "cooked" capture v2 (20-byte header with interface index).
     public static let linuxSLL2 = LinkType(rawValue: 276)
 

@@ -237,4 +237,47 @@ import Testing
         let observation = try #require(h.tracker.dnsObservations.first { $0.name == h.tracker.names.lookup("tcp.example.com") })
         #expect(observation.overTCP)
     }
+
+    /// A response that is one whole segment is read on the decode thread (`PayloadPreviewer`); the
+    /// server's stream goes on after it. Whether each segment was previewed or not, the tracker
+    /// finds the same messages, observations and names: one message per segment, two in one, one
+    /// split across two, and one that comes again (a retransmission).
+    @Test(arguments: [false, true])
+    func dnsOverTCPReadAheadFindsWhatTheTrackerFinds(handshake: Bool) throws {
+        func response(_ id: UInt16, _ name: String, _ address: String) -> [UInt8] {
+            var m = DNSMessageFields(id: id, isResponse: true, questionName: name, questionType: .a)
+            m.answers = [CaptureSynth.DNSRecord(name: name, data: .address(HostAddress(address)!))]
+            return CaptureSynth.DNSMessage.tcpFramed(CaptureSynth.DNSMessage.build(m))
+        }
+        let client = Endpoint("10.0.0.4", 40100)
+        let one = response(1, "one.example", "192.0.2.1"), two = response(2, "two.example", "192.0.2.2")
+        let three = response(3, "three.example", "192.0.2.3"), four = response(4, "four.example", "192.0.2.4")
+        var segments: [[UInt8]] = [one, two + three, Array(four[..<9]), Array(four[9...])]
+        segments.insert(one, at: 1)  // the first segment again, a retransmission
+        func run(previews: Bool) -> (messages: UInt32, observations: [String], names: [String]) {
+            var h = TrackerHarness(previews: previews)
+            if handshake { h.handshake(client, resolver) }
+            var sequence: UInt32 = 5001
+            for (i, segment) in segments.enumerated() {
+                let at = i == 1 ? 5001 : sequence
+                h.feed(TrackerHarness.tcp(resolver, client, [.psh, .ack], seq: at, ack: 1001, payload: segment))
+                if i != 1 { sequence &+= UInt32(segment.count) }
+            }
+            let observations = h.tracker.dnsObservations.map { "\(h.tracker.names.string($0.name)) tcp=\($0.overTCP)" }
+            var names: [String] = []
+            for (n, address) in [("one", "192.0.2.1"), ("two", "192.0.2.2"), ("three", "192.0.2.3"), ("four", "192.0.2.4")] {
+                let peer = Endpoint(address, 443)
+                h.handshake(Endpoint("10.0.0.4", 41000 + UInt16(names.count)), peer)
+                names.append((try? h.name(h.flow(Endpoint("10.0.0.4", 41000 + UInt16(names.count)), peer).dnsName)) ?? "none: \(n)")
+            }
+            return ((try? h.flow(client, resolver).dnsMessages) ?? 0, observations, names)
+        }
+        let read = run(previews: false), previewed = run(previews: true)
+        #expect(read.messages == 4)
+        #expect(read.names == ["one.example", "two.example", "three.example", "four.example"])
+        #expect(read.observations.count == 4 && read.observations.allSatisfy { $0.hasSuffix("tcp=true") })
+        #expect(previewed.messages == read.messages)
+        #expect(previewed.observations == read.observations)
+        #expect(previewed.names == read.names)
+    }
 }

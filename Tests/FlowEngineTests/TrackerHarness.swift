@@ -28,9 +28,16 @@ struct TrackerHarness {
     /// Nanoseconds; each packet is 1 ms after the previous unless a time is given.
     var clock: Int64 = 1_000_000_000
     private let decoder = PacketDecoder()
+    /// Each packet's payload read first as the decode thread reads it, and its preview handed to the
+    /// tracker with it (nil: the tracker reads every payload itself).
+    private var previewer: PayloadPreviewer?
+    private let previewStorage = PayloadPreview.Storage(count: 1)
 
-    init(limits: FlowEngineLimits = FlowEngineLimits()) {
+    init(limits: FlowEngineLimits = FlowEngineLimits(), previews: Bool = false) {
         tracker = FlowTracker(limits: limits)
+        if previews {
+            previewer = PayloadPreviewer(flowHasher: tracker.table.hasher, nameHasher: tracker.names.hasher, answerHasher: tracker.dnsCache.hasher)
+        }
     }
 
     /// Decodes one raw IP packet and hands it to the tracker.
@@ -42,7 +49,11 @@ struct TrackerHarness {
         ip.withUnsafeBytes { raw in
             decoder.decode(ByteView(raw), linkType: .raw, originalLength: ip.count, into: &packet)
             #expect(packet.status.isDecoded, "the test built a packet the decoder refuses", sourceLocation: sourceLocation)
-            tracker.process(packet, timestamp: now, wireLength: ip.count) { out.append($0) }
+            var preview = previewer == nil ? PayloadPreview.none : previewStorage.preview(0)
+            withUnsafePointer(to: &packet) { lent in
+                previewer?.preview(lent, into: &preview)
+                tracker.process(lent, timestamp: now, wireLength: ip.count, preview: preview) { out.append($0) }
+            }
         }
         ended += out
     }
