@@ -25,17 +25,33 @@ public struct FlowTable {
     /// The idle timeouts, nanoseconds; a record's clock is made from them.
     @usableFromInline let timeouts: IdleTimeouts
 
-    /// `hash32 << 32 | (record index + 1)`; 0 = empty.
-    @usableFromInline var slots: [UInt64]
+    /// The table's memory: five blocks a `Buffers` owns (freed with it, copied
+    /// when a copy of the table writes while another holds them). Pointers, not
+    /// arrays: each array written per packet checked its own uniqueness and
+    /// every index its bounds (a flood's new flow wrote four arrays: four calls
+    /// into the runtime); a write path now checks the owner once (`unique()`).
+    /// Indices are the table's own (a slot's, a record's), never the network's.
+    @usableFromInline var buffers: Buffers
+    /// `hash32 << 32 | (record index + 1)`; 0 = empty. `mask + 1` slots.
+    @usableFromInline var slots: UnsafeMutablePointer<UInt64>
     @usableFromInline var mask: Int
-    @usableFromInline var records: [FlowRecord] = []
+    /// `capacity` records, of which the first `used` were ever placed (free ones are on `freeList`).
+    @usableFromInline var records: UnsafeMutablePointer<FlowRecord>
+    @usableFromInline var used = 0
     /// Each record's clock: its last-seen time (`Int64.min`: free) and when it
     /// goes idle (that plus its timeout: a closed TCP connection's close delay,
     /// DNS's, UDP's or TCP's), kept in step by every write path (`insert`,
     /// `modify`, the subscript). The eviction sweeps read this dense array
     /// alone: reading each swept record for its transport and state cost 8 % of
     /// a flood's tracking thread (`perf`), and the two times share a line.
-    @usableFromInline var clocks: [Clock] = []
+    @usableFromInline var clocks: UnsafeMutablePointer<Clock>
+    /// Each record's key hash (its slot's), kept beside `clocks`: deleting a
+    /// record finds its slot without reading the record, and a victim's slot
+    /// and record are fetched together, not one after the other.
+    private var keyHashes: UnsafeMutablePointer<UInt32>
+    /// Indices of records removed, reused first; `freeCount` of them.
+    private var freeList: UnsafeMutablePointer<Int32>
+    private var freeCount = 0
 
     @usableFromInline
     struct Clock: Sendable {
@@ -79,11 +95,39 @@ public struct FlowTable {
         }
     }
 
-    /// Each record's key hash (its slot's), kept beside `clocks`: deleting a
-    /// record finds its slot without reading the record, and a victim's slot
-    /// and record are fetched together, not one after the other.
-    private var keyHashes: [UInt32] = []
-    private var freeList: [Int32] = []
+    /// Owns the table's blocks: they live as long as some copy of the table
+    /// refers to them. Records, clocks, key hashes and the free list are
+    /// allocated for `capacity` at once, as address space (pages are mapped as
+    /// records first land on them, so memory still follows the flows; growing
+    /// by doubling copied every record so far at each step); the slots double
+    /// as flows arrive.
+    @usableFromInline
+    final class Buffers {
+        var slots: UnsafeMutablePointer<UInt64>
+        let records: UnsafeMutablePointer<FlowRecord>
+        let clocks: UnsafeMutablePointer<Clock>
+        let keyHashes: UnsafeMutablePointer<UInt32>
+        let freeList: UnsafeMutablePointer<Int32>
+
+        init(capacity: Int, slotCount: Int) {
+            slots = .allocate(capacity: slotCount)
+            slots.initialize(repeating: 0, count: slotCount)
+            records = .allocate(capacity: capacity)
+            clocks = .allocate(capacity: capacity)
+            keyHashes = .allocate(capacity: capacity)
+            freeList = .allocate(capacity: capacity)
+        }
+
+        deinit {
+            // Records and clocks are plain values: nothing to deinitialize.
+            slots.deallocate()
+            records.deallocate()
+            clocks.deallocate()
+            keyHashes.deallocate()
+            freeList.deallocate()
+        }
+    }
+
     private var clockHand = 0
     public let hasher: FlowKeyHasher
     public private(set) var count = 0
@@ -96,6 +140,7 @@ public struct FlowTable {
     public init(capacity: Int = 1 << 20, tcpIdleTimeoutSeconds: Int64 = 300, udpIdleTimeoutSeconds: Int64 = 60,
                 closedTCPDelaySeconds: Int64 = 5, dnsIdleTimeoutSeconds: Int64 = 10, seed: UInt64 = FastHash.randomSeed()) {
         precondition(capacity > 0 && capacity <= 1 << 30, "FlowTable capacity must be 1…2^30 (a slot keeps 32 bits of hash)")
+        precondition(_isPOD(FlowRecord.self), "FlowTable copies and frees records as plain memory")
         self.capacity = capacity
         timeouts = IdleTimeouts(tcp: tcpIdleTimeoutSeconds * 1_000_000_000, udp: udpIdleTimeoutSeconds * 1_000_000_000,
                                 closedTCP: Swift.min(closedTCPDelaySeconds, tcpIdleTimeoutSeconds) * 1_000_000_000,
@@ -103,15 +148,38 @@ public struct FlowTable {
         var size = 64
         while size < capacity * 2 { size <<= 1 }
         // Start small and double as flows arrive, up to the size the cap needs.
-        slots = [UInt64](repeating: 0, count: Swift.min(size, 1 << 12))
-        mask = slots.count - 1
+        let slotCount = Swift.min(size, 1 << 12)
+        buffers = Buffers(capacity: capacity, slotCount: slotCount)
+        slots = buffers.slots
+        mask = slotCount - 1
+        records = buffers.records
+        clocks = buffers.clocks
+        keyHashes = buffers.keyHashes
+        freeList = buffers.freeList
         hasher = FlowKeyHasher(seed: seed)
-        // Records are appended in order and never move: room for the cap is reserved once, as address
-        // space (the pages are mapped as records first land on them, so memory still follows the flows);
-        // doubling copied every record so far at each step (on the per-flow capture, 1.2 % of all instructions).
-        records.reserveCapacity(capacity)
-        clocks.reserveCapacity(capacity)
-        keyHashes.reserveCapacity(capacity)
+    }
+
+    /// Makes the blocks this copy's own before a write: a copy of the table
+    /// made since (a snapshot's) keeps the ones it shares.
+    @inlinable @inline(__always)
+    mutating func unique() {
+        if !isKnownUniquelyReferenced(&buffers) { copyBuffers() }
+    }
+
+    @usableFromInline
+    mutating func copyBuffers() {
+        let copy = Buffers(capacity: capacity, slotCount: mask + 1)
+        copy.slots.update(from: slots, count: mask + 1)
+        copy.records.initialize(from: records, count: used)
+        copy.clocks.initialize(from: clocks, count: used)
+        copy.keyHashes.initialize(from: keyHashes, count: used)
+        copy.freeList.initialize(from: freeList, count: freeCount)
+        buffers = copy
+        slots = copy.slots
+        records = copy.records
+        clocks = copy.clocks
+        keyHashes = copy.keyHashes
+        freeList = copy.freeList
     }
 
     /// Index of the record for `key`, if present.
@@ -119,7 +187,7 @@ public struct FlowTable {
     public func find(_ key: FlowKey) -> Int? { find(key, hash: hash32(key)) }
 
     /// `find` with the key's hash already made (`hasher.hash32(key)`: by the decode thread).
-    /// Always inlined: called through the tracker's property, the table (136 bytes) was copied first.
+    /// Always inlined: called through the tracker's property, the table was copied first.
     @inlinable @inline(__always)
     public func find(_ key: FlowKey, hash h: UInt32) -> Int? {
         var slot = Int(h) & mask
@@ -135,10 +203,9 @@ public struct FlowTable {
     }
 
     /// Starts loading the home slot of the key whose hash is `h` (a packet some way behind in the decode-ahead ring).
-    /// Mutating only so that a caller reaching it through a property reads the table in place, not a copy.
     @inlinable
-    public mutating func prefetch(hash h: UInt32) {
-        slots.withUnsafeBufferPointer { egress_prefetch_table($0.baseAddress! + (Int(h) & mask)) }
+    public func prefetch(hash h: UInt32) {
+        egress_prefetch_table(slots + (Int(h) & mask))
     }
 
     /// True when the next insert needs room made first (`oldestVictim`, `remove(at:)`).
@@ -151,19 +218,19 @@ public struct FlowTable {
     /// `insert` with the key's hash already made.
     public mutating func insert(_ record: FlowRecord, hash h: UInt32) -> Int {
         precondition(count < capacity, "FlowTable.insert on a full table: remove the oldestVictim() first")
-        if (count + 1) * 2 > slots.count { grow() }
+        unique()
+        if (count + 1) * 2 > mask + 1 { grow() }
         let index: Int
-        if let reused = freeList.popLast() {
-            index = Int(reused)
-            records[index] = record
-            clocks[index] = timeouts.clock(record)
-            keyHashes[index] = h
+        if freeCount > 0 {
+            freeCount -= 1
+            index = Int(freeList[freeCount])
         } else {
-            index = records.count
-            records.append(record)
-            clocks.append(timeouts.clock(record))
-            keyHashes.append(h)
+            index = used
+            used += 1
         }
+        (records + index).initialize(to: record)
+        clocks[index] = timeouts.clock(record)
+        keyHashes[index] = h
         assert(h == hash32(record.key), "FlowTable.insert: a hash not of this key")
         var slot = Int(h) & mask
         while slots[slot] != 0 { slot = (slot + 1) & mask }
@@ -175,6 +242,8 @@ public struct FlowTable {
     /// Runs `body` with exclusive access to record `index`.
     @inlinable
     public mutating func modify<R>(_ index: Int, _ body: (inout FlowRecord) -> R) -> R {
+        precondition(index >= 0 && index < used, "FlowTable: no record \(index)")
+        unique()
         let result = body(&records[index])
         clocks[index] = timeouts.clock(records[index])
         return result
@@ -182,8 +251,13 @@ public struct FlowTable {
 
     @inlinable
     public subscript(index: Int) -> FlowRecord {
-        get { records[index] }
+        get {
+            precondition(index >= 0 && index < used, "FlowTable: no record \(index)")
+            return records[index]
+        }
         _modify {
+            precondition(index >= 0 && index < used, "FlowTable: no record \(index)")
+            unique()
             yield &records[index]
             clocks[index] = timeouts.clock(records[index])
         }
@@ -191,31 +265,23 @@ public struct FlowTable {
 
     /// Removes every flow (end of capture: `forEach` has read them where they lie).
     public mutating func removeAll() {
-        records.removeAll(keepingCapacity: true)
-        clocks.removeAll(keepingCapacity: true)
-        keyHashes.removeAll(keepingCapacity: true)
-        freeList.removeAll(keepingCapacity: true)
-        slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        unique()
+        used = 0
+        freeCount = 0
+        slots.update(repeating: 0, count: mask + 1)
         count = 0
         clockHand = 0
     }
 
     /// Runs `body` on every live flow in place (end of capture: the buffers each holds are given back).
     public mutating func modifyEach(_ body: (inout FlowRecord) -> Void) {
-        clocks.withUnsafeBufferPointer { clocks in
-            records.withUnsafeMutableBufferPointer { all in
-                for i in all.indices where clocks[i].lastSeen != Int64.min { body(&all[i]) }
-            }
-        }
+        unique()
+        for i in 0..<used where clocks[i].lastSeen != Int64.min { body(&records[i]) }
     }
 
     /// Visits live flows without removing them (snapshots).
     public func forEach(_ body: (borrowing FlowRecord) -> Void) {
-        clocks.withUnsafeBufferPointer { clocks in
-            records.withUnsafeBufferPointer { all in
-                for i in all.indices where clocks[i].lastSeen != Int64.min { body(all[i]) }
-            }
-        }
+        for i in 0..<used where clocks[i].lastSeen != Int64.min { body(records[i]) }
     }
 
     // MARK: Eviction
@@ -226,15 +292,13 @@ public struct FlowTable {
     /// calls `remove(at:)` (records are handed out where they lie, not copied
     /// out and back: a record is 216 bytes and a flood evicts one per packet).
     public mutating func idleVictim(now: Int64, budget: Int) -> Int? {
-        guard !records.isEmpty else { return nil }
+        guard used > 0 else { return nil }
         for _ in 0..<budget {
-            if clockHand >= records.count { clockHand = 0 }
+            if clockHand >= used { clockHand = 0 }
             let i = clockHand
             clockHand += 1
             guard now > clocks[i].idleAt else { continue }  // free records too (`Int64.max`)
-            // Read into locals first: an `&&` operand reading `records` would capture, and copy, the table.
-            let transport = records[i].key.transport, isClosed = records[i].isClosed
-            if transport == .tcp && isClosed { retiredClosed += 1 } else { evictedIdle += 1 }
+            if records[i].key.transport == .tcp && records[i].isClosed { retiredClosed += 1 } else { evictedIdle += 1 }
             prefetchVictim(i)
             return i
         }
@@ -249,8 +313,8 @@ public struct FlowTable {
         var oldest = Int64.max
         var i = clockHand
         var looked = 0
-        while looked < 32 && looked < records.count {
-            if i >= records.count { i = 0 }
+        while looked < 32 && looked < used {
+            if i >= used { i = 0 }
             let seen = clocks[i].lastSeen
             if seen != Int64.min && seen < oldest { oldest = seen; victim = i }
             i += 1
@@ -268,28 +332,28 @@ public struct FlowTable {
     /// is a cache miss, and the slot's address no longer waits on the record.
     @inline(__always)
     private func prefetchVictim(_ i: Int) {
-        let home = Int(keyHashes[i]) & mask
-        slots.withUnsafeBufferPointer { egress_prefetch_table($0.baseAddress! + home) }
-        records.withUnsafeBufferPointer {
-            let start = UnsafeRawPointer($0.baseAddress! + i)
-            var offset = 0
-            while offset < MemoryLayout<FlowRecord>.size {
-                egress_prefetch_table(start + offset)
-                offset += 64
-            }
-            egress_prefetch_table(start + (MemoryLayout<FlowRecord>.size - 1))
+        egress_prefetch_table(slots + (Int(keyHashes[i]) & mask))
+        let start = UnsafeRawPointer(records + i)
+        var offset = 0
+        while offset < MemoryLayout<FlowRecord>.size {
+            egress_prefetch_table(start + offset)
+            offset += 64
         }
+        egress_prefetch_table(start + (MemoryLayout<FlowRecord>.size - 1))
     }
 
     /// Lends record `index` to `body` where it lies (no copy).
     @inlinable
     public func withRecord<R>(_ index: Int, _ body: (borrowing FlowRecord) -> R) -> R {
-        records.withUnsafeBufferPointer { body($0[index]) }
+        precondition(index >= 0 && index < used, "FlowTable: no record \(index)")
+        return body(records[index])
     }
 
     /// Deletes record `index` and closes the probe gap by shifting later
     /// entries back (Knuth 6.4 Algorithm R), so lookups never need tombstones.
     public mutating func remove(at index: Int) {
+        precondition(index >= 0 && index < used && clocks[index].lastSeen != Int64.min, "FlowTable.remove: no record \(index)")
+        unique()
         let h = keyHashes[index]
         assert(h == hash32(records[index].key), "FlowTable: a record's key changed after it was inserted")
         var slot = Int(h) & mask
@@ -308,21 +372,27 @@ public struct FlowTable {
         }
         slots[hole] = 0
         clocks[index] = .free
-        freeList.append(Int32(index))
+        freeList[freeCount] = Int32(index)
+        freeCount += 1
         count -= 1
     }
 
     /// Doubles the slot array; entries move by the hash their slots keep (no record is read).
     private mutating func grow() {
-        let old = slots
-        let size = old.count * 2
-        slots = [UInt64](repeating: 0, count: size)
+        let old = slots, oldCount = mask + 1
+        let size = oldCount * 2
+        let grown = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+        grown.initialize(repeating: 0, count: size)
         mask = size - 1
-        for e in old where e != 0 {
+        for i in 0..<oldCount where old[i] != 0 {
+            let e = old[i]
             var slot = Int(truncatingIfNeeded: e >> 32) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = e
+            while grown[slot] != 0 { slot = (slot + 1) & mask }
+            grown[slot] = e
         }
+        slots = grown
+        buffers.slots = grown
+        old.deallocate()
     }
 
     /// The key's hash (`FlowKeyHasher`).

@@ -34,6 +34,31 @@ import PacketWire
         for i in 0..<5000 { #expect((table.find(key(i)) != nil) == !evicted.contains(key(i))) }
     }
 
+    /// A copy of the table is a value: writes to it (inserts that grow the slots, removals, a
+    /// record changed in place) leave the original as it was, and the other way round.
+    @Test func aCopyIsAValue() throws {
+        var original = FlowTable(capacity: 10_000)
+        for i in 0..<100 { _ = original.insert(record(i, at: Int64(i))) }
+        var copy = original
+        for i in 100..<5000 { _ = copy.insert(record(i, at: Int64(i))) }  // grows the copy's slots
+        let gone = try #require(copy.find(key(7)))
+        copy.remove(at: gone)
+        let changed = try #require(copy.find(key(8)))
+        copy.modify(changed) { $0.dnsMessages = 99 }
+        #expect(copy.count == 4999 && copy.find(key(7)) == nil && copy[changed].dnsMessages == 99)
+        #expect(original.count == 100)
+        for i in 0..<100 { #expect(original.find(key(i)) != nil) }
+        for i in 100..<5000 { #expect(original.find(key(i)) == nil) }
+        let kept = try #require(original.find(key(8)))
+        #expect(original[kept].dnsMessages == 0)
+        // And the original written after the copy: the copy keeps what it had.
+        original.remove(at: kept)
+        #expect(original.find(key(8)) == nil && copy.find(key(8)) == changed)
+        var visited = 0
+        copy.forEach { _ in visited += 1 }
+        #expect(visited == 4999)
+    }
+
     @Test func capacityIsNeverExceededUnderAFlood() throws {
         var tracker = FlowTracker(limits: { var l = FlowEngineLimits(); l.maxFlows = 1000; return l }())
         var ended = 0
