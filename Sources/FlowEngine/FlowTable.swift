@@ -129,6 +129,8 @@ public struct FlowTable {
     }
 
     private var clockHand = 0
+    /// How many slots a new table starts with (it doubles them as flows arrive).
+    private let initialSlotCount: Int
     public let hasher: FlowKeyHasher
     public private(set) var count = 0
 
@@ -149,6 +151,7 @@ public struct FlowTable {
         while size < capacity * 2 { size <<= 1 }
         // Start small and double as flows arrive, up to the size the cap needs.
         let slotCount = Swift.min(size, 1 << 12)
+        initialSlotCount = slotCount
         buffers = Buffers(capacity: capacity, slotCount: slotCount)
         slots = buffers.slots
         mask = slotCount - 1
@@ -263,12 +266,18 @@ public struct FlowTable {
         }
     }
 
-    /// Removes every flow (end of capture: `forEach` has read them where they lie).
+    /// Removes every flow (end of capture: `forEach` has read them where they lie). The slots start
+    /// over as few as a new table's: clearing the grown ones wrote megabytes no one reads again.
     public mutating func removeAll() {
         unique()
         used = 0
         freeCount = 0
-        slots.update(repeating: 0, count: mask + 1)
+        let fresh = UnsafeMutablePointer<UInt64>.allocate(capacity: initialSlotCount)
+        fresh.initialize(repeating: 0, count: initialSlotCount)
+        slots.deallocate()
+        slots = fresh
+        buffers.slots = fresh
+        mask = initialSlotCount - 1
         count = 0
         clockHand = 0
     }

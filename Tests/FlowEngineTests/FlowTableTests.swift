@@ -32,6 +32,11 @@ import PacketWire
         }
         #expect(evicted.count == 2500)
         for i in 0..<5000 { #expect((table.find(key(i)) != nil) == !evicted.contains(key(i))) }
+        // Emptied (a capture's end), the table takes flows again from its first slots, and grows again.
+        table.removeAll()
+        #expect(table.count == 0 && table.find(key(1)) == nil)
+        for i in 0..<3000 { _ = table.insert(record(i, at: Int64(i))) }
+        for i in 0..<5000 { #expect((table.find(key(i)) != nil) == (i < 3000)) }
     }
 
     /// A copy of the table is a value: writes to it (inserts that grow the slots, removals, a
