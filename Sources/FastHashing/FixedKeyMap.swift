@@ -80,7 +80,10 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     /// Mutating only so that a caller reaching it through a property reads the map in place, not a copy.
     @inlinable
     public mutating func prefetchSlot(hash h: UInt64) {
-        slots.withUnsafeBufferPointer { egress_prefetch_table($0.baseAddress! + (Int(truncatingIfNeeded: h) & mask)) }
+        // The mutable view: a read-only one of a field, in a mutating method, retained and released the array
+        // around the call (~35 instructions); this one costs a uniqueness check, and the map is its owner's alone.
+        let m = mask
+        slots.withUnsafeMutableBufferPointer { egress_prefetch_table($0.baseAddress! + (Int(truncatingIfNeeded: h) & m)) }
     }
 
     /// Starts loading the entry the home slot of a key whose hash is `h` points at, when its hash

@@ -184,7 +184,9 @@ final class NameStore: @unchecked Sendable {
     @exclusivity(unchecked) private(set) var count = 0
     /// Each id's full hash (for `copy`; lookups read the slots' lower 32 bits).
     @exclusivity(unchecked) private var hashes: [UInt64] = [0]
-    @exclusivity(unchecked) private var slots: [Slot]          // open addressing; key 0 = empty
+    /// Open addressing, `mask + 1` slots; key 0 = empty. A pointer, not an array: reading an
+    /// array held by a class retained and released its buffer around each look-ahead (`prefetch`).
+    @exclusivity(unchecked) private var slots: UnsafeMutablePointer<Slot>
     @exclusivity(unchecked) private var mask: Int
 
     struct Slot {
@@ -208,11 +210,13 @@ final class NameStore: @unchecked Sendable {
         var size = 1024
         while size < capacity * 2 && size < (1 << 30) { size <<= 1 }
         size = Swift.min(size, 1 << 16)  // start small; grows with use
-        slots = [Slot](repeating: .empty, count: size)
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: .empty, count: size)
         mask = size - 1
     }
 
     deinit {
+        slots.deallocate()
         for i in 0..<chunkLimit { chunks[i]?.deallocate() }
         for i in 0..<blockLimit { blocks[i]?.deallocate() }
         chunks.deallocate()
@@ -235,7 +239,7 @@ final class NameStore: @unchecked Sendable {
     /// Starts loading the home slot of a name whose hash is `hash` (a packet some way ahead).
     @inline(__always)
     func prefetch(hash: UInt64) {
-        slots.withUnsafeBufferPointer { egress_prefetch_table($0.baseAddress! + (Int(truncatingIfNeeded: hash) & mask)) }
+        egress_prefetch_table(slots + (Int(truncatingIfNeeded: hash) & mask))
     }
 
     /// The slot holding `name` among ids below `limit + 1`, or the empty slot where it would go.
@@ -271,7 +275,7 @@ final class NameStore: @unchecked Sendable {
         hashes.append(hash)
         slots[slot] = Slot(key: hash << 32 | UInt64(id), place: place)
         count = id
-        if count * 2 > slots.count { grow() }
+        if count * 2 > mask + 1 { grow() }
         return id
     }
 
@@ -288,17 +292,21 @@ final class NameStore: @unchecked Sendable {
     }
 
     private func grow() {
-        let size = slots.count * 2
+        let old = slots, oldCount = mask + 1
+        let size = oldCount * 2
         precondition(size <= 1 << 32, "NameStore: a slot's hash bits hold its home for at most 2^32 slots")
-        var fresh = [Slot](repeating: .empty, count: size)
+        let fresh = UnsafeMutablePointer<Slot>.allocate(capacity: size)
+        fresh.initialize(repeating: .empty, count: size)
         let m = size - 1
         // Each slot moves by the hash bits it keeps: no name or hash is read.
-        for s in slots where s.key != 0 {
+        for i in 0..<oldCount where old[i].key != 0 {
+            let s = old[i]
             var slot = Int(truncatingIfNeeded: s.key >> 32) & m
             while fresh[slot].key != 0 { slot = (slot + 1) & m }
             fresh[slot] = s
         }
         slots = fresh
         mask = m
+        old.deallocate()
     }
 }
