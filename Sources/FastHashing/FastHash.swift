@@ -67,15 +67,27 @@ public enum FastHash {
             i += 8
         }
         if i < count {
-            var tail: UInt64 = 0, shift: UInt64 = 0
-            while i < count {
-                tail |= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << shift
-                shift &+= 8
-                i += 1
-            }
-            h.mix(lowerASCII(tail))
+            h.mix(lowerASCII(tail(base, from: i, count: count)))
         }
         return h.value
+    }
+
+    /// The bytes from `i` to `count` (fewer than eight), the first in the lowest byte, as a word. Past
+    /// eight bytes in all, one load of the last eight shifted down (the byte loop was most of a name's
+    /// hash and compare); shorter, byte by byte. Reads nothing outside `base..<base + count`.
+    @inlinable @inline(__always)
+    public static func tail(_ base: UnsafeRawPointer, from i: Int, count: Int) -> UInt64 {
+        let rest = count - i
+        if count >= 8 {
+            return base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) >> UInt64(truncatingIfNeeded: (8 - rest) * 8)
+        }
+        var word: UInt64 = 0, shift: UInt64 = 0, j = i
+        while j < count {
+            word |= UInt64(base.load(fromByteOffset: j, as: UInt8.self)) << shift
+            shift &+= 8
+            j += 1
+        }
+        return word
     }
 
     /// Eight bytes at once: each of `A`…`Z` gets 0x20 added, every other byte

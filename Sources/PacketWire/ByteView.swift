@@ -140,13 +140,8 @@ public struct ByteView {
             }
             i += 8
         }
-        while i < count {
-            if FastHash.lowerASCII(UInt64(a.load(fromByteOffset: i, as: UInt8.self))) != UInt64(b.load(fromByteOffset: i, as: UInt8.self)) {
-                return false
-            }
-            i += 1
-        }
-        return true
+        guard i < count else { return true }
+        return FastHash.lowerASCII(FastHash.tail(a, from: i, count: count)) == FastHash.tail(b, from: i, count: count)
     }
 
     // MARK: Sub-views

@@ -58,6 +58,37 @@ import Testing
         #expect(h("ab") != h("ab\0"))
     }
 
+    /// The hash against its definition (eight bytes per word, the rest one byte at a time into a last
+    /// word), over every length to 40 at every alignment: the tail read with one load of the last
+    /// eight bytes gives the same words, so every table's hashes are what they were.
+    @Test func caseFoldedHashIsItsByteByByteDefinition() {
+        func reference(_ bytes: ArraySlice<UInt8>, seed: UInt64) -> UInt64 {
+            var h = FastHash.Accumulator(seed: seed ^ UInt64(bytes.count))
+            var words = bytes[...]
+            while words.count >= 8 {
+                var w: UInt64 = 0
+                for (k, b) in words.prefix(8).enumerated() { w |= UInt64(b) << (8 * UInt64(k)) }
+                h.mix(FastHash.lowerASCII(w))
+                words = words.dropFirst(8)
+            }
+            if !words.isEmpty {
+                var w: UInt64 = 0
+                for (k, b) in words.enumerated() { w |= UInt64(b) << (8 * UInt64(k)) }
+                h.mix(FastHash.lowerASCII(w))
+            }
+            return h.value
+        }
+        var g = SplitMix64(seed: 11)
+        let pool = (0..<64).map { _ in UInt8.random(in: 0...255, using: &g) }
+        for offset in 0..<8 {
+            for length in 0...40 where offset + length <= pool.count {
+                let slice = pool[offset..<(offset + length)]
+                let made = pool.withUnsafeBytes { FastHash.caseFolded($0.baseAddress! + offset, count: length, seed: 5) }
+                #expect(made == reference(slice, seed: 5), "offset \(offset), length \(length)")
+            }
+        }
+    }
+
     /// Distinct words spread over the low bits a table indexes by.
     @Test func consecutiveWordsSpreadOverSlots() {
         var buckets = [Int](repeating: 0, count: 1024)
