@@ -23,6 +23,7 @@ public struct AuditAccumulator {
     private var nodesHow: String
     private var mismatches = FixedKeyMap<Mismatch, Int>(seed: FastHash.randomSeed())
     private var suggestions = FixedKeyMap<Suggestion, Void>(seed: FastHash.randomSeed())
+    private var suggestedTags: SuggestedTags
     private var totals = AuditReport.FlowTotals(outbound: 0, inbound: 0, notAudited: 0)
     private var overflow: [String: Int] = [:]
     private var profileHasDNSRule: Bool
@@ -61,6 +62,7 @@ public struct AuditAccumulator {
         destinations = DestinationAggregates(limits: limits, catalog: profile.catalog)
         evidence = RuleEvidenceLedger(limits: limits)
         initiators = InitiatorCounter(capacity: limits.initiators)
+        suggestedTags = SuggestedTags(catalog: profile.catalog, memoLimit: limits.memoizedQuestions)
         if nodes.isEmpty {
             // Room for every flow held back at once (address space, touched as it fills): growing by doubling copied it over and over.
             var waiting: [FlowRecord] = []
@@ -137,7 +139,7 @@ public struct AuditAccumulator {
             answer.allowedBy.forEach { rule in
                 evidence.add(rule: Int32(rule), node: node, destination: .init(entry: slot, port: c.port), outcome: r.outcome)
             }
-            if c.direction == .outbound { suggest(c, r, answer) }
+            if c.direction == .outbound { suggest(c, r, allowingTag: answer.allowingTag) }
         }
         if !c.mismatchDNS.isNone {
             let key = Mismatch(peer: c.peer, port: c.port, sni: c.name.rawValue, dns: c.mismatchDNS.rawValue)
@@ -157,13 +159,13 @@ public struct AuditAccumulator {
     /// The narrowest destination that allows an allowed flow: its name, else
     /// the narrowest tag within the service tag that allowed its address
     /// (regional before global), else the address.
-    private mutating func suggest(_ c: FlowClassifier.Flow, _ r: FlowRecord, _ answer: FlowClassifier.Answer) {
+    private mutating func suggest(_ c: FlowClassifier.Flow, _ r: FlowRecord, allowingTag: Int32) {
         let tcp = r.key.transport == .tcp
         let s: Suggestion
         if !c.name.isNone {
             s = Suggestion(kind: .fqdn, id: c.name.rawValue, address: IPAddress(ipv4: 0), tcp: tcp, port: c.port)
-        } else if answer.allowingTag >= 0 {
-            let tag = classifier.narrowestTag(answer.allowingTag, containing: c.peer)
+        } else if allowingTag >= 0 {
+            let tag = suggestedTags.narrowest(within: allowingTag, containing: c.peer)
             s = Suggestion(kind: .serviceTag, id: tag, address: IPAddress(ipv4: 0), tcp: tcp, port: c.port)
         } else {
             s = Suggestion(kind: .cidr, id: 0, address: c.peer, tcp: tcp, port: c.port)
@@ -181,7 +183,8 @@ public struct AuditAccumulator {
         let old = classifier.profile.rules.map(\.id)
         let position = Dictionary(profile.rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         let map = old.map { position[$0] ?? -1 }
-        classifier = FlowClassifier(profile: profile, nodes: classifier.nodes, memoLimit: limits.memoizedQuestions, carrying: classifier)
+        classifier = FlowClassifier(profile: profile, nodes: classifier.nodes, memoLimit: limits.memoizedQuestions)
+        suggestedTags.reload(catalog: profile.catalog)
         destinations.remapRules(map)
         destinations.catalog = profile.catalog
         evidence.remapRules(map)
@@ -235,7 +238,7 @@ public struct AuditAccumulator {
             notes.append("caps reached, their flows folded into groups and counted in full: " + parts.joined(separator: ", "))
         }
 
-        let tagNames = classifier.tagNames
+        let tagNames = suggestedTags.names
         let suggestionItems = suggestions.keys.map { s -> RuleSuggester.Item in
             let transport = s.tcp ? "tcp" : "udp"
             switch s.kind {

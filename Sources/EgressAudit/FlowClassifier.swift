@@ -30,11 +30,6 @@ struct FlowClassifier {
     private var lastQuestion = Question(name: 0, addressSet: 0, port: 0, transport: .any, direction: .both)
     private var lastAnswer: Int32 = -1
     private(set) var answers: [Answer] = []
-    /// Service tags that allowed a flow, interned once (answers refer to them by index).
-    private(set) var tagNames: [String] = []
-    private var tagIndex: [String: Int32] = [:]
-    /// (catalog tag set of an address, allowing tag) → the narrowest tag within it, interned (`narrowestTag`).
-    private var narrowest: [UInt64: Int32] = [:]
 
     /// One flow, classified: IDs and values only (no text is made per flow).
     struct Flow {
@@ -48,15 +43,17 @@ struct FlowClassifier {
         let mismatchDNS: NameTable.NameID
     }
 
-    /// What the profile says of one question, kept in the forms the aggregates fold.
-    struct Answer {
+    /// What the profile says of one question, kept in the forms the aggregates fold: values only,
+    /// the same whichever classifier (and memo) gave them.
+    struct Answer: Equatable {
         let verdict: Evaluation.Verdict
         /// The rules the destination's table lists: allowing (allowed), naming
         /// it on other ports (wrong port), or of disabled features.
         let listed: RuleSet
         /// Enabled rules allowing it: the evidence for rule statuses.
         let allowedBy: RuleSet
-        /// The first service tag that allowed it (index into `tagNames`, -1: none); `narrowestTag` narrows it per address.
+        /// The first service tag that allowed it (index into the catalog's tags, -1: none);
+        /// `SuggestedTags` narrows it per address.
         let allowingTag: Int32
     }
 
@@ -84,13 +81,6 @@ struct FlowClassifier {
         nodeMatcher = NodeMatcher(nodes)
         self.memoLimit = memoLimit
         answers.reserveCapacity(Swift.min(memoLimit, Self.initialQuestions))
-    }
-
-    /// A classifier for a reloaded profile that keeps `old`'s interned tag names (suggestions refer to them).
-    init(profile: CompiledProfile, nodes: [CIDR], memoLimit: Int, carrying old: FlowClassifier) {
-        self.init(profile: profile, nodes: nodes, memoLimit: memoLimit)
-        tagNames = old.tagNames
-        tagIndex = old.tagIndex
     }
 
     mutating func choose(nodes: [CIDR]) { self.nodes = nodes }
@@ -196,8 +186,8 @@ struct FlowClassifier {
         return index
     }
 
-    /// A memo miss: the decision in the forms the aggregates fold (the only place a tag's name is read).
-    private mutating func answer(_ d: CompiledProfile.Decision) -> Answer {
+    /// A memo miss: the decision in the forms the aggregates fold.
+    private func answer(_ d: CompiledProfile.Decision) -> Answer {
         let verdict = d.verdict
         let listed: RuleSet
         switch verdict {
@@ -206,30 +196,7 @@ struct FlowClassifier {
         case .allowedIfFeatureEnabled: listed = d.allowedIfEnabled
         case .undocumented: listed = RuleSet()
         }
-        let tagID: Int32 = d.allowingTag >= 0 ? intern(profile.catalog.tags[Int(d.allowingTag)].name) : -1
-        return Answer(verdict: verdict, listed: listed, allowedBy: d.allowedBy, allowingTag: tagID)
-    }
-
-    /// The narrowest tag within the allowing tag `tag` (index into
-    /// `tagNames`) that contains `address` (`ServiceTagCatalog.narrowestTag`:
-    /// `Storage.WestUS` rather than the `Storage` a rule named), interned.
-    /// Remembered per catalog tag set, so a flood asks the catalog once per set.
-    mutating func narrowestTag(_ tag: Int32, containing address: IPAddress) -> Int32 {
-        let catalog = profile.catalog
-        let key = UInt64(catalog.tagSetIndex(containing: address)) << 32 | UInt64(UInt32(bitPattern: tag))
-        if let known = narrowest[key] { return known }
-        let name = catalog.narrowestTag(covering: [address], within: tagNames[Int(tag)])?.name ?? tagNames[Int(tag)]
-        let id = intern(name)
-        if narrowest.count >= memoLimit { narrowest.removeAll(keepingCapacity: true) }
-        narrowest[key] = id
-        return id
-    }
-
-    private mutating func intern(_ tag: String) -> Int32 {
-        if let known = tagIndex[tag] { return known }
-        tagNames.append(tag)
-        tagIndex[tag] = Int32(tagNames.count - 1)
-        return Int32(tagNames.count - 1)
+        return Answer(verdict: verdict, listed: listed, allowedBy: d.allowedBy, allowingTag: d.allowingTag)
     }
 
     static func isLinkLocalMulticast(_ a: IPAddress) -> Bool {
