@@ -3,7 +3,7 @@ import FastHashing
 import PacketWire
 
 /// The bounded table of live flows: open addressing with linear probing over
-/// a power-of-two slot array, records in one contiguous array recycled
+/// a power-of-two slot block, records in one contiguous block recycled
 /// through a free list, deletion by backward shift (no tombstones).
 ///
 /// A slot holds its record's index and 32 bits of its key's hash, so probing
