@@ -166,15 +166,16 @@ public struct FlowTracker {
             let source = packet.pointee.source, sourcePort = packet.pointee.sourcePort
             let senderIsLow = key.lowAddress == source && key.lowPort == sourcePort
             let (senderInitiates, evidence) = Self.initiator(packet)
-            let record = FlowRecord(key: key, initiatorIsLow: senderInitiates == senderIsLow, evidence: evidence, timestamp: timestamp)
+            var record = FlowRecord(key: key, initiatorIsLow: senderInitiates == senderIsLow, evidence: evidence, timestamp: timestamp)
+            // The name this client's DNS answer gave the server, set before the record goes in (set after, it
+            // was a second write to the table: its uniqueness check and the record's clock made again).
+            let destination = packet.pointee.destination
+            let (client, server) = senderInitiates ? (source, destination) : (destination, source)
+            record.dnsName = dnsCache.name(client: client, address: server, now: timestamp)
             // Make room first: at most one idle flow per insert, then the oldest if still full.
             if let idle = table.idleVictim(now: timestamp, budget: 4) { retire(at: idle, ended) }
             if table.isFull, let oldest = table.oldestVictim() { retire(at: oldest, ended) }
             index = table.insert(record, hash: hash)
-            // The ends as the record has them, from the packet (reading them back from the table copied the record).
-            let destination = packet.pointee.destination
-            let (client, server) = senderInitiates ? (source, destination) : (destination, source)
-            table[index].dnsName = dnsCache.name(client: client, address: server, now: timestamp)
             counters.flowsCreated += 1
         }
         update(index, packet, timestamp: timestamp, wireLength: wireLength, preview: preview)
