@@ -218,7 +218,9 @@ public struct FlowTable {
     /// full) and returns its index.
     public mutating func insert(_ record: FlowRecord) -> Int { insert(record, hash: hash32(record.key)) }
 
-    /// `insert` with the key's hash already made.
+    /// `insert` with the key's hash already made. Always inlined: called, the tracker built the
+    /// record (216 bytes) on its stack and this copied it into place; inlined, it is written there.
+    @inline(__always)
     public mutating func insert(_ record: FlowRecord, hash h: UInt32) -> Int {
         precondition(count < capacity, "FlowTable.insert on a full table: remove the oldestVictim() first")
         unique()
