@@ -40,10 +40,11 @@ struct InitiatorCounter {
 
     /// Starts loading the slot where `address` is counted (IPv4): the audit's
     /// thread calls it for the record some places ahead of the one it folds.
-    func prefetch(_ address: IPAddress) {
+    mutating func prefetch(_ address: IPAddress) {
         guard address.isIPv4 else { return }
         let i = Int(truncatingIfNeeded: FastHash.hash(UInt64(address.ipv4), seed: seed)) & v4Mask
-        v4.withUnsafeBufferPointer { egress_prefetch_table($0.baseAddress! + i) }
+        // The mutable view: the read-only one of a field retained and released the array around the call.
+        v4.withUnsafeMutableBufferPointer { egress_prefetch_table($0.baseAddress! + i) }
     }
 
     mutating func add(_ address: IPAddress) {
