@@ -7,10 +7,10 @@ import PacketWire
 /// through a free list, deletion by backward shift (no tombstones).
 ///
 /// A slot holds its record's index and 32 bits of its key's hash, so probing
-/// past other keys, deleting and growing read only the slot array, never the
+/// past other keys, deleting and growing read only the slots, never the
 /// records (a record is 216 bytes: under a flood each one read is a cache miss).
 /// For the same reason each record's clock (last seen, idle deadline) and key
-/// hash are kept again in dense arrays: the eviction sweeps read only those,
+/// hash are kept again in dense blocks: the eviction sweeps read only those,
 /// and a victim's slot is found without reading its record.
 ///
 /// At most `capacity` flows are held. Idle flows are evicted by a clock hand
@@ -41,7 +41,7 @@ public struct FlowTable {
     /// Each record's clock: its last-seen time (`Int64.min`: free) and when it
     /// goes idle (that plus its timeout: a closed TCP connection's close delay,
     /// DNS's, UDP's or TCP's), kept in step by every write path (`insert`,
-    /// `modify`, the subscript). The eviction sweeps read this dense array
+    /// `modify`, the subscript). The eviction sweeps read this dense block
     /// alone: reading each swept record for its transport and state cost 8 % of
     /// a flood's tracking thread (`perf`), and the two times share a line.
     @usableFromInline var clocks: UnsafeMutablePointer<Clock>
@@ -110,12 +110,24 @@ public struct FlowTable {
         let freeList: UnsafeMutablePointer<Int32>
 
         init(capacity: Int, slotCount: Int) {
-            slots = .allocate(capacity: slotCount)
-            slots.initialize(repeating: 0, count: slotCount)
+            slots = Self.emptySlots(slotCount)
             records = .allocate(capacity: capacity)
             clocks = .allocate(capacity: capacity)
             keyHashes = .allocate(capacity: capacity)
             freeList = .allocate(capacity: capacity)
+        }
+
+        /// `count` empty slots (the table's, a grown table's, an emptied table's).
+        static func emptySlots(_ count: Int) -> UnsafeMutablePointer<UInt64> {
+            let slots = UnsafeMutablePointer<UInt64>.allocate(capacity: count)
+            slots.initialize(repeating: 0, count: count)
+            return slots
+        }
+
+        /// The blocks, as the table keeps them at hand.
+        var blocks: (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<FlowRecord>, UnsafeMutablePointer<Clock>,
+                     UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<Int32>) {
+            (slots, records, clocks, keyHashes, freeList)
         }
 
         deinit {
@@ -153,12 +165,8 @@ public struct FlowTable {
         let slotCount = Swift.min(size, 1 << 12)
         initialSlotCount = slotCount
         buffers = Buffers(capacity: capacity, slotCount: slotCount)
-        slots = buffers.slots
+        (slots, records, clocks, keyHashes, freeList) = buffers.blocks
         mask = slotCount - 1
-        records = buffers.records
-        clocks = buffers.clocks
-        keyHashes = buffers.keyHashes
-        freeList = buffers.freeList
         hasher = FlowKeyHasher(seed: seed)
     }
 
@@ -178,11 +186,7 @@ public struct FlowTable {
         copy.keyHashes.initialize(from: keyHashes, count: used)
         copy.freeList.initialize(from: freeList, count: freeCount)
         buffers = copy
-        slots = copy.slots
-        records = copy.records
-        clocks = copy.clocks
-        keyHashes = copy.keyHashes
-        freeList = copy.freeList
+        (slots, records, clocks, keyHashes, freeList) = copy.blocks
     }
 
     /// Index of the record for `key`, if present.
@@ -274,12 +278,7 @@ public struct FlowTable {
         unique()
         used = 0
         freeCount = 0
-        let fresh = UnsafeMutablePointer<UInt64>.allocate(capacity: initialSlotCount)
-        fresh.initialize(repeating: 0, count: initialSlotCount)
-        slots.deallocate()
-        slots = fresh
-        buffers.slots = fresh
-        mask = initialSlotCount - 1
+        replaceSlots(with: Buffers.emptySlots(initialSlotCount), count: initialSlotCount)
         count = 0
         clockHand = 0
     }
@@ -390,20 +389,23 @@ public struct FlowTable {
 
     /// Doubles the slot array; entries move by the hash their slots keep (no record is read).
     private mutating func grow() {
-        let old = slots, oldCount = mask + 1
-        let size = oldCount * 2
-        let grown = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
-        grown.initialize(repeating: 0, count: size)
-        mask = size - 1
+        let old = slots, oldCount = mask + 1, size = oldCount * 2, m = size - 1
+        let grown = Buffers.emptySlots(size)
         for i in 0..<oldCount where old[i] != 0 {
             let e = old[i]
-            var slot = Int(truncatingIfNeeded: e >> 32) & mask
-            while grown[slot] != 0 { slot = (slot + 1) & mask }
+            var slot = Int(truncatingIfNeeded: e >> 32) & m
+            while grown[slot] != 0 { slot = (slot + 1) & m }
             grown[slot] = e
         }
-        slots = grown
-        buffers.slots = grown
-        old.deallocate()
+        replaceSlots(with: grown, count: size)
+    }
+
+    /// Makes `fresh` (`count` slots) the table's slots and frees the ones it had (its own: after `unique()`).
+    private mutating func replaceSlots(with fresh: UnsafeMutablePointer<UInt64>, count: Int) {
+        slots.deallocate()
+        slots = fresh
+        buffers.slots = fresh
+        mask = count - 1
     }
 
     /// The key's hash (`FlowKeyHasher`).
