@@ -307,12 +307,12 @@ extension FlowTracker {
             return
         }
         if buffer < 0 {
-            let base = table[index].responderSequenceKnown ? table[index].responderNextSequence : packet.pointee.tcp.sequenceNumber
+            let base = table[index].responderSequenceKnown ? table[index].responderNextSequence : sequence
             guard let acquired = firstFlights.acquire(baseSequence: base) else { return }
             buffer = acquired
             table[index].responderFlight = acquired
         }
-        firstFlights.add(buffer, sequence: packet.pointee.tcp.sequenceNumber, bytes: packet.pointee.payload)
+        firstFlights.add(buffer, sequence: sequence, bytes: packet.pointee.payload)
         var parsed = Int(table[index].responderParsed)
         let stream = firstFlights.contiguousBytes(buffer)
         parsing: while true {

@@ -130,6 +130,8 @@ public struct FlowRecord: Sendable {
     /// DNS over TCP: the responder's stream, and how much of it was parsed.
     var responderFlight: FirstFlightPool.BufferID = -1
     var responderSequenceKnown = false
+    /// Where the responder's stream goes on: its SYN-ACK's sequence + 1, or past a first response
+    /// read without a buffer (`readDNSOverTCP`); a buffer for what follows starts here.
     var responderNextSequence: UInt32 = 0
     var responderParsed: Int32 = 0
 

@@ -325,7 +325,7 @@ public struct PayloadPreviewer {
     /// stream: nearly every answer over TCP is one such segment. Anything else
     /// (a query, part of a message, several) is left to the tracker.
     private func previewDNSOverTCP(_ payload: ByteView, into preview: inout PayloadPreview) {
-        guard let length = payload.u16(at: 0), Int(length) == payload.count - 2, Int(length) >= DNSHeader.size,
+        guard let length = payload.u16(at: 0), Int(length) == payload.count - 2,
               let message = payload.slice(from: 2, length: Int(length)), DNSHeader.isResponse(message) else { return }
         previewDNS(message, into: &preview)
     }
