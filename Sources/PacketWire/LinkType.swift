@@ -14,40 +14,42 @@ public struct LinkType: RawRepresentable, Hashable, Sendable {
         self.rawValue = rawValue
     }
 
+    // The link types by name are computed, not stored: a stored one is reached from other modules
+    // through an accessor call with a once-check, and the tracker asks for one per packet
+    // (`.nflog`: five instructions and a call a packet).
+
     /// BSD loopback: 4-byte address family in the writer's host byte order.
-    public static let null = LinkType(rawValue: 0)
+    @inlinable public static var null: LinkType { LinkType(rawValue: 0) }
     /// Ethernet II / 802.3.
-    public static let ethernet = LinkType(rawValue: 1)
+    @inlinable public static var ethernet: LinkType { LinkType(rawValue: 1) }
     /// PPP (RFC 1661), with or without the HDLC address and control bytes.
-    public static let ppp = LinkType(rawValue: 9)
+    @inlinable public static var ppp: LinkType { LinkType(rawValue: 9) }
     /// Raw IP, DLT value on most systems.
-    public static let raw = LinkType(rawValue: 12)
+    @inlinable public static var raw: LinkType { LinkType(rawValue: 12) }
     /// Raw IP, DLT value on OpenBSD.
-    public static let rawOpenBSD = LinkType(rawValue: 14)
+    @inlinable public static var rawOpenBSD: LinkType { LinkType(rawValue: 14) }
     /// PPP in HDLC-like framing (RFC 1662), or Cisco HDLC on the same serial line.
-    public static let pppSerial = LinkType(rawValue: 50)
+    @inlinable public static var pppSerial: LinkType { LinkType(rawValue: 50) }
     /// PPPoE session frames without their Ethernet header (BSD's pppoe device).
-    public static let pppEther = LinkType(rawValue: 51)
+    @inlinable public static var pppEther: LinkType { LinkType(rawValue: 51) }
     /// Raw IP, the LINKTYPE value written into pcap files.
-    public static let rawLinkType = LinkType(rawValue: 101)
+    @inlinable public static var rawLinkType: LinkType { LinkType(rawValue: 101) }
     /// Cisco HDLC: address, control, then an ethertype.
-    public static let ciscoHDLC = LinkType(rawValue: 104)
+    @inlinable public static var ciscoHDLC: LinkType { LinkType(rawValue: 104) }
     /// OpenBSD loopback: 4-byte address family in network byte order.
-    public static let loop = LinkType(rawValue: 108)
+    @inlinable public static var loop: LinkType { LinkType(rawValue: 108) }
     /// Linux "cooked" capture v1 (`any` device, 16-byte header).
-    public static let linuxSLL = LinkType(rawValue: 113)
+    @inlinable public static var linuxSLL: LinkType { LinkType(rawValue: 113) }
     /// pf's log device (pflog0 on OpenBSD, FreeBSD, pfSense, OPNsense): a pfloghdr, then the IP packet.
-    public static let pflog = LinkType(rawValue: 117)
+    @inlinable public static var pflog: LinkType { LinkType(rawValue: 117) }
     /// Raw IPv4 only.
-    public static let ipv4 = LinkType(rawValue: 228)
+    @inlinable public static var ipv4: LinkType { LinkType(rawValue: 228) }
     /// Raw IPv6 only.
-    public static let ipv6 = LinkType(rawValue: 229)
+    @inlinable public static var ipv6: LinkType { LinkType(rawValue: 229) }
     /// Linux netfilter NFLOG messages (`nflog:N`, an nftables/iptables `log group N`): TLVs around the IP packet.
-    /// Computed, not stored: the tracker asks for it per packet, and a stored one is reached from
-    /// other modules through an accessor call with a once-check (five instructions and a call a packet).
     @inlinable public static var nflog: LinkType { LinkType(rawValue: 239) }
     /// Linux "cooked" capture v2 (20-byte header with interface index).
-    public static let linuxSLL2 = LinkType(rawValue: 276)
+    @inlinable public static var linuxSLL2: LinkType { LinkType(rawValue: 276) }
 
     /// One link type egress-audit knows by name.
     public struct Entry: Sendable {
