@@ -72,9 +72,9 @@ public enum FastHash {
         return h.value
     }
 
-    /// The bytes from `i` to `count` (fewer than eight), the first in the lowest byte, as a word. Past
-    /// eight bytes in all, one load of the last eight shifted down (the byte loop was most of a name's
-    /// hash and compare); shorter, byte by byte. Reads nothing outside `base..<base + count`.
+    /// The bytes from `i` to `count` (fewer than eight), the first in the lowest byte, as a word. With
+    /// eight bytes or more in all, one load of the last eight shifted down (the byte loop was most of a
+    /// name's hash and compare); shorter, byte by byte. Reads nothing outside `base..<base + count`.
     @inlinable @inline(__always)
     public static func tail(_ base: UnsafeRawPointer, from i: Int, count: Int) -> UInt64 {
         let rest = count - i

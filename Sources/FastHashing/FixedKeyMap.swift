@@ -81,7 +81,8 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     @inlinable
     public mutating func prefetchSlot(hash h: UInt64) {
         // The mutable view: a read-only one of a field, in a mutating method, retained and released the array
-        // around the call (~35 instructions); this one costs a uniqueness check, and the map is its owner's alone.
+        // around the call (~35 instructions); this one costs a uniqueness check (a map shared with a copy
+        // has its slots copied first, as by any write).
         let m = mask
         slots.withUnsafeMutableBufferPointer { egress_prefetch_table($0.baseAddress! + (Int(truncatingIfNeeded: h) & m)) }
     }
