@@ -63,13 +63,7 @@ public struct FlowTracker {
         firstFlights = FirstFlightPool(bufferSize: limits.firstFlightBytes, maxBuffers: limits.maxFirstFlights)
         spareQUICStreams.reserveCapacity(Self.spareQUICStreamLimit)
         dnsCache = DNSAnswerCache(capacity: limits.maxDNSAnswers)
-        // Room for every observation the cap allows, as address space (pages are touched as they fill): grown by
-        // doubling, the list was copied, each copy retaining every observation's answers, ~200 instructions an observation.
-        dnsObservations.reserveCapacity(Swift.min(limits.maxDNSObservations, Self.reservedDNSObservations))
     }
-
-    /// At most this many DNS observations are reserved up front (a larger cap grows past it).
-    static let reservedDNSObservations = 1 << 17
 
     /// Adds one decoded packet. Flows that leave the table (evicted) are
     /// handed to `ended`; returns the index of the packet's flow, if any.
