@@ -135,7 +135,7 @@ public struct CapturePipeline {
                 }
                 current.add(captured)
                 // What a packet a few on will touch, loaded while this one is tracked.
-                tracker.prefetch(far: ahead.far, near: ahead.near)
+                tracker.prefetch(far: ahead.far, farPacket: ahead.farPacket, near: ahead.near)
                 take(packet, captured, preview, counted: counted)
                 seen &+= 1
                 if seen & 0x3_ffff == 0, let progress { progress(source.inputs[index], seen) }

@@ -75,9 +75,11 @@ final class DecodeAheadRing: @unchecked Sendable {
 
     /// The previews of two packets ahead of the one handed over (nil: not published yet).
     struct LookAhead {
-        var far: UnsafePointer<PayloadPreview>?
+        /// The far packet's preview (the tracker may add the flow hash the decode thread did not make) and its packet.
+        var far: UnsafeMutablePointer<PayloadPreview>?
+        var farPacket: UnsafePointer<DecodedPacket>?
         var near: UnsafePointer<PayloadPreview>?
-        static var none: LookAhead { LookAhead(far: nil, near: nil) }
+        static var none: LookAhead { LookAhead(far: nil, farPacket: nil, near: nil) }
     }
 
     /// `capacity` is rounded up to a power of two; small ones exist for tests.
@@ -118,7 +120,7 @@ final class DecodeAheadRing: @unchecked Sendable {
     /// The packet is lent by address: passed as a value from the slot, its 368 bytes were copied for every packet.
     /// The fifth argument says whether the packet was counted (`counters`) and previewed here; the
     /// last, the previews of the packets `prefetchDistance` and half that slots on, for the consumer
-    /// to start loading what those packets will touch (`FlowTracker.prefetch(far:near:)`).
+    /// to start loading what those packets will touch (`FlowTracker.prefetch(far:farPacket:near:)`).
     func run(_ body: (Int, UnsafePointer<DecodedPacket>, CapturedPacket, PayloadPreview, Bool, LookAhead) -> Void) throws(CaptureError) -> PacketSourceState {
         guard let producer = WorkerThread.start({ self.produce() }) else {
             // No thread to be had: decode here instead.
@@ -209,8 +211,10 @@ final class DecodeAheadRing: @unchecked Sendable {
                 let slot = slots + (taken & mask)
                 let ahead = taken + Self.prefetchDistance
                 let near = taken + Self.prefetchDistance / 2
-                let lookAhead = LookAhead(far: ahead < available ? UnsafePointer(previews + (ahead & mask)) : nil,
-                                          near: near < available ? UnsafePointer(previews + (near & mask)) : nil)
+                let lookAhead = ahead < available
+                    ? LookAhead(far: previews + (ahead & mask), farPacket: UnsafePointer((slots + (ahead & mask)).pointer(to: \.packet)!),
+                                near: UnsafePointer(previews + (near & mask)))
+                    : LookAhead(far: nil, farPacket: nil, near: near < available ? UnsafePointer(previews + (near & mask)) : nil)
                 body(slot.pointee.input, UnsafePointer(slot.pointer(to: \.packet)!), slot.pointee.captured, previews[taken & mask],
                      slot.pointee.counted, lookAhead)
                 taken += 1

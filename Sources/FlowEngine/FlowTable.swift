@@ -141,6 +141,10 @@ public struct FlowTable {
     }
 
     private var clockHand = 0
+    /// The next capacity victim, chosen by the last `oldestVictim()` (-1: none), and its last-seen
+    /// time then: a packet to it since (a newer time) or its removal cancels the choice.
+    private var pendingVictim = -1
+    private var pendingVictimSeen = Int64.min
     /// How many slots a new table starts with (it doubles them as flows arrive).
     private let initialSlotCount: Int
     public let hasher: FlowKeyHasher
@@ -215,6 +219,11 @@ public struct FlowTable {
         egress_prefetch_table(slots + (Int(h) & mask))
     }
 
+    /// True once the slots are more than the caches keep (2 MiB and more): a look-up ahead
+    /// of time then pays for itself (`FlowTracker.prefetch`).
+    @inlinable
+    public var outgrowsCache: Bool { mask >= 1 << 18 }
+
     /// True when the next insert needs room made first (`oldestVictim`, `remove(at:)`).
     public var isFull: Bool { count >= capacity }
 
@@ -281,6 +290,7 @@ public struct FlowTable {
         replaceSlots(with: Buffers.emptySlots(initialSlotCount), count: initialSlotCount)
         count = 0
         clockHand = 0
+        pendingVictim = -1
     }
 
     /// Runs `body` on every live flow in place (end of capture: the buffers each holds are given back).
@@ -318,23 +328,81 @@ public struct FlowTable {
     /// The least recently seen flow among a sample of 32 from the clock hand,
     /// counted as evicted for capacity; like `idleVictim`, left in place for
     /// the caller to read and `remove(at:)`.
+    ///
+    /// The sample is taken one eviction ahead: each call returns the victim the
+    /// previous one chose (unless a packet reached it since, or it left) and
+    /// chooses the next, starting the loads of its slot and record. Under a
+    /// flood every new flow evicts one, and a victim's slot and record are
+    /// cache misses: fetched as it is chosen, they were still on their way
+    /// when `remove(at:)` and the caller reached them (a fifth of the tracking
+    /// thread's time); fetched a packet ahead, they are there.
     public mutating func oldestVictim() -> Int? {
-        var victim = -1
-        var oldest = Int64.max
-        var i = clockHand
-        var looked = 0
-        while looked < 32 && looked < used {
-            if i >= used { i = 0 }
-            let seen = clocks[i].lastSeen
-            if seen != Int64.min && seen < oldest { oldest = seen; victim = i }
-            i += 1
-            looked += 1
+        let victim: Int
+        if pendingVictim >= 0 && clocks[pendingVictim].lastSeen == pendingVictimSeen {
+            victim = pendingVictim
+        } else {
+            guard let sampled = sampleOldest() else {
+                pendingVictim = -1
+                return nil
+            }
+            victim = sampled
+            prefetchVictim(victim)
         }
-        clockHand = i
-        guard victim >= 0 else { return nil }
+        pendingVictim = -1
+        if let next = sampleOldest(), next != victim {
+            pendingVictim = next
+            pendingVictimSeen = clocks[next].lastSeen
+            prefetchVictim(next)
+        }
         evictedForCapacity += 1
-        prefetchVictim(victim)
         return victim
+    }
+
+    /// The least recently seen of the 32 records from the clock hand, which moves past them.
+    /// (In at most two straight runs, the second from the start: checking for the wrap at every
+    /// record, with the loop's other checks, made this ~640 instructions; under a flood it runs for
+    /// every packet.)
+    private mutating func sampleOldest() -> Int? {
+        let n = Swift.min(Self.sampleSize, used)
+        guard n > 0 else { return nil }
+        let start = clockHand >= used ? 0 : clockHand
+        let first = Swift.min(n, used - start)
+        var oldest = UInt64.max, victim = -1
+        Self.scanOldest(clocks, from: start, count: first, oldest: &oldest, victim: &victim)
+        Self.scanOldest(clocks, from: 0, count: n - first, oldest: &oldest, victim: &victim)
+        clockHand = n > first ? n - first : start + first
+        // The key hashes of the records a sample or two on (16 a line): a victim's is read to find
+        // its slot, and waiting for it from memory was most of `oldestVictim`'s time under a flood.
+        if used >= Self.sampleSize * 8 {
+            var ahead = clockHand + Self.sampleSize * 2
+            for _ in 0..<3 {
+                if ahead >= used { ahead -= used }
+                egress_prefetch_table(keyHashes + ahead)
+                ahead += 64 / MemoryLayout<UInt32>.stride
+            }
+        }
+        return oldest == UInt64.max ? nil : victim
+    }
+
+    /// Records sampled for the oldest.
+    private static let sampleSize = 32
+
+    /// The first least recently seen record of `count` from `start`, if older than `oldest` (an
+    /// order-preserving key: the last-seen time with its sign bit flipped, less one, which makes a
+    /// free record's `Int64.min` the greatest key: never chosen).
+    @inline(__always)
+    private static func scanOldest(_ clocks: UnsafeMutablePointer<Clock>, from start: Int, count: Int, oldest: inout UInt64,
+                                   victim: inout Int) {
+        var i = start
+        let end = start + count
+        while i < end {
+            let key = (UInt64(bitPattern: clocks[i].lastSeen) ^ (1 << 63)) &- 1
+            if key < oldest {
+                oldest = key
+                victim = i
+            }
+            i &+= 1
+        }
     }
 
     /// Starts loading a victim's record (the caller reads it next) and its slot
@@ -382,6 +450,7 @@ public struct FlowTable {
         }
         slots[hole] = 0
         clocks[index] = .free
+        if index == pendingVictim { pendingVictim = -1 }
         freeList[freeCount] = Int32(index)
         freeCount += 1
         count -= 1

@@ -97,9 +97,19 @@ public struct FlowTracker {
     /// slot, its name's slot in the name table, the preview's own bytes, and
     /// the DNS answer cache's slots its answers write; for the packet `near`
     /// ahead, the entries those slots point at (the slot had to load first).
+    ///
+    /// A far packet the decode thread did not read (it reads only while it is the less busy side)
+    /// has no flow hash: once the table outgrows the caches, it is made here from `farPacket` and
+    /// kept in the preview, where the tracker takes it instead of making it again. Under a flood,
+    /// where decoding is the busier side, every new flow's slot was otherwise a cache miss (three
+    /// quarters of `track`'s time); a small table stays cached, and hashing ahead would only cost.
     @inline(__always)
-    public mutating func prefetch(far: UnsafePointer<PayloadPreview>?, near: UnsafePointer<PayloadPreview>?) {
+    public mutating func prefetch(far: UnsafeMutablePointer<PayloadPreview>?, farPacket: UnsafePointer<DecodedPacket>? = nil,
+                                  near: UnsafePointer<PayloadPreview>?) {
         if let far {
+            if far.pointee.flowHash == nil, let farPacket, table.outgrowsCache {
+                far.pointee.flowHash = PayloadPreview.flowHash(of: farPacket, table.hasher)
+            }
             if let hash = far.pointee.flowHash { table.prefetch(hash: hash) }
             if far.pointee.kind != .none {
                 if let hash = far.pointee.nameHash { names.prefetch(hash: hash) }

@@ -39,6 +39,30 @@ import PacketWire
         for i in 0..<5000 { #expect((table.find(key(i)) != nil) == (i < 3000)) }
     }
 
+    /// `oldestVictim` chooses each victim one eviction ahead (its slot and record loaded meanwhile):
+    /// a choice a packet reached since, or that left the table, is not evicted, even when a new
+    /// flow took its record at the same time.
+    @Test func aVictimChosenAheadIsDroppedWhenReachedOrRemoved() throws {
+        var table = FlowTable(capacity: 64)
+        for i in 0..<64 { _ = table.insert(record(i, at: Int64(i))) }  // record i at index i, last seen at i
+        let first = try #require(table.oldestVictim() as Int?)
+        #expect(table[first].key == key(0))  // the oldest of records 0-31
+        table.remove(at: first)
+        // Chosen next: 32, the oldest of records 32-63. A packet reaches it: it is not the victim.
+        let reached = try #require(table.find(key(32)))
+        table.modify(reached) { $0.lastSeen = 1_000 }
+        let second = try #require(table.oldestVictim() as Int?)
+        #expect(table[second].key == key(1))  // sampled again: 0-31, where 0 is gone
+        table.remove(at: second)
+        // Chosen next: 33. It leaves (as an idle flow would), and a new flow seen at the same time takes its record.
+        let leaving = try #require(table.find(key(33)))
+        table.remove(at: leaving)
+        let newcomer = table.insert(record(100, at: 33))
+        #expect(newcomer == leaving)
+        let third = try #require(table.oldestVictim() as Int?)
+        #expect(table[third].key == key(2))
+    }
+
     /// A copy of the table is a value: writes to it (inserts that grow the slots, removals, a
     /// record changed in place) leave the original as it was, and the other way round.
     @Test func aCopyIsAValue() throws {
