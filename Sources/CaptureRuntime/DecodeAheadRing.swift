@@ -8,8 +8,11 @@ import Synchronization
 /// bound by memory latency, not instructions) overlaps the tracking half.
 ///
 /// A single-producer, single-consumer ring of decoded packets. The producer
-/// thread reads the capture, decodes each packet straight into a free slot
-/// and, while the tracking thread is the slower one, counts it and previews
+/// thread reads the capture and decodes each packet straight into a free slot
+/// (unless the consumer is waiting on it: then the consumer decodes the packet
+/// as it comes within look-ahead range, so a source whose reading alone keeps
+/// the producer busy, a gzip file under a flood, shares its work out) and,
+/// while the tracking thread is the slower one, counts it and previews
 /// its payload (`PayloadPreviewer`: a whole TLS or QUIC
 /// ClientHello, parsed and decrypted here so the tracker only interns its
 /// name) and hashes its 5-tuple (so the tracker neither hashes it nor waits
@@ -30,6 +33,9 @@ final class DecodeAheadRing: @unchecked Sendable {
         var packet: DecodedPacket
         /// The producer counted the packet (and previewed it): it had time to spare.
         var counted: Bool
+        /// The producer decoded the packet; else the consumer does, as the packet comes
+        /// within `prefetchDistance` of its turn (the producer was the slower side).
+        var decoded: Bool
     }
 
     let capacity: Int
@@ -96,14 +102,15 @@ final class DecodeAheadRing: @unchecked Sendable {
         halfMask = size / 2 - 1
         slots = .allocate(capacity: size)
         let empty = CapturedPacket(timestampNanoseconds: 0, bytes: .empty, originalLength: 0, linkType: 0)
-        slots.initialize(repeating: Slot(input: 0, captured: empty, packet: DecodedPacket(), counted: false), count: size)
+        slots.initialize(repeating: Slot(input: 0, captured: empty, packet: DecodedPacket(), counted: false, decoded: false), count: size)
         previewStorage = PayloadPreview.Storage(count: size)
         previews = .allocate(capacity: size)
         for i in 0..<size { (previews + i).initialize(to: previewStorage.preview(i)) }
         self.source = source
+        // Asked first: a file source opens its file to answer, and only an open file can be held.
+        copies = source.lendsLastingBytes ? nil : SlotBytes(slots: size)
         // The tracking thread maps pages in while it waits for packets, instead of a third thread.
         lasting = source.prepareForDecodingAhead()
-        copies = source.lendsLastingBytes ? nil : SlotBytes(slots: size)
     }
 
     deinit {
@@ -157,12 +164,19 @@ final class DecodeAheadRing: @unchecked Sendable {
                 let slot = slots + (written & mask)
                 slot.pointee.input = input
                 slot.pointee.captured = copies?.keep(captured, in: written & mask) ?? captured
-                decoder.decode(slot.pointee.captured.bytes, linkType: LinkType(rawValue: captured.linkType),
-                               originalLength: captured.originalLength, into: &slot.pointee.packet)
+                // Decoding too is left to the tracking thread while it waits on this one (at most an
+                // eighth of the ring is ahead of it): under a flood read from a gzip file, reading
+                // and inflating alone keep this thread the busier one, and the other had time to spare.
+                let decodes = written - freed > capacity / 8
+                slot.pointee.decoded = decodes
+                if decodes {
+                    decoder.decode(slot.pointee.captured.bytes, linkType: LinkType(rawValue: captured.linkType),
+                                   originalLength: captured.originalLength, into: &slot.pointee.packet)
+                }
                 // Counting and previewing are work the tracking thread would do otherwise: taken on
                 // only while the tracking thread is the slower one (a quarter of the ring waits for
                 // it), so a capture that keeps this thread the busier one is not slowed by them.
-                if written - freed >= capacity / 4 {
+                if decodes && written - freed >= capacity / 4 {
                     let packet = UnsafePointer(slot.pointer(to: \.packet)!)
                     counted.record(packet, wireLength: captured.originalLength)
                     previewer.preview(packet, into: &previews[written & mask])
@@ -211,6 +225,10 @@ final class DecodeAheadRing: @unchecked Sendable {
                 let slot = slots + (taken & mask)
                 let ahead = taken + Self.prefetchDistance
                 let near = taken + Self.prefetchDistance / 2
+                // A packet the producer left undecoded is decoded as it comes into look-ahead range
+                // (its flow hash is made from it there), or at its turn when the ring held no more.
+                if ahead < available { decodeIfNeeded(slots + (ahead & mask)) }
+                decodeIfNeeded(slot)
                 let lookAhead = ahead < available
                     ? LookAhead(far: previews + (ahead & mask), farPacket: UnsafePointer((slots + (ahead & mask)).pointer(to: \.packet)!),
                                 near: UnsafePointer(previews + (near & mask)))
@@ -226,6 +244,15 @@ final class DecodeAheadRing: @unchecked Sendable {
             consumed.store(taken, ordering: .releasing)
             slotsFreed.wake()
         }
+    }
+
+    /// Decodes a published slot's packet the producer left undecoded (consumer).
+    @inline(__always)
+    private func decodeIfNeeded(_ slot: UnsafeMutablePointer<Slot>) {
+        guard !slot.pointee.decoded else { return }
+        decoder.decode(slot.pointee.captured.bytes, linkType: LinkType(rawValue: slot.pointee.captured.linkType),
+                       originalLength: slot.pointee.captured.originalLength, into: &slot.pointee.packet)
+        slot.pointee.decoded = true
     }
 
     /// The single-thread fallback: the same order, the same results.

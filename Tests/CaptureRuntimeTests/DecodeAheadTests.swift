@@ -96,3 +96,42 @@ import PacketWire
         }
     }
 }
+
+/// Either side of the ring decodes: the producer while the consumer is the slower one, the consumer
+/// (as a packet comes into look-ahead range) while the producer is. Whichever did, the body gets
+/// each packet decoded as the one-thread decoder decodes it. The consumer here sleeps through the
+/// middle third of the pass (the producer gets ahead and decodes, and counts) and takes the rest at
+/// once (the producer is behind and leaves decoding to it).
+@Suite struct DecodeAheadSidesTests {
+    static func fields(_ p: UnsafePointer<DecodedPacket>) -> String {
+        let d = p.pointee
+        return "\(d.status) \(d.truncated) \(d.network) \(d.transport) \(d.source) \(d.sourcePort) \(d.destination) \(d.destinationPort) \(d.payload.count)"
+    }
+
+    @Test func eitherSideDecodesAsTheDecoderDoes() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("decode-sides-\(getpid()).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try Scenario.generate("per-flow", options: CaptureOptions(seed: 3, packets: 3_000), output: FileOutput(path: path))
+        var reference: [String] = []
+        let decoder = PacketDecoder()
+        _ = try CaptureFileSource(paths: [path]).forEachPacket(shouldStop: { false }) { _, captured in
+            var packet = DecodedPacket()
+            decoder.decode(captured.bytes, linkType: LinkType(rawValue: captured.linkType), originalLength: captured.originalLength, into: &packet)
+            withUnsafePointer(to: &packet) { reference.append(Self.fields($0)) }
+        }
+        #expect(reference.count == 3_000)
+        guard DecodeAheadRing.worthwhile else { return }
+        let ring = DecodeAheadRing(source: CaptureFileSource(paths: [path]), capacity: 64)
+        var seen: [String] = [], countedByProducer = 0
+        _ = try ring.run { _, packet, _, _, counted, _ in
+            if counted { countedByProducer += 1 }
+            seen.append(Self.fields(packet))
+            if (1_000..<2_000).contains(seen.count) { usleep(100) }
+        }
+        #expect(seen.count == reference.count)
+        let differs = seen.indices.first { $0 < reference.count && seen[$0] != reference[$0] }
+        #expect(differs == nil, "packet \(differs ?? 0): \(differs.map { seen[$0] } ?? "") instead of \(differs.map { reference[$0] } ?? "")")
+        // The producer decoded (and counted) some; the consumer the rest (the first eighth of a ring at least).
+        #expect(countedByProducer > 0 && countedByProducer < 3_000)
+    }
+}
