@@ -40,7 +40,17 @@ public struct FlowKey: Hashable, Sendable {
     /// The key of a decoded TCP or UDP packet; nil for anything else.
     @inlinable
     public init?(_ packet: DecodedPacket) {
-        guard packet.status.isDecoded, packet.transport == .tcp || packet.transport == .udp else { return nil }
-        self.init(transport: packet.transport, packet.source, packet.sourcePort, packet.destination, packet.destinationPort)
+        guard let key = withUnsafePointer(to: packet, { FlowKey($0) }) else { return nil }
+        self = key
+    }
+
+    /// The key of the decoded TCP or UDP packet at `packet`, read field by field where it lies
+    /// (a ring slot's: as a value, its 368 bytes were copied first); nil for anything else.
+    @inlinable @inline(__always)
+    public init?(_ packet: UnsafePointer<DecodedPacket>) {
+        let transport = packet.pointee.transport
+        guard packet.pointee.status.isDecoded, transport == .tcp || transport == .udp else { return nil }
+        self.init(transport: transport, packet.pointee.source, packet.pointee.sourcePort, packet.pointee.destination,
+                  packet.pointee.destinationPort)
     }
 }

@@ -219,8 +219,8 @@ public struct FlowTable {
         egress_prefetch_table(slots + (Int(h) & mask))
     }
 
-    /// True once the slots are more than the caches keep (2 MiB and more): a look-up ahead
-    /// of time then pays for itself (`FlowTracker.prefetch`).
+    /// True once the slots are more than the caches keep (2^19 slots, 4 MiB, and more): a look-up
+    /// ahead of time then pays for itself (`FlowTracker.prefetch`).
     @inlinable
     public var outgrowsCache: Bool { mask >= 1 << 18 }
 
@@ -354,11 +354,12 @@ public struct FlowTable {
             pendingVictimSeen = clocks[next].lastSeen
             prefetchVictim(next)
         }
+        prefetchKeyHashesPastHand()
         evictedForCapacity += 1
         return victim
     }
 
-    /// The least recently seen of the 32 records from the clock hand, which moves past them.
+    /// The least recently seen of the `sampleSize` records from the clock hand, which moves past them.
     /// (In at most two straight runs, the second from the start: checking for the wrap at every
     /// record, with the loop's other checks, made this ~640 instructions; under a flood it runs for
     /// every packet.)
@@ -371,17 +372,20 @@ public struct FlowTable {
         Self.scanOldest(clocks, from: start, count: first, oldest: &oldest, victim: &victim)
         Self.scanOldest(clocks, from: 0, count: n - first, oldest: &oldest, victim: &victim)
         clockHand = n > first ? n - first : start + first
-        // The key hashes of the records a sample or two on (16 a line): a victim's is read to find
-        // its slot, and waiting for it from memory was most of `oldestVictim`'s time under a flood.
-        if used >= Self.sampleSize * 8 {
-            var ahead = clockHand + Self.sampleSize * 2
-            for _ in 0..<3 {
-                if ahead >= used { ahead -= used }
-                egress_prefetch_table(keyHashes + ahead)
-                ahead += 64 / MemoryLayout<UInt32>.stride
-            }
-        }
         return oldest == UInt64.max ? nil : victim
+    }
+
+    /// Starts loading the key hashes of the records a sample or two past the hand (16 a line): the
+    /// next victims are among them, a victim's is read to find its slot, and waiting for it from
+    /// memory was most of `oldestVictim`'s time under a flood. A small table stays in cache.
+    private func prefetchKeyHashesPastHand() {
+        guard used >= Self.sampleSize * 8 else { return }
+        var ahead = clockHand + Self.sampleSize * 2
+        for _ in 0..<3 {
+            if ahead >= used { ahead -= used }
+            egress_prefetch_table(keyHashes + ahead)
+            ahead += 64 / MemoryLayout<UInt32>.stride
+        }
     }
 
     /// Records sampled for the oldest.
@@ -504,5 +508,11 @@ public struct FlowKeyHasher: Sendable {
         h.mix(key.highAddress.low)
         h.mix(UInt64(key.lowPort) << 32 | UInt64(key.highPort) << 16 | UInt64(key.transport.rawValue))
         return UInt32(truncatingIfNeeded: h.value)
+    }
+
+    /// The hash of a decoded TCP or UDP packet's key (`FlowKey(packet)`); nil for any other packet.
+    @inlinable @inline(__always)
+    public func hash32(of packet: UnsafePointer<DecodedPacket>) -> UInt32? {
+        FlowKey(packet).map { hash32($0) }
     }
 }

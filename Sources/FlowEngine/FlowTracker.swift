@@ -104,11 +104,11 @@ public struct FlowTracker {
     /// where decoding is the busier side, every new flow's slot was otherwise a cache miss (three
     /// quarters of `track`'s time); a small table stays cached, and hashing ahead would only cost.
     @inline(__always)
-    public mutating func prefetch(far: UnsafeMutablePointer<PayloadPreview>?, farPacket: UnsafePointer<DecodedPacket>? = nil,
+    public mutating func prefetch(far: UnsafeMutablePointer<PayloadPreview>?, farPacket: UnsafePointer<DecodedPacket>?,
                                   near: UnsafePointer<PayloadPreview>?) {
         if let far {
             if far.pointee.flowHash == nil, let farPacket, table.outgrowsCache {
-                far.pointee.flowHash = PayloadPreview.flowHash(of: farPacket, table.hasher)
+                far.pointee.flowHash = table.hasher.hash32(of: farPacket)
             }
             if let hash = far.pointee.flowHash { table.prefetch(hash: hash) }
             if far.pointee.kind != .none {

@@ -96,16 +96,6 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
     /// No preview: for packets the decode thread did not read.
     public static let none = PayloadPreview(block: nil)
 
-    /// The flow table's hash of a decoded TCP or UDP packet's 5-tuple; nil for any other packet.
-    @inline(__always)
-    static func flowHash(of packet: UnsafePointer<DecodedPacket>, _ hasher: FlowKeyHasher) -> UInt32? {
-        let transport = packet.pointee.transport
-        guard packet.pointee.status.isDecoded, transport == .tcp || transport == .udp else { return nil }
-        let key = FlowKey(transport: transport, packet.pointee.source, packet.pointee.sourcePort, packet.pointee.destination,
-                          packet.pointee.destinationPort)
-        return hasher.hash32(key)
-    }
-
     /// Says "not read" (the tracker reads the payload itself), keeping the block.
     public mutating func clear() {
         kind = .none
@@ -263,8 +253,7 @@ public struct PayloadPreviewer {
 
     private mutating func read(_ packet: UnsafePointer<DecodedPacket>, into preview: inout PayloadPreview) {
         preview.kind = .none
-        preview.flowHash = nil
-        if let flowHasher { preview.flowHash = PayloadPreview.flowHash(of: packet, flowHasher) }
+        preview.flowHash = flowHasher?.hash32(of: packet)
         guard packet.pointee.status.isDecoded else { return }
         let payload = packet.pointee.payload
         guard let first = payload.u8(at: 0) else { return }
