@@ -135,12 +135,24 @@ public struct AuditAccumulator {
             // Name resolution: evidence for naming, judged only by a profile that documents DNS.
             table = c.port == 53 && c.direction == .outbound && !profileHasDNSRule ? .resolvers : .undocumented
         }
-        let slot = destinations.add(c, r, table: table, rules: table == .resolvers || verdict == .undocumented ? RuleSet() : classifier.answers[a].listed,
-                                    node: node, names: names)
+        // Not read from the answer when it lists none: reading it copied the whole answer.
+        let rules = table == .resolvers || verdict == .undocumented ? RuleSet() : classifier.answers[a].listed
+        let slot: Int32
+        // A destination's own entry is remembered with the answer: the same question (and peer, unnamed), the same entry.
+        let remembered = classifier.rememberedEntry(c.answer, named: !c.name.isNone, peer: c.peer)
+        if remembered >= 0 {
+            slot = remembered
+            destinations.add(c, r, rules: rules, node: node, toEntry: slot)
+        } else {
+            var own = false
+            slot = destinations.add(c, r, table: table, rules: rules, node: node, names: names, own: &own)
+            if own { classifier.remember(entry: slot, peer: c.peer, of: c.answer) }
+        }
         if verdict == .allowed {
             let answer = classifier.answers[a]
+            let outcome = r.outcome
             answer.allowedBy.forEach { rule in
-                evidence.add(rule: Int32(rule), node: node, destination: .init(entry: slot, port: c.port), outcome: r.outcome)
+                evidence.add(rule: Int32(rule), node: node, destination: .init(entry: slot, port: c.port), outcome: outcome)
             }
             if c.direction == .outbound { suggest(c, r, allowingTag: answer.allowingTag) }
         }

@@ -149,8 +149,9 @@ struct DestinationAggregates {
 
     /// Folds one classified flow into its destination; returns the entry's index.
     @discardableResult
+    /// `own`: set when the entry is the destination's own (not a group's): its key's, found or made.
     mutating func add(_ c: FlowClassifier.Flow, _ r: FlowRecord, table: Table, rules: RuleSet, node: IPAddress,
-                      names: NameTable) -> Int32 {
+                      names: NameTable, own: inout Bool) -> Int32 {
         let outbound = c.direction == .outbound
         let t = UInt8(table.rawValue)
         let primary: Key = c.name.isNone
@@ -163,7 +164,9 @@ struct DestinationAggregates {
         let mayBeKnown = !c.name.isNone || addressed < limits.addressDestinations || addressBits.mayContain(hash: addressHash(c.peer))
         if mayBeKnown, let known = index[primary] {
             slot = known
+            own = true
         } else if c.name.isNone ? addressed < limits.addressDestinations : named < limits.namedDestinations {
+            own = true
             if c.name.isNone {
                 addressed += 1
                 addressBits.insert(hash: addressHash(c.peer))
@@ -179,6 +182,12 @@ struct DestinationAggregates {
         if peerSet == nil, c.peer != entries[Int(slot)].lastPeer { peerSet = catalog.tagSetIndex(containing: c.peer) }
         if let first = Self.count(c, r, rules: rules, node: node, peerSet: peerSet ?? .max, into: &entries[Int(slot)]) { noteTagSet(first) }
         return slot
+    }
+
+    /// One flow into entry `slot`, the destination's own, already known (`add` said so for a flow of the same question).
+    mutating func add(_ c: FlowClassifier.Flow, _ r: FlowRecord, rules: RuleSet, node: IPAddress, toEntry slot: Int32) {
+        let peerSet = c.peer != entries[Int(slot)].lastPeer ? catalog.tagSetIndex(containing: c.peer) : .max
+        if let first = Self.count(c, r, rules: rules, node: node, peerSet: peerSet, into: &entries[Int(slot)]) { noteTagSet(first) }
     }
 
     /// Names the tags of a tag set an entry holds for the first time, once per set.

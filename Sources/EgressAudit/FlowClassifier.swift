@@ -30,6 +30,11 @@ struct FlowClassifier {
     private var lastQuestion = Question(name: 0, addressSet: 0, port: 0, transport: .any, direction: .both)
     private var lastAnswer: Int32 = -1
     private(set) var answers: [Answer] = []
+    /// Per answer, the destination entry its last flow folded into when the aggregates said it was
+    /// the destination's own (-1: none to remember), and that flow's peer. The entry's key (table,
+    /// direction, name) is a function of the question, and for an unnamed destination of the question
+    /// and the peer: a flow of the same answer (and, unnamed, the same peer) skips the destinations' index.
+    private(set) var entries: [(entry: Int32, peer: IPAddress)] = []
 
     /// One flow, classified: IDs and values only (no text is made per flow).
     struct Flow {
@@ -81,10 +86,22 @@ struct FlowClassifier {
         nodeMatcher = NodeMatcher(nodes)
         self.memoLimit = memoLimit
         answers.reserveCapacity(Swift.min(memoLimit, Self.initialQuestions))
+        entries.reserveCapacity(Swift.min(memoLimit, Self.initialQuestions))
     }
 
     mutating func choose(nodes: [CIDR]) { self.nodes = nodes }
 
+    /// Remembers the destination entry of a flow of answer `answer` to `peer` (`entries`).
+    mutating func remember(entry: Int32, peer: IPAddress, of answer: Int32) { entries[Int(answer)] = (entry, peer) }
+
+    /// The entry remembered for a flow of `answer` to `peer` (named or not), or -1.
+    @inline(__always)
+    func rememberedEntry(_ answer: Int32, named: Bool, peer: IPAddress) -> Int32 {
+        let e = entries[Int(answer)]
+        return named || e.peer == peer ? e.entry : -1
+    }
+
+    @inline(__always)
     func isNode(_ a: IPAddress) -> Bool { nodeMatcher.contains(a) }
 
     /// The nodes as asked per flow (twice for most flows): IPv4 prefixes as
@@ -111,6 +128,7 @@ struct FlowClassifier {
             }
         }
 
+        @inline(__always)
         func contains(_ a: IPAddress) -> Bool {
             if !hosts.isEmpty, hosts.index(forKey: a) != nil { return true }
             if a.isIPv4 {
@@ -173,12 +191,13 @@ struct FlowClassifier {
         if answers.count >= memoLimit {
             questions.removeAll(keepingCapacity: true)
             answers.removeAll(keepingCapacity: true)
+            entries.removeAll(keepingCapacity: true)
         }
         let compiled = profile
-        let decision = name.isNone
-            ? compiled.decide(name: nil, address: address, port: port, transport: transport, direction: direction)
-            : names.withBytes(name) { compiled.decide(name: $0, address: address, port: port, transport: transport, direction: direction) }
+        let decision = compiled.decide(name: name.isNone ? nil : names.bytes(name), address: address, port: port, transport: transport,
+                                       direction: direction)
         answers.append(answer(decision))
+        entries.append((-1, IPAddress(ipv4: 0)))
         let index = Int32(answers.count - 1)
         questions.set(q, index)
         lastQuestion = q

@@ -144,6 +144,15 @@ public struct NameTable {
         return String(decoding: store.bytes(Int(id.rawValue)), as: UTF8.self)
     }
 
+    /// The stored bytes of `id` (empty for none), for a matcher that takes raw bytes and returns a large
+    /// value (through `withBytes`' generic result, a profile's decision was copied and destroyed once
+    /// more). A name never moves once stored, and the store lives while this table or a copy does: the
+    /// view is valid as long as the table it came from.
+    public func bytes(_ id: NameID) -> ByteView {
+        guard id.rawValue > 0, Int(id.rawValue) <= count else { return .empty }
+        return ByteView(store.bytes(Int(id.rawValue)))
+    }
+
     /// The stored bytes of `id`, for matchers that take raw bytes.
     public func withBytes<R>(_ id: NameID, _ body: (ByteView) -> R) -> R {
         guard id.rawValue > 0, Int(id.rawValue) <= count else { return body(.empty) }
