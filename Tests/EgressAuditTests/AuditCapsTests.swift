@@ -63,6 +63,27 @@ import Testing
         #expect(capped.limits["addressDestinations"] == 1)
     }
 
+    /// Each answer remembers the destination entry its flows fold into; when the memo starts over
+    /// (every second question here), so must that: a flow never lands in another destination's entry.
+    @Test func aMemoStartingOverKeepsEveryFlowInItsOwnDestination() throws {
+        var tiny = AuditLimits()
+        tiny.memoizedQuestions = 2
+        let free = try Self.report(AuditLimits())
+        let small = try Self.report(tiny)
+        func entries(_ r: AuditReport) -> [String: (flows: Int, sent: UInt64, received: UInt64, addresses: [String])] {
+            var out: [String: (flows: Int, sent: UInt64, received: UInt64, addresses: [String])] = [:]
+            for d in Self.all(r) { out["\(d.direction) \(d.destination)"] = (d.flows, d.bytesSent, d.bytesReceived, d.addresses.sorted()) }
+            return out
+        }
+        let expected = entries(free), got = entries(small)
+        #expect(got.count == expected.count)
+        #expect(expected.count > 4, "the capture has destinations enough to tell them apart")
+        for (key, e) in expected {
+            let g = try #require(got[key], "\(key)")
+            #expect(g.flows == e.flows && g.sent == e.sent && g.received == e.received && g.addresses == e.addresses, "\(key)")
+        }
+    }
+
     @Test func nodesAreChosenFromTheFlowsHeldBack() throws {
         var limits = AuditLimits()
         limits.nodeChoiceFlows = 8
