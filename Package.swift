@@ -85,7 +85,7 @@ let package = Package(
         .target(name: "EgressExport", dependencies: ["EgressAudit", "EgressPolicy", "PacketWire"]),
         // Packet sources (files, pipes, live interface groups) → decode → reassembly → tracking → audit,
         // with every helper thread; the live session (signals, reload, snapshots, metrics).
-        .target(name: "CaptureRuntime", dependencies: ["EgressAudit", "EgressLogs", "FlowEngine", "EgressPolicy", "PacketCapture", "PacketWire"]),
+        .target(name: "CaptureRuntime", dependencies: ["CPrefetch", "EgressAudit", "EgressLogs", "FlowEngine", "EgressPolicy", "PacketCapture", "PacketWire"]),
         // Deterministic synthetic captures of gateway-node egress (pcap/pcapng writer + scenarios).
         .target(name: "CaptureSynth", dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto")]),
         .executableTarget(

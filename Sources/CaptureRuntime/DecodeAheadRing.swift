@@ -1,3 +1,4 @@
+import CPrefetch
 import FlowEngine
 import PacketCapture
 import PacketWire
@@ -72,6 +73,8 @@ final class DecodeAheadRing: @unchecked Sendable {
     /// its table slot is in cache by the time that packet's turn comes
     /// (4, 8 and 16 measured alike on the 10 M flood; none was slower).
     static let prefetchDistance = 8
+    /// How many slots ahead of the one it writes the producer asks for a slot's lines.
+    static let writeAhead = 8
 
     /// The tracker's flow table's, name table's and DNS answer cache's hashers, so previews carry
     /// each packet's flow hash, name hash and answers' hashes (nil: none).
@@ -162,6 +165,10 @@ final class DecodeAheadRing: @unchecked Sendable {
                     }
                 }
                 let slot = slots + (written & mask)
+                // The slot a few on was last read by the consumer, on the other core: its lines are
+                // asked for, for writing, now, so that decoding into it does not wait on them one by one.
+                let coming = UnsafeRawPointer(slots + ((written + Self.writeAhead) & mask))
+                for line in stride(from: 0, to: MemoryLayout<Slot>.stride, by: 64) { egress_prefetch_table(coming + line) }
                 slot.pointee.input = input
                 slot.pointee.captured = copies?.keep(captured, in: written & mask) ?? captured
                 // Decoding too is left to the tracking thread while it waits on this one (at most an
