@@ -81,7 +81,7 @@ struct AnalyzeCommand: ParsableCommand {
             warnings.append(note)
         }
         let findings = try report.emit(pipeline, serviceTagFiles: policy.serviceTagFiles, sources: files.joined(separator: ", "),
-                                       warnings: warnings + policy.staleTagWarnings)
+                                       warnings: warnings + policy.staleTagWarnings, atProcessEnd: true)
         if !pipeline.errors.isEmpty { throw ExitCode(1) }
         if findings { throw ExitCode(3) }
     }
