@@ -90,6 +90,53 @@ import Testing
         #expect(try ids(m, "2001:db8:0:1::") == [])
     }
 
+    /// Every lookup agrees with asking each prefix, for prefixes whose edges fall on, just past and
+    /// just before the matcher's 65,536 blocks' edges (an IPv4 /16, the top 16 bits of an IPv6
+    /// address), where its block index decides which interval a search starts from.
+    @Test func lookupsAgreeWithEachPrefixAtTheBlocksEdges() {
+        var state: UInt64 = 0x5EED_0017
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        for _ in 0 ..< 40 {
+            var entries: [(CIDR, Int32)] = []
+            var probes: [IPAddress] = [IPAddress(ipv4: 0), IPAddress(ipv4: .max), IPAddress(ipv6High: 0, low: 0), IPAddress(ipv6High: .max, low: .max)]
+            for i in 0 ..< Int(next() % 60) {
+                let block = next() & 0xFFFF
+                if next() & 1 == 0 {
+                    // An IPv4 address at a block's edge, or one or a few past it, or the last before it.
+                    let offsets: [UInt64] = [0, 1, next() % 300, 0x1_0000 &- 1]
+                    let v = UInt32(truncatingIfNeeded: block << 16 &+ offsets[Int(next() % 4)])
+                    let length = Int(next() % 33)
+                    if let c = CIDR(address: CIDR.mask(IPAddress(ipv4: v), length), prefixLength: length) {
+                        entries.append((c, Int32(i)))
+                        probes += [v, v &- 1, v &+ 1, UInt32(block << 16), UInt32(block << 16) &- 1].map { IPAddress(ipv4: $0) }
+                    }
+                } else {
+                    // An IPv6 address at a block's edge, with or without bits below the top 16, or just before it.
+                    let lows: [UInt64] = [0, 1, next(), .max]
+                    let high = block << 48 | (next() & 1 == 0 ? 0 : next() & 0xFFFF_FFFF_FFFF)
+                    let address = IPAddress(ipv6High: high, low: lows[Int(next() % 4)])
+                    let length = Int(next() % 129)
+                    if let c = CIDR(address: CIDR.mask(address, length), prefixLength: length) {
+                        entries.append((c, Int32(i)))
+                        probes += [address, IPAddress(ipv6High: high, low: 0), IPAddress(ipv6High: block << 48, low: 0),
+                                   IPAddress(ipv6High: (block << 48) &- 1, low: .max)]
+                    }
+                }
+            }
+            let m = PrefixMatcher(entries)
+            for a in probes {
+                let expected = Set(entries.filter { $0.0.contains(a) }.map(\.1)).sorted()
+                #expect(Array(m.lookup(a)) == expected, "\(a) in \(entries.map { "\($0.0)" })")
+            }
+        }
+    }
+
     @Test func emptyMatcherAnswersEmptySets() {
         let m = PrefixMatcher([])
         #expect(m.lookup(ipv4: 0x0A00_0001).isEmpty)
