@@ -26,7 +26,15 @@ public struct AWSIPRangesFile: Sendable {
     }
 
     public init(data: Data, source: String) throws(PolicyLoadError) {
-        let root = try JSONCursor.root(data, file: source)
+        try self.init(root: JSONCursor.root(data, file: source), source: source)
+    }
+
+    /// Reads the ranges of a file already parsed (`ServiceTagSources.document`).
+    public init(document: ServiceTagSources.Document, source: String) throws(PolicyLoadError) {
+        try self.init(root: document.root, source: source)
+    }
+
+    private init(root: JSONCursor, source: String) throws(PolicyLoadError) {
         self.source = source
         syncToken = try root.optionalField("syncToken")?.string() ?? ""
         createDate = try root.optionalField("createDate")?.string() ?? ""

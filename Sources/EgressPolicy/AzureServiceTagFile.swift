@@ -53,7 +53,15 @@ public struct AzureServiceTagFile: Sendable {
 
     /// Parses `data`; `source` names it in errors and in each tag's `source`.
     public init(data: Data, source: String) throws(PolicyLoadError) {
-        let root = try JSONCursor.root(data, file: source)
+        try self.init(root: JSONCursor.root(data, file: source), source: source)
+    }
+
+    /// Reads the tags of a file already parsed (`ServiceTagSources.document`).
+    public init(document: ServiceTagSources.Document, source: String) throws(PolicyLoadError) {
+        try self.init(root: document.root, source: source)
+    }
+
+    private init(root: JSONCursor, source: String) throws(PolicyLoadError) {
         self.source = source
         changeNumber = try root.optionalField("changeNumber")?.int() ?? 0
         cloud = try root.optionalField("cloud")?.string() ?? ""

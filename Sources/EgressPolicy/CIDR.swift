@@ -31,23 +31,32 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
     /// Parses `a.b.c.d/n` or `ipv6/n`. A bare address (no `/n`) is a host
     /// prefix (/32 or /128), which is what operators mean by "an IP".
     public init(parsing text: String) throws(CIDRParseError) {
-        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let address = IPAddress(String(parts[0])) else {
-            throw CIDRParseError(text: text, reason: .badAddress)
-        }
-        var length = address.isIPv4 ? 32 : 128
-        if parts.count == 2 {
-            let digits = parts[1]
-            guard !digits.isEmpty, digits.count <= 3, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let n = Int(digits) else {
-                throw CIDRParseError(text: text, reason: .badLength)
+        // Over the text's bytes: a Service Tags file has a hundred thousand prefixes.
+        var bytes = text
+        var failure = CIDRParseError.Reason.badAddress
+        let parsed: CIDR? = bytes.withUTF8 { utf8 in
+            let all = UnsafeRawBufferPointer(utf8)
+            let slash = all.firstIndex(of: UInt8(ascii: "/"))
+            guard let address = IPAddress.parse(UnsafeRawBufferPointer(rebasing: all[..<(slash ?? all.count)])) else {
+                return nil
             }
-            length = n
+            var length = address.isIPv4 ? 32 : 128
+            if let slash {
+                let digits = all[(slash + 1)...]
+                guard !digits.isEmpty, digits.count <= 3, digits.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else {
+                    failure = .badLength
+                    return nil
+                }
+                length = digits.reduce(0) { $0 * 10 + Int($1 &- UInt8(ascii: "0")) }
+            }
+            guard let cidr = CIDR(address: address, prefixLength: length) else {
+                failure = .lengthOutOfRange
+                return nil
+            }
+            return cidr
         }
-        guard let cidr = CIDR(address: address, prefixLength: length) else {
-            throw CIDRParseError(text: text, reason: .lengthOutOfRange)
-        }
-        self = cidr
+        guard let parsed else { throw CIDRParseError(text: text, reason: failure) }
+        self = parsed
     }
 
     /// Non-throwing parse.

@@ -26,7 +26,15 @@ public struct GCPRangesFile: Sendable {
     }
 
     public init(data: Data, source: String, baseTag: String = "GCP") throws(PolicyLoadError) {
-        let root = try JSONCursor.root(data, file: source)
+        try self.init(root: JSONCursor.root(data, file: source), source: source, baseTag: baseTag)
+    }
+
+    /// Reads the ranges of a file already parsed (`ServiceTagSources.document`).
+    public init(document: ServiceTagSources.Document, source: String, baseTag: String = "GCP") throws(PolicyLoadError) {
+        try self.init(root: document.root, source: source, baseTag: baseTag)
+    }
+
+    private init(root: JSONCursor, source: String, baseTag: String) throws(PolicyLoadError) {
         self.source = source
         syncToken = try root.optionalField("syncToken")?.string() ?? ""
         var grouper = TagGrouper(source: source)

@@ -122,7 +122,8 @@ struct JSONCursor {
     func cidr() throws(PolicyLoadError) -> CIDR {
         guard let s = value as? String else { throw fail("a CIDR string like 10.0.0.0/8") }
         // Published range files always give the length; a bare address there means a damaged file.
-        guard s.contains("/") else {
+        // (Its bytes searched: `contains("/")` went through Foundation's string search, a fifth of loading a tag file.)
+        guard s.utf8.contains(UInt8(ascii: "/")) else {
             throw PolicyLoadError(file: file, path: path, expected: "a CIDR like 10.0.0.0/8 or 2001:db8::/32",
                                   found: "\"\(s)\" (no prefix length)")
         }

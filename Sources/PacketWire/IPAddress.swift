@@ -115,69 +115,112 @@ extension IPAddress: CustomStringConvertible, LosslessStringConvertible {
         return out
     }
 
-    /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (with `::` and an
-    /// embedded IPv4 tail). Returns nil for anything else.
+    /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (what `inet_pton` accepts: no leading
+    /// zeros in an IPv4 octet, hex groups of one to four digits, at most one `::`, a dotted quad
+    /// only as the last two groups; no zone, no spaces).
     public init?(_ text: String) {
-        if !text.contains(":") {
-            guard let v = IPAddress.parseIPv4(Substring(text)) else { return nil }
-            self.init(ipv4: v)
-            return
-        }
-        guard let (h, l) = IPAddress.parseIPv6(text) else { return nil }
-        self.init(ipv6High: h, low: l)
+        var text = text
+        guard let parsed = text.withUTF8({ IPAddress.parse(UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = parsed
     }
 
-    static func parseIPv4(_ text: Substring) -> UInt32? {
-        var value: UInt32 = 0
-        var parts = 0
-        for part in text.split(separator: ".", omittingEmptySubsequences: false) {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let n = UInt32(part), n <= 255,
-                  !(part.count > 1 && part.first == "0") else { return nil }
-            value = value << 8 | n
-            parts += 1
+    /// `init(_:)` over the text's UTF-8 bytes (a tag file's prefixes are parsed by the hundred thousand:
+    /// splitting Strings into Substrings and Characters was most of a Service Tags file's loading).
+    public static func parse(_ text: UnsafeRawBufferPointer) -> IPAddress? {
+        if text.contains(UInt8(ascii: ":")) {
+            return parseIPv6(text).map { IPAddress(ipv6High: $0.0, low: $0.1) }
         }
-        return parts == 4 ? value : nil
+        return parseIPv4(text).map { IPAddress(ipv4: $0) }
     }
 
-    static func parseIPv6(_ text: String) -> (UInt64, UInt64)? {
-        // Split on the one allowed "::" without Foundation.
-        var halves: [String] = []
-        if let r = text.firstRange(of: "::") {
-            halves = [String(text[..<r.lowerBound]), String(text[r.upperBound...])]
-            guard !halves[1].contains("::") else { return nil }
-        } else {
-            halves = [text]
-        }
-        func groups(_ s: String) -> [UInt16]? {
-            if s.isEmpty { return [] }
-            var out: [UInt16] = []
-            let pieces = s.split(separator: ":", omittingEmptySubsequences: false)
-            for (i, p) in pieces.enumerated() {
-                if i == pieces.count - 1, p.contains(".") {
-                    guard let v4 = parseIPv4(p) else { return nil }
-                    out.append(UInt16(v4 >> 16))
-                    out.append(UInt16(v4 & 0xffff))
-                } else {
-                    guard !p.isEmpty, p.count <= 4, let g = UInt16(p, radix: 16) else { return nil }
-                    out.append(g)
-                }
+    static func parseIPv4(_ text: UnsafeRawBufferPointer) -> UInt32? {
+        var value: UInt32 = 0, octet: UInt32 = 0, digits = 0, parts = 0, leadingZero = false
+        for c in text {
+            if c == UInt8(ascii: ".") {
+                guard digits > 0, parts < 3 else { return nil }
+                value = value << 8 | octet
+                parts += 1
+                octet = 0; digits = 0
+            } else if c &- UInt8(ascii: "0") < 10 {
+                // A second digit after a leading zero ("01") is refused, as inet_pton does.
+                guard digits < 3, !leadingZero || digits == 0 else { return nil }
+                leadingZero = digits == 0 && c == UInt8(ascii: "0")
+                octet = octet * 10 + UInt32(c &- UInt8(ascii: "0"))
+                digits += 1
+                guard octet <= 255 else { return nil }
+            } else {
+                return nil
             }
-            return out
         }
-        guard let head = groups(halves[0]) else { return nil }
-        var all: [UInt16]
-        if halves.count == 2 {
-            guard let tail = groups(halves[1]), head.count + tail.count <= 7 else { return nil }
-            all = head + [UInt16](repeating: 0, count: 8 - head.count - tail.count) + tail
+        guard digits > 0, parts == 3 else { return nil }
+        return value << 8 | octet
+    }
+
+    static func parseIPv6(_ text: UnsafeRawBufferPointer) -> (UInt64, UInt64)? {
+        var groups = SIMD8<UInt16>()
+        var count = 0, gap = -1, i = 0
+        let n = text.count
+        if n >= 2, text[0] == UInt8(ascii: ":"), text[1] == UInt8(ascii: ":") {
+            gap = 0
+            i = 2
+        } else if n >= 1, text[0] == UInt8(ascii: ":") {
+            return nil
+        }
+        while i < n {
+            let start = i
+            var value: UInt16 = 0, digits = 0
+            while i < n, let h = Self.hexValue(text[i]) {
+                digits += 1
+                guard digits <= 4 else { return nil }
+                value = value << 4 | UInt16(h)
+                i += 1
+            }
+            if i < n, text[i] == UInt8(ascii: ".") {
+                // A dotted quad: the last two groups, and the end of the text.
+                guard count <= 6, let v4 = parseIPv4(UnsafeRawBufferPointer(rebasing: text[start...])) else { return nil }
+                groups[count] = UInt16(truncatingIfNeeded: v4 >> 16)
+                groups[count + 1] = UInt16(truncatingIfNeeded: v4)
+                count += 2
+                i = n
+                break
+            }
+            guard digits > 0, count < 8 else { return nil }
+            groups[count] = value
+            count += 1
+            if i == n { break }
+            guard text[i] == UInt8(ascii: ":") else { return nil }
+            i += 1
+            if i < n, text[i] == UInt8(ascii: ":") {
+                guard gap < 0 else { return nil }
+                gap = count
+                i += 1
+            } else if i == n {
+                return nil  // a trailing single colon
+            }
+        }
+        if gap < 0 {
+            guard count == 8 else { return nil }
         } else {
-            guard head.count == 8 else { return nil }
-            all = head
+            // `::` stands for at least one group: the groups after it move to the end.
+            guard count <= 7 else { return nil }
+            let after = count - gap
+            var moved = SIMD8<UInt16>()
+            for k in 0 ..< gap { moved[k] = groups[k] }
+            for k in 0 ..< after { moved[8 - after + k] = groups[gap + k] }
+            groups = moved
         }
         var h: UInt64 = 0, l: UInt64 = 0
-        for i in 0..<4 { h = h << 16 | UInt64(all[i]) }
-        for i in 4..<8 { l = l << 16 | UInt64(all[i]) }
+        for k in 0 ..< 4 { h = h << 16 | UInt64(groups[k]) }
+        for k in 4 ..< 8 { l = l << 16 | UInt64(groups[k]) }
         return (h, l)
+    }
+
+    @inline(__always)
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        if c &- UInt8(ascii: "0") < 10 { return c &- UInt8(ascii: "0") }
+        let lower = c | 0x20
+        if lower &- UInt8(ascii: "a") < 6 { return lower &- UInt8(ascii: "a") &+ 10 }
+        return nil
     }
 }
 

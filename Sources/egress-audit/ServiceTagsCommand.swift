@@ -38,17 +38,16 @@ struct ServiceTagsCommand: ParsableCommand {
         var failed = false
         for file in files {
             do {
-                let data = try ServiceTagSources.read(file)
-                let kind = try ServiceTagSources.kind(of: data, file: file)
-                var what = kind.rawValue
+                let document = try ServiceTagSources.document(ServiceTagSources.read(file), file: file)
+                var what = document.kind.rawValue
                 let tags: [ServiceTag]
-                switch kind {
+                switch document.kind {
                 case .azure:
-                    let azure = try AzureServiceTagFile(data: data, source: file)
+                    let azure = try AzureServiceTagFile(document: document, source: file)
                     what = "Azure \(azure.cloud.isEmpty ? "(cloud not named)" : azure.cloud), changeNumber \(azure.changeNumber)"
                     tags = azure.tags
-                case .aws: tags = try AWSIPRangesFile(data: data, source: file).tags
-                case .gcp: tags = try GCPRangesFile(data: data, source: file).tags
+                case .aws: tags = try AWSIPRangesFile(document: document, source: file).tags
+                case .gcp: tags = try GCPRangesFile(document: document, source: file).tags
                 }
                 let age = ServiceTagSources.age(of: file).map { ", \($0.days) days old (by \($0.basis))" } ?? ""
                 print("\(file): \(what), \(tags.count) tags, \(tags.reduce(0) { $0 + $1.prefixes.count }) prefixes\(age)")
