@@ -31,8 +31,14 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
     /// Parses `a.b.c.d/n` or `ipv6/n`. A bare address (no `/n`) is a host
     /// prefix (/32 or /128), which is what operators mean by "an IP".
     public init(parsing text: String) throws(CIDRParseError) {
+        self = try Self.parse(text).cidr
+    }
+
+    /// `init(parsing:)`, and whether the text gave a length (`/n`): range files must.
+    static func parse(_ text: String) throws(CIDRParseError) -> (cidr: CIDR, hasLength: Bool) {
         // Over the text's bytes: a Service Tags file has a hundred thousand prefixes.
         var bytes = text
+        var hasLength = false
         var failure = CIDRParseError.Reason.badAddress
         let parsed: CIDR? = bytes.withUTF8 { utf8 in
             let all = UnsafeRawBufferPointer(utf8)
@@ -42,6 +48,7 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
             }
             var length = address.isIPv4 ? 32 : 128
             if let slash {
+                hasLength = true
                 let digits = all[(slash + 1)...]
                 guard !digits.isEmpty, digits.count <= 3, digits.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else {
                     failure = .badLength
@@ -56,7 +63,7 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
             return cidr
         }
         guard let parsed else { throw CIDRParseError(text: text, reason: failure) }
-        self = parsed
+        return (parsed, hasLength)
     }
 
     /// Non-throwing parse.
