@@ -94,14 +94,8 @@ import Testing
     /// just before the matcher's 65,536 blocks' edges (an IPv4 /16, the top 16 bits of an IPv6
     /// address), where its block index decides which interval a search starts from.
     @Test func lookupsAgreeWithEachPrefixAtTheBlocksEdges() {
-        var state: UInt64 = 0x5EED_0017
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SplitMix64(seed: 0x5EED_0017)
+        func next() -> UInt64 { random.next() }
         for _ in 0 ..< 40 {
             var entries: [(CIDR, Int32)] = []
             var probes: [IPAddress] = [IPAddress(ipv4: 0), IPAddress(ipv4: .max), IPAddress(ipv6High: 0, low: 0), IPAddress(ipv6High: .max, low: .max)]

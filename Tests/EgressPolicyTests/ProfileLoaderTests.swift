@@ -1,4 +1,5 @@
 import EgressPolicy
+import TestSupport
 import Testing
 import Yams
 
@@ -326,14 +327,8 @@ import Yams
     @Test func mutatedProfilesFailWithLocatedErrors() throws {
         let original = Array(try #require(BuiltinProfiles.text(id: "cassandra-mi")).yaml.utf8)
         let punctuation = Array(":-[]{}\"'#&*!|>%@` \n\t,0".utf8)
-        var state: UInt64 = 0x5EED_1234_ABCD_0001
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SplitMix64(seed: 0x5EED_1234_ABCD_0001)
+        func next() -> UInt64 { random.next() }
         var rejected = 0
         for _ in 0..<300 {
             var bytes = original
