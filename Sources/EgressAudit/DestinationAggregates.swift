@@ -147,9 +147,9 @@ struct DestinationAggregates {
         index = FixedKeyMap(minimumCapacity: most, seed: FastHash.randomSeed())
     }
 
-    /// Folds one classified flow into its destination; returns the entry's index.
+    /// Folds one classified flow into its destination; returns the entry's index. `own`: set when
+    /// the entry is the destination's own (its key's, found or made), not a group's.
     @discardableResult
-    /// `own`: set when the entry is the destination's own (not a group's): its key's, found or made.
     mutating func add(_ c: FlowClassifier.Flow, _ r: FlowRecord, table: Table, rules: RuleSet, node: IPAddress,
                       names: NameTable, own: inout Bool) -> Int32 {
         let outbound = c.direction == .outbound
