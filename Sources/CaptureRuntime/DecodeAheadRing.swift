@@ -175,11 +175,7 @@ final class DecodeAheadRing: @unchecked Sendable {
                 // eighth of the ring is ahead of it): under a flood read from a gzip file, reading
                 // and inflating alone keep this thread the busier one, and the other had time to spare.
                 let decodes = written - freed > capacity / 8
-                slot.pointee.decoded = decodes
-                if decodes {
-                    decoder.decode(slot.pointee.captured.bytes, linkType: LinkType(rawValue: captured.linkType),
-                                   originalLength: captured.originalLength, into: &slot.pointee.packet)
-                }
+                if decodes { decode(slot) } else { slot.pointee.decoded = false }
                 // Counting and previewing are work the tracking thread would do otherwise: taken on
                 // only while the tracking thread is the slower one (a quarter of the ring waits for
                 // it), so a capture that keeps this thread the busier one is not slowed by them.
@@ -234,8 +230,8 @@ final class DecodeAheadRing: @unchecked Sendable {
                 let near = taken + Self.prefetchDistance / 2
                 // A packet the producer left undecoded is decoded as it comes into look-ahead range
                 // (its flow hash is made from it there), or at its turn when the ring held no more.
-                if ahead < available { decodeIfNeeded(slots + (ahead & mask)) }
-                decodeIfNeeded(slot)
+                if ahead < available, !slots[ahead & mask].decoded { decode(slots + (ahead & mask)) }
+                if !slot.pointee.decoded { decode(slot) }
                 let lookAhead = ahead < available
                     ? LookAhead(far: previews + (ahead & mask), farPacket: UnsafePointer((slots + (ahead & mask)).pointer(to: \.packet)!),
                                 near: UnsafePointer(previews + (near & mask)))
@@ -253,10 +249,10 @@ final class DecodeAheadRing: @unchecked Sendable {
         }
     }
 
-    /// Decodes a published slot's packet the producer left undecoded (consumer).
+    /// Decodes a slot's packet into it (on the producer as it fills the slot, or on the consumer for
+    /// a packet the producer left undecoded).
     @inline(__always)
-    private func decodeIfNeeded(_ slot: UnsafeMutablePointer<Slot>) {
-        guard !slot.pointee.decoded else { return }
+    private func decode(_ slot: UnsafeMutablePointer<Slot>) {
         decoder.decode(slot.pointee.captured.bytes, linkType: LinkType(rawValue: slot.pointee.captured.linkType),
                        originalLength: slot.pointee.captured.originalLength, into: &slot.pointee.packet)
         slot.pointee.decoded = true

@@ -139,14 +139,14 @@ public struct AuditAccumulator {
         let rules = table == .resolvers || verdict == .undocumented ? RuleSet() : classifier.answers[a].listed
         let slot: Int32
         // A destination's own entry is remembered with the answer: the same question (and peer, unnamed), the same entry.
-        let remembered = classifier.rememberedEntry(c.answer, named: !c.name.isNone, peer: c.peer)
+        let remembered = classifier.rememberedDestination(of: c.answer, named: !c.name.isNone, peer: c.peer)
         if remembered >= 0 {
             slot = remembered
             destinations.add(c, r, rules: rules, node: node, toEntry: slot)
         } else {
             var own = false
             slot = destinations.add(c, r, table: table, rules: rules, node: node, names: names, own: &own)
-            if own { classifier.remember(entry: slot, peer: c.peer, of: c.answer) }
+            if own { classifier.rememberDestination(slot, peer: c.peer, of: c.answer) }
         }
         if verdict == .allowed {
             let answer = classifier.answers[a]

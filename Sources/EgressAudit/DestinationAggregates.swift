@@ -148,8 +148,8 @@ struct DestinationAggregates {
     }
 
     /// Folds one classified flow into its destination; returns the entry's index. `own`: set when
-    /// the entry is the destination's own (its key's, found or made), not a group's.
-    @discardableResult
+    /// the entry is the destination's own (its key's, found or made), not a group's: the caller may
+    /// remember it for the flow's question and fold the next such flow with `add(_:_:rules:node:toEntry:)`.
     mutating func add(_ c: FlowClassifier.Flow, _ r: FlowRecord, table: Table, rules: RuleSet, node: IPAddress,
                       names: NameTable, own: inout Bool) -> Int32 {
         let outbound = c.direction == .outbound
@@ -178,16 +178,22 @@ struct DestinationAggregates {
         } else {
             slot = group(c, table: table, names: names, peerSet: &peerSet)
         }
-        // The tag set is asked of the catalog here, and only for a peer new to the entry (`count` takes no catalog).
-        if peerSet == nil, c.peer != entries[Int(slot)].lastPeer { peerSet = catalog.tagSetIndex(containing: c.peer) }
-        if let first = Self.count(c, r, rules: rules, node: node, peerSet: peerSet ?? .max, into: &entries[Int(slot)]) { noteTagSet(first) }
+        fold(c, r, rules: rules, node: node, peerSet: peerSet, into: slot)
         return slot
     }
 
     /// One flow into entry `slot`, the destination's own, already known (`add` said so for a flow of the same question).
     mutating func add(_ c: FlowClassifier.Flow, _ r: FlowRecord, rules: RuleSet, node: IPAddress, toEntry slot: Int32) {
-        let peerSet = c.peer != entries[Int(slot)].lastPeer ? catalog.tagSetIndex(containing: c.peer) : .max
-        if let first = Self.count(c, r, rules: rules, node: node, peerSet: peerSet, into: &entries[Int(slot)]) { noteTagSet(first) }
+        fold(c, r, rules: rules, node: node, peerSet: nil, into: slot)
+    }
+
+    /// One flow into entry `slot`. `peerSet`: the peer's tag set when finding the entry already asked the
+    /// catalog; else it is asked here, and only for a peer new to the entry (`count` takes no catalog).
+    @inline(__always)
+    private mutating func fold(_ c: FlowClassifier.Flow, _ r: FlowRecord, rules: RuleSet, node: IPAddress, peerSet: UInt32?, into slot: Int32) {
+        var set = peerSet
+        if set == nil, c.peer != entries[Int(slot)].lastPeer { set = catalog.tagSetIndex(containing: c.peer) }
+        if let first = Self.count(c, r, rules: rules, node: node, peerSet: set ?? .max, into: &entries[Int(slot)]) { noteTagSet(first) }
     }
 
     /// Names the tags of a tag set an entry holds for the first time, once per set.

@@ -34,7 +34,7 @@ struct FlowClassifier {
     /// the destination's own (-1: none to remember), and that flow's peer. The entry's key (table,
     /// direction, name) is a function of the question, and for an unnamed destination of the question
     /// and the peer: a flow of the same answer (and, unnamed, the same peer) skips the destinations' index.
-    private(set) var entries: [(entry: Int32, peer: IPAddress)] = []
+    private var answerDestinations: [(entry: Int32, peer: IPAddress)] = []
 
     /// One flow, classified: IDs and values only (no text is made per flow).
     struct Flow {
@@ -86,19 +86,19 @@ struct FlowClassifier {
         nodeMatcher = NodeMatcher(nodes)
         self.memoLimit = memoLimit
         answers.reserveCapacity(Swift.min(memoLimit, Self.initialQuestions))
-        entries.reserveCapacity(Swift.min(memoLimit, Self.initialQuestions))
+        answerDestinations.reserveCapacity(Swift.min(memoLimit, Self.initialQuestions))
     }
 
     mutating func choose(nodes: [CIDR]) { self.nodes = nodes }
 
-    /// Remembers the destination entry of a flow of answer `answer` to `peer` (`entries`).
-    mutating func remember(entry: Int32, peer: IPAddress, of answer: Int32) { entries[Int(answer)] = (entry, peer) }
+    /// Remembers `entry` as the destination entry of a flow of answer `answer` to `peer` (`answerDestinations`).
+    mutating func rememberDestination(_ entry: Int32, peer: IPAddress, of answer: Int32) { answerDestinations[Int(answer)] = (entry, peer) }
 
-    /// The entry remembered for a flow of `answer` to `peer` (named or not), or -1.
+    /// The destination entry remembered for a flow of `answer` to `peer` (named or not), or -1.
     @inline(__always)
-    func rememberedEntry(_ answer: Int32, named: Bool, peer: IPAddress) -> Int32 {
-        let e = entries[Int(answer)]
-        return named || e.peer == peer ? e.entry : -1
+    func rememberedDestination(of answer: Int32, named: Bool, peer: IPAddress) -> Int32 {
+        let d = answerDestinations[Int(answer)]
+        return named || d.peer == peer ? d.entry : -1
     }
 
     @inline(__always)
@@ -191,13 +191,13 @@ struct FlowClassifier {
         if answers.count >= memoLimit {
             questions.removeAll(keepingCapacity: true)
             answers.removeAll(keepingCapacity: true)
-            entries.removeAll(keepingCapacity: true)
+            answerDestinations.removeAll(keepingCapacity: true)
         }
         let compiled = profile
         let decision = compiled.decide(name: name.isNone ? nil : names.bytes(name), address: address, port: port, transport: transport,
                                        direction: direction)
         answers.append(answer(decision))
-        entries.append((-1, IPAddress(ipv4: 0)))
+        answerDestinations.append((-1, IPAddress(ipv4: 0)))
         let index = Int32(answers.count - 1)
         questions.set(q, index)
         lastQuestion = q

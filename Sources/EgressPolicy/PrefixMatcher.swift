@@ -216,12 +216,12 @@ struct MatchSetInterner {
     /// The set made of a prefix's ids and its parent's (sorted, each once), in one reused buffer: a
     /// Service Tags file pushes some 60,000 prefixes, and three arrays made and sorted per push were
     /// half of building its matcher.
-    private var unique: [Int32] = []
+    private var merged: [Int32] = []
 
     mutating func intern(parent: UInt32, adding extra: [Int32]) -> UInt32 {
         let p = Int(parent)
         let sortedExtra = extra.count < 2 ? extra : extra.sorted()
-        unique.removeAll(keepingCapacity: true)
+        merged.removeAll(keepingCapacity: true)
         // Merge the parent's ids (sorted, distinct) with the prefix's own, dropping repeats.
         var a = offsets[p], b = 0
         let aEnd = offsets[p + 1]
@@ -232,13 +232,13 @@ struct MatchSetInterner {
             } else {
                 next = sortedExtra[b]; b += 1
             }
-            if unique.last != next { unique.append(next) }
+            if merged.last != next { merged.append(next) }
         }
-        if let existing = table[unique] { return existing }
+        if let existing = table[merged] { return existing }
         let n = UInt32(offsets.count - 1)
-        ids.append(contentsOf: unique)
+        ids.append(contentsOf: merged)
         offsets.append(ids.count)
-        table[unique] = n
+        table[merged] = n
         return n
     }
 }

@@ -26,11 +26,6 @@ public enum ServiceTagSources {
         let root: JSONCursor
     }
 
-    /// The file's kind, or an error naming the file and what was expected.
-    public static func kind(of data: Data, file: String) throws(PolicyLoadError) -> Kind {
-        try document(data, file: file).kind
-    }
-
     /// Parses `data` and tells its kind, or throws an error naming the file and what was expected.
     public static func document(_ data: Data, file: String) throws(PolicyLoadError) -> Document {
         let object: Any

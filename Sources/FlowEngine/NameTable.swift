@@ -155,8 +155,7 @@ public struct NameTable {
 
     /// The stored bytes of `id`, for matchers that take raw bytes.
     public func withBytes<R>(_ id: NameID, _ body: (ByteView) -> R) -> R {
-        guard id.rawValue > 0, Int(id.rawValue) <= count else { return body(.empty) }
-        return body(ByteView(store.bytes(Int(id.rawValue))))
+        body(bytes(id))
     }
 }
 

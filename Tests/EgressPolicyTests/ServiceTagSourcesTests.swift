@@ -9,15 +9,15 @@ import Testing
     static func path(_ relative: String) -> String { shared.appendingPathComponent(relative).path }
 
     @Test func kindComesFromTheTopLevelKeys() throws {
-        #expect(try ServiceTagSources.kind(of: Data(#"{"changeNumber": 1, "values": []}"#.utf8), file: "a.json") == .azure)
-        #expect(try ServiceTagSources.kind(of: Data(#"{"syncToken": "1", "prefixes": [], "ipv6_prefixes": []}"#.utf8), file: "b.json") == .aws)
-        #expect(try ServiceTagSources.kind(of: Data(#"{"syncToken": "1", "prefixes": []}"#.utf8), file: "c.json") == .gcp)
+        #expect(try ServiceTagSources.document(Data(#"{"changeNumber": 1, "values": []}"#.utf8), file: "a.json").kind == .azure)
+        #expect(try ServiceTagSources.document(Data(#"{"syncToken": "1", "prefixes": [], "ipv6_prefixes": []}"#.utf8), file: "b.json").kind == .aws)
+        #expect(try ServiceTagSources.document(Data(#"{"syncToken": "1", "prefixes": []}"#.utf8), file: "c.json").kind == .gcp)
     }
 
     @Test func otherFilesAreErrorsNamingTheFile() {
-        #expect(throws: PolicyLoadError.self) { try ServiceTagSources.kind(of: Data("not json".utf8), file: "x.json") }
+        #expect(throws: PolicyLoadError.self) { try ServiceTagSources.document(Data("not json".utf8), file: "x.json").kind }
         do {
-            _ = try ServiceTagSources.kind(of: Data(#"{"items": []}"#.utf8), file: "/tmp/x.json")
+            _ = try ServiceTagSources.document(Data(#"{"items": []}"#.utf8), file: "/tmp/x.json").kind
             Issue.record("a JSON object without values/prefixes was accepted")
         } catch {
             #expect(error.file == "/tmp/x.json")
