@@ -9,7 +9,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 EGRESS_AUDIT=${EGRESS_AUDIT:-$REPO/.build/release/egress-audit}
 OUT=${1:-/tmp/egress-abuse}
-[[ -x $EGRESS_AUDIT ]] || { echo "abuse: no $EGRESS_AUDIT: swift build -c release --product egress-audit" >&2; exit 1; }
+[[ -x $EGRESS_AUDIT ]] || { echo "abuse: no $EGRESS_AUDIT: swift build -c release --product egress-audit --static-swift-stdlib" >&2; exit 1; }
 [[ -f $OUT/huge-blocks.pcapng ]] || python3 "$REPO/Benchmarks/Scripts/abuse-captures.py" "$OUT"
 printf '%-26s %10s %10s %6s  %s\n' capture packets "peak RSS" status "caps reached / error"
 for f in fragments.pcap quic-initials.pcap dns-names.pcap split-clienthellos.pcap huge-blocks.pcapng; do

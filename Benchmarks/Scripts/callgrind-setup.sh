@@ -15,7 +15,7 @@ need() { for tool in "$@"; do command -v "$tool" >/dev/null || die "needs $tool"
 
 # setup_capture [CAPTURE]: the work folder, the capture, and the stripped copy of the binary.
 setup_capture() {
-    [[ -x $EGRESS_AUDIT ]] || die "no $EGRESS_AUDIT: swift build -c release --product egress-audit"
+    [[ -x $EGRESS_AUDIT ]] || die "no $EGRESS_AUDIT: swift build -c release --product egress-audit --static-swift-stdlib"
     WORK=$(mktemp -d "/tmp/$SCRIPT.XXXXXX")
     trap 'rm -rf "$WORK"' EXIT
     CAPTURE=${1:-}

@@ -38,14 +38,14 @@ command -v python3 >/dev/null || command -v jq >/dev/null || die "needs python3 
 
 cd "$REPO"
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-    echo "== building release (swift build -c release --product egress-audit)"
-    swift build -c release --product egress-audit >/dev/null
+    echo "== building release (swift build -c release --product egress-audit --static-swift-stdlib)"
+    swift build -c release --product egress-audit --static-swift-stdlib >/dev/null
 fi
 BIN="$REPO/.build/release/egress-audit"
 [[ -x $BIN ]] || die "$BIN missing (build it, or unset SKIP_BUILD)"
 if [[ ! -f $CAPTURE ]]; then
     echo "== generating $CAPTURE ($PACKETS packets, bulk scenario, seed 1)"
-    swift run -c release egress-capgen bulk --packets "$PACKETS" --seed 1 --output "$CAPTURE.partial"
+    swift run -c release --static-swift-stdlib egress-capgen bulk --packets "$PACKETS" --seed 1 --output "$CAPTURE.partial"
     mv "$CAPTURE.partial" "$CAPTURE"
 fi
 

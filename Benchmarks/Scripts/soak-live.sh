@@ -22,7 +22,7 @@ BIN=${EGRESS_AUDIT:-$REPO/.build/release/egress-audit}
 die() { echo "soak-live: $*" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || die "needs root"
 for tool in ip tcpreplay; do command -v "$tool" >/dev/null || die "needs $tool"; done
-[[ -x $BIN ]] || die "$BIN missing: swift build -c release --product egress-audit"
+[[ -x $BIN ]] || die "$BIN missing: swift build -c release --product egress-audit --static-swift-stdlib"
 [[ -f $CAPTURE ]] || "$CAPGEN" per-flow --packets 200000 -o "$CAPTURE" >/dev/null
 
 TAG=$$ RX_NS=ea-srx-$$ TX_NS=ea-stx-$$ RX_IF=esrx$$ TX_IF=estx$$

@@ -43,11 +43,11 @@ mkdir -p "$FOLDER"
 cd "$REPO"
 if [[ ! -x $EGRESS_AUDIT ]]; then
     echo "stream-audit: building egress-audit (release)" >&2
-    swift build -c release --product egress-audit >&2
+    swift build -c release --product egress-audit --static-swift-stdlib >&2
 fi
 if [[ ! -x $CAPGEN ]] || ! "$CAPGEN" --list | grep -q '^flood'; then
     echo "stream-audit: building egress-capgen (release)" >&2
-    swift build -c release --product egress-capgen >&2
+    swift build -c release --product egress-capgen --static-swift-stdlib >&2
 fi
 
 WORK=$(mktemp -d "$FOLDER/stream-audit.XXXXXX")
