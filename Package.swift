@@ -103,7 +103,7 @@ let package = Package(
         ),
         // Shared by the test targets: the real captures, their manifest, tshark.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "FastHashingTests", dependencies: ["FastHashing", "TestSupport"]),
+        .testTarget(name: "FastHashingTests", dependencies: ["CPrefetch", "FastHashing", "TestSupport"]),
         .testTarget(name: "PacketWireTests", dependencies: ["PacketWire", "TestSupport"]),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "PacketWire", "CaptureSynth", "TestSupport"]),
         .testTarget(

@@ -20,6 +20,8 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     @usableFromInline var mask: Int
     @usableFromInline let seed: UInt64
     @usableFromInline var entries: [Entry] = []
+    /// How far a reserved entry array's pages are mapped in (`reserveEntries`; nil: not reserved).
+    @usableFromInline var entryPages: PagesAhead?
 
     @usableFromInline
     struct Entry {
@@ -38,7 +40,7 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     public init(minimumCapacity: Int = 16, seed: UInt64 = 0) {
         var size = 16
         while size < minimumCapacity * 2 { size <<= 1 }
-        slots = [UInt64](repeating: 0, count: size)
+        slots = PagesAhead.zeroed(size, of: UInt64.self)
         mask = size - 1
         self.seed = seed
         // Room for the entries asked for as well: growing the entry array copied it each time.
@@ -51,6 +53,17 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     @inlinable
     public mutating func reserveEntries(_ count: Int) {
         entries.reserveCapacity(count)
+        entryPages = PagesAhead()
+    }
+
+    /// Maps in the next run of the reserved entries' pages (`PagesAhead`).
+    @usableFromInline
+    mutating func mapEntries() {
+        guard var pages = entryPages else { return }
+        let run = pages.nextRun(capacity: entries.capacity)
+        // The read-only view: the mutable one would copy entries shared with a copy of the map.
+        entries.withUnsafeBufferPointer { if let base = $0.baseAddress { pages.populate(UnsafeMutablePointer(mutating: base), run) } }
+        entryPages = pages
     }
 
     @inlinable public var count: Int { entries.count }
@@ -140,6 +153,7 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
         let (slot, found) = probe(key, h)
         if found >= 0 { return (found, false) }
         let index = entries.count
+        if let pages = entryPages, index >= pages.mapped { mapEntries() }
         entries.append(Entry(key: key, value: make()))
         slots[slot] = h << 32 | UInt64(index + 1)
         if entries.count * 2 > slots.count { grow() }
@@ -205,7 +219,7 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     mutating func grow() {
         let size = slots.count * 2
         precondition(size <= 1 << 32, "FixedKeyMap: more than 2^31 entries")
-        var fresh = [UInt64](repeating: 0, count: size)
+        var fresh = PagesAhead.zeroed(size, of: UInt64.self)
         let m = size - 1
         // Each slot moves by the hash bits it keeps: no entry is read.
         for e in slots where e != 0 {

@@ -34,6 +34,8 @@ public struct DNSAnswerCache {
     private var entries = FixedKeyMap<Key, Entry>(minimumCapacity: 1024, seed: FastHash.randomSeed())
     /// Keys in arrival order, a ring once full: the oldest gives way.
     private var order: [Key] = []
+    /// How far the reserved order's pages are mapped in (`PagesAhead`).
+    private var orderPages = PagesAhead()
     private var head = 0
     public private(set) var evicted = 0
     public private(set) var staleUses = 0
@@ -94,6 +96,10 @@ public struct DNSAnswerCache {
         }
         // A new pair: remember its arrival so the oldest can give way.
         if order.count < capacity {
+            if order.count >= orderPages.mapped {
+                let run = orderPages.nextRun(capacity: capacity)
+                order.withUnsafeBufferPointer { if let base = $0.baseAddress { orderPages.populate(UnsafeMutablePointer(mutating: base), run) } }
+            }
             order.append(key)
         } else {
             entries.removeValue(forKey: order[head])

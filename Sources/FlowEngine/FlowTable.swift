@@ -52,6 +52,9 @@ public struct FlowTable {
     /// Indices of records removed, reused first; `freeCount` of them.
     private var freeList: UnsafeMutablePointer<Int32>
     private var freeCount = 0
+    /// How far records (and their clocks and key hashes) have their pages mapped in: `mapRecords()`
+    /// asks for the next run's in one call before a new record lands past them.
+    private var recordPages = PagesAhead()
 
     @usableFromInline
     struct Clock: Sendable {
@@ -120,6 +123,9 @@ public struct FlowTable {
         /// `count` empty slots (the table's, a grown table's, an emptied table's).
         static func emptySlots(_ count: Int) -> UnsafeMutablePointer<UInt64> {
             let slots = UnsafeMutablePointer<UInt64>.allocate(capacity: count)
+            // Mapped in one call, then zeroed: zeroing faulted the pages in one by one.
+            var pages = PagesAhead()
+            pages.populate(slots, 0..<count)
             slots.initialize(repeating: 0, count: count)
             return slots
         }
@@ -245,6 +251,7 @@ public struct FlowTable {
         } else {
             index = used
             used += 1
+            if used > recordPages.mapped { mapRecords() }
         }
         (records + index).initialize(to: record)
         clocks[index] = timeouts.clock(record)
@@ -279,6 +286,16 @@ public struct FlowTable {
             yield &records[index]
             clocks[index] = timeouts.clock(records[index])
         }
+    }
+
+    /// Maps in the pages of the next run of records, their clocks' and key hashes' (`PagesAhead`):
+    /// a record landing on a page never touched faulted it in, a fault per 19 records.
+    @inline(never)
+    private mutating func mapRecords() {
+        let run = recordPages.nextRun(capacity: capacity)
+        recordPages.populate(records, run)
+        recordPages.populate(clocks, run)
+        recordPages.populate(keyHashes, run)
     }
 
     /// Removes every flow (end of capture: `forEach` has read them where they lie). The slots start

@@ -63,6 +63,10 @@ public struct FlowTracker {
         firstFlights = FirstFlightPool(bufferSize: limits.firstFlightBytes, maxBuffers: limits.maxFirstFlights)
         spareQUICStreams.reserveCapacity(Self.spareQUICStreamLimit)
         dnsCache = DNSAnswerCache(capacity: limits.maxDNSAnswers)
+        // The cap's room, reserved once as address space (pages mapped as observations land):
+        // growing by doubling copied every observation so far, into pages faulted in one by one.
+        dnsObservations.reserveCapacity(limits.maxDNSObservations)
+        dnsObservationFingerprints.reserveEntries(limits.maxDNSObservations)
     }
 
     /// Adds one decoded packet. Flows that leave the table (evicted) are

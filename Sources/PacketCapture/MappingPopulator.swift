@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CPrefetch
 import Synchronization
 
 /// Maps a capture's pages in ahead of its reader.
@@ -29,8 +30,6 @@ final class MappingPopulator: @unchecked Sendable {
     static let lead = 8 << 20
     /// Smaller files are read before the work pays for itself.
     static let minimumSize = 32 << 20
-    /// MADV_POPULATE_READ (linux/mman.h; not in every libc's headers).
-    static let populateRead: Int32 = 22
 
     init?(_ file: MappedCaptureFile) {
         guard file.bytes.count >= Self.minimumSize, SpareCore.available,
@@ -56,7 +55,7 @@ final class MappingPopulator: @unchecked Sendable {
             return true // another thread took this stride
         }
         // The mapping starts page-aligned and strides are whole pages.
-        if madvise(base + start, Swift.min(Self.stride, size - start), Self.populateRead) != 0 {
+        if egress_populate(base + start, Swift.min(Self.stride, size - start), 0) != 0 {
             unsupported.store(true, ordering: .relaxed)
             return false
         }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CPrefetch
 import FastHashing
 import TestSupport
 import Testing
@@ -101,9 +105,11 @@ import Testing
 
 @Suite struct FixedKeyMapTests {
     /// Random inserts, updates and removals, checked after every step against `Dictionary`.
-    @Test(arguments: [0 as UInt64, 0xDEAD_BEEF])
-    func behavesLikeDictionary(seed: UInt64) {
+    /// With and without the entries' room reserved (whose pages are then mapped ahead of the inserts: `PagesAhead`).
+    @Test(arguments: [0 as UInt64, 0xDEAD_BEEF], [false, true])
+    func behavesLikeDictionary(seed: UInt64, reserved: Bool) {
         var map = FixedKeyMap<UInt64, Int>(minimumCapacity: 4, seed: seed)
+        if reserved { map.reserveEntries(20_000) }
         var model: [UInt64: Int] = [:]
         var rng = SplitMix64(seed: seed &+ 1)
         for step in 0..<40_000 {
@@ -166,5 +172,53 @@ import Testing
             if !prefixes.contains(h >> 52) { absent += 1 }
         }
         #expect(absent > 0)
+    }
+}
+
+@Suite struct PagesAheadTests {
+    @Test func runsDoubleFrom64To8192AndStopAtTheCapacity() {
+        var pages = PagesAhead()
+        var runs: [Range<Int>] = []
+        while true {
+            let run = pages.nextRun(capacity: 20_000)
+            if run.isEmpty { break }
+            runs.append(run)
+        }
+        #expect(runs == [0..<64, 64..<128, 128..<256, 256..<512, 512..<1024, 1024..<2048, 2048..<4096, 4096..<8192,
+                         8192..<16_384, 16_384..<20_000])
+        #expect(pages.mapped == 20_000)
+    }
+
+    /// Pages a run covers are resident afterwards (`mincore`), the others not, and what was written stays.
+    @Test func populatingMapsTheRunsPagesAndKeepsTheirBytes() throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let count = 64 * page
+        let region = try #require(mmap(nil, count, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        #expect(region != MAP_FAILED)
+        defer { munmap(region, count) }
+        let bytes = region.bindMemory(to: UInt8.self, capacity: count)
+        bytes[0] = 0xA5
+        bytes[3 * page + 7] = 0x5A
+        func resident() -> [Bool] {
+            var vector = [UInt8](repeating: 0, count: 64)
+            #expect(mincore(region, count, &vector) == 0)
+            return vector.map { $0 & 1 == 1 }
+        }
+        #expect(resident().filter { $0 }.count == 2)
+        // Pages 2 to 8: asked for from the middle of page 2 to a byte into page 8.
+        #expect(egress_populate(region + 2 * page + 100, 6 * page + 1, 1) == 0, "MADV_POPULATE_WRITE (Linux 5.14) refused")
+        let after = resident()
+        #expect(after.indices.filter { after[$0] } == [0, 2, 3, 4, 5, 6, 7, 8])
+        #expect(bytes[0] == 0xA5 && bytes[3 * page + 7] == 0x5A && bytes[5 * page] == 0)
+
+        var pages = PagesAhead()
+        pages.populate(bytes + 20 * page, 0..<page)
+        #expect(resident()[20])
+    }
+
+    @Test func zeroedArraysAreZero() {
+        let slots = PagesAhead.zeroed(1 << 18, of: UInt64.self)
+        #expect(slots.count == 1 << 18 && slots.allSatisfy { $0 == 0 })
+        #expect(PagesAhead.zeroed(0, of: UInt32.self).isEmpty)
     }
 }

@@ -16,4 +16,14 @@ static inline void egress_prefetch_table(const void *address) {
     __builtin_prefetch(address, 1, 3);
 }
 
+#include <stddef.h>
+
+/// Maps in the pages of [address, address + length) ahead of their use
+/// (`madvise(MADV_POPULATE_READ)` or `MADV_POPULATE_WRITE`, Linux 5.14), the
+/// range widened to whole pages: one call instead of a page fault per 4 KiB
+/// page as the reader or writer first touches each. Returns 0, or -1 when the
+/// kernel lacks the call (or refuses the range): callers then stop asking, and
+/// pages are faulted in as they are touched, as without it.
+int egress_populate(const void *address, size_t length, int forWriting);
+
 #endif
