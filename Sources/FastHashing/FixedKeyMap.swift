@@ -23,15 +23,9 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     /// How far a reserved entry array's pages are mapped in (`reserveEntries`; nil: not reserved).
     @usableFromInline var entryPages: PagesAhead?
 
-    @usableFromInline
-    struct Entry {
-        @usableFromInline let key: Key
-        @usableFromInline var value: Value
-        @inlinable init(key: Key, value: Value) {
-            self.key = key
-            self.value = value
-        }
-    }
+    /// A key beside its value (`FixedKeyMapEntry`: declared outside the map so that its metadata,
+    /// made at run time for each array of entries, needs no look-up of `Key: FastHashable`).
+    @usableFromInline typealias Entry = FixedKeyMapEntry<Key, Value>
 
     /// `seed`: `FastHash.randomSeed()` for keys the network chooses; a fixed
     /// seed where the order of equal runs must repeat. Room is made for
@@ -233,4 +227,18 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
 }
 
 extension FixedKeyMap: Sendable where Key: Sendable, Value: Sendable {}
-extension FixedKeyMap.Entry: Sendable where Key: Sendable, Value: Sendable {}
+extension FixedKeyMapEntry: Sendable where Key: Sendable, Value: Sendable {}
+
+/// A `FixedKeyMap`'s entry. Nested in the map, it carried the map's requirement: the first array
+/// of each kind of entry made the Swift runtime check `Key: FastHashable`, a scan of every
+/// protocol conformance in the binary (7,422 of them: some 300,000 instructions, for each of the
+/// ten or so maps of a run, before its first flow).
+@usableFromInline
+struct FixedKeyMapEntry<Key, Value> {
+    @usableFromInline let key: Key
+    @usableFromInline var value: Value
+    @inlinable init(key: Key, value: Value) {
+        self.key = key
+        self.value = value
+    }
+}
