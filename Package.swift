@@ -112,7 +112,7 @@ let package = Package(
         ),
         .testTarget(name: "EgressPolicyTests", dependencies: ["EgressPolicy", "PacketWire", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "EgressAuditTests", dependencies: ["EgressAudit", "CaptureRuntime", "CaptureSynth", "TestSupport"]),
-        .testTarget(name: "EgressLogsTests", dependencies: ["EgressLogs", "FlowEngine", "PacketWire", "TestSupport"]),
+        .testTarget(name: "EgressLogsTests", dependencies: ["EgressLogs", "EgressPolicy", "FlowEngine", "PacketWire", "TestSupport"]),
         .testTarget(name: "CaptureRuntimeTests", dependencies: ["CaptureRuntime", "EgressAudit", "PacketCapture", "PacketWire", "CaptureSynth", "TestSupport"]),
         .testTarget(name: "EgressExportTests", dependencies: ["EgressExport", "EgressAudit", "EgressPolicy", "PacketWire", "TestSupport"]),
         .testTarget(name: "CaptureSynthTests", dependencies: ["CaptureSynth", "PacketWire", "TestSupport"]),

@@ -1,3 +1,4 @@
+import EgressPolicy
 import FlowEngine
 import PacketWire
 
@@ -43,7 +44,7 @@ public enum AzureFirewallLog {
         return c.hasPrefix("azfw") || c.hasPrefix("azurefirewall")
     }
 
-    public static func interpret(_ record: LogJSON) throws(LogRecordError) -> Event {
+    public static func interpret(_ record: JSONValue) throws(LogRecordError) -> Event {
         let line = record.line
         guard case .object = record else { throw LogRecordError(line: line, expected: "a JSON object per record") }
         func field(_ name: String) -> String? {

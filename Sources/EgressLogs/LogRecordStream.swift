@@ -1,3 +1,5 @@
+import EgressPolicy
+
 /// The records of a log file, each with the line it starts on, whatever the
 /// container: one JSON record per line (a diagnostic setting's blobs,
 /// `PT1H.json`), `{"records": [...]}` (flow-log blobs), a JSON array (a Log
@@ -6,13 +8,13 @@
 /// next line that can start one: one bad line never costs the rest.
 public enum LogRecordStream {
     public enum Item {
-        case record(LogJSON)
+        case record(JSONValue)
         case malformed(line: Int, column: Int, expected: String)
     }
 
     /// Calls `body` with each record (or each place the JSON broke), in order.
     public static func jsonRecords(_ bytes: [UInt8], _ body: (Item) -> Void) {
-        var p = LogJSONParser(bytes)
+        var p = JSONParser(bytes)
         while p.skipWhitespace() {
             let b = p.peek()
             if b == UInt8(ascii: "[") {
@@ -40,17 +42,17 @@ public enum LogRecordStream {
     }
 
     /// At `{"records": [`: the parser just inside the array; nil (parser untouched) otherwise.
-    private static func recordsWrapper(_ p: inout LogJSONParser) -> LogJSONParser? {
+    private static func recordsWrapper(_ p: inout JSONParser) -> JSONParser? {
         var q = p
         guard q.consume(UInt8(ascii: "{")), q.skipWhitespace(), q.peek() == UInt8(ascii: "\""),
-              case .string(let key, _)? = try? q.parseValue(depth: LogJSONParser.maxDepth - 1),
+              case .string(let key, _)? = try? q.parseValue(depth: JSONParser.maxDepth - 1),
               key.lowercased() == "records", q.consume(UInt8(ascii: ":")), q.consume(UInt8(ascii: "["))
         else { return nil }
         return q
     }
 
     /// The elements of an array whose `[` was consumed, through its `]`.
-    private static func elements(_ p: inout LogJSONParser, _ body: (Item) -> Void) {
+    private static func elements(_ p: inout JSONParser, _ body: (Item) -> Void) {
         if p.consume(UInt8(ascii: "]")) { return }
         while p.skipWhitespace() {
             do {
@@ -126,7 +128,7 @@ public enum LogRecordStream {
                 body(.malformed(line: r.line, column: 1, expected: "\(columns.count) fields as in the header, found \(r.fields.count)"))
                 continue
             }
-            body(.record(.object(zip(columns, r.fields).map { (key: $0, value: LogJSON.string($1, line: r.line)) }, line: r.line)))
+            body(.record(.object(zip(columns, r.fields).map { (key: $0, value: JSONValue.string($1, line: r.line)) }, line: r.line)))
         }
     }
 }

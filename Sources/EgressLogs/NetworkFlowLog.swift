@@ -1,3 +1,4 @@
+import EgressPolicy
 import FlowEngine
 import PacketWire
 
@@ -37,7 +38,7 @@ public struct NetworkFlowLog {
     public init() {}
 
     /// Reads one record's tuples; ended flows go to `emit`, bad tuples to `reject`; skipped tuples (not TCP/UDP) are counted.
-    public mutating func read(_ record: LogJSON, emit: (LoggedFlow) -> Void, reject: (TupleError) -> Void, skip: (String) -> Void) {
+    public mutating func read(_ record: JSONValue, emit: (LoggedFlow) -> Void, reject: (TupleError) -> Void, skip: (String) -> Void) {
         if let groups = record["flowRecords"]?["flows"] {
             // Version 4 (VNet): flows[].flowGroups[].{rule, flowTuples[]}.
             guard case .array(let acls, _) = groups else { reject(.init(line: groups.line, expected: "\"flowRecords.flows\" as an array")); return }
@@ -63,7 +64,7 @@ public struct NetworkFlowLog {
         reject(.init(line: record.line, expected: "a flow log record (\"flowRecords\" for a VNet flow log, \"properties.flows\" for an NSG flow log)"))
     }
 
-    private mutating func readTuples(_ list: LogJSON?, rule: String?, at line: Int, version: Int, emit: (LoggedFlow) -> Void,
+    private mutating func readTuples(_ list: JSONValue?, rule: String?, at line: Int, version: Int, emit: (LoggedFlow) -> Void,
                                      reject: (TupleError) -> Void, skip: (String) -> Void) {
         guard case .array(let items, _)? = list else { reject(.init(line: line, expected: "\"flowTuples\" as an array of strings")); return }
         for item in items {

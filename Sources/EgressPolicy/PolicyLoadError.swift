@@ -31,16 +31,16 @@ struct JSONCursor {
     // The path is only spelled out on failure: the parent's path and this step.
     private let parentPath: String
     private let index: Int?
-    let value: Any
+    let value: JSONValue
 
-    init(file: String, path: String, value: Any) {
+    init(file: String, path: String, value: JSONValue) {
         self.file = file
         self.parentPath = path
         self.index = nil
         self.value = value
     }
 
-    private init(file: String, parentPath: String, index: Int, value: Any) {
+    private init(file: String, parentPath: String, index: Int, value: JSONValue) {
         self.file = file
         self.parentPath = parentPath
         self.index = index
@@ -52,15 +52,14 @@ struct JSONCursor {
         return "\(parentPath)[\(index)]"
     }
 
-    /// Parses `data` as JSON; syntax errors name the file and Foundation's reason.
+    /// Parses `data` as one JSON document (`JSONParser`); a syntax error names the file, the line
+    /// and the column.
     static func root(_ data: Data, file: String) throws(PolicyLoadError) -> JSONCursor {
         do {
-            let value = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-            return JSONCursor(file: file, path: "", value: value)
+            return JSONCursor(file: file, path: "", value: try JSONParser.document([UInt8](data)))
         } catch {
-            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
             throw PolicyLoadError(file: file, path: "", expected: "a JSON document",
-                                  found: "malformed JSON (\(reason ?? String(describing: error)))")
+                                  found: "malformed JSON at line \(error.line), column \(error.column): expected \(error.expected)")
         }
     }
 
@@ -77,35 +76,45 @@ struct JSONCursor {
         PolicyLoadError(file: file, path: path.isEmpty ? "(top level)" : path, expected: expected, found: JSONCursor.describe(value))
     }
 
-    func object() throws(PolicyLoadError) -> [String: Any] {
-        guard let o = value as? [String: Any] else { throw fail("an object") }
-        return o
+    /// The object's members, in order.
+    func members() throws(PolicyLoadError) -> [(key: String, value: JSONValue)] {
+        guard case .object(let members, _) = value else { throw fail("an object") }
+        return members
     }
 
     func array() throws(PolicyLoadError) -> [JSONCursor] {
-        guard let a = value as? [Any] else { throw fail("an array") }
+        guard case .array(let items, _) = value else { throw fail("an array") }
         let base = path
-        return a.enumerated().map { JSONCursor(file: file, parentPath: base, index: $0.offset, value: $0.element) }
+        return items.enumerated().map { JSONCursor(file: file, parentPath: base, index: $0.offset, value: $0.element) }
     }
 
     func string() throws(PolicyLoadError) -> String {
-        guard let s = value as? String else { throw fail("a string") }
+        guard case .string(let s, _) = value else { throw fail("a string") }
         return s
     }
 
+    /// An integer: a number whose value is whole (`12`, `12.0`, `1.2e1`).
     func int() throws(PolicyLoadError) -> Int {
-        if JSONCursor.isBool(value) { throw fail("an integer") }
-        guard let n = value as? NSNumber, let i = Int(exactly: n.doubleValue) else { throw fail("an integer") }
+        guard case .number(let text, _) = value else { throw fail("an integer") }
+        if let i = Int(text) { return i }
+        guard let d = Double(text), let i = Int(exactly: d) else { throw fail("an integer") }
         return i
     }
 
-    var isNull: Bool { value is NSNull }
+    var isNull: Bool {
+        if case .null = value { return true }
+        return false
+    }
+
+    /// The member `key` (the last, if the object repeats it), or nil when absent.
+    private func member(_ key: String) throws(PolicyLoadError) -> JSONValue? {
+        try members().last { $0.key == key }?.value
+    }
 
     /// The member `key`; a missing member fails here, naming the key.
     func field(_ key: String) throws(PolicyLoadError) -> JSONCursor {
-        let o = try object()
         let childPath = path.isEmpty ? key : "\(path).\(key)"
-        guard let v = o[key] else {
+        guard let v = try member(key) else {
             throw PolicyLoadError(file: file, path: childPath, expected: "a member \"\(key)\"", found: "none")
         }
         return JSONCursor(file: file, path: childPath, value: v)
@@ -113,14 +122,14 @@ struct JSONCursor {
 
     /// The member `key`, or nil when absent or null.
     func optionalField(_ key: String) throws(PolicyLoadError) -> JSONCursor? {
-        let o = try object()
-        guard let v = o[key], !(v is NSNull) else { return nil }
+        guard let v = try member(key) else { return nil }
+        if case .null = v { return nil }
         return JSONCursor(file: file, path: path.isEmpty ? key : "\(path).\(key)", value: v)
     }
 
     /// A CIDR string, with the parse failure spelled out.
     func cidr() throws(PolicyLoadError) -> CIDR {
-        guard let s = value as? String else { throw fail("a CIDR string like 10.0.0.0/8") }
+        guard case .string(let s, _) = value else { throw fail("a CIDR string like 10.0.0.0/8") }
         let parsed: (cidr: CIDR, hasLength: Bool)
         do {
             parsed = try CIDR.parse(s)
@@ -137,22 +146,14 @@ struct JSONCursor {
         return parsed.cidr
     }
 
-    /// JSON true/false: Foundation hands them back as NSNumbers of C type `char`
-    /// (`value is Bool` is also true for the numbers 0 and 1, so it cannot tell).
-    static func isBool(_ value: Any) -> Bool {
-        guard let n = value as? NSNumber else { return false }
-        return n.objCType.pointee == CChar(UInt8(ascii: "c"))
-    }
-
-    static func describe(_ value: Any) -> String {
+    static func describe(_ value: JSONValue) -> String {
         switch value {
-        case is NSNull: return "null"
-        case let s as String: return "\"\(s.count > 60 ? String(s.prefix(60)) + "…" : s)\""
-        case let n as NSNumber where isBool(n): return n.boolValue ? "true" : "false"
-        case let n as NSNumber: return "the number \(n)"
-        case let a as [Any]: return "an array of \(a.count)"
-        case is [String: Any]: return "an object"
-        default: return "a \(type(of: value))"
+        case .null: return "null"
+        case .string(let s, _): return "\"\(s.count > 60 ? String(s.prefix(60)) + "…" : s)\""
+        case .bool(let b, _): return b ? "true" : "false"
+        case .number(let text, _): return "the number \(text)"
+        case .array(let items, _): return "an array of \(items.count)"
+        case .object: return "an object"
         }
     }
 }

@@ -26,26 +26,27 @@ public enum ServiceTagSources {
         let root: JSONCursor
     }
 
-    /// Parses `data` and tells its kind, or throws an error naming the file and what was expected.
+    /// Parses `data` and tells its kind, or throws an error naming the file and what was expected
+    /// (for text that is not JSON, where: its line and column).
     public static func document(_ data: Data, file: String) throws(PolicyLoadError) -> Document {
-        let object: Any
+        let root: JSONCursor
         do {
-            object = try JSONSerialization.jsonObject(with: data)
+            root = try JSONCursor.root(data, file: file)
         } catch {
-            throw PolicyLoadError(file: file, path: "", expected: "a JSON service tag or IP range file", found: "text that is not JSON")
+            throw PolicyLoadError(file: file, path: "", expected: "a JSON service tag or IP range file", found: error.found)
         }
-        return Document(kind: try kind(of: object, file: file), root: JSONCursor(file: file, path: "", value: object))
+        return Document(kind: try kind(of: root), root: root)
     }
 
-    private static func kind(of object: Any, file: String) throws(PolicyLoadError) -> Kind {
-        guard let root = object as? [String: Any] else {
-            throw PolicyLoadError(file: file, path: "(top level)", expected: "a JSON object", found: "another JSON value")
+    private static func kind(of root: JSONCursor) throws(PolicyLoadError) -> Kind {
+        guard case .object(let members, _) = root.value else {
+            throw PolicyLoadError(file: root.file, path: "(top level)", expected: "a JSON object", found: JSONCursor.describe(root.value))
         }
-        if root["values"] != nil { return .azure }
-        if root["ipv6_prefixes"] != nil { return .aws }
-        if root["prefixes"] != nil { return .gcp }
+        if members.contains(where: { $0.key == "values" }) { return .azure }
+        if members.contains(where: { $0.key == "ipv6_prefixes" }) { return .aws }
+        if members.contains(where: { $0.key == "prefixes" }) { return .gcp }
         throw PolicyLoadError(
-            file: file, path: "(top level)",
+            file: root.file, path: "(top level)",
             expected: "an Azure Service Tags file (\"values\"), AWS ip-ranges.json (\"ipv6_prefixes\") or GCP cloud.json (\"prefixes\")",
             found: "none of those keys")
     }

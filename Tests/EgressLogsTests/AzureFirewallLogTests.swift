@@ -1,4 +1,5 @@
 @testable import EgressLogs
+import EgressPolicy
 import FlowEngine
 import PacketWire
 import Testing
@@ -6,8 +7,8 @@ import Testing
 /// Records in the forms Microsoft documents (https://learn.microsoft.com/azure/firewall/diagnostic-logs,
 /// https://learn.microsoft.com/azure/azure-monitor/reference/tables/azfwapplicationrule), read field by field.
 @Suite struct AzureFirewallLogTests {
-    static func record(_ json: String) throws -> LogJSON {
-        var p = LogJSONParser(Array(json.utf8))
+    static func record(_ json: String) throws -> JSONValue {
+        var p = JSONParser(Array(json.utf8))
         return try p.parseValue()
     }
 

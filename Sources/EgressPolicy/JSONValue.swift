@@ -1,16 +1,20 @@
-/// A JSON value that remembers the line it started on (RFC 8259), so a log
-/// record that does not fit its schema is reported at its line, not at "the
-/// file". Logs are read whole and small per record; numbers keep their text
-/// (ports, counters and epoch times are integers whatever their width).
-public indirect enum LogJSON: Sendable, Equatable {
-    case object([(key: String, value: LogJSON)], line: Int)
-    case array([LogJSON], line: Int)
+/// A JSON value (RFC 8259) that remembers the line it started on, read by
+/// `JSONParser`: the one JSON reader of the policy inputs (Service Tags and IP
+/// range files, through `JSONCursor`) and of the logs (`LogRecordStream`), so
+/// a value that does not fit its schema is reported at its line, and a file
+/// that is not JSON at its line and column. Numbers keep their text (ports,
+/// counters and epoch times are integers whatever their width). Not
+/// `indirect`: objects and arrays hold their members in arrays already, and
+/// a boxed case was an allocation for every value of a 4 MB tag file.
+public enum JSONValue: Sendable, Equatable {
+    case object([(key: String, value: JSONValue)], line: Int)
+    case array([JSONValue], line: Int)
     case string(String, line: Int)
     case number(String, line: Int)
     case bool(Bool, line: Int)
     case null(line: Int)
 
-    public static func == (a: LogJSON, b: LogJSON) -> Bool {
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case let (.object(x, l1), .object(y, l2)):
             return l1 == l2 && x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
@@ -31,7 +35,7 @@ public indirect enum LogJSON: Sendable, Equatable {
 
     /// The member `key` of an object, compared without case (Azure's storage
     /// records say `properties.SourceIp`, Log Analytics exports `SourceIp`).
-    public subscript(key: String) -> LogJSON? {
+    public subscript(key: String) -> JSONValue? {
         guard case .object(let members, _) = self else { return nil }
         for m in members where m.key.lowercased() == key.lowercased() { return m.value }
         return nil
@@ -47,15 +51,24 @@ public indirect enum LogJSON: Sendable, Equatable {
 }
 
 /// Where a document stopped being JSON.
-public struct LogJSONError: Error, Equatable, Sendable {
+public struct JSONSyntaxError: Error, Equatable, Sendable {
     public let line: Int
     public let column: Int
     public let expected: String
+
+    public init(line: Int, column: Int, expected: String) {
+        self.line = line
+        self.column = column
+        self.expected = expected
+    }
 }
 
 /// A recursive-descent JSON reader over bytes, tracking line and column.
 /// Nesting is bounded (`maxDepth`): a hostile file cannot exhaust the stack.
-public struct LogJSONParser {
+/// (Foundation's `JSONSerialization` read the Service Tags files before it:
+/// 406 M instructions for the 4 MB public file, and 263 M more to walk its
+/// tree of `Any`.)
+public struct JSONParser {
     public static let maxDepth = 64
     private let bytes: [UInt8]
     private(set) var position: Int
@@ -103,18 +116,29 @@ public struct LogJSONParser {
         if position < bytes.count { position += 1; line += 1; lineStart = position }
     }
 
-    func error(_ expected: String) -> LogJSONError {
-        LogJSONError(line: line, column: position - lineStart + 1, expected: expected)
+    /// An error at the current position: what was expected there.
+    public func error(_ expected: String) -> JSONSyntaxError {
+        JSONSyntaxError(line: line, column: position - lineStart + 1, expected: expected)
     }
 
-    public mutating func parseValue(depth: Int = 0) throws(LogJSONError) -> LogJSON {
+    /// `bytes` as one JSON document (a UTF-8 byte order mark before it is skipped): its value,
+    /// with nothing but whitespace after it.
+    public static func document(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+        let bom = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var parser = JSONParser(bytes, from: bom)
+        let value = try parser.parseValue()
+        guard !parser.skipWhitespace() else { throw parser.error("the end of the document") }
+        return value
+    }
+
+    public mutating func parseValue(depth: Int = 0) throws(JSONSyntaxError) -> JSONValue {
         guard depth < Self.maxDepth else { throw error("nesting at most \(Self.maxDepth) deep") }
         guard skipWhitespace(), let b = peek() else { throw error("a JSON value") }
         let startLine = line
         switch b {
         case UInt8(ascii: "{"):
             position += 1
-            var members: [(key: String, value: LogJSON)] = []
+            var members: [(key: String, value: JSONValue)] = []
             if consume(UInt8(ascii: "}")) { return .object(members, line: startLine) }
             repeat {
                 skipWhitespace()
@@ -127,7 +151,7 @@ public struct LogJSONParser {
             return .object(members, line: startLine)
         case UInt8(ascii: "["):
             position += 1
-            var items: [LogJSON] = []
+            var items: [JSONValue] = []
             if consume(UInt8(ascii: "]")) { return .array(items, line: startLine) }
             repeat { items.append(try parseValue(depth: depth + 1)) } while consume(UInt8(ascii: ","))
             guard consume(UInt8(ascii: "]")) else { throw error("',' or ']'") }
@@ -155,7 +179,7 @@ public struct LogJSONParser {
         }
     }
 
-    private mutating func literal(_ word: StaticString) throws(LogJSONError) {
+    private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
         let text = word.withUTF8Buffer { Array($0) }
         guard position + text.count <= bytes.count, Array(bytes[position..<position + text.count]) == text else {
             throw error("\(word)")
@@ -163,8 +187,36 @@ public struct LogJSONParser {
         position += text.count
     }
 
-    private mutating func parseString() throws(LogJSONError) -> String {
+    /// Four hex digits (after `\\u`).
+    private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw error("four hex digits after '\\u'") }
+        var v: UInt32 = 0
+        for b in bytes[position..<position + 4] {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = v << 4 | UInt32(b - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = v << 4 | UInt32(b - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = v << 4 | UInt32(b - UInt8(ascii: "A") + 10)
+            default: throw error("four hex digits after '\\u'")
+            }
+        }
+        position += 4
+        return v
+    }
+
+    private mutating func parseString() throws(JSONSyntaxError) -> String {
         position += 1  // the opening quote
+        // Most strings have no escape: made from their bytes in one go.
+        var end = position
+        while end < bytes.count {
+            let b = bytes[end]
+            if b == UInt8(ascii: "\"") {
+                let text = String(decoding: bytes[position..<end], as: UTF8.self)
+                position = end + 1
+                return text
+            }
+            if b == UInt8(ascii: "\\") || b == UInt8(ascii: "\n") { break }
+            end += 1
+        }
         var out: [UInt8] = []
         while position < bytes.count {
             let b = bytes[position]
@@ -184,10 +236,19 @@ public struct LogJSONParser {
                 case UInt8(ascii: "r"): out.append(13)
                 case UInt8(ascii: "t"): out.append(9)
                 case UInt8(ascii: "u"):
-                    guard position + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16)
-                    else { throw error("four hex digits after '\\u'") }
-                    position += 4
-                    // Surrogates (never in the fields read here) become U+FFFD rather than failing the record.
+                    var v = try hex4()
+                    // A UTF-16 surrogate pair is one scalar; a lone surrogate becomes U+FFFD rather than failing the record.
+                    if (0xD800..<0xDC00).contains(v), position + 6 <= bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                       bytes[position + 1] == UInt8(ascii: "u") {
+                        let mark = position
+                        position += 2
+                        let low = try hex4()
+                        if (0xDC00..<0xE000).contains(low) {
+                            v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            position = mark
+                        }
+                    }
                     out.append(contentsOf: Array(String(Unicode.Scalar(v).map(Character.init) ?? "\u{FFFD}").utf8))
                 default:
                     throw error("a valid escape")
