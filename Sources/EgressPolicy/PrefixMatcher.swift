@@ -1,3 +1,4 @@
+import FastHashing
 import PacketWire
 
 /// Every id whose prefix contains an address, answered without allocating.
@@ -211,12 +212,28 @@ public struct PrefixMatchSet: RandomAccessCollection, Sendable {
 struct MatchSetInterner {
     var offsets: [Int] = [0, 0]
     var ids: [Int32] = []
-    private var table: [[Int32]: UInt32] = [[]: 0]
+    /// Each set's hash (its ids through `FastHash`) to the last set made with it, and each set to the
+    /// one made before it with the same hash (`noSet`: none): a set is found by comparing it with the
+    /// few of its hash, in place. (A `[[Int32]: UInt32]` hashed every set with SipHash and kept a copy
+    /// of each as its key: a tenth of building a Service Tags file's matcher.)
+    private var lastWithHash = FixedKeyMap<UInt64, UInt32>(minimumCapacity: 1024)
+    private var previousWithHash: [UInt32] = [noSet]
+    private static let noSet = UInt32.max
 
     /// The set made of a prefix's ids and its parent's (sorted, each once), in one reused buffer: a
     /// Service Tags file pushes some 60,000 prefixes, and three arrays made and sorted per push were
     /// half of building its matcher.
     private var merged: [Int32] = []
+
+    init() {
+        lastWithHash.set(Self.hash(of: []), 0)
+    }
+
+    private static func hash(of set: [Int32]) -> UInt64 {
+        var h = FastHash.Accumulator(seed: UInt64(set.count))
+        for id in set { h.mix(UInt64(UInt32(bitPattern: id))) }
+        return h.value
+    }
 
     mutating func intern(parent: UInt32, adding extra: [Int32]) -> UInt32 {
         let p = Int(parent)
@@ -234,11 +251,18 @@ struct MatchSetInterner {
             }
             if merged.last != next { merged.append(next) }
         }
-        if let existing = table[merged] { return existing }
+        let h = Self.hash(of: merged)
+        var candidate = lastWithHash[h] ?? Self.noSet
+        while candidate != Self.noSet {
+            let c = Int(candidate)
+            if ids[offsets[c]..<offsets[c + 1]].elementsEqual(merged) { return candidate }
+            candidate = previousWithHash[c]
+        }
         let n = UInt32(offsets.count - 1)
         ids.append(contentsOf: merged)
         offsets.append(ids.count)
-        table[merged] = n
+        previousWithHash.append(lastWithHash[h] ?? Self.noSet)
+        lastWithHash.set(h, n)
         return n
     }
 }
