@@ -180,11 +180,13 @@ public struct JSONParser {
     }
 
     private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
-        let text = word.withUTF8Buffer { Array($0) }
-        guard position + text.count <= bytes.count, Array(bytes[position..<position + text.count]) == text else {
+        // Compared in place: two arrays were made for every true, false and null.
+        let n = word.utf8CodeUnitCount
+        let start = position
+        guard start + n <= bytes.count, word.withUTF8Buffer({ bytes[start..<start + n].elementsEqual($0) }) else {
             throw error("\(word)")
         }
-        position += text.count
+        position += n
     }
 
     /// Four hex digits (after `\\u`).

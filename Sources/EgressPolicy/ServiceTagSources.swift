@@ -29,22 +29,14 @@ public enum ServiceTagSources {
     /// Parses `data` and tells its kind, or throws an error naming the file and what was expected
     /// (for text that is not JSON, where: its line and column).
     public static func document(_ data: Data, file: String) throws(PolicyLoadError) -> Document {
-        let root: JSONCursor
-        do {
-            root = try JSONCursor.root(data, file: file)
-        } catch {
-            throw PolicyLoadError(file: file, path: "", expected: "a JSON service tag or IP range file", found: error.found)
-        }
+        let root = try JSONCursor.root(data, file: file, expected: "a JSON service tag or IP range file")
         return Document(kind: try kind(of: root), root: root)
     }
 
     private static func kind(of root: JSONCursor) throws(PolicyLoadError) -> Kind {
-        guard case .object(let members, _) = root.value else {
-            throw PolicyLoadError(file: root.file, path: "(top level)", expected: "a JSON object", found: JSONCursor.describe(root.value))
-        }
-        if members.contains(where: { $0.key == "values" }) { return .azure }
-        if members.contains(where: { $0.key == "ipv6_prefixes" }) { return .aws }
-        if members.contains(where: { $0.key == "prefixes" }) { return .gcp }
+        if try root.hasMember("values") { return .azure }
+        if try root.hasMember("ipv6_prefixes") { return .aws }
+        if try root.hasMember("prefixes") { return .gcp }
         throw PolicyLoadError(
             file: root.file, path: "(top level)",
             expected: "an Azure Service Tags file (\"values\"), AWS ip-ranges.json (\"ipv6_prefixes\") or GCP cloud.json (\"prefixes\")",

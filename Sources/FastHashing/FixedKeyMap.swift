@@ -54,9 +54,7 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     @usableFromInline
     mutating func mapEntries() {
         guard var pages = entryPages else { return }
-        let run = pages.nextRun(capacity: entries.capacity)
-        // The read-only view: the mutable one would copy entries shared with a copy of the map.
-        entries.withUnsafeBufferPointer { if let base = $0.baseAddress { pages.populate(UnsafeMutablePointer(mutating: base), run) } }
+        pages.mapNextRun(of: entries, capacity: entries.capacity)
         entryPages = pages
     }
 

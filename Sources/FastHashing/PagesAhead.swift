@@ -39,10 +39,19 @@ public struct PagesAhead: Sendable {
         if egress_populate(base + range.lowerBound, range.count * MemoryLayout<T>.stride, 1) != 0 { refused = true }
     }
 
-    /// `count` zeroed values in a new array, its pages mapped in one call before they are written.
+    /// Maps in the next run of `array`'s reserved room (`capacity` elements at most). The array is
+    /// read, not written: a mutable view would copy an array shared with a copy of its owner.
+    public mutating func mapNextRun<T>(of array: [T], capacity: Int) {
+        let run = nextRun(capacity: capacity)
+        array.withUnsafeBufferPointer { if let base = $0.baseAddress { populate(UnsafeMutablePointer(mutating: base), run) } }
+    }
+
+    /// `count` zeroed values in a new array; one of 64 KiB or more has its pages mapped in one call
+    /// before they are written (a smaller one is mostly on pages the heap has mapped already, and
+    /// the call would cost more than its faults: a map starts with 16 slots).
     public static func zeroed<T: FixedWidthInteger>(_ count: Int, of type: T.Type = T.self) -> [T] {
         [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            if count > 0 { _ = egress_populate(buffer.baseAddress!, count * MemoryLayout<T>.stride, 1) }
+            if count * MemoryLayout<T>.stride >= 1 << 16 { _ = egress_populate(buffer.baseAddress!, count * MemoryLayout<T>.stride, 1) }
             buffer.initialize(repeating: 0)
             initialized = count
         }

@@ -96,10 +96,7 @@ public struct DNSAnswerCache {
         }
         // A new pair: remember its arrival so the oldest can give way.
         if order.count < capacity {
-            if order.count >= orderPages.mapped {
-                let run = orderPages.nextRun(capacity: capacity)
-                order.withUnsafeBufferPointer { if let base = $0.baseAddress { orderPages.populate(UnsafeMutablePointer(mutating: base), run) } }
-            }
+            if order.count >= orderPages.mapped { orderPages.mapNextRun(of: order, capacity: capacity) }
             order.append(key)
         } else {
             entries.removeValue(forKey: order[head])
