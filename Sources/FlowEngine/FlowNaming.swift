@@ -389,7 +389,7 @@ extension FlowTracker {
         effects.forEachEffect { effect in
             apply(effect, asked: asked, client: attributedTo, timestamp: timestamp, fingerprint: &fingerprint, ech: &ech)
         }
-        guard dnsObservationFingerprints.index(forKey: fingerprint.value) == nil else { return }
+        guard !dnsObservationFingerprints.contains(fingerprint.value) else { return }
         guard dnsObservations.count < limits.maxDNSObservations else { namingCounters.dnsObservationsRefused += 1; return }
         var observation = DNSObservation(name: asked, type: type, rcode: rcode, answers: [], echAdvertised: false, overTCP: overTCP,
                                          linkLocal: linkLocal)
@@ -400,7 +400,7 @@ extension FlowTracker {
             }
         }
         observation.echAdvertised = ech
-        dnsObservationFingerprints.set(fingerprint.value, ())
+        dnsObservationFingerprints.insert(fingerprint.value)
         dnsObservations.append(observation)
     }
 
@@ -418,7 +418,7 @@ extension FlowTracker {
             return .address(address)
         case .cname:
             guard let name = effect.name else { return nil }
-            let target = names.intern(name)
+            let target = effect.nameHash.map { names.intern(name, hash: $0) } ?? names.intern(name)
             guard !target.isNone else { return nil }
             fingerprint.mix(0xc0de_0000_0000 | UInt64(target.rawValue))
             return .cname(target)
@@ -446,9 +446,9 @@ extension FlowTracker {
             fingerprint.mix(0x0a11_0000_0000 | UInt64(owner.rawValue)); fingerprint.mix(UInt64(record.type))
             fingerprint.mix(UInt64(message.header.responseCode.rawValue)); fingerprint.mix(linkLocal ? 1 : 0)
             fingerprint.mix(address.high); fingerprint.mix(address.low)
-            guard dnsObservationFingerprints.index(forKey: fingerprint.value) == nil else { continue }
+            guard !dnsObservationFingerprints.contains(fingerprint.value) else { continue }
             guard dnsObservations.count < limits.maxDNSObservations else { namingCounters.dnsObservationsRefused += 1; continue }
-            dnsObservationFingerprints.set(fingerprint.value, ())
+            dnsObservationFingerprints.insert(fingerprint.value)
             dnsObservations.append(DNSObservation(name: owner, type: record.type, rcode: message.header.responseCode.rawValue,
                                                   answers: [.address(address)], echAdvertised: false, overTCP: false, linkLocal: linkLocal))
         }

@@ -8,9 +8,9 @@ extension FlowTracker {
         var h = FastHash.Accumulator()
         h.mix(0x106_0000_0000 | UInt64(UInt32(bitPattern: o.name.rawValue)))
         h.mix(UInt64(o.type) << 8 | UInt64(o.rcode)); h.mix(o.overTCP ? 1 : 0)
-        guard dnsObservationFingerprints.index(forKey: h.value) == nil else { return }
+        guard !dnsObservationFingerprints.contains(h.value) else { return }
         guard dnsObservations.count < limits.maxDNSObservations else { namingCounters.dnsObservationsRefused += 1; return }
-        dnsObservationFingerprints.set(h.value, ())
+        dnsObservationFingerprints.insert(h.value)
         dnsObservations.append(o)
     }
 }

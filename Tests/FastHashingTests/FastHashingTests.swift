@@ -150,6 +150,53 @@ import Testing
     }
 }
 
+@Suite struct FingerprintSetTests {
+    /// Random inserts and look-ups, checked after every step against `Set`, through several growths;
+    /// values from a small range (so probe runs collide) and the empty-slot value 0 among them.
+    @Test(arguments: [0 as UInt64, 0xF1A9])
+    func behavesLikeSet(seed: UInt64) {
+        var set = FingerprintSet(minimumCapacity: 2, seed: seed)
+        var model = Set<UInt64>()
+        var rng = SplitMix64(seed: seed &+ 7)
+        // The model keeps 0 as 1, as the set does (`zeroAndOneAreOneMember`).
+        func member(_ v: UInt64) -> UInt64 { v == 0 ? 1 : v }
+        for _ in 0..<30_000 {
+            let value = rng.next() % 5_000
+            if rng.next() % 2 == 0 {
+                let inserted = set.insert(value)
+                #expect(inserted == model.insert(member(value)).inserted)
+            } else {
+                #expect(set.contains(value) == model.contains(member(value)))
+            }
+            #expect(set.count == model.count)
+        }
+        for value in model { #expect(set.contains(value)) }
+        #expect((1..<5_000).filter { set.contains($0) }.count == model.count)
+    }
+
+    /// 0 is stored as 1 (0 marks an empty slot): the two are one member, as documented.
+    @Test func zeroAndOneAreOneMember() {
+        var set = FingerprintSet()
+        #expect(!set.contains(0) && !set.contains(1))
+        let zeroNew = set.insert(0)
+        #expect(zeroNew)
+        #expect(set.contains(0) && set.contains(1))
+        let oneNew = set.insert(1)
+        #expect(!oneNew)
+        #expect(set.count == 1)
+    }
+
+    /// A copy keeps what it held when copied (the slots are copied on the first insert after).
+    @Test func copiesAreValues() {
+        var set = FingerprintSet()
+        for v in 100..<110 as Range<UInt64> { set.insert(v) }
+        let copy = set
+        for v in 200..<300 as Range<UInt64> { set.insert(v) }
+        #expect(copy.count == 10 && set.count == 110)
+        #expect(!copy.contains(250) && set.contains(250) && copy.contains(105))
+    }
+}
+
 @Suite struct HashBitFilterTests {
     /// Against a set of the hashes' top bits: every inserted hash may be there, and a hash is
     /// reported absent exactly when no inserted hash shares its top 12 bits.
