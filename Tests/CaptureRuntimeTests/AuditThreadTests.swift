@@ -1,6 +1,7 @@
 import CaptureSynth
 import EgressPolicy
 import Foundation
+import TestSupport
 import Testing
 @testable import CaptureRuntime
 @testable import EgressAudit
@@ -15,7 +16,7 @@ import PacketWire
 @Suite struct AuditThreadTests {
     /// A per-flow capture of 60,000 packets in a file of its own, removed by the caller.
     static func makeCapture() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("audit-thread-\(getpid())-\(UUID().uuidString).pcap").path
+        let path = TestScratch.path("audit-thread.pcap")
         _ = try Scenario.generate("per-flow", options: CaptureOptions(seed: 11, packets: 60_000), output: FileOutput(path: path))
         return path
     }

@@ -65,7 +65,7 @@ import PacketWire
 /// while it waits: the analysis is still the one-thread, libpcap-read one.
 @Suite struct DecodeAheadLargeCaptureTests {
     @Test func largeBulkCaptureGivesTheSameAnalysis() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("decode-ahead-\(getpid()).pcap").path
+        let path = TestScratch.path("decode-ahead.pcap")
         defer { try? FileManager.default.removeItem(atPath: path) }
         _ = try Scenario.generate("bulk", options: CaptureOptions(seed: 7, packets: 80_000), output: FileOutput(path: path))
         var one = CapturePipeline(keepsFlows: true)
@@ -109,7 +109,7 @@ import PacketWire
     }
 
     @Test func eitherSideDecodesAsTheDecoderDoes() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("decode-sides-\(getpid()).pcap").path
+        let path = TestScratch.path("decode-sides.pcap")
         defer { try? FileManager.default.removeItem(atPath: path) }
         _ = try Scenario.generate("per-flow", options: CaptureOptions(seed: 3, packets: 3_000), output: FileOutput(path: path))
         var reference: [String] = []

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import CaptureRuntime
 import EgressAudit
@@ -30,7 +31,7 @@ import FlowEngine
     }
 
     @Test func dnsCapsTurnAwayWhatTheyMustAndTheSummarySaysSo() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("caps-\(getpid()).pcap").path
+        let path = TestScratch.path("caps.pcap")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(Self.dnsFlood(300)).write(to: URL(fileURLWithPath: path))
 

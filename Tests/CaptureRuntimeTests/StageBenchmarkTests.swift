@@ -1,5 +1,6 @@
 import CaptureSynth
 import Foundation
+import TestSupport
 import Testing
 @testable import CaptureRuntime
 
@@ -7,8 +8,7 @@ import Testing
 /// formed and every stage reads the whole file. No timing is judged.
 @Suite struct StageBenchmarkTests {
     static func capture(packets: Int) throws -> (dir: URL, path: String) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stage-benchmark-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestScratch.directory("stage-benchmark")
         let path = dir.appendingPathComponent("per-flow.pcap").path
         _ = try Scenario.generate("per-flow", options: CaptureOptions(seed: 5, packets: packets), output: FileOutput(path: path))
         return (dir, path)

@@ -43,7 +43,7 @@ import Testing
 
     @Test(.requires(.tshark), arguments: demos)
     func tsharkSeesWhatWasPlanted(_ name: String) throws {
-        let path = "/tmp/capturesynth-demo-\(getpid())-\(name).pcap"
+        let path = TestScratch.path("capturesynth-demo-\(name).pcap")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let plants = try Scenario.generate(name, options: CaptureOptions(), output: FileOutput(path: path))
         let rows = try TsharkAgreementTests.run(path)

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import CaptureSynth
 
@@ -47,7 +48,7 @@ import Testing
     }
 
     @Test func fileOutputStreamsToDiskAndTruncatedFilesAreJustPrefixes() throws {
-        let path = "/tmp/capturesynth-\(UInt32.random(in: 0...UInt32.max)).pcap"
+        let path = TestScratch.path("capturesynth.pcap")
         let writer = try PcapWriter(output: FileOutput(path: path), linkType: .raw)
         for i in 0..<1000 { try writer.write(frame: [0x45, UInt8(i & 0xff)], timestamp: Timestamp(seconds: UInt64(i))) }
         try writer.close()

@@ -35,13 +35,12 @@ enum Tshark {
     static func list(_ field: String) -> [String] { field.isEmpty ? [] : field.split(separator: ",").map(String.init) }
 }
 
-/// A fresh folder under the system's temporary directory, removed by `remove()`.
+/// A fresh folder in the test run's temporary folder (`TestScratch`), removed by `remove()` (or with the run's folder).
 struct TemporaryFolder {
     let url: URL
 
     init(_ prefix: String) throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        url = try TestScratch.directory(prefix)
     }
 
     func path(_ file: String) -> String { url.appendingPathComponent(file).path }

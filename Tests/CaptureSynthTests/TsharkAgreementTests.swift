@@ -71,7 +71,7 @@ struct TsharkAgreementTests {
     @Test(arguments: 0..<cases.count)
     func tsharkSeesWhatWasPlanted(_ index: Int) throws {
         let (name, options) = Self.cases[index]
-        let path = "/tmp/capturesynth-tshark-\(getpid())-\(index).\(options.format.rawValue)"
+        let path = TestScratch.path("capturesynth-tshark-\(index).\(options.format.rawValue)")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let plants = try Scenario.generate(name, options: options, output: FileOutput(path: path))
         let rows = try Self.run(path)
@@ -99,7 +99,7 @@ struct TsharkAgreementTests {
     }
 
     @Test func bulkCaptureIsCleanAndNamesMatch() throws {
-        let path = "/tmp/capturesynth-tshark-\(getpid())-bulk.pcap"
+        let path = TestScratch.path("capturesynth-tshark-bulk.pcap")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let plants = try Scenario.generate("bulk", options: CaptureOptions(seed: 3, packets: 20_000), output: FileOutput(path: path))
         let rows = try Self.run(path)

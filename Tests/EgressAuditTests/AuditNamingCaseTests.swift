@@ -2,6 +2,7 @@ import CaptureRuntime
 import CaptureSynth
 import EgressPolicy
 import Foundation
+import TestSupport
 import Testing
 @testable import EgressAudit
 
@@ -29,7 +30,7 @@ import Testing
         let composer = CaptureComposer(writer: writer, fileByteOrder: .littleEndian, start: Timestamp(seconds: 1_767_225_600), seed: 7, recordFlows: true)
         try script(composer)
         try writer.close()
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("naming-\(UUID().uuidString).pcap").path
+        let path = TestScratch.path("naming.pcap")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(output.bytes).write(to: URL(fileURLWithPath: path))
         let compiled = CompiledProfile(try ProfileLoader.load(text: profile, file: "naming.yaml").expand(),

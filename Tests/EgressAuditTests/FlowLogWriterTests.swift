@@ -21,7 +21,7 @@ import Testing
                            "sni", "quic_sni", "http_host", "connect", "alpn", "dns", "ech", "verdict", "destination", "rules"]
 
     static func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("flowlog-\(UUID().uuidString).jsonl").path
+        TestScratch.path("flowlog.jsonl")
     }
 
     /// The capture's flows written to a temporary flow log, read back: each line's text and parsed object.

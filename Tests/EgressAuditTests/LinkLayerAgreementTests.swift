@@ -90,8 +90,7 @@ import Testing
 
     @Test(.requires(.shared, .tshark))
     func reframedCapturesReadAsTsharkReadsThem() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("link-layers-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestScratch.directory("link-layers")
         defer { try? FileManager.default.removeItem(at: dir) }
         for capture in Self.captures {
             let packets = try Self.ipPackets(RealCaptures.path(capture))
@@ -127,7 +126,7 @@ import Testing
 
     /// A link type egress-audit does not decode never rejects a file: every packet is counted, as not decoded, with its type named.
     @Test func aFileOfALinkTypeNotDecodedIsCountedNotRefused() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("usr-\(getpid()).pcap").path
+        let path = TestScratch.path("usr.pcap")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Self.writePcap(path, dlt: 147, bigEndian: false, [(1_000, [1, 2, 3]), (2_000, [4, 5, 6, 7])])
         var pipeline = CapturePipeline()

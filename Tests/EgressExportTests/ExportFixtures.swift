@@ -57,8 +57,7 @@ enum ExportFixtures {
 
     /// Writes `text` to a fresh temporary file named `name` and returns its path.
     static func write(_ text: String, name: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("egress-export-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestScratch.directory("egress-export")
         let url = dir.appendingPathComponent(name)
         try Data(text.utf8).write(to: url)
         return url.path

@@ -1,5 +1,6 @@
 @testable import EgressLogs
 import Foundation
+import TestSupport
 import Testing
 
 /// The reader is chosen by the file's first bytes, never its name.
@@ -24,8 +25,7 @@ import Testing
 
     @Test func magicBeatsTheName() throws {
         // A pcap's magic under a .json name is a capture; a flow log under .pcap is a flow log.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sniff-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestScratch.directory("sniff")
         defer { try? FileManager.default.removeItem(at: dir) }
         let pcapAsJSON = dir.appendingPathComponent("x.json"), logAsPcap = dir.appendingPathComponent("x.pcap")
         try Data([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0]).write(to: pcapAsJSON)
@@ -38,7 +38,7 @@ import Testing
     @Test func pipesAndStandardInputAreLeftUntouched() throws {
         // Looking would consume bytes a pipe cannot give twice (and block on one without a writer):
         // they are captures, whose reader sniffs without losing bytes.
-        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("sniff-fifo-\(getpid())").path
+        let fifo = TestScratch.path("sniff-fifo")
         #expect(mkfifo(fifo, 0o600) == 0)
         defer { unlink(fifo) }
         #expect(SourceSniffer.sniff(path: fifo) == .capture)

@@ -14,9 +14,7 @@ import Testing
         """
 
     static func folder() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("egress-tags-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
+        try TestScratch.directory("egress-tags")
     }
 
     static func utc(_ y: Int, _ m: Int, _ d: Int) -> Date {

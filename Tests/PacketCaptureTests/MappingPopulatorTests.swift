@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import PacketCapture
 
@@ -9,7 +10,7 @@ import Testing
     /// A 41 MB pcap (little-endian, µs, Ethernet) of 640 records of 64,000
     /// bytes whose contents depend on their index.
     static func largeCapture() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("populator-\(UUID().uuidString).pcap")
+        let url = URL(fileURLWithPath: TestScratch.path("populator.pcap"))
         var data = Data()
         func le32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
         func le16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
