@@ -86,23 +86,6 @@ public struct FlowRecord: Sendable {
     public var resetByInitiator = false
     public var finFromInitiator = false
     public var finFromResponder = false
-
-    // First-flight reassembly state: here, beside what every packet updates, so that a packet of
-    // a flow's first flight touches the record's first 140 bytes (FlowTable.prefetchRecord loads
-    // those), not its last ones as well.
-    var firstFlight: FirstFlightPool.BufferID = -1
-    var initiatorNextSequence: UInt32 = 0
-    var initiatorSequenceKnown = false
-    /// Set once nothing more is to be learned from the first flight.
-    var firstFlightDone = false
-    /// DNS over TCP: the responder's stream, and how much of it was parsed.
-    var responderFlight: FirstFlightPool.BufferID = -1
-    var responderSequenceKnown = false
-    /// Where the responder's stream goes on: its SYN-ACK's sequence + 1, or past a first response
-    /// read without a buffer (`readDNSOverTCP`); a buffer for what follows starts here.
-    var responderNextSequence: UInt32 = 0
-    var responderParsed: Int32 = 0
-
     /// An ICMP error that quoted this flow's packet, and who sent it.
     public var icmpError: ICMPKind = .none
     public var icmpReporter: IPAddress?
@@ -137,6 +120,20 @@ public struct FlowRecord: Sendable {
     /// False when the log names the destination but not its address (application rules):
     /// the responder's address in `key` is a placeholder, never matched or listed.
     public var responderAddressKnown = true
+
+    // First-flight reassembly state.
+    var firstFlight: FirstFlightPool.BufferID = -1
+    var initiatorNextSequence: UInt32 = 0
+    var initiatorSequenceKnown = false
+    /// Set once nothing more is to be learned from the first flight.
+    var firstFlightDone = false
+    /// DNS over TCP: the responder's stream, and how much of it was parsed.
+    var responderFlight: FirstFlightPool.BufferID = -1
+    var responderSequenceKnown = false
+    /// Where the responder's stream goes on: its SYN-ACK's sequence + 1, or past a first response
+    /// read without a buffer (`readDNSOverTCP`); a buffer for what follows starts here.
+    var responderNextSequence: UInt32 = 0
+    var responderParsed: Int32 = 0
 
     public init(key: FlowKey, initiatorIsLow: Bool, evidence: InitiatorEvidence, timestamp: Int64) {
         self.key = key

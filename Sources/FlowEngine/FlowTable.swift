@@ -228,24 +228,21 @@ public struct FlowTable {
     /// Starts loading the record the home slot of hash `h` points at, when its hash bits agree, and
     /// its clock (a packet nearer ahead: the slot should be loaded by now, by `prefetch(hash:)`).
     /// Per-flow traffic's records are more than the caches keep: the key comparison of each
-    /// packet's record was a miss, a quarter of `track`'s time. Only the part a packet updates is
-    /// loaded (`packetBytes`): with a dozen loads in flight per packet, more lines only queue.
+    /// packet's record was a miss, a quarter of `track`'s time.
     @inlinable
     public func prefetchRecord(hash h: UInt32) {
         let e = slots[Int(h) & mask]
         guard e != 0, UInt32(truncatingIfNeeded: e >> 32) == h else { return }
         let r = Int(truncatingIfNeeded: e & 0xffff_ffff) - 1
         let start = UnsafeRawPointer(records + r)
-        egress_prefetch_table(start)
-        egress_prefetch_table(start + 64)
-        egress_prefetch_table(start + (Self.packetBytes - 1))
+        var offset = 0
+        while offset < MemoryLayout<FlowRecord>.size {
+            egress_prefetch_table(start + offset)
+            offset += 64
+        }
+        egress_prefetch_table(start + (MemoryLayout<FlowRecord>.size - 1))
         egress_prefetch_table(clocks + r)
     }
-
-    /// The leading bytes of a record that a packet reads and writes: its key, times, counters, TCP
-    /// evidence and first-flight state (the names and the rest follow; `FlowRecord`'s order).
-    @usableFromInline
-    static let packetBytes = MemoryLayout<FlowRecord>.offset(of: \FlowRecord.icmpError)!
 
     /// True when the next insert needs room made first (`oldestVictim`, `remove(at:)`).
     public var isFull: Bool { count >= capacity }
