@@ -195,7 +195,7 @@ extension FlowTracker {
         if let sni = internName(of: preview) {
             if overQUIC { table[index].quicSNI = sni } else { table[index].sni = sni }
         }
-        if let proto = preview.firstALPN { table[index].alpn = preview.alpnHash.map { names.intern(proto, hash: $0) } ?? names.intern(proto) }
+        if let proto = preview.firstALPN { table[index].alpn = names.intern(proto) }
         table[index].echPresent = preview.hasECH
     }
 

@@ -244,6 +244,11 @@ public struct FlowTable {
         egress_prefetch_table(clocks + r)
     }
 
+    /// True once the slots are more than the caches keep (2^19 slots, 4 MiB, and more): a look-up
+    /// ahead of time then pays for itself (`FlowTracker.prefetch`).
+    @inlinable
+    public var outgrowsCache: Bool { mask >= 1 << 18 }
+
     /// True when the next insert needs room made first (`oldestVictim`, `remove(at:)`).
     public var isFull: Bool { count >= capacity }
 

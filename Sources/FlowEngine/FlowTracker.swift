@@ -104,18 +104,15 @@ public struct FlowTracker {
     /// load first): its flow's record, the names' bytes, and the answer cache's entries.
     ///
     /// A far packet the decode thread did not read (it reads only while it is the less busy side)
-    /// has no flow hash: it is made here from `farPacket` and kept in the preview, where the
-    /// tracker takes it instead of making it again. Under a flood, where decoding is the busier
-    /// side, every new flow's slot was otherwise a cache miss (three quarters of `track`'s time).
-    /// It was made only once the slots outgrew the caches, but the records (216 bytes a flow, not
-    /// 8) outgrow them long before: on per-flow traffic, whose slots stay under that size, half of
-    /// `track`'s slot misses were packets the decode thread had left unread (per-flow 1 M `analyze`
-    /// 0.967 of the time, the flood 1 M 0.951: hashing here only moves the hash).
+    /// has no flow hash: once the table outgrows the caches, it is made here from `farPacket` and
+    /// kept in the preview, where the tracker takes it instead of making it again. Under a flood,
+    /// where decoding is the busier side, every new flow's slot was otherwise a cache miss (three
+    /// quarters of `track`'s time); a small table stays cached, and hashing ahead would only cost.
     @inline(__always)
     public mutating func prefetch(far: UnsafeMutablePointer<PayloadPreview>?, farPacket: UnsafePointer<DecodedPacket>?,
                                   near: UnsafePointer<PayloadPreview>?) {
         if let far {
-            if far.pointee.flowHash == nil, let farPacket {
+            if far.pointee.flowHash == nil, let farPacket, table.outgrowsCache {
                 far.pointee.flowHash = table.hasher.hash32(of: farPacket)
             }
             if let hash = far.pointee.flowHash { table.prefetch(hash: hash) }

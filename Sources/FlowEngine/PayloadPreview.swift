@@ -44,8 +44,6 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
     /// The tracker's name table's hash of the server or question name
     /// (`NameTable.NameHasher`), made here for the same reason; nil: not made.
     public internal(set) var nameHash: UInt64?
-    /// The name table's hash of a ClientHello's first ALPN protocol (interned for every hello); nil: not made.
-    var alpnHash: UInt64?
     /// A DNS response's first two address answers: the DNS answer cache's
     /// hashes of the entries each writes (`DNSAnswerCache.AnswerHasher`), own
     /// and any client's, so the tracking thread can load them ahead.
@@ -111,7 +109,6 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
         kind = .none
         flowHash = nil
         nameHash = nil
-        alpnHash = nil
         answerHashCount = 0
         cnameHash = nil
         answerFingerprint = nil
@@ -278,7 +275,6 @@ public struct PayloadPreviewer {
     /// field: lent as a value from a ring slot, the packet's 368 bytes were copied.
     public mutating func preview(_ packet: UnsafePointer<DecodedPacket>, into preview: inout PayloadPreview) {
         preview.nameHash = nil
-        preview.alpnHash = nil
         preview.answerHashCount = 0
         preview.cnameHash = nil
         preview.answerFingerprint = nil
@@ -286,7 +282,6 @@ public struct PayloadPreviewer {
         switch preview.kind {
         case .tlsClientHello, .quicClientHello, .dnsResponse:
             if let nameHasher, let name = preview.serverName { preview.nameHash = nameHasher.hash(name) }
-            if let nameHasher, let alpn = preview.firstALPN { preview.alpnHash = nameHasher.hash(alpn) }
             // A response goes to the client that asked.
             if preview.kind == .dnsResponse, let answerHasher { preview.noteAnswerHashes(client: packet.pointee.destination, answerHasher) }
             if preview.kind == .dnsResponse, let nameHasher {
