@@ -353,24 +353,18 @@ extension FlowTracker {
             observeUnsolicited(message, linkLocal: linkLocal)
             return
         }
-        guard let askedHash = nameBuffer.withView({ names.hasher.hash($0) }) else { return }
-        let asked = nameBuffer.withView { names.intern($0, hash: askedHash) }
-        observe(asked: asked, askedHash: askedHash, type: question.type, rcode: message.header.responseCode.rawValue, overTCP: overTCP,
-                linkLocal: linkLocal, client: packet.pointee.destination, timestamp: timestamp, effects: message)
+        let asked = nameBuffer.withView { names.intern($0) }
+        observe(asked: asked, type: question.type, rcode: message.header.responseCode.rawValue, overTCP: overTCP, linkLocal: linkLocal,
+                client: packet.pointee.destination, timestamp: timestamp, effects: message)
     }
 
     /// A DNS response the decode thread read (`PayloadPreview`), as `observeDNS(_:packet:overTCP:timestamp:)` reads it.
     mutating func observeDNS(_ preview: borrowing PayloadPreview, packet: UnsafePointer<DecodedPacket>, overTCP: Bool, timestamp: Int64) {
         namingCounters.dnsMessages += 1
         let linkLocal = isLinkLocal(packet)
-        guard let name = preview.serverName, let askedHash = preview.nameHash ?? names.hasher.hash(name) else { return }
-        let asked = names.intern(name, hash: askedHash)
-        let fingerprint = observe(asked: asked, askedHash: askedHash, type: preview.questionType, rcode: preview.responseCode,
-                                  overTCP: overTCP, linkLocal: linkLocal, client: packet.pointee.destination, timestamp: timestamp,
-                                  effects: preview)
-        let precomputed = preview.answerFingerprint
-        assert(precomputed == nil || asked.isNone || precomputed == fingerprint,
-               "the decode thread's fingerprint of a DNS answer is not the tracker's")
+        let asked = internName(of: preview) ?? .none
+        observe(asked: asked, type: preview.questionType, rcode: preview.responseCode, overTCP: overTCP, linkLocal: linkLocal,
+                client: packet.pointee.destination, timestamp: timestamp, effects: preview)
     }
 
     /// mDNS or LLMNR (counted): answers for the link, attributed to no client.
@@ -384,23 +378,19 @@ extension FlowTracker {
     /// A response's answers for `asked`: the first pass feeds the answer
     /// cache and fingerprints the answer; a response seen before (the common
     /// case) stops there, allocating nothing; a new one is kept as an observation.
-    ///
-    /// The fingerprint is made of the names' hashes in the name table, not their ids, so the
-    /// decode thread makes the same one (`answerFingerprintSeed`, `mixAnswerFingerprint`) and the
-    /// set's slot is loaded ahead (`prefetch(far:…)`): the look-up was a miss per response.
-    /// Returns the answer's fingerprint (nil: the question's name was refused by the name table).
-    @discardableResult
-    private mutating func observe(asked: NameTable.NameID, askedHash: UInt64, type: UInt16, rcode: UInt8, overTCP: Bool, linkLocal: Bool,
-                                  client: IPAddress, timestamp: Int64, effects: borrowing some DNSAnswerEffects) -> UInt64? {
-        guard !asked.isNone else { return nil }
-        let seed = Self.answerFingerprintSeed(askedHash: askedHash, type: type, rcode: rcode, overTCP: overTCP, linkLocal: linkLocal)
+    private mutating func observe(asked: NameTable.NameID, type: UInt16, rcode: UInt8, overTCP: Bool, linkLocal: Bool, client: IPAddress,
+                                  timestamp: Int64, effects: borrowing some DNSAnswerEffects) {
+        guard !asked.isNone else { return }
+        var seed = FastHash.Accumulator()
+        seed.mix(UInt64(asked.rawValue)); seed.mix(UInt64(type)); seed.mix(UInt64(rcode))
+        seed.mix(overTCP ? 1 : 0); seed.mix(linkLocal ? 1 : 0)
         var fingerprint = seed, ech = false
         let attributedTo: IPAddress? = linkLocal ? nil : client
         effects.forEachEffect { effect in
             apply(effect, asked: asked, client: attributedTo, timestamp: timestamp, fingerprint: &fingerprint, ech: &ech)
         }
-        guard !dnsObservationFingerprints.contains(fingerprint.value) else { return fingerprint.value }
-        guard dnsObservations.count < limits.maxDNSObservations else { namingCounters.dnsObservationsRefused += 1; return fingerprint.value }
+        guard !dnsObservationFingerprints.contains(fingerprint.value) else { return }
+        guard dnsObservations.count < limits.maxDNSObservations else { namingCounters.dnsObservationsRefused += 1; return }
         var observation = DNSObservation(name: asked, type: type, rcode: rcode, answers: [], echAdvertised: false, overTCP: overTCP,
                                          linkLocal: linkLocal)
         var again = seed
@@ -412,60 +402,33 @@ extension FlowTracker {
         observation.echAdvertised = ech
         dnsObservationFingerprints.insert(fingerprint.value)
         dnsObservations.append(observation)
-        return fingerprint.value
     }
 
     /// One answer record's effect: an address attributed to `asked` for
-    /// `client` (when given), a CNAME target interned, ECH noted, each folded
-    /// into the answer's fingerprint. Returns the answer an observation lists.
+    /// `client` (when given) and folded into the answer's fingerprint, a CNAME
+    /// target interned and folded, ECH noted. Returns the answer an observation lists.
     @discardableResult
     private mutating func apply(_ effect: DNSAnswerEffect, asked: NameTable.NameID, client: IPAddress?, timestamp: Int64,
                                 fingerprint: inout FastHash.Accumulator, ech: inout Bool) -> DNSObservation.Answer? {
         switch effect.kind {
         case .address:
             let address = effect.address
-            Self.mixAnswerFingerprint(effect, targetHash: nil, into: &fingerprint)
+            fingerprint.mix(address.high); fingerprint.mix(address.low)
             if let client { dnsCache.record(client: client, address: address, name: asked, ttl: effect.ttl, now: timestamp) }
             return .address(address)
         case .cname:
-            guard let name = effect.name, let hash = effect.nameHash ?? names.hasher.hash(name) else { return nil }
-            Self.mixAnswerFingerprint(effect, targetHash: hash, into: &fingerprint)
-            let target = names.intern(name, hash: hash)
+            guard let name = effect.name else { return nil }
+            let target = effect.nameHash.map { names.intern(name, hash: $0) } ?? names.intern(name)
             guard !target.isNone else { return nil }
+            fingerprint.mix(0xc0de_0000_0000 | UInt64(target.rawValue))
             return .cname(target)
         case .ech:
             ech = true
-            Self.mixAnswerFingerprint(effect, targetHash: nil, into: &fingerprint)
+            fingerprint.mix(0xec4)
             return nil
         case .hint:
             if let client { dnsCache.record(client: client, address: effect.address, name: asked, ttl: effect.ttl, now: timestamp) }
             return nil
-        }
-    }
-
-    /// Where a DNS answer's fingerprint starts: the question (its name's hash in the name table),
-    /// the response code, and how it came. The tracker and the decode thread make it alike.
-    static func answerFingerprintSeed(askedHash: UInt64, type: UInt16, rcode: UInt8, overTCP: Bool, linkLocal: Bool) -> FastHash.Accumulator {
-        var seed = FastHash.Accumulator()
-        seed.mix(askedHash); seed.mix(UInt64(type)); seed.mix(UInt64(rcode))
-        seed.mix(overTCP ? 1 : 0); seed.mix(linkLocal ? 1 : 0)
-        return seed
-    }
-
-    /// Folds one effect into an answer's fingerprint: an address, a CNAME target (by its name's
-    /// hash, `targetHash`; none for a name the table would refuse), ECH; an address hint is not part of it.
-    @inline(__always)
-    static func mixAnswerFingerprint(_ effect: DNSAnswerEffect, targetHash: UInt64?, into fingerprint: inout FastHash.Accumulator) {
-        switch effect.kind {
-        case .address:
-            fingerprint.mix(effect.address.high); fingerprint.mix(effect.address.low)
-        case .cname:
-            guard let targetHash else { return }
-            fingerprint.mix(0xc0de); fingerprint.mix(targetHash)
-        case .ech:
-            fingerprint.mix(0xec4)
-        case .hint:
-            break
         }
     }
 

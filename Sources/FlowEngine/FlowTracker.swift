@@ -98,8 +98,7 @@ public struct FlowTracker {
     /// Starts loading what packets ahead (their previews made on the decode
     /// thread) will touch here. For the packet `far` ahead: its flow's table
     /// slot, the name table's slots of its name and first CNAME target, the
-    /// preview's own bytes, the DNS answer cache's slots its answers write and
-    /// the slot of its answer's fingerprint;
+    /// preview's own bytes, and the DNS answer cache's slots its answers write;
     /// for the packet `near` ahead, what those slots point at (a slot had to
     /// load first): its flow's record, the names' bytes, and the answer cache's entries.
     ///
@@ -121,7 +120,6 @@ public struct FlowTracker {
                 if let hash = far.pointee.cnameHash { names.prefetch(hash: hash) }
                 far.pointee.prefetchBytes()
                 far.pointee.forEachAnswerHash { dnsCache.prefetchSlot(hash: $0) }
-                if let fingerprint = far.pointee.answerFingerprint { dnsObservationFingerprints.prefetch(fingerprint) }
             }
         }
         // Records outgrow the caches long before the slots do (216 bytes each, not 8): loaded

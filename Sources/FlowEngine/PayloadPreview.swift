@@ -52,9 +52,6 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
     /// A DNS response's first CNAME target's hash in the name table (`NameTable.NameHasher`), so the
     /// tracking thread can load its slot and bytes ahead; nil: none, or not made.
     var cnameHash: UInt64?
-    /// A DNS response's answer fingerprint as the tracker makes it (`FlowTracker.answerFingerprintSeed`),
-    /// so the tracking thread can load its slot in the set of answers seen ahead; nil: not made.
-    var answerFingerprint: UInt64?
     var hasECH = false
     /// Lengths of the server name or DNS question's name (at 0 in the bytes)
     /// and the first ALPN protocol (at `alpnOffset`); -1: absent.
@@ -111,7 +108,6 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
         nameHash = nil
         answerHashCount = 0
         cnameHash = nil
-        answerFingerprint = nil
     }
 
     /// Hashes each CNAME target for the name table (the tracking thread interns them with the hash
@@ -125,19 +121,6 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
             block!.storeBytes(of: e, toByteOffset: Self.bytesSize + i * MemoryLayout<StoredEffect>.stride, as: StoredEffect.self)
             if cnameHash == nil { cnameHash = e.nameHash }
         }
-    }
-
-    /// Makes the answer's fingerprint as the tracker will (after `noteCNAMEHashes`, with the
-    /// question's hash in `nameHash`).
-    mutating func noteAnswerFingerprint(overTCP: Bool, linkLocal: Bool) {
-        guard let askedHash = nameHash else { answerFingerprint = nil; return }
-        var fingerprint = FlowTracker.answerFingerprintSeed(askedHash: askedHash, type: questionType, rcode: responseCode,
-                                                            overTCP: overTCP, linkLocal: linkLocal)
-        for i in 0..<effectCount {
-            let e = effect(i)
-            FlowTracker.mixAnswerFingerprint(DNSAnswerEffect(kind: e.kind, address: e.address), targetHash: e.nameHash, into: &fingerprint)
-        }
-        answerFingerprint = fingerprint.value
     }
 
     /// Notes the answer cache's hashes of the first two address answers, for an answer to `client`.
@@ -277,20 +260,13 @@ public struct PayloadPreviewer {
         preview.nameHash = nil
         preview.answerHashCount = 0
         preview.cnameHash = nil
-        preview.answerFingerprint = nil
         read(packet, into: &preview)
         switch preview.kind {
         case .tlsClientHello, .quicClientHello, .dnsResponse:
             if let nameHasher, let name = preview.serverName { preview.nameHash = nameHasher.hash(name) }
             // A response goes to the client that asked.
             if preview.kind == .dnsResponse, let answerHasher { preview.noteAnswerHashes(client: packet.pointee.destination, answerHasher) }
-            if preview.kind == .dnsResponse, let nameHasher {
-                preview.noteCNAMEHashes(nameHasher)
-                let sport = packet.pointee.sourcePort, dport = packet.pointee.destinationPort
-                let linkLocal = sport == FlowTracker.mdnsPort || dport == FlowTracker.mdnsPort
-                    || sport == FlowTracker.llmnrPort || dport == FlowTracker.llmnrPort
-                preview.noteAnswerFingerprint(overTCP: packet.pointee.transport == .tcp, linkLocal: linkLocal)
-            }
+            if preview.kind == .dnsResponse, let nameHasher { preview.noteCNAMEHashes(nameHasher) }
         case .none, .dnsQuery:
             break
         }
