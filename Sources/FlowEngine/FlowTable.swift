@@ -347,14 +347,8 @@ public struct FlowTable {
     /// retired, when closed). It stays in place: the caller reads it, then
     /// calls `remove(at:)` (records are handed out where they lie, not copied
     /// out and back: a record is 216 bytes and a flood evicts one per packet).
-    ///
-    /// Per-flow traffic's records and clocks are more than the caches keep: the clock a few ahead
-    /// of the hand is loaded now, and once a victim is found, the record of the next one the hand
-    /// would reach (were the time still `now`) is loaded for the next call. Both only load: which
-    /// flow leaves, and when, is as without them.
     public mutating func idleVictim(now: Int64, budget: Int) -> Int? {
         guard used > 0 else { return nil }
-        egress_prefetch_table(clocks + min(clockHand + Self.clockLookAhead, used - 1))
         for _ in 0..<budget {
             if clockHand >= used { clockHand = 0 }
             let i = clockHand
@@ -362,27 +356,9 @@ public struct FlowTable {
             guard now > clocks[i].idleAt else { continue }  // free records too (`Int64.max`)
             if records[i].key.transport == .tcp && records[i].isClosed { retiredClosed += 1 } else { evictedIdle += 1 }
             prefetchVictim(i)
-            prefetchNextIdle(now: now, budget: budget)
             return i
         }
         return nil
-    }
-
-    /// How many clocks ahead of the hand `idleVictim` loads (four lines of 16-byte clocks).
-    static let clockLookAhead = 16
-
-    /// Loads the record of the first flow idle at `now` among the next `budget` from the hand:
-    /// the victim of the next call unless a packet reaches it first (a look, no move of the hand).
-    private func prefetchNextIdle(now: Int64, budget: Int) {
-        var j = clockHand
-        for _ in 0..<budget {
-            if j >= used { j = 0 }
-            if now > clocks[j].idleAt {
-                prefetchVictim(j)
-                return
-            }
-            j += 1
-        }
     }
 
     /// The least recently seen flow among a sample of 32 from the clock hand,
