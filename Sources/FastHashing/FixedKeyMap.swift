@@ -99,13 +99,7 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
         let s = slots[Int(truncatingIfNeeded: h) & mask]
         guard s != 0, s & 0xFFFF_FFFF_0000_0000 == h << 32 else { return }
         let index = Int(s & 0xFFFF_FFFF) - 1
-        // Both ends: an array's elements do not start on a line (its header and malloc's come first),
-        // so an entry of 64 bytes (the DNS answer cache's: two addresses, a name, an expiry) spans two.
-        entries.withUnsafeBufferPointer {
-            let start = UnsafeRawPointer($0.baseAddress! + index)
-            egress_prefetch_table(start)
-            if MemoryLayout<Entry>.size > 32 { egress_prefetch_table(start + (MemoryLayout<Entry>.size - 1)) }
-        }
+        entries.withUnsafeBufferPointer { egress_prefetch_table($0.baseAddress! + index) }
     }
 
     /// The slot holding `key`, or the empty slot where it would go, and the entry's index (-1: absent).

@@ -225,25 +225,6 @@ public struct FlowTable {
         egress_prefetch_table(slots + (Int(h) & mask))
     }
 
-    /// Starts loading the record the home slot of hash `h` points at, when its hash bits agree, and
-    /// its clock (a packet nearer ahead: the slot should be loaded by now, by `prefetch(hash:)`).
-    /// Per-flow traffic's records are more than the caches keep: the key comparison of each
-    /// packet's record was a miss, a quarter of `track`'s time.
-    @inlinable
-    public func prefetchRecord(hash h: UInt32) {
-        let e = slots[Int(h) & mask]
-        guard e != 0, UInt32(truncatingIfNeeded: e >> 32) == h else { return }
-        let r = Int(truncatingIfNeeded: e & 0xffff_ffff) - 1
-        let start = UnsafeRawPointer(records + r)
-        var offset = 0
-        while offset < MemoryLayout<FlowRecord>.size {
-            egress_prefetch_table(start + offset)
-            offset += 64
-        }
-        egress_prefetch_table(start + (MemoryLayout<FlowRecord>.size - 1))
-        egress_prefetch_table(clocks + r)
-    }
-
     /// True once the slots are more than the caches keep (2^19 slots, 4 MiB, and more): a look-up
     /// ahead of time then pays for itself (`FlowTracker.prefetch`).
     @inlinable

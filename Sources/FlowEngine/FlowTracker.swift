@@ -100,7 +100,7 @@ public struct FlowTracker {
     /// slot, the name table's slots of its name and first CNAME target, the
     /// preview's own bytes, and the DNS answer cache's slots its answers write;
     /// for the packet `near` ahead, what those slots point at (a slot had to
-    /// load first): its flow's record, the names' bytes, and the answer cache's entries.
+    /// load first): the names' bytes, and the answer cache's entries.
     ///
     /// A far packet the decode thread did not read (it reads only while it is the less busy side)
     /// has no flow hash: once the table outgrows the caches, it is made here from `farPacket` and
@@ -122,9 +122,6 @@ public struct FlowTracker {
                 far.pointee.forEachAnswerHash { dnsCache.prefetchSlot(hash: $0) }
             }
         }
-        // Records outgrow the caches long before the slots do (216 bytes each, not 8): loaded
-        // whenever the hash was made, by the decode thread or here.
-        if let near, let hash = near.pointee.flowHash { table.prefetchRecord(hash: hash) }
         if let near, near.pointee.kind != .none {
             if let hash = near.pointee.nameHash { names.prefetchBytes(hash: hash) }
             if let hash = near.pointee.cnameHash { names.prefetchBytes(hash: hash) }
