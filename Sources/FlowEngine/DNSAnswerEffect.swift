@@ -24,15 +24,12 @@ struct DNSAnswerEffect {
     let address: IPAddress
     /// A CNAME's target (valid during the call it is passed to).
     let name: ByteView?
-    /// The target's hash in the tracker's name table, when the decode thread made it (`PayloadPreview`).
-    let nameHash: UInt64?
 
-    init(kind: Kind, ttl: UInt32 = 0, address: IPAddress = IPAddress(ipv4: 0), name: ByteView? = nil, nameHash: UInt64? = nil) {
+    init(kind: Kind, ttl: UInt32 = 0, address: IPAddress = IPAddress(ipv4: 0), name: ByteView? = nil) {
         self.kind = kind
         self.ttl = ttl
         self.address = address
         self.name = name
-        self.nameHash = nameHash
     }
 
     /// Calls `body` with each effect of the answer section, up to the first

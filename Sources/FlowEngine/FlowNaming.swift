@@ -418,7 +418,7 @@ extension FlowTracker {
             return .address(address)
         case .cname:
             guard let name = effect.name else { return nil }
-            let target = effect.nameHash.map { names.intern(name, hash: $0) } ?? names.intern(name)
+            let target = names.intern(name)
             guard !target.isNone else { return nil }
             fingerprint.mix(0xc0de_0000_0000 | UInt64(target.rawValue))
             return .cname(target)

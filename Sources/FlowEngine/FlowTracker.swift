@@ -97,10 +97,9 @@ public struct FlowTracker {
 
     /// Starts loading what packets ahead (their previews made on the decode
     /// thread) will touch here. For the packet `far` ahead: its flow's table
-    /// slot, the name table's slots of its name and first CNAME target, the
-    /// preview's own bytes, and the DNS answer cache's slots its answers write;
-    /// for the packet `near` ahead, what those slots point at (a slot had to
-    /// load first): the names' bytes, and the answer cache's entries.
+    /// slot, its name's slot in the name table, the preview's own bytes, and
+    /// the DNS answer cache's slots its answers write; for the packet `near`
+    /// ahead, the entries those slots point at (the slot had to load first).
     ///
     /// A far packet the decode thread did not read (it reads only while it is the less busy side)
     /// has no flow hash: once the table outgrows the caches, it is made here from `farPacket` and
@@ -117,15 +116,12 @@ public struct FlowTracker {
             if let hash = far.pointee.flowHash { table.prefetch(hash: hash) }
             if far.pointee.kind != .none {
                 if let hash = far.pointee.nameHash { names.prefetch(hash: hash) }
-                if let hash = far.pointee.cnameHash { names.prefetch(hash: hash) }
                 far.pointee.prefetchBytes()
                 far.pointee.forEachAnswerHash { dnsCache.prefetchSlot(hash: $0) }
             }
         }
-        if let near, near.pointee.kind != .none {
-            if let hash = near.pointee.nameHash { names.prefetchBytes(hash: hash) }
-            if let hash = near.pointee.cnameHash { names.prefetchBytes(hash: hash) }
-            if near.pointee.kind == .dnsResponse { near.pointee.forEachAnswerHash { dnsCache.prefetchEntry(hash: $0) } }
+        if let near, near.pointee.kind == .dnsResponse {
+            near.pointee.forEachAnswerHash { dnsCache.prefetchEntry(hash: $0) }
         }
     }
 

@@ -58,10 +58,6 @@ public struct NameTable {
     /// Mutating only so that a caller reaching it through a property reads the table in place, not a copy.
     public mutating func prefetch(hash: UInt64) { store.prefetch(hash: hash) }
 
-    /// Starts loading the bytes of the name of this `hash`, if its slot holds one (a packet nearer
-    /// ahead, after `prefetch(hash:)` for it some way ahead). Mutating for the same reason.
-    public mutating func prefetchBytes(hash: UInt64) { store.prefetchBytes(hash: hash) }
-
     /// How this table hashes names, for a thread that reads them ahead of it.
     public var hasher: NameHasher { NameHasher(seed: seed) }
 
@@ -252,16 +248,6 @@ final class NameStore: @unchecked Sendable {
     @inline(__always)
     func prefetch(hash: UInt64) {
         egress_prefetch_table(slots + (Int(truncatingIfNeeded: hash) & mask))
-    }
-
-    /// Starts loading the bytes of the name in the home slot of `hash`, when its hash bits agree
-    /// (a packet nearer ahead: the slot should be loaded by now, by `prefetch(hash:)`). A hit's
-    /// comparison read the name's bytes cold: 3 % of the tracking thread's time on per-flow traffic.
-    @inline(__always)
-    func prefetchBytes(hash: UInt64) {
-        let s = slots[Int(truncatingIfNeeded: hash) & mask]
-        guard s.key != 0, s.key & 0xFFFF_FFFF_0000_0000 == hash << 32 else { return }
-        egress_prefetch_table(UnsafeRawPointer(chunks[Int(s.place >> 32)].unsafelyUnwrapped + Int(s.place >> 8 & 0xff_ffff)))
     }
 
     /// The slot holding `name` among ids below `limit + 1`, or the empty slot where it would go.

@@ -33,8 +33,6 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
         var nameOffset: UInt16 = 0
         var ttl: UInt32 = 0
         var address = IPAddress(ipv4: 0)
-        /// A CNAME target's hash in the tracker's name table (`NameTable.NameHasher`); nil: not made.
-        var nameHash: UInt64?
     }
 
     public internal(set) var kind = Kind.none
@@ -49,9 +47,6 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
     /// and any client's, so the tracking thread can load them ahead.
     var answerHashes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     var answerHashCount = 0
-    /// A DNS response's first CNAME target's hash in the name table (`NameTable.NameHasher`), so the
-    /// tracking thread can load its slot and bytes ahead; nil: none, or not made.
-    var cnameHash: UInt64?
     var hasECH = false
     /// Lengths of the server name or DNS question's name (at 0 in the bytes)
     /// and the first ALPN protocol (at `alpnOffset`); -1: absent.
@@ -107,20 +102,6 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
         flowHash = nil
         nameHash = nil
         answerHashCount = 0
-        cnameHash = nil
-    }
-
-    /// Hashes each CNAME target for the name table (the tracking thread interns them with the hash
-    /// made here, as it does the question's name), and notes the first one's for loading ahead.
-    mutating func noteCNAMEHashes(_ hasher: NameTable.NameHasher) {
-        cnameHash = nil
-        for i in 0..<effectCount {
-            var e = effect(i)
-            guard e.kind == .cname else { continue }
-            e.nameHash = hasher.hash(view(at: Int(e.nameOffset), count: Int(e.nameLength)))
-            block!.storeBytes(of: e, toByteOffset: Self.bytesSize + i * MemoryLayout<StoredEffect>.stride, as: StoredEffect.self)
-            if cnameHash == nil { cnameHash = e.nameHash }
-        }
     }
 
     /// Notes the answer cache's hashes of the first two address answers, for an answer to `client`.
@@ -214,7 +195,7 @@ public struct PayloadPreview: @unchecked Sendable, DNSAnswerEffects {
         for i in 0..<effectCount {
             let e = effect(i)
             let name = e.kind == .cname ? view(at: Int(e.nameOffset), count: Int(e.nameLength)) : nil
-            body(DNSAnswerEffect(kind: e.kind, ttl: e.ttl, address: e.address, name: name, nameHash: e.nameHash))
+            body(DNSAnswerEffect(kind: e.kind, ttl: e.ttl, address: e.address, name: name))
         }
     }
 
@@ -259,14 +240,12 @@ public struct PayloadPreviewer {
     public mutating func preview(_ packet: UnsafePointer<DecodedPacket>, into preview: inout PayloadPreview) {
         preview.nameHash = nil
         preview.answerHashCount = 0
-        preview.cnameHash = nil
         read(packet, into: &preview)
         switch preview.kind {
         case .tlsClientHello, .quicClientHello, .dnsResponse:
             if let nameHasher, let name = preview.serverName { preview.nameHash = nameHasher.hash(name) }
             // A response goes to the client that asked.
             if preview.kind == .dnsResponse, let answerHasher { preview.noteAnswerHashes(client: packet.pointee.destination, answerHasher) }
-            if preview.kind == .dnsResponse, let nameHasher { preview.noteCNAMEHashes(nameHasher) }
         case .none, .dnsQuery:
             break
         }

@@ -280,4 +280,61 @@ import Testing
         #expect(previewed.observations == read.observations)
         #expect(previewed.names == read.names)
     }
+
+    /// Responses over UDP with CNAME chains, read on the decode thread (`PayloadPreviewer`) or by
+    /// the tracker: the same observations (an answer seen again is one, a different address or
+    /// target another), and the same names for the connections that follow.
+    @Test func cnameAnswersReadAheadAreObservedAsTheTrackerObservesThem() throws {
+        func response(_ id: UInt16, _ name: String, _ chain: [String], _ address: String) -> [UInt8] {
+            var m = DNSMessageFields(id: id, isResponse: true, questionName: name, questionType: .a)
+            var owner = name
+            for target in chain {
+                m.answers.append(CaptureSynth.DNSRecord(name: owner, data: .canonicalName(target)))
+                owner = target
+            }
+            m.answers.append(CaptureSynth.DNSRecord(name: owner, data: .address(HostAddress(address)!)))
+            return CaptureSynth.DNSMessage.build(m)
+        }
+        let answers: [(String, [String], String)] = [
+            ("www.contoso.example", ["contoso.edge.example", "e1.cdn.example"], "192.0.2.10"),
+            ("www.contoso.example", ["contoso.edge.example", "e1.cdn.example"], "192.0.2.10"),  // again: one observation
+            ("www.contoso.example", ["contoso.edge.example", "e2.cdn.example"], "192.0.2.10"),  // another target
+            ("WWW.Contoso.Example", ["contoso.edge.example", "e2.cdn.example"], "192.0.2.11"),  // another address
+            ("api.fabrikam.example", [], "192.0.2.20"),
+        ]
+        func run(previews: Bool) throws -> (observations: [String], names: [String]) {
+            var h = TrackerHarness(previews: previews)
+            for (i, (name, chain, address)) in answers.enumerated() {
+                let client = Endpoint("10.0.0.4", 30000 + UInt16(i))
+                let query = DNSMessageFields(id: UInt16(0x1200 + i), isResponse: false, questionName: name, questionType: .a)
+                h.feed(TrackerHarness.udp(client, resolver, payload: CaptureSynth.DNSMessage.build(query)))
+                h.feed(TrackerHarness.udp(resolver, client, payload: response(UInt16(0x1200 + i), name, chain, address)))
+            }
+            let observations = h.tracker.dnsObservations.map { o in
+                "\(h.tracker.names.string(o.name)): " + o.answers.map { answer -> String in
+                    switch answer {
+                    case .address(let a): return a.description
+                    case .cname(let id): return h.tracker.names.string(id)
+                    }
+                }.joined(separator: " ")
+            }
+            var names: [String] = []
+            for (i, address) in ["192.0.2.10", "192.0.2.11", "192.0.2.20"].enumerated() {
+                let client = Endpoint("10.0.0.4", 41000 + UInt16(i)), peer = Endpoint(address, 443)
+                h.handshake(client, peer)
+                names.append(h.name(try h.flow(client, peer).dnsName) ?? "none")
+            }
+            return (observations, names)
+        }
+        let read = try run(previews: false), previewed = try run(previews: true)
+        #expect(read.observations == [
+            "www.contoso.example: contoso.edge.example e1.cdn.example 192.0.2.10",
+            "www.contoso.example: contoso.edge.example e2.cdn.example 192.0.2.10",
+            "www.contoso.example: contoso.edge.example e2.cdn.example 192.0.2.11",
+            "api.fabrikam.example: 192.0.2.20",
+        ])
+        #expect(read.names == ["www.contoso.example", "www.contoso.example", "api.fabrikam.example"])
+        #expect(previewed.observations == read.observations)
+        #expect(previewed.names == read.names)
+    }
 }
