@@ -46,7 +46,7 @@ let package = Package(
             dependencies: ["CPcap"],
             linkerSettings: [.linkedLibrary("z")]
         ),
-        // The one hash and the fixed-key hash map every per-flow table uses.
+        // The one hash, and the fixed-key hash map (and fingerprint set) every per-flow table uses.
         .target(name: "FastHashing", dependencies: ["CPrefetch"]),
         // SHA-256's compression on the x86 SHA extensions, for QUIC Initial keys (FlowEngine).
         .target(name: "CSHA256"),
