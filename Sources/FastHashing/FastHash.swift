@@ -113,6 +113,15 @@ public enum FastHash {
         return ~(((x & low7) &+ low7) | x | low7)
     }
 
+    /// The slots of an open-addressing table kept at most half full with room for `entries`: a
+    /// power of two, at least 16 (`FixedKeyMap`, `FingerprintSet`).
+    @inlinable
+    public static func slotCount(forEntries entries: Int) -> Int {
+        var size = 16
+        while size < entries * 2 { size <<= 1 }
+        return size
+    }
+
     /// A seed for tables keyed by what the network sends: random per process.
     public static func randomSeed() -> UInt64 {
         var g = SystemRandomNumberGenerator()

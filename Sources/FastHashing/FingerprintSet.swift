@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// A set of 64-bit fingerprints (hashes that stand for a larger value, such as a DNS answer's):
 /// open addressing with linear probing over a power-of-two array, each fingerprint kept in its
 /// slot itself, so a look-up reads one cache line where `FixedKeyMap<UInt64, Void>` read two (the
@@ -21,8 +19,7 @@ public struct FingerprintSet: Sendable {
     /// Room for `minimumCapacity` fingerprints before the first growth; `seed`:
     /// `FastHash.randomSeed()` for fingerprints of what the network sends.
     public init(minimumCapacity: Int = 16, seed: UInt64 = 0) {
-        var size = 16
-        while size < minimumCapacity * 2 { size <<= 1 }
+        let size = FastHash.slotCount(forEntries: minimumCapacity)
         slots = PagesAhead.zeroed(size, of: UInt64.self)
         mask = size - 1
         self.seed = seed
@@ -62,15 +59,6 @@ public struct FingerprintSet: Sendable {
         members += 1
         if members * 2 > mask + 1 { grow() }
         return true
-    }
-
-    /// Starts loading the home slot of `fingerprint` (a look-up some way ahead). Mutating only so
-    /// that a caller reaching it through a property reads the set in place, not a copy.
-    @inlinable
-    public mutating func prefetch(_ fingerprint: UInt64) {
-        let m = mask
-        let slot = home(Self.stored(fingerprint), m)
-        slots.withUnsafeMutableBufferPointer { egress_prefetch_table($0.baseAddress! + slot) }
     }
 
     /// Twice the slots; each fingerprint moves to its home in the new array.

@@ -32,8 +32,7 @@ public struct FixedKeyMap<Key: FastHashable, Value> {
     /// `minimumCapacity` entries before the first grows the map.
     @inlinable
     public init(minimumCapacity: Int = 16, seed: UInt64 = 0) {
-        var size = 16
-        while size < minimumCapacity * 2 { size <<= 1 }
+        let size = FastHash.slotCount(forEntries: minimumCapacity)
         slots = PagesAhead.zeroed(size, of: UInt64.self)
         mask = size - 1
         self.seed = seed
