@@ -21,8 +21,9 @@ public struct AWSIPRangesFile: Sendable {
     public let createDate: String
     public let tags: [ServiceTag]
 
+    /// Reads and parses the file at `path` (gzip-compressed or not), as `AzureServiceTagFile` does.
     public init(contentsOf path: String) throws(PolicyLoadError) {
-        try self.init(data: JSONCursor.read(path), source: path)
+        try self.init(data: ServiceTagSources.read(path), source: path)
     }
 
     public init(data: Data, source: String) throws(PolicyLoadError) {

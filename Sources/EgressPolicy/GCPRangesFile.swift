@@ -21,8 +21,9 @@ public struct GCPRangesFile: Sendable {
     public let syncToken: String
     public let tags: [ServiceTag]
 
+    /// Reads and parses the file at `path` (gzip-compressed or not), as `AzureServiceTagFile` does.
     public init(contentsOf path: String, baseTag: String = "GCP") throws(PolicyLoadError) {
-        try self.init(data: JSONCursor.read(path), source: path, baseTag: baseTag)
+        try self.init(data: ServiceTagSources.read(path), source: path, baseTag: baseTag)
     }
 
     public init(data: Data, source: String, baseTag: String = "GCP") throws(PolicyLoadError) {

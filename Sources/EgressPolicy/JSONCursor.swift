@@ -39,15 +39,6 @@ struct JSONCursor {
         }
     }
 
-    static func read(_ path: String) throws(PolicyLoadError) -> Data {
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw PolicyLoadError(file: path, path: "", expected: "a readable file",
-                                  found: FileProblem.describe(error, path: path, writing: false))
-        }
-    }
-
     func fail(_ expected: String) -> PolicyLoadError {
         PolicyLoadError(file: file, path: path.isEmpty ? "(top level)" : path, expected: expected, found: JSONCursor.describe(value))
     }
@@ -94,18 +85,22 @@ struct JSONCursor {
 
     /// The member `key`; a missing member fails here, naming the key.
     func field(_ key: String) throws(PolicyLoadError) -> JSONCursor {
-        let childPath = path.isEmpty ? key : "\(path).\(key)"
         guard let v = try member(key) else {
-            throw PolicyLoadError(file: file, path: childPath, expected: "a member \"\(key)\"", found: "none")
+            throw PolicyLoadError(file: file, path: childPath(key), expected: "a member \"\(key)\"", found: "none")
         }
-        return JSONCursor(file: file, path: childPath, value: v)
+        return JSONCursor(file: file, path: childPath(key), value: v)
     }
 
     /// The member `key`, or nil when absent or null.
     func optionalField(_ key: String) throws(PolicyLoadError) -> JSONCursor? {
         guard let v = try member(key) else { return nil }
         if case .null = v { return nil }
-        return JSONCursor(file: file, path: path.isEmpty ? key : "\(path).\(key)", value: v)
+        return JSONCursor(file: file, path: childPath(key), value: v)
+    }
+
+    /// The path of member `key` of this object.
+    private func childPath(_ key: String) -> String {
+        path.isEmpty ? key : "\(path).\(key)"
     }
 
     /// A CIDR string, with the parse failure spelled out.

@@ -53,7 +53,12 @@ public enum ServiceTagSources {
         }
         if facts.gzip == 0 {
             fclose(file)
-            return try JSONCursor.read(path)
+            do {
+                return try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw PolicyLoadError(file: path, path: "", expected: "a readable file",
+                                      found: FileProblem.describe(error, path: path, writing: false))
+            }
         }
         defer { fclose(file) }
         var data = Data()

@@ -116,7 +116,7 @@ public enum FastHash {
     /// The slots of an open-addressing table kept at most half full with room for `entries`: a
     /// power of two, at least 16 (`FixedKeyMap`, `FingerprintSet`).
     @inlinable
-    public static func slotCount(forEntries entries: Int) -> Int {
+    static func slotCount(forEntries entries: Int) -> Int {
         var size = 16
         while size < entries * 2 { size <<= 1 }
         return size

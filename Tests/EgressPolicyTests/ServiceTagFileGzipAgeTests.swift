@@ -43,6 +43,31 @@ import Testing
         #expect(file.changeNumber == 7 && file.cloud == "Public")
     }
 
+    /// AWS's and GCP's range files are read as Azure's are: a gzip copy gives the same ranges.
+    @Test(.requires(.gzip))
+    func awsAndGCPRangeFilesReadGzipped() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let aws = dir.appendingPathComponent("ip-ranges.json"), gcp = dir.appendingPathComponent("cloud.json")
+        try """
+            {"syncToken": "1", "createDate": "2026-11-30-00-00-00", "prefixes": [
+              {"ip_prefix": "3.5.140.0/22", "region": "ap-northeast-2", "service": "S3", "network_border_group": "ap-northeast-2"}],
+             "ipv6_prefixes": [{"ipv6_prefix": "2600:1f18::/33", "region": "us-east-1", "service": "EC2", "network_border_group": "us-east-1"}]}
+            """.write(to: aws, atomically: true, encoding: .utf8)
+        try """
+            {"syncToken": "2", "creationTime": "2026-11-30T00:00:00", "prefixes": [
+              {"ipv4Prefix": "34.80.0.0/15", "service": "Google Cloud", "scope": "asia-east1"}]}
+            """.write(to: gcp, atomically: true, encoding: .utf8)
+        let gzip = try #require(Prerequisite.gzip.path)
+        for file in [aws, gcp] { try #require(try ToolOutput.run(gzip, ["-k", file.path]).status == 0) }
+        let awsPlain = try AWSIPRangesFile(contentsOf: aws.path), awsGzip = try AWSIPRangesFile(contentsOf: aws.path + ".gz")
+        #expect(!awsPlain.tags.isEmpty)
+        #expect(awsGzip.tags.map(\.name) == awsPlain.tags.map(\.name) && awsGzip.tags.map(\.prefixes) == awsPlain.tags.map(\.prefixes))
+        let gcpPlain = try GCPRangesFile(contentsOf: gcp.path), gcpGzip = try GCPRangesFile(contentsOf: gcp.path + ".gz")
+        #expect(!gcpPlain.tags.isEmpty)
+        #expect(gcpGzip.tags.map(\.name) == gcpPlain.tags.map(\.name) && gcpGzip.tags.map(\.prefixes) == gcpPlain.tags.map(\.prefixes))
+    }
+
     @Test func aCorruptGzipFileIsOneErrorNamingIt() throws {
         let dir = try Self.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
